@@ -1,0 +1,3 @@
+"""The registered components, in tick order."""
+
+ALL = []
