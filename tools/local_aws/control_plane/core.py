@@ -151,6 +151,10 @@ class Plane:
         """A named duration from the active latency profile, in plane seconds."""
         return self.profile["delays"][name]
 
+    def scaled(self, seconds):
+        """A duration a resource configures (health-check interval, deregistration delay), scaled."""
+        return float(seconds) / self.profile["scale"]
+
     # -- composition ----------------------------------------------------------------------------------
     def add(self, component_class):
         component = component_class(self)
@@ -245,6 +249,7 @@ class Plane:
     def _status(self, _payload):
         return {
             "profile": self.profile["name"],
+            "scale": self.profile["scale"],
             "now": self.now(),
             "components": [c.name for c in self.components],
             "controls": sorted(self._controls),

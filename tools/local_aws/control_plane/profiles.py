@@ -1,22 +1,38 @@
 """Latency profiles: how long things take on the local AWS.
 
-`aws` holds AWS-like durations divided by LOCAL_AWS_SCALE (default 10) so that a playbook's wall time
-shows how well it overlaps waits; `fast` is for tests.
+Every duration is an AWS-like figure in seconds divided by the profile's scale, so a playbook's wall
+time shows how well it overlaps waits. `fast` (tests) divides by 100; `aws` (benchmarks) by
+LOCAL_AWS_SCALE, default 10. Durations that a resource configures itself (health-check interval,
+deregistration delay, lifecycle-hook heartbeat timeout) go through `Plane.scaled()` the same way.
 """
 import os
 
+# name -> seconds on real AWS
 AWS_SECONDS = {
-    # filled in by the components that use them: name -> seconds on real AWS
+    "ec2_instance_boot": 90,        # launch -> ECS agent registered
+    "ecs_task_provisioning": 5,     # PROVISIONING -> PENDING
+    "ecs_task_pending": 20,         # PENDING -> RUNNING (image pull, container start)
+    "ecs_task_stopping": 5,         # desired STOPPED -> STOPPED (after the stop timeout)
+    "nat_gateway_pending": 90,
+    "rds_cluster_create": 300,
+    "rds_instance_create": 420,
+    "alb_provisioning": 150,
+    "vpc_endpoint_pending": 60,
 }
-
-FAST_SECONDS = {}
 
 
 def load_profile(name):
     if name == "aws":
         scale = float(os.environ.get("LOCAL_AWS_SCALE", "10"))
-        delays = {k: v / scale for k, v in AWS_SECONDS.items()}
-        return {"name": f"aws/{scale:g}", "delays": delays, "tick": 0.1}
-    if name == "fast":
-        return {"name": "fast", "delays": dict(FAST_SECONDS), "tick": 0.05}
-    raise ValueError(f"unknown latency profile {name!r}: use fast or aws")
+        tick = 0.1
+    elif name == "fast":
+        scale = 100.0
+        tick = 0.05
+    else:
+        raise ValueError(f"unknown latency profile {name!r}: use fast or aws")
+    return {
+        "name": name,
+        "scale": scale,
+        "delays": {key: seconds / scale for key, seconds in AWS_SECONDS.items()},
+        "tick": tick,
+    }
