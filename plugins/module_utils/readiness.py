@@ -51,3 +51,95 @@ def targets_healthy(target_health_descriptions, minimum=1):
     if len(healthy) < minimum:
         reasons.append("%d healthy targets, %d needed" % (len(healthy), minimum))
     return not reasons, reasons
+
+
+def service_deployment_failed(service, deployment_id=None, task_definition_arn=None):
+    """Whether the deployment a change started has failed for good: (failed, reasons).
+
+    Failed means the deployment `deployment_id` (or, without one, the PRIMARY deployment) reports
+    rolloutState FAILED (the deployment circuit breaker tripped), or it vanished and the PRIMARY
+    deployment now runs another task definition than `task_definition_arn` (rolled back)."""
+    name = service.get("serviceName", "?")
+    deployments = service.get("deployments") or []
+    primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+    if deployment_id:
+        ours = next((d for d in deployments if d.get("id") == deployment_id), None)
+    else:
+        ours = primary
+    if ours is not None and ours.get("rolloutState") == "FAILED":
+        reason = ours.get("rolloutStateReason") or "rollout FAILED"
+        rolled_back = primary is not None and primary is not ours
+        return True, [
+            "%s: deployment %s failed: %s%s"
+            % (name, ours.get("id", "?"), reason,
+               "; rolling back to %s" % primary.get("taskDefinition") if rolled_back else "")
+        ]
+    if deployment_id and ours is None and primary is not None and task_definition_arn and \
+            primary.get("taskDefinition") != task_definition_arn:
+        return True, [
+            "%s: deployment %s is gone and the service runs %s instead of %s (rolled back by the deployment "
+            "circuit breaker)" % (name, deployment_id, primary.get("taskDefinition"), task_definition_arn)
+        ]
+    if service.get("status") in ("INACTIVE", "DRAINING"):
+        return True, ["%s: status %s" % (name, service.get("status"))]
+    return False, []
+
+
+def service_runs_task_definition(service, task_definition_arn):
+    """The PRIMARY deployment runs `task_definition_arn`: (ready, reasons)."""
+    name = service.get("serviceName", "?")
+    primary = next((d for d in service.get("deployments") or [] if d.get("status") == "PRIMARY"), None)
+    running = (primary or {}).get("taskDefinition") or service.get("taskDefinition")
+    if task_definition_arn and running != task_definition_arn:
+        return False, ["%s: runs %s, not %s" % (name, running, task_definition_arn)]
+    return True, []
+
+
+PLACEMENT_EVENT_MARKERS = ("unable to place", "was unable to", "insufficient", "no container instance",
+                           "is unhealthy in", "failed", "stopped")
+
+
+def service_problem_events(service, since=None, limit=5):
+    """Recent service events that explain a stalled rollout (placement failures, unhealthy tasks,
+    task start failures), newest first; `since` is a datetime or epoch seconds to ignore older ones."""
+    problems = []
+    for event in service.get("events") or []:
+        created = event.get("createdAt")
+        if since is not None and created is not None:
+            created_s = created.timestamp() if hasattr(created, "timestamp") else float(created)
+            since_s = since.timestamp() if hasattr(since, "timestamp") else float(since)
+            if created_s < since_s:
+                continue
+        message = event.get("message", "")
+        if any(marker in message.lower() for marker in PLACEMENT_EVENT_MARKERS):
+            problems.append(message)
+        if len(problems) >= limit:
+            break
+    return problems
+
+
+def container_instance_active(container_instance):
+    """A container instance that can take tasks: ACTIVE with its agent connected."""
+    name = container_instance.get("ec2InstanceId") or container_instance.get("containerInstanceArn", "?")
+    reasons = []
+    if container_instance.get("status") != "ACTIVE":
+        reasons.append("%s: container instance %s" % (name, container_instance.get("status")))
+    elif not container_instance.get("agentConnected"):
+        reasons.append("%s: ECS agent not connected" % name)
+    return not reasons, reasons
+
+
+def container_instance_drained(container_instance, service_tasks=None):
+    """A DRAINING container instance whose service tasks have left. `service_tasks` are the
+    DescribeTasks items still RUNNING or PENDING on it (None: use the instance's own counts)."""
+    name = container_instance.get("ec2InstanceId") or container_instance.get("containerInstanceArn", "?")
+    reasons = []
+    if container_instance.get("status") not in ("DRAINING", "INACTIVE", "DEREGISTERING"):
+        reasons.append("%s: container instance %s, not DRAINING" % (name, container_instance.get("status")))
+    if service_tasks is None:
+        left = int(container_instance.get("runningTasksCount") or 0) + int(container_instance.get("pendingTasksCount") or 0)
+    else:
+        left = len([t for t in service_tasks if t.get("lastStatus") != "STOPPED"])
+    if left:
+        reasons.append("%s: %d tasks still on it" % (name, left))
+    return not reasons, reasons

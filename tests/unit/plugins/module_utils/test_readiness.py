@@ -44,3 +44,21 @@ def test_unhealthy_or_initial_target_fails_and_is_named():
 def test_draining_targets_do_not_count_toward_the_minimum():
     ready, reasons = targets_healthy([_target("draining"), _target("healthy", "i-2")], minimum=2)
     assert not ready and reasons == ["1 healthy targets, 2 needed"]
+
+
+def test_container_instance_active_and_drained():
+    from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import (
+        container_instance_active,
+        container_instance_drained,
+    )
+
+    ci = {"ec2InstanceId": "i-1", "status": "ACTIVE", "agentConnected": True, "runningTasksCount": 2, "pendingTasksCount": 0}
+    assert container_instance_active(ci) == (True, [])
+    assert container_instance_active(dict(ci, agentConnected=False)) == (False, ["i-1: ECS agent not connected"])
+    assert container_instance_active(dict(ci, status="DRAINING"))[1] == ["i-1: container instance DRAINING"]
+    ready, reasons = container_instance_drained(ci)
+    assert not ready and reasons == ["i-1: container instance ACTIVE, not DRAINING", "i-1: 2 tasks still on it"]
+    draining = dict(ci, status="DRAINING")
+    assert container_instance_drained(draining) == (False, ["i-1: 2 tasks still on it"])
+    assert container_instance_drained(draining, [{"lastStatus": "STOPPED"}]) == (True, [])
+    assert container_instance_drained(dict(draining, runningTasksCount=0)) == (True, [])
