@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ECS reads and container-instance state changes shared by the health, roll and drain modules.
+
+Every list call is paginated and every describe is batched to the API maximum (services 10, tasks
+and container instances 100), so the cost of a read grows with the fleet in pages, not in calls per
+task. Clients are the retrying wrappers AnsibleAWSModule.client() returns; every call passes
+aws_retry=True.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import container_instance_drained
+
+STACK_TAG = "cloudops:stack"
+
+
+def chunks(items, size):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _paginate(client, method, key, **kwargs):
+    results = []
+    token = None
+    while True:
+        if token:
+            kwargs["nextToken"] = token
+        page = getattr(client, method)(aws_retry=True, **kwargs)
+        results.extend(page.get(key) or [])
+        token = page.get("nextToken")
+        if not token:
+            return results
+
+
+def ecs_tags(item):
+    return {t.get("key"): t.get("value") for t in item.get("tags") or []}
+
+
+def find_cluster(ecs, cluster=None, stack_name=None):
+    """The cluster named `cluster`, or the one tagged cloudops:stack=stack_name. None when absent."""
+    if cluster:
+        found = ecs.describe_clusters(aws_retry=True, clusters=[cluster], include=["TAGS"]).get("clusters") or []
+        found = [c for c in found if c.get("status") != "INACTIVE"]
+        return found[0] if found else None
+    arns = _paginate(ecs, "list_clusters", "clusterArns")
+    for batch in chunks(arns, 100):
+        for item in ecs.describe_clusters(aws_retry=True, clusters=batch, include=["TAGS"]).get("clusters") or []:
+            if item.get("status") != "INACTIVE" and ecs_tags(item).get(STACK_TAG) == stack_name:
+                return item
+    return None
+
+
+def container_instances(ecs, cluster, ec2_instance_ids=None):
+    """DescribeContainerInstances items of the cluster (every status but INACTIVE), optionally only
+    those on the given EC2 instances."""
+    arns = []
+    for status in ("ACTIVE", "DRAINING", "REGISTERING", "DEREGISTERING"):
+        arns.extend(_paginate(ecs, "list_container_instances", "containerInstanceArns", cluster=cluster, status=status))
+    items = []
+    for batch in chunks(sorted(set(arns)), 100):
+        items.extend(ecs.describe_container_instances(aws_retry=True, cluster=cluster, containerInstances=batch)
+                     .get("containerInstances") or [])
+    if ec2_instance_ids is not None:
+        wanted = set(ec2_instance_ids)
+        items = [i for i in items if i.get("ec2InstanceId") in wanted]
+    return items
+
+
+def services(ecs, cluster):
+    arns = _paginate(ecs, "list_services", "serviceArns", cluster=cluster)
+    items = []
+    for batch in chunks(arns, 10):
+        items.extend(ecs.describe_services(aws_retry=True, cluster=cluster, services=batch).get("services") or [])
+    return [s for s in items if s.get("status") == "ACTIVE"]
+
+
+def tasks(ecs, cluster, desired_status="RUNNING", container_instance=None):
+    kwargs = {"cluster": cluster, "desiredStatus": desired_status}
+    if container_instance:
+        kwargs["containerInstance"] = container_instance
+    arns = _paginate(ecs, "list_tasks", "taskArns", **kwargs)
+    items = []
+    for batch in chunks(arns, 100):
+        items.extend(ecs.describe_tasks(aws_retry=True, cluster=cluster, tasks=batch).get("tasks") or [])
+    if container_instance:
+        # filter again: some ECS implementations ignore the containerInstance filter
+        items = [t for t in items if t.get("containerInstanceArn") == container_instance]
+    return items
+
+
+def tasks_by_instance(task_items):
+    grouped = {}
+    for task in task_items:
+        if task.get("lastStatus") == "STOPPED":
+            continue
+        grouped.setdefault(task.get("containerInstanceArn"), []).append(task)
+    return grouped
+
+
+def service_tasks(task_items):
+    return [t for t in task_items if (t.get("group") or "").startswith("service:")]
+
+
+def target_health(elbv2, target_group_arns):
+    """{target group ARN: TargetHealthDescriptions}: one call per target group."""
+    return {
+        arn: elbv2.describe_target_health(aws_retry=True, TargetGroupArn=arn).get("TargetHealthDescriptions") or []
+        for arn in sorted(set(target_group_arns))
+    }
+
+
+def set_state(ecs, cluster, arns, status):
+    """UpdateContainerInstancesState for up to 10 instances per call; returns the failures."""
+    failures = []
+    for batch in chunks(arns, 10):
+        result = ecs.update_container_instances_state(aws_retry=True, cluster=cluster, containerInstances=batch,
+                                                      status=status)
+        failures.extend(result.get("failures") or [])
+    return failures
+
+
+def drain_progress(ecs, cluster, arns):
+    """(drained, reasons) for DRAINING container instances: every service task has left."""
+    reasons = []
+    items = ecs.describe_container_instances(aws_retry=True, cluster=cluster, containerInstances=list(arns)).get(
+        "containerInstances") or []
+    for ci in items:
+        left = None
+        if int(ci.get("runningTasksCount") or 0) + int(ci.get("pendingTasksCount") or 0):
+            left = service_tasks(tasks(ecs, cluster, container_instance=ci["containerInstanceArn"]))
+        ready, why = container_instance_drained(ci, left)
+        reasons.extend(why)
+    return not reasons, reasons, items
+
+
+def poll(predicate, timeout, interval=0.5, max_interval=10.0, clock=time.monotonic, sleep=time.sleep):
+    """Call predicate() -> (done, reasons, value) until done or `timeout` seconds passed; the interval
+    grows by half each round up to max_interval. Returns (done, reasons, value, elapsed)."""
+    start = clock()
+    while True:
+        done, reasons, value = predicate()
+        elapsed = clock() - start
+        if done or elapsed >= timeout:
+            return done, reasons, value, elapsed
+        sleep(min(interval, max(0.0, timeout - elapsed)))
+        interval = min(interval * 1.5, max_interval)
