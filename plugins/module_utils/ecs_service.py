@@ -1,0 +1,276 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudops.ecs collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ECS services: turn a service spec (module options, snake_case) into CreateService/UpdateService
+requests and compute exactly what differs from a DescribeServices item, with AWS defaults normalised
+so that a converged service reports no change.
+
+Pure functions, no I/O: unit-tested on plain dicts. A field the spec leaves out (None) is not managed
+and never reported as a difference.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# Fields UpdateService cannot change: a difference here needs the service to be recreated.
+IMMUTABLE = ("schedulingStrategy", "launchType")
+
+
+def _lower(value):
+    return str(value).lower() if value is not None else None
+
+
+def capacity_provider_strategy(items):
+    if items is None:
+        return None
+    return [
+        {"capacityProvider": item["capacity_provider"], "weight": int(item.get("weight") or 0),
+         "base": int(item.get("base") or 0)}
+        for item in items
+    ]
+
+
+def deployment_configuration(config, scheduling_strategy="REPLICA"):
+    """The full deploymentConfiguration for a spec's (possibly partial) deployment_configuration,
+    with the AWS defaults (REPLICA 100/200, DAEMON 0/100, circuit breaker off, no alarms)."""
+    if config is None:
+        return None
+    daemon = scheduling_strategy == "DAEMON"
+    minimum = config.get("minimum_healthy_percent")
+    maximum = config.get("maximum_percent")
+    result = {
+        "minimumHealthyPercent": int(minimum if minimum is not None else (0 if daemon else 100)),
+        "maximumPercent": int(maximum if maximum is not None else (100 if daemon else 200)),
+    }
+    breaker = config.get("circuit_breaker") or {}
+    result["deploymentCircuitBreaker"] = {
+        "enable": bool(breaker.get("enable", False)),
+        "rollback": bool(breaker.get("rollback", False)),
+    }
+    alarms = config.get("alarms")
+    if alarms and alarms.get("alarm_names"):
+        result["alarms"] = {
+            "alarmNames": sorted(alarms["alarm_names"]),
+            "enable": bool(alarms.get("enable", True)),
+            "rollback": bool(alarms.get("rollback", True)),
+        }
+    return result
+
+
+def normalize_deployment_configuration(config, scheduling_strategy="REPLICA"):
+    """A DescribeServices deploymentConfiguration with defaults filled and disabled alarms dropped."""
+    config = dict(config or {})
+    daemon = scheduling_strategy == "DAEMON"
+    breaker = config.get("deploymentCircuitBreaker") or {}
+    result = {
+        "minimumHealthyPercent": int(config.get("minimumHealthyPercent", 0 if daemon else 100)),
+        "maximumPercent": int(config.get("maximumPercent", 100 if daemon else 200)),
+        "deploymentCircuitBreaker": {
+            "enable": bool(breaker.get("enable", False)),
+            "rollback": bool(breaker.get("rollback", False)),
+        },
+    }
+    alarms = config.get("alarms")
+    if alarms and alarms.get("alarmNames"):
+        result["alarms"] = {
+            "alarmNames": sorted(alarms["alarmNames"]),
+            "enable": bool(alarms.get("enable", False)),
+            "rollback": bool(alarms.get("rollback", False)),
+        }
+    return result
+
+
+def placement_strategy(items):
+    if items is None:
+        return None
+    result = []
+    for item in items:
+        entry = {"type": item["type"]}
+        if item.get("field"):
+            entry["field"] = item["field"]
+        result.append(entry)
+    return result
+
+
+def placement_constraints(items):
+    if items is None:
+        return None
+    result = []
+    for item in items:
+        entry = {"type": item["type"]}
+        if item.get("expression"):
+            entry["expression"] = item["expression"]
+        result.append(entry)
+    return result
+
+
+def load_balancers(items):
+    if items is None:
+        return None
+    return [
+        {"targetGroupArn": item["target_group_arn"], "containerName": item["container_name"],
+         "containerPort": int(item["container_port"])}
+        for item in items
+    ]
+
+
+def network_configuration(config):
+    if config is None:
+        return None
+    return {
+        "awsvpcConfiguration": {
+            "subnets": list(config.get("subnets") or []),
+            "securityGroups": list(config.get("security_groups") or []),
+            "assignPublicIp": "ENABLED" if config.get("assign_public_ip") else "DISABLED",
+        }
+    }
+
+
+# -- canonical forms for comparison ----------------------------------------------------------------
+def _canon_strategy(items):
+    # Field names are case-insensitive for binpack (cpu/memory) and the instanceId spread.
+    return [(_lower(i.get("type")), _lower(i.get("field"))) for i in (items or [])]
+
+
+def _canon_constraints(items):
+    return sorted((i.get("type"), i.get("expression") or "") for i in (items or []))
+
+
+def _canon_load_balancers(items):
+    return sorted(
+        (i.get("targetGroupArn") or "", i.get("loadBalancerName") or "", i.get("containerName") or "",
+         int(i.get("containerPort") or 0))
+        for i in (items or [])
+    )
+
+
+def _canon_capacity(items):
+    return sorted((i["capacityProvider"], int(i.get("weight") or 0), int(i.get("base") or 0)) for i in (items or []))
+
+
+def _canon_network(config):
+    vpc = (config or {}).get("awsvpcConfiguration") or {}
+    if not vpc:
+        return None
+    return (tuple(sorted(vpc.get("subnets") or [])), tuple(sorted(vpc.get("securityGroups") or [])),
+            vpc.get("assignPublicIp") or "DISABLED")
+
+
+def desired_fields(spec, task_definition_arn):
+    """API-shaped desired values for every field the spec manages (None = unmanaged)."""
+    strategy = spec.get("scheduling_strategy") or "REPLICA"
+    return {
+        "taskDefinition": task_definition_arn,
+        "desiredCount": spec.get("desired_count") if strategy == "REPLICA" else None,
+        "schedulingStrategy": strategy,
+        "launchType": spec.get("launch_type"),
+        "capacityProviderStrategy": capacity_provider_strategy(spec.get("capacity_provider_strategy")),
+        "deploymentConfiguration": deployment_configuration(spec.get("deployment_configuration"), strategy),
+        "placementStrategy": placement_strategy(spec.get("placement_strategy")),
+        "placementConstraints": placement_constraints(spec.get("placement_constraints")),
+        "loadBalancers": load_balancers(spec.get("load_balancers")),
+        "healthCheckGracePeriodSeconds": spec.get("health_check_grace_period_seconds"),
+        "enableExecuteCommand": spec.get("enable_execute_command"),
+        "enableECSManagedTags": spec.get("enable_ecs_managed_tags"),
+        "propagateTags": spec.get("propagate_tags"),
+        "networkConfiguration": network_configuration(spec.get("network_configuration")),
+    }
+
+
+def create_request(spec, cluster, task_definition_arn):
+    """The CreateService request for a spec."""
+    fields = desired_fields(spec, task_definition_arn)
+    request = {"cluster": cluster, "serviceName": spec["name"]}
+    for key, value in fields.items():
+        if value is not None:
+            request[key] = value
+    if fields["schedulingStrategy"] == "REPLICA" and fields["desiredCount"] is None:
+        request["desiredCount"] = 1
+    if spec.get("tags"):
+        request["tags"] = [{"key": k, "value": str(v)} for k, v in sorted(spec["tags"].items())]
+    return request
+
+
+def service_differences(current, spec, task_definition_arn):
+    """(differences, update_request_fields, immutable_differences) for an existing service.
+
+    differences: names of the API fields that differ. update_request_fields: what UpdateService must
+    send to converge. immutable_differences: fields UpdateService cannot change.
+    A desired count owned by autoscaling (desired_count_owner=autoscaling) is never compared.
+    """
+    fields = desired_fields(spec, task_definition_arn)
+    strategy = current.get("schedulingStrategy") or "REPLICA"
+    differences, update, immutable = [], {}, []
+
+    def differ(key, before, after, send):
+        differences.append(key)
+        update[key] = send
+
+    if fields["taskDefinition"] is not None and fields["taskDefinition"] != current.get("taskDefinition"):
+        differ("taskDefinition", current.get("taskDefinition"), fields["taskDefinition"], fields["taskDefinition"])
+    if (fields["desiredCount"] is not None and spec.get("desired_count_owner", "module") != "autoscaling"
+            and strategy == "REPLICA" and int(fields["desiredCount"]) != current.get("desiredCount")):
+        differ("desiredCount", current.get("desiredCount"), fields["desiredCount"], int(fields["desiredCount"]))
+    if fields["schedulingStrategy"] != strategy:
+        immutable.append("schedulingStrategy")
+    if fields["launchType"] is not None and fields["capacityProviderStrategy"] is None and \
+            fields["launchType"] != current.get("launchType"):
+        if current.get("capacityProviderStrategy") and fields["capacityProviderStrategy"] is None:
+            # Back from a capacity provider to a launch type: an empty strategy, new deployment.
+            differ("launchType", None, None, None)
+            update.pop("launchType")
+            update["capacityProviderStrategy"] = []
+            update["forceNewDeployment"] = True
+        else:
+            immutable.append("launchType")
+    if fields["capacityProviderStrategy"] is not None and _canon_capacity(fields["capacityProviderStrategy"]) != \
+            _canon_capacity(current.get("capacityProviderStrategy")):
+        differ("capacityProviderStrategy", None, None, fields["capacityProviderStrategy"])
+        # A new strategy applies to tasks started by a new deployment only.
+        update["forceNewDeployment"] = True
+    if fields["deploymentConfiguration"] is not None and fields["deploymentConfiguration"] != \
+            normalize_deployment_configuration(current.get("deploymentConfiguration"), strategy):
+        differ("deploymentConfiguration", None, None, fields["deploymentConfiguration"])
+    if fields["placementStrategy"] is not None and _canon_strategy(fields["placementStrategy"]) != \
+            _canon_strategy(current.get("placementStrategy")):
+        differ("placementStrategy", None, None, fields["placementStrategy"])
+    if fields["placementConstraints"] is not None and _canon_constraints(fields["placementConstraints"]) != \
+            _canon_constraints(current.get("placementConstraints")):
+        differ("placementConstraints", None, None, fields["placementConstraints"])
+    if fields["loadBalancers"] is not None and _canon_load_balancers(fields["loadBalancers"]) != \
+            _canon_load_balancers(current.get("loadBalancers")):
+        differ("loadBalancers", None, None, fields["loadBalancers"])
+    if fields["healthCheckGracePeriodSeconds"] is not None and int(fields["healthCheckGracePeriodSeconds"]) != \
+            int(current.get("healthCheckGracePeriodSeconds") or 0):
+        differ("healthCheckGracePeriodSeconds", None, None, int(fields["healthCheckGracePeriodSeconds"]))
+    if fields["enableExecuteCommand"] is not None and bool(fields["enableExecuteCommand"]) != \
+            bool(current.get("enableExecuteCommand", False)):
+        differ("enableExecuteCommand", None, None, bool(fields["enableExecuteCommand"]))
+    if fields["enableECSManagedTags"] is not None and bool(fields["enableECSManagedTags"]) != \
+            bool(current.get("enableECSManagedTags", False)):
+        differ("enableECSManagedTags", None, None, bool(fields["enableECSManagedTags"]))
+    if fields["propagateTags"] is not None and fields["propagateTags"] != (current.get("propagateTags") or "NONE"):
+        differ("propagateTags", None, None, fields["propagateTags"])
+    if fields["networkConfiguration"] is not None and _canon_network(fields["networkConfiguration"]) != \
+            _canon_network(current.get("networkConfiguration")):
+        differ("networkConfiguration", None, None, fields["networkConfiguration"])
+    return differences, update, immutable
+
+
+def comparable_view(service):
+    """The managed fields of a DescribeServices item, for --diff output."""
+    if not service:
+        return {}
+    keys = ("taskDefinition", "desiredCount", "schedulingStrategy", "launchType", "capacityProviderStrategy",
+            "deploymentConfiguration", "placementStrategy", "placementConstraints", "loadBalancers",
+            "healthCheckGracePeriodSeconds", "enableExecuteCommand", "enableECSManagedTags", "propagateTags",
+            "networkConfiguration")
+    return dict((k, service.get(k)) for k in keys if service.get(k) not in (None, [], {}))
+
+
+def planned_view(current, update):
+    """What comparable_view would show after UpdateService sends `update`."""
+    view = comparable_view(current)
+    view.update(dict((k, v) for k, v in update.items() if k != "forceNewDeployment"))
+    return view
