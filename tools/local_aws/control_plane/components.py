@@ -1,3 +1,17 @@
 """The registered components, in tick order."""
+import importlib
 
-ALL = []
+from local_aws.control_plane.ecs import EcsComponent
+
+ALL = [EcsComponent]
+
+
+def _optional(module, name):
+    """Components that may not be present in every checkout."""
+    try:
+        ALL.append(getattr(importlib.import_module(f"local_aws.control_plane.{module}"), name))
+    except ImportError:
+        pass
+
+
+_optional("elbv2", "ElbV2")

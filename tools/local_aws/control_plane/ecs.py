@@ -1,0 +1,43 @@
+"""The ECS component: state per account and region, the ECS JSON API, the scheduler and test controls."""
+import botocore.session
+
+from local_aws.control_plane.core import Component
+from local_aws.control_plane.ecs_api import TARGET_PREFIX, EcsApi, Store
+from local_aws.control_plane.ecs_scheduler import Scheduler
+from local_aws.control_plane.ecs_tasks import EcsTasksApi
+
+
+def _operations():
+    return botocore.session.get_session().get_service_model("ecs").operation_names
+
+
+class EcsComponent(EcsTasksApi, EcsApi, Component):
+    name = "ecs"
+
+    def __init__(self, plane):
+        super().__init__(plane)
+        self.stores = {}
+        self.scheduler = Scheduler(self)
+
+    def store_for(self, account_id, region):
+        key = (account_id, region)
+        if key not in self.stores:
+            self.stores[key] = Store(account_id, region)
+        return self.stores[key]
+
+    def intercepts(self):
+        return {("ecs", op): self.handle for op in _operations()}
+
+    def tick(self, now):
+        for store in list(self.stores.values()):
+            self.scheduler.tick(store, now)
+
+    def reset(self):
+        self.stores.clear()
+        self.scheduler.reset()
+
+    def controls(self):
+        return self.scheduler.controls()
+
+
+__all__ = ["EcsComponent", "TARGET_PREFIX"]

@@ -1,0 +1,70 @@
+"""Capacity providers through boto3 on the local AWS: binding to an Auto Scaling group, managed draining
+hook, association with a cluster, deletion rules."""
+import pytest
+from botocore.exceptions import ClientError
+
+
+@pytest.fixture(scope="module")
+def asg(client):
+    ec2, autoscaling = client("ec2"), client("autoscaling")
+    vpc = ec2.create_vpc(CidrBlock="10.61.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.61.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    ec2.create_launch_template(LaunchTemplateName="cp-lt", LaunchTemplateData={"ImageId": image,
+                                                                                "InstanceType": "t3.medium"})
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName="cp-asg", LaunchTemplate={"LaunchTemplateName": "cp-lt"}, MinSize=0, MaxSize=2,
+        DesiredCapacity=0, VPCZoneIdentifier=subnet["SubnetId"], NewInstancesProtectedFromScaleIn=True)
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName="cp-asg-unprotected", LaunchTemplate={"LaunchTemplateName": "cp-lt"}, MinSize=0,
+        MaxSize=2, DesiredCapacity=0, VPCZoneIdentifier=subnet["SubnetId"])
+    groups = autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"]
+    return {g["AutoScalingGroupName"]: g["AutoScalingGroupARN"] for g in groups}
+
+
+def test_capacity_provider_lifecycle(client, asg):
+    ecs, autoscaling = client("ecs"), client("autoscaling")
+    created = ecs.create_capacity_provider(
+        name="cp-main", tags=[{"key": "k", "value": "v"}],
+        autoScalingGroupProvider={
+            "autoScalingGroupArn": asg["cp-asg"], "managedTerminationProtection": "ENABLED",
+            "managedScaling": {"status": "ENABLED", "targetCapacity": 90}})["capacityProvider"]
+    assert created["status"] == "ACTIVE" and created["updateStatus"] == "CREATE_COMPLETE"
+    group = created["autoScalingGroupProvider"]
+    assert group["managedDraining"] == "ENABLED" and group["managedScaling"]["targetCapacity"] == 90
+    assert group["managedScaling"]["maximumScalingStepSize"] == 10000
+    hooks = autoscaling.describe_lifecycle_hooks(AutoScalingGroupName="cp-asg")["LifecycleHooks"]
+    assert [h["LifecycleHookName"] for h in hooks] == ["ecs-managed-draining-termination-hook"]
+    assert hooks[0]["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_TERMINATING"
+
+    with pytest.raises(ClientError) as error:
+        ecs.create_capacity_provider(name="cp-main", autoScalingGroupProvider={"autoScalingGroupArn": asg["cp-asg"]})
+    assert error.value.response["Error"]["Code"] == "ClientException"
+    with pytest.raises(ClientError) as error:
+        ecs.create_capacity_provider(name="cp-other", autoScalingGroupProvider={
+            "autoScalingGroupArn": asg["cp-asg-unprotected"], "managedTerminationProtection": "ENABLED",
+            "managedScaling": {"status": "ENABLED"}})
+    assert "instance protection from scale in" in error.value.response["Error"]["Message"]
+
+    ecs.create_cluster(clusterName="cp-cluster")
+    cluster = ecs.put_cluster_capacity_providers(
+        cluster="cp-cluster", capacityProviders=["cp-main"],
+        defaultCapacityProviderStrategy=[{"capacityProvider": "cp-main", "weight": 1, "base": 1}])["cluster"]
+    assert cluster["capacityProviders"] == ["cp-main"]
+    assert cluster["defaultCapacityProviderStrategy"] == [{"capacityProvider": "cp-main", "weight": 1, "base": 1}]
+    with pytest.raises(ClientError) as error:
+        ecs.delete_capacity_provider(capacityProvider="cp-main")
+    assert "in use" in error.value.response["Error"]["Message"]
+
+    updated = ecs.update_capacity_provider(name="cp-main", autoScalingGroupProvider={
+        "managedScaling": {"status": "ENABLED", "targetCapacity": 100}, "managedDraining": "DISABLED"})
+    assert updated["capacityProvider"]["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"] == 100
+    described = ecs.describe_capacity_providers(capacityProviders=["cp-main"], include=["TAGS"])
+    assert described["capacityProviders"][0]["tags"] == [{"key": "k", "value": "v"}]
+    assert described["capacityProviders"][0]["autoScalingGroupProvider"]["managedDraining"] == "DISABLED"
+
+    ecs.put_cluster_capacity_providers(cluster="cp-cluster", capacityProviders=[], defaultCapacityProviderStrategy=[])
+    deleted = ecs.delete_capacity_provider(capacityProvider="cp-main")["capacityProvider"]
+    assert deleted["status"] == "INACTIVE"
+    assert ecs.describe_capacity_providers()["capacityProviders"] == []
+    ecs.delete_cluster(cluster="cp-cluster")

@@ -1,0 +1,79 @@
+"""Helpers for the ECS unit tests: an in-process component and a validator against botocore's model."""
+import json
+from types import SimpleNamespace
+
+import botocore.session
+
+from local_aws.control_plane.core import Plane
+from local_aws.control_plane.ecs import EcsComponent
+
+MODEL = botocore.session.get_session().get_service_model("ecs")
+
+
+def shape_errors(shape, value, path="$"):
+    """Every place where `value` does not fit the botocore output shape."""
+    errors = []
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            return [f"{path}: expected object, got {type(value).__name__}"]
+        for key, item in value.items():
+            if key not in shape.members:
+                errors.append(f"{path}.{key}: not in shape {shape.name}")
+            elif item is not None:
+                errors += shape_errors(shape.members[key], item, f"{path}.{key}")
+    elif kind == "list":
+        if not isinstance(value, list):
+            return [f"{path}: expected list"]
+        for index, item in enumerate(value):
+            errors += shape_errors(shape.member, item, f"{path}[{index}]")
+    elif kind == "map":
+        if not isinstance(value, dict):
+            return [f"{path}: expected map"]
+        for key, item in value.items():
+            errors += shape_errors(shape.value, item, f"{path}.{key}")
+    elif kind == "string":
+        if not isinstance(value, str):
+            errors.append(f"{path}: expected string, got {value!r}")
+        elif shape.enum and value not in shape.enum:
+            errors.append(f"{path}: {value!r} not in enum {shape.enum}")
+    elif kind in ("integer", "long"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            errors.append(f"{path}: expected integer, got {value!r}")
+    elif kind in ("double", "float"):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            errors.append(f"{path}: expected number")
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            errors.append(f"{path}: expected boolean, got {value!r}")
+    elif kind == "timestamp":
+        if not isinstance(value, (int, float)):
+            errors.append(f"{path}: expected epoch timestamp, got {value!r}")
+    return errors
+
+
+class Ecs:
+    """Call the component's handlers in process; every answer is checked against the output shape."""
+
+    def __init__(self, region="us-east-1"):
+        self.plane = Plane(None)
+        self.component = EcsComponent(self.plane)
+        self.plane.components.append(self.component)
+        self.region = region
+
+    def call(self, action, **params):
+        request = SimpleNamespace(account_id="123456789012", region=self.region, action=action, json=params)
+        response = self.component.handle(request)
+        payload = json.loads(response.body)
+        if response.status != 200:
+            return payload
+        output = MODEL.operation_model(action).output_shape
+        errors = shape_errors(output, payload)
+        assert not errors, errors
+        return payload
+
+    def store(self):
+        return self.component.store_for("123456789012", self.region)
+
+    def tick(self):
+        self.component.tick(self.plane.now())
