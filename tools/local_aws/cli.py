@@ -31,6 +31,10 @@ class LocalAws:
         except (OSError, ValueError):
             return None
         try:
+            os.waitpid(pid, os.WNOHANG)  # reap our own exited server, or it looks alive as a zombie
+        except ChildProcessError:
+            pass
+        try:
             os.kill(pid, 0)
         except OSError:
             return None
