@@ -9,20 +9,34 @@ ANSIBLE_PACKAGE_VERSION := 12.3.0
 ENV ?= local
 ARGS ?=
 PYTEST_ARGS ?=
+SANITY_ARGS ?=
+# pytest-xdist workers for `make test`; every worker starts its own local AWS. 0 runs serially.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile,)
 LOCAL_AWS := PYTHONPATH=tools $(BIN)/python -m local_aws
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The venv's tools first (ansible-lint runs ansible-playbook and ansible-galaxy by name).
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help setup demo test lint sanity unit integration local-aws local-aws-stop site verify roll teardown benchmark clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
+# pip, quiet: drops only the harmless "WARNING: Location '...' is ignored" lines some pip configurations
+# print for local index folders; everything else is shown and pip's own exit code decides.
+define pip_install
+	@set -o pipefail; $(BIN)/python -m pip install --quiet $(1) 2>&1 \
+	  | { grep -v -E "^WARNING: Location '[^']*' is ignored" || true; } \
+	  || { echo "pip install $(1) failed" >&2; exit 1; }
+endef
+
 $(BIN)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-	@$(BIN)/python -m pip install --quiet -r requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
-	@$(BIN)/python -c 'import ansible, boto3, moto' 
+	$(call pip_install,--upgrade pip)
+	$(call pip_install,-r requirements.txt)
+	@$(BIN)/python -c 'import ansible, boto3, moto, pytest, xdist'
 	@touch $@
 
 .collections/.ansible-version: $(BIN)/.installed tools/install_collections.py Makefile
@@ -61,22 +75,26 @@ demo: setup  ## build the whole platform on a fresh local AWS, verify it, summar
 	  $(BIN)/ansible-playbook -i inventories/local playbooks/verify.yml; \
 	  $(BIN)/python tools/summary.py --endpoint "$$(cat .local-aws/endpoint)"
 
+# Every linter runs; the target fails if any of them found something.
 lint: setup  ## yamllint, ruff, ansible-lint (production profile)
-	$(BIN)/yamllint -s .
-	$(BIN)/ruff check .
-	$(BIN)/ansible-lint --offline --profile production
+	@rc=0; \
+	echo "== yamllint"; $(BIN)/yamllint -s . || rc=1; \
+	echo "== ruff"; $(BIN)/ruff check --quiet . || rc=1; \
+	echo "== ansible-lint"; $(BIN)/ansible-lint --offline --profile production -q || rc=1; \
+	exit $$rc
 
 sanity: setup  ## ansible-test sanity on the built collection, offline
-	$(BIN)/python tools/sanity.py
+	$(BIN)/python tools/sanity.py $(SANITY_ARGS)
 
 unit: setup  ## unit tests
 	$(BIN)/python -m pytest -q tests/unit tools/tests/unit $(PYTEST_ARGS)
 
 integration: setup  ## integration tests against the local AWS
-	$(BIN)/python -m pytest -q tests/integration tools/tests/integration $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) tests/integration tools/tests/integration $(PYTEST_ARGS)
 
+# pytest exits 5 when it collects nothing: that fails the target like any other failure.
 test: setup lint sanity  ## everything CI runs: lint, sanity, unit and integration tests
-	$(BIN)/python -m pytest tests tools/tests $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) tests tools/tests $(PYTEST_ARGS)
 
 benchmark: setup  ## time a create run and a no-change run on the local AWS (figures, not a test)
 	$(BIN)/python benchmarks/site.py $(ARGS)
