@@ -409,3 +409,114 @@ def summary_lines(checks):
         lines.append("%s %s: %s" % (mark, check["name"], details[0]))
         lines.extend("     %s  %s" % (" " * len(check["name"]), d) for d in details[1:])
     return lines
+
+
+# -- gathering: batched describes for one stack (I/O; the checks above stay pure) ---------------------
+
+STACK_TAG = "cloudops:stack"
+DEFAULT_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+
+
+def paginate_all(client, method, **kwargs):
+    """A paginated call's full result, retried as a whole (client-level retries do not cover
+    paginators)."""
+    from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+    @AWSRetry.jittered_backoff()
+    def _run():
+        return client.get_paginator(method).paginate(**kwargs).build_full_result()
+
+    return _run()
+
+
+def _tag_filter(stack_name):
+    return [{"Name": "tag:" + STACK_TAG, "Values": [stack_name]}]
+
+
+def stack_auto_scaling_groups(autoscaling, stack_name):
+    groups = []
+    token = None
+    while True:
+        kwargs = {"Filters": [{"Name": "tag:" + STACK_TAG, "Values": [stack_name]}]}
+        if token:
+            kwargs["NextToken"] = token
+        page = autoscaling.describe_auto_scaling_groups(aws_retry=True, **kwargs)
+        groups.extend(page.get("AutoScalingGroups") or [])
+        token = page.get("NextToken")
+        if not token:
+            break
+    # filter again on the tags themselves: a filter an implementation ignores must not widen the scope
+    return [g for g in groups if any(t.get("Key") == STACK_TAG and t.get("Value") == stack_name for t in g.get("Tags") or [])]
+
+
+def ec2_instances(ec2, instance_ids):
+    found = {}
+    ids = sorted(set(i for i in instance_ids if i))
+    for start in range(0, len(ids), 200):
+        for page in paginate_all(ec2, "describe_instances", InstanceIds=ids[start:start + 200]).get("Reservations") or []:
+            for instance in page.get("Instances") or []:
+                found[instance["InstanceId"]] = instance
+    return found
+
+
+def gather(clients, cluster_item, stack_name, options):
+    """The snapshot evaluate() takes. `clients`: {"ecs", "elbv2", "autoscaling", "ec2", "ssm", "rds"}
+    retrying clients; `options["checks"]` limits what is read to what the selected checks need."""
+    from ansible_collections.cloudops.ecs.plugins.module_utils import container_instance as ci_utils
+
+    wanted = set(options.get("checks") or ["services", "targets", "container_instances", "az_coverage",
+                                            "spare_capacity", "ami", "database", "network", "stopped_tasks"])
+    ecs = clients["ecs"]
+    snapshot = {}
+    cluster = cluster_item["clusterArn"] if cluster_item else None
+    if cluster and wanted & {"services", "targets"}:
+        snapshot["services"] = ci_utils.services(ecs, cluster)
+    if cluster and wanted & {"container_instances", "az_coverage", "spare_capacity", "ami"}:
+        snapshot["container_instances"] = ci_utils.container_instances(ecs, cluster)
+    if cluster and "spare_capacity" in wanted:
+        snapshot["tasks_by_instance"] = ci_utils.tasks_by_instance(ci_utils.tasks(ecs, cluster))
+    if cluster and "stopped_tasks" in wanted:
+        snapshot["stopped_tasks"] = ci_utils.tasks(ecs, cluster, desired_status="STOPPED")
+    if "targets" in wanted:
+        arns = service_target_groups(snapshot.get("services") or [])
+        snapshot["target_health"] = ci_utils.target_health(clients["elbv2"], arns) if arns else {}
+    if wanted & {"container_instances", "az_coverage"}:
+        groups = stack_auto_scaling_groups(clients["autoscaling"], stack_name)
+        snapshot["expected_instance_ids"] = [
+            i["InstanceId"] for g in groups for i in g.get("Instances") or []
+            if i.get("LifecycleState") == "InService"
+        ]
+        snapshot["stack_azs"] = sorted(set(options.get("availability_zones") or [
+            az for g in groups for az in g.get("AvailabilityZones") or []]))
+    if wanted & {"az_coverage", "ami"} and snapshot.get("container_instances"):
+        snapshot["ec2_instances"] = ec2_instances(clients["ec2"], [c.get("ec2InstanceId") for c in snapshot["container_instances"]])
+    if "ami" in wanted:
+        try:
+            parameter = clients["ssm"].get_parameter(aws_retry=True, Name=options.get("ami_parameter") or DEFAULT_AMI_PARAMETER)
+            snapshot["recommended_image_id"] = parameter["Parameter"]["Value"]
+        except Exception:  # an unreadable parameter makes the AMI check say "unknown", not fail verify
+            snapshot["recommended_image_id"] = None
+        image_ids = sorted(set(
+            [i.get("ImageId") for i in (snapshot.get("ec2_instances") or {}).values() if i.get("ImageId")]
+            + ([snapshot["recommended_image_id"]] if snapshot.get("recommended_image_id") else [])
+        ))
+        images = clients["ec2"].describe_images(aws_retry=True, ImageIds=image_ids).get("Images") if image_ids else []
+        snapshot["images"] = {i["ImageId"]: i for i in images or []}
+    if "database" in wanted:
+        rds = clients["rds"]
+        db_clusters = paginate_all(rds, "describe_db_clusters").get("DBClusters") or []
+        snapshot["db_clusters"] = [
+            c for c in db_clusters
+            if any(t.get("Key") == STACK_TAG and t.get("Value") == stack_name for t in c.get("TagList") or [])
+        ]
+        snapshot["db_instances"] = []
+        if snapshot["db_clusters"]:
+            snapshot["db_instances"] = paginate_all(
+                rds, "describe_db_instances",
+                Filters=[{"Name": "db-cluster-id", "Values": [c["DBClusterIdentifier"] for c in snapshot["db_clusters"]]}],
+            ).get("DBInstances") or []
+    if "network" in wanted:
+        ec2 = clients["ec2"]
+        snapshot["nat_gateways"] = paginate_all(ec2, "describe_nat_gateways", Filters=_tag_filter(stack_name)).get("NatGateways") or []
+        snapshot["vpc_endpoints"] = paginate_all(ec2, "describe_vpc_endpoints", Filters=_tag_filter(stack_name)).get("VpcEndpoints") or []
+    return snapshot

@@ -1,0 +1,650 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Safe teardown of one stack: discover what carries the stack tag, list it, delete it in
+dependency order.
+
+Discovery reads each service with tag filters (or reads tags where a service has no filter),
+because the Resource Groups Tagging API does not cover Auto Scaling groups, IAM roles, ECS
+clusters or listeners. A resource is in scope only when its `cloudops:stack` tag equals the stack
+name and its `Environment` tag, when present, equals the environment: a shared account with a
+stack of the same name in another environment is left alone. Resources already on their way out
+(INACTIVE services and clusters, deleting databases, deleted NAT gateways, keys pending deletion)
+are not listed, so a second teardown is a no-op.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+STACK_TAG = "cloudops:stack"
+
+# deletion order; each kind's resources go before the next kind's
+ORDER = [
+    "ecs_service",
+    "ecs_capacity_provider",
+    "autoscaling_group",
+    "ecs_container_instance",
+    "ecs_cluster",
+    "launch_template",
+    "load_balancer",
+    "target_group",
+    "db_instance",
+    "db_cluster",
+    "db_subnet_group",
+    "vpc_endpoint",
+    "nat_gateway",
+    "elastic_ip",
+    "internet_gateway",
+    "subnet",
+    "route_table",
+    "security_group",
+    "flow_log",
+    "vpc",
+    "log_group",
+    "instance_profile",
+    "iam_role",
+    "kms_key",
+]
+
+
+class TeardownError(Exception):
+    pass
+
+
+def tag_dict(tags, key="Key", value="Value"):
+    return {t.get(key): t.get(value) for t in tags or []}
+
+
+def in_scope(tags, stack_name, environment=None):
+    """Carries the stack tag, and no Environment tag naming another environment."""
+    if tags.get(STACK_TAG) != stack_name:
+        return False
+    return environment is None or tags.get("Environment") in (None, environment)
+
+
+def resource(kind, rid, name=None, **extra):
+    item = {"kind": kind, "id": rid, "name": name or rid}
+    item.update(extra)
+    return item
+
+
+def ordered(resources):
+    rank = {kind: index for index, kind in enumerate(ORDER)}
+    return sorted(resources, key=lambda r: (rank.get(r["kind"], len(ORDER)), r["name"], r["id"]))
+
+
+def listing(resources):
+    """The dry-run report: `kind  name (id)` per resource, in deletion order."""
+    width = max([len(r["kind"]) for r in resources] or [0])
+    lines = []
+    for item in ordered(resources):
+        label = item["name"] if item["name"] == item["id"] else "%s (%s)" % (item["name"], item["id"])
+        lines.append("%s  %s" % (item["kind"].ljust(width), label))
+    return lines
+
+
+def counts(resources):
+    result = {}
+    for item in resources:
+        result[item["kind"]] = result.get(item["kind"], 0) + 1
+    return result
+
+
+def prod_refusal(environment, confirm, allow_prod):
+    """The message refusing a confirmed teardown of prod without allow_prod, else None."""
+    if confirm and environment == "prod" and not allow_prod:
+        return ("Refusing to delete the prod environment: set teardown_allow_prod=true (allow_prod) together "
+                "with teardown_confirm=true to really delete it")
+    return None
+
+
+def final_snapshot_identifier(cluster_identifier, now=None):
+    """A valid DB snapshot identifier: letters, digits and hyphens, at most 255, no double hyphen."""
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now if now is not None else time.time()))
+    base = "".join(c if c.isalnum() or c == "-" else "-" for c in cluster_identifier)
+    while "--" in base:
+        base = base.replace("--", "-")
+    return ("%s-final-%s" % (base.strip("-"), stamp))[:255]
+
+
+# -- discovery (I/O) -------------------------------------------------------------------------------------
+
+
+def _pages(client, method, key, token_in="NextToken", token_out="NextToken", **kwargs):
+    results = []
+    while True:
+        page = getattr(client, method)(aws_retry=True, **kwargs)
+        results.extend(page.get(key) or [])
+        token = page.get(token_out)
+        if not token:
+            return results
+        kwargs[token_in] = token
+
+
+def _ec2_filter(stack_name):
+    return [{"Name": "tag:" + STACK_TAG, "Values": [stack_name]}]
+
+
+def discover(clients, stack_name, environment=None):
+    """Everything of the stack that still exists, as resource dicts (kind, id, name, ...)."""
+    found = []
+    found.extend(_discover_ecs(clients["ecs"], stack_name, environment))
+    found.extend(_discover_autoscaling(clients["autoscaling"], stack_name, environment))
+    found.extend(_discover_ec2(clients["ec2"], stack_name, environment))
+    found.extend(_discover_elbv2(clients["elbv2"], stack_name, environment))
+    found.extend(_discover_rds(clients["rds"], stack_name, environment))
+    found.extend(_discover_logs(clients["logs"], stack_name, environment))
+    found.extend(_discover_iam(clients["iam"], stack_name, environment))
+    found.extend(_discover_kms(clients["kms"], stack_name, environment))
+    return ordered(found)
+
+
+def _discover_ecs(ecs, stack_name, environment):
+    found = []
+    arns = _pages(ecs, "list_clusters", "clusterArns", token_in="nextToken", token_out="nextToken")
+    clusters = []
+    for start in range(0, len(arns), 100):
+        clusters.extend(ecs.describe_clusters(aws_retry=True, clusters=arns[start:start + 100], include=["TAGS"])
+                        .get("clusters") or [])
+    for cluster in clusters:
+        if cluster.get("status") == "INACTIVE" or not in_scope(tag_dict(cluster.get("tags"), "key", "value"),
+                                                               stack_name, environment):
+            continue
+        arn = cluster["clusterArn"]
+        service_arns = _pages(ecs, "list_services", "serviceArns", token_in="nextToken", token_out="nextToken", cluster=arn)
+        for start in range(0, len(service_arns), 10):
+            for service in ecs.describe_services(aws_retry=True, cluster=arn, services=service_arns[start:start + 10]).get(
+                    "services") or []:
+                if service.get("status") == "ACTIVE":
+                    found.append(resource("ecs_service", service["serviceArn"], service["serviceName"], cluster=arn))
+        for status in ("ACTIVE", "DRAINING"):
+            for ci_arn in _pages(ecs, "list_container_instances", "containerInstanceArns", token_in="nextToken",
+                                 token_out="nextToken", cluster=arn, status=status):
+                found.append(resource("ecs_container_instance", ci_arn, ci_arn.rsplit("/", 1)[-1], cluster=arn))
+        found.append(resource("ecs_cluster", arn, cluster["clusterName"],
+                              capacity_providers=list(cluster.get("capacityProviders") or [])))
+    providers = _pages(ecs, "describe_capacity_providers", "capacityProviders", token_in="nextToken",
+                       token_out="nextToken", include=["TAGS"])
+    for provider in providers:
+        if provider.get("status") != "ACTIVE" or provider.get("name", "").startswith(("FARGATE",)):
+            continue
+        if provider.get("updateStatus") in ("DELETE_IN_PROGRESS", "DELETE_COMPLETE"):
+            continue
+        if in_scope(tag_dict(provider.get("tags"), "key", "value"), stack_name, environment):
+            found.append(resource("ecs_capacity_provider", provider["capacityProviderArn"], provider["name"]))
+    return found
+
+
+def _discover_autoscaling(autoscaling, stack_name, environment):
+    found = []
+    groups = _pages(autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups",
+                    Filters=[{"Name": "tag:" + STACK_TAG, "Values": [stack_name]}])
+    for group in groups:
+        if group.get("Status") == "Delete in progress":
+            continue
+        if in_scope(tag_dict(group.get("Tags")), stack_name, environment):
+            found.append(resource("autoscaling_group", group["AutoScalingGroupName"],
+                                  instance_ids=[i["InstanceId"] for i in group.get("Instances") or []]))
+    return found
+
+
+def _discover_ec2(ec2, stack_name, environment):
+    found = []
+    flt = _ec2_filter(stack_name)
+
+    def scoped(items):
+        return [i for i in items if in_scope(tag_dict(i.get("Tags")), stack_name, environment)]
+
+    def name_of(item, default):
+        return tag_dict(item.get("Tags")).get("Name") or default
+
+    for lt in scoped(_pages(ec2, "describe_launch_templates", "LaunchTemplates", Filters=flt)):
+        found.append(resource("launch_template", lt["LaunchTemplateId"], lt["LaunchTemplateName"]))
+    for ep in scoped(_pages(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=flt)):
+        if (ep.get("State") or "").lower() not in ("deleted", "deleting"):
+            found.append(resource("vpc_endpoint", ep["VpcEndpointId"], name_of(ep, ep.get("ServiceName"))))
+    for nat in scoped(_pages(ec2, "describe_nat_gateways", "NatGateways", Filters=flt)):
+        if nat.get("State") not in ("deleted", "deleting"):
+            found.append(resource("nat_gateway", nat["NatGatewayId"], name_of(nat, nat["NatGatewayId"])))
+    for address in scoped(ec2.describe_addresses(aws_retry=True, Filters=flt).get("Addresses") or []):
+        found.append(resource("elastic_ip", address["AllocationId"], name_of(address, address.get("PublicIp")),
+                              association_id=address.get("AssociationId")))
+    for igw in scoped(_pages(ec2, "describe_internet_gateways", "InternetGateways", Filters=flt)):
+        found.append(resource("internet_gateway", igw["InternetGatewayId"], name_of(igw, igw["InternetGatewayId"]),
+                              vpc_ids=[a["VpcId"] for a in igw.get("Attachments") or []]))
+    for subnet in scoped(_pages(ec2, "describe_subnets", "Subnets", Filters=flt)):
+        found.append(resource("subnet", subnet["SubnetId"], name_of(subnet, subnet["SubnetId"])))
+    for table in scoped(_pages(ec2, "describe_route_tables", "RouteTables", Filters=flt)):
+        if any(a.get("Main") for a in table.get("Associations") or []):
+            continue  # the main route table goes with its VPC
+        found.append(resource("route_table", table["RouteTableId"], name_of(table, table["RouteTableId"]),
+                              associations=[a["RouteTableAssociationId"] for a in table.get("Associations") or []
+                                            if a.get("RouteTableAssociationId")]))
+    for group in scoped(_pages(ec2, "describe_security_groups", "SecurityGroups", Filters=flt)):
+        if group.get("GroupName") == "default":
+            continue  # goes with its VPC
+        found.append(resource("security_group", group["GroupId"], group.get("GroupName"),
+                              has_rules=bool(group.get("IpPermissions") or group.get("IpPermissionsEgress"))))
+    for flow_log in scoped(_pages(ec2, "describe_flow_logs", "FlowLogs", Filter=flt)):
+        found.append(resource("flow_log", flow_log["FlowLogId"], name_of(flow_log, flow_log["FlowLogId"])))
+    for vpc in scoped(_pages(ec2, "describe_vpcs", "Vpcs", Filters=flt)):
+        found.append(resource("vpc", vpc["VpcId"], name_of(vpc, vpc["VpcId"])))
+    return found
+
+
+def _elbv2_tags(elbv2, arns):
+    tags = {}
+    for start in range(0, len(arns), 20):
+        for description in elbv2.describe_tags(aws_retry=True, ResourceArns=arns[start:start + 20]).get("TagDescriptions") or []:
+            tags[description["ResourceArn"]] = tag_dict(description.get("Tags"))
+    return tags
+
+
+def _discover_elbv2(elbv2, stack_name, environment):
+    found = []
+    balancers = _pages(elbv2, "describe_load_balancers", "LoadBalancers", token_in="Marker", token_out="NextMarker")
+    tags = _elbv2_tags(elbv2, [b["LoadBalancerArn"] for b in balancers])
+    for balancer in balancers:
+        if in_scope(tags.get(balancer["LoadBalancerArn"], {}), stack_name, environment):
+            found.append(resource("load_balancer", balancer["LoadBalancerArn"], balancer["LoadBalancerName"]))
+    groups = _pages(elbv2, "describe_target_groups", "TargetGroups", token_in="Marker", token_out="NextMarker")
+    tags = _elbv2_tags(elbv2, [g["TargetGroupArn"] for g in groups])
+    for group in groups:
+        if in_scope(tags.get(group["TargetGroupArn"], {}), stack_name, environment):
+            found.append(resource("target_group", group["TargetGroupArn"], group["TargetGroupName"]))
+    return found
+
+
+def _discover_rds(rds, stack_name, environment):
+    found = []
+    for cluster in _pages(rds, "describe_db_clusters", "DBClusters", token_in="Marker", token_out="Marker"):
+        if cluster.get("Status") in ("deleting",) or not in_scope(tag_dict(cluster.get("TagList")), stack_name, environment):
+            continue
+        for member in cluster.get("DBClusterMembers") or []:
+            found.append(resource("db_instance", member["DBInstanceIdentifier"], cluster=cluster["DBClusterIdentifier"]))
+        found.append(resource("db_cluster", cluster["DBClusterIdentifier"],
+                              deletion_protection=bool(cluster.get("DeletionProtection"))))
+    for group in _pages(rds, "describe_db_subnet_groups", "DBSubnetGroups", token_in="Marker", token_out="Marker"):
+        arn = group.get("DBSubnetGroupArn")
+        if not arn:
+            continue
+        tags = tag_dict(rds.list_tags_for_resource(aws_retry=True, ResourceName=arn).get("TagList"))
+        if in_scope(tags, stack_name, environment):
+            found.append(resource("db_subnet_group", group["DBSubnetGroupName"]))
+    return found
+
+
+def _discover_logs(logs, stack_name, environment):
+    found = []
+    for group in _pages(logs, "describe_log_groups", "logGroups", token_in="nextToken", token_out="nextToken"):
+        tags = logs.list_tags_log_group(aws_retry=True, logGroupName=group["logGroupName"]).get("tags") or {}
+        if in_scope(tags, stack_name, environment):
+            found.append(resource("log_group", group["logGroupName"]))
+    return found
+
+
+def _discover_iam(iam, stack_name, environment):
+    found = []
+    roles = _pages(iam, "list_roles", "Roles", token_in="Marker", token_out="Marker")
+    stack_roles = set()
+    for role in roles:
+        if (role.get("Path") or "/").startswith(("/aws-service-role/", "/aws-reserved/")):
+            continue
+        tags = tag_dict(_pages(iam, "list_role_tags", "Tags", token_in="Marker", token_out="Marker", RoleName=role["RoleName"]))
+        if in_scope(tags, stack_name, environment):
+            stack_roles.add(role["RoleName"])
+            found.append(resource("iam_role", role["RoleName"]))
+    for profile in _pages(iam, "list_instance_profiles", "InstanceProfiles", token_in="Marker", token_out="Marker"):
+        tags = tag_dict(profile.get("Tags"))
+        if "Tags" not in profile:
+            try:
+                tags = tag_dict(_pages(iam, "list_instance_profile_tags", "Tags", token_in="Marker", token_out="Marker",
+                                       InstanceProfileName=profile["InstanceProfileName"]))
+            except Exception:  # where profile tags cannot be read, a profile of the stack's roles still belongs to it
+                tags = {}
+        role_names = [r["RoleName"] for r in profile.get("Roles") or []]
+        if in_scope(tags, stack_name, environment) or (not tags and role_names and set(role_names) <= stack_roles):
+            found.append(resource("instance_profile", profile["InstanceProfileName"], roles=role_names))
+    return found
+
+
+def _discover_kms(kms, stack_name, environment):
+    found = []
+    aliases = _pages(kms, "list_aliases", "Aliases", token_in="Marker", token_out="NextMarker")
+    for key in _pages(kms, "list_keys", "Keys", token_in="Marker", token_out="NextMarker"):
+        try:
+            tags = tag_dict(_pages(kms, "list_resource_tags", "Tags", token_in="Marker", token_out="NextMarker",
+                                   KeyId=key["KeyId"]), "TagKey", "TagValue")
+        except Exception:  # AWS managed keys and keys of other principals refuse ListResourceTags
+            continue
+        if not in_scope(tags, stack_name, environment):
+            continue
+        meta = kms.describe_key(aws_retry=True, KeyId=key["KeyId"])["KeyMetadata"]
+        if meta.get("KeyState") in ("PendingDeletion", "PendingReplicaDeletion") or meta.get("KeyManager") == "AWS":
+            continue
+        names = [a["AliasName"] for a in aliases if a.get("TargetKeyId") == key["KeyId"]]
+        found.append(resource("kms_key", key["KeyId"], names[0] if names else key["KeyId"], aliases=names))
+    return found
+
+
+# -- deletion (I/O) ---------------------------------------------------------------------------------------
+
+NOT_FOUND_CODES = (
+    "ResourceNotFoundException", "ClusterNotFoundException", "ServiceNotFoundException", "NotFoundException",
+    "InvalidLaunchTemplateId.NotFound", "InvalidVpcEndpointId.NotFound", "NatGatewayNotFound",
+    "InvalidAllocationID.NotFound", "InvalidInternetGatewayID.NotFound", "InvalidSubnetID.NotFound",
+    "InvalidRouteTableID.NotFound", "InvalidGroup.NotFound", "InvalidVpcID.NotFound", "InvalidFlowLogId.NotFound",
+    "LoadBalancerNotFound", "TargetGroupNotFound", "DBClusterNotFoundFault", "DBInstanceNotFound",
+    "DBSubnetGroupNotFoundFault", "NoSuchEntity",
+    "InvalidAssociationID.NotFound",
+)
+RETRY_CODES = ("DependencyViolation", "ResourceInUse", "ResourceInUseFault", "InvalidDBClusterStateFault",
+               "InvalidDBInstanceState", "InvalidDBSubnetGroupStateFault", "ClusterContainsServicesException",
+               "ClusterContainsContainerInstancesException", "ClusterContainsTasksException", "InvalidIPAddress.InUse",
+               "DeleteConflict", "ResourceInUseException", "UpdateInProgressException")
+
+
+def _code(error):
+    response = getattr(error, "response", None) or {}
+    return (response.get("Error") or {}).get("Code", "")
+
+
+class Deleter:
+    """Deletes discovered resources in ORDER, waiting where a later kind depends on an earlier one
+    being gone, with one deadline for the whole teardown."""
+
+    def __init__(self, clients, timeout=1800, skip_final_snapshot=False, kms_pending_days=7, log=None,
+                 clock=time.monotonic, sleep=time.sleep, now=None):
+        self.clients = clients
+        self.deadline = clock() + timeout
+        self.timeout = timeout
+        self.skip_final_snapshot = skip_final_snapshot
+        self.kms_pending_days = kms_pending_days
+        self.log = log if log is not None else []
+        self.clock = clock
+        self.sleep = sleep
+        self.now = now
+        self.snapshots = []
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def _call(self, what, fn, *args, **kwargs):
+        """fn(); not-found counts as done, dependency errors are retried until the deadline."""
+        interval = 0.5
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except Exception as error:  # botocore ClientError and friends, matched by code
+                code = _code(error)
+                if code in NOT_FOUND_CODES or (code == "ValidationError" and "not found" in str(error).lower()):
+                    return None
+                if code in RETRY_CODES and self.clock() < self.deadline:
+                    self.sleep(interval)
+                    interval = min(interval * 1.5, 10)
+                    continue
+                raise TeardownError("%s: %s" % (what, error)) from error
+
+    def _wait(self, what, gone):
+        interval = 0.5
+        while not gone():
+            if self.clock() >= self.deadline:
+                raise TeardownError("timed out after %ss waiting for %s" % (self.timeout, what))
+            self.sleep(interval)
+            interval = min(interval * 1.5, 10)
+
+    def _done(self, item, action="deleted"):
+        self.log.append("%s %s %s" % (action, item["kind"], item["name"]))
+
+    # -- the run -----------------------------------------------------------------------------------------
+    def run(self, resources):
+        by = {}
+        for item in ordered(resources):
+            by.setdefault(item["kind"], []).append(item)
+        self._services(by.get("ecs_service", []))
+        self._databases_start(by.get("db_instance", []), by.get("db_cluster", []))
+        self._capacity_providers(by.get("ecs_capacity_provider", []), by.get("ecs_cluster", []))
+        self._auto_scaling_groups(by.get("autoscaling_group", []))
+        self._clusters(by.get("ecs_container_instance", []), by.get("ecs_cluster", []))
+        ec2 = self.clients["ec2"]
+        for item in by.get("launch_template", []):
+            self._call(item["name"], ec2.delete_launch_template, aws_retry=True, LaunchTemplateId=item["id"])
+            self._done(item)
+        self._load_balancers(by.get("load_balancer", []), by.get("target_group", []))
+        self._databases_finish(by.get("db_cluster", []), by.get("db_instance", []), by.get("db_subnet_group", []))
+        self._network(by)
+        logs = self.clients["logs"]
+        for item in by.get("log_group", []):
+            self._call(item["name"], logs.delete_log_group, aws_retry=True, logGroupName=item["id"])
+            self._done(item)
+        self._iam(by.get("instance_profile", []), by.get("iam_role", []))
+        kms = self.clients["kms"]
+        for item in by.get("kms_key", []):
+            for alias in item.get("aliases") or []:
+                self._call(alias, kms.delete_alias, aws_retry=True, AliasName=alias)
+            self._call(item["name"], kms.schedule_key_deletion, aws_retry=True, KeyId=item["id"],
+                       PendingWindowInDays=self.kms_pending_days)
+            self._done(item, "scheduled deletion (%d days) of" % self.kms_pending_days)
+        return self.log
+
+    def _services(self, services):
+        ecs = self.clients["ecs"]
+        for item in services:
+            self._call(item["name"], ecs.update_service, aws_retry=True, cluster=item["cluster"], service=item["id"],
+                       desiredCount=0)
+            self._call(item["name"], ecs.delete_service, aws_retry=True, cluster=item["cluster"], service=item["id"],
+                       force=True)
+            self._done(item)
+
+        def gone():
+            for item in services:
+                described = ecs.describe_services(aws_retry=True, cluster=item["cluster"], services=[item["id"]]).get(
+                    "services") or []
+                if any(s.get("status") not in ("INACTIVE",) for s in described):
+                    return False
+            return True
+
+        if services:
+            self._wait("services to become INACTIVE", gone)
+
+    def _capacity_providers(self, providers, clusters):
+        ecs = self.clients["ecs"]
+        for cluster in clusters:
+            if cluster.get("capacity_providers"):
+                self._call(cluster["name"], ecs.put_cluster_capacity_providers, aws_retry=True, cluster=cluster["id"],
+                           capacityProviders=[], defaultCapacityProviderStrategy=[])
+                self.log.append("detached capacity providers from ecs_cluster %s" % cluster["name"])
+        for item in providers:
+            self._call(item["name"], ecs.delete_capacity_provider, aws_retry=True, capacityProvider=item["name"])
+            self._done(item)
+
+    def _auto_scaling_groups(self, groups):
+        autoscaling = self.clients["autoscaling"]
+        for item in groups:
+            if item.get("instance_ids"):
+                self._call(item["name"], autoscaling.set_instance_protection, aws_retry=True,
+                           AutoScalingGroupName=item["id"], InstanceIds=item["instance_ids"], ProtectedFromScaleIn=False)
+            self._call(item["name"], autoscaling.delete_auto_scaling_group, aws_retry=True,
+                       AutoScalingGroupName=item["id"], ForceDelete=True)
+            self._done(item)
+        names = [g["id"] for g in groups]
+
+        def gone():
+            return not autoscaling.describe_auto_scaling_groups(aws_retry=True, AutoScalingGroupNames=names).get(
+                "AutoScalingGroups")
+
+        if names:
+            self._wait("Auto Scaling groups %s to be deleted" % ", ".join(names), gone)
+
+    def _clusters(self, container_instances, clusters):
+        ecs = self.clients["ecs"]
+        for item in container_instances:
+            self._call(item["name"], ecs.deregister_container_instance, aws_retry=True, cluster=item["cluster"],
+                       containerInstance=item["id"], force=True)
+            self._done(item, "deregistered")
+        for item in clusters:
+            self._call(item["name"], ecs.delete_cluster, aws_retry=True, cluster=item["id"])
+            self._done(item)
+
+    def _load_balancers(self, balancers, target_groups):
+        elbv2 = self.clients["elbv2"]
+        for item in balancers:
+            self._call(item["name"], elbv2.modify_load_balancer_attributes, aws_retry=True, LoadBalancerArn=item["id"],
+                       Attributes=[{"Key": "deletion_protection.enabled", "Value": "false"}])
+            self._call(item["name"], elbv2.delete_load_balancer, aws_retry=True, LoadBalancerArn=item["id"])
+            self._done(item)
+        arns = [b["id"] for b in balancers]
+
+        def gone():
+            try:
+                return not elbv2.describe_load_balancers(aws_retry=True, LoadBalancerArns=arns).get("LoadBalancers")
+            except Exception as error:
+                if _code(error) == "LoadBalancerNotFound":
+                    return True
+                raise
+
+        if arns:
+            self._wait("load balancers to be deleted", gone)
+        for item in target_groups:
+            self._call(item["name"], elbv2.delete_target_group, aws_retry=True, TargetGroupArn=item["id"])
+            self._done(item)
+
+    def _databases_start(self, instances, clusters):
+        """Databases take longest: start deleting them early, wait for them later."""
+        rds = self.clients["rds"]
+        for item in clusters:
+            if item.get("deletion_protection"):
+                self._call(item["name"], rds.modify_db_cluster, aws_retry=True, DBClusterIdentifier=item["id"],
+                           DeletionProtection=False, ApplyImmediately=True)
+        for item in instances:
+            self._call(item["name"], rds.delete_db_instance, aws_retry=True, DBInstanceIdentifier=item["id"])
+            self._done(item)
+        for item in clusters:
+            kwargs = {"DBClusterIdentifier": item["id"]}
+            if self.skip_final_snapshot:
+                kwargs["SkipFinalSnapshot"] = True
+                action = "deleted (no final snapshot)"
+            else:
+                snapshot = final_snapshot_identifier(item["id"], self.now)
+                kwargs.update(SkipFinalSnapshot=False, FinalDBSnapshotIdentifier=snapshot)
+                self.snapshots.append(snapshot)
+                action = "deleted (final snapshot %s)" % snapshot
+            self._call(item["name"], rds.delete_db_cluster, aws_retry=True, **kwargs)
+            self._done(item, action)
+
+    def _databases_finish(self, clusters, instances, subnet_groups):
+        rds = self.clients["rds"]
+
+        def gone():
+            for item in clusters:
+                try:
+                    found = rds.describe_db_clusters(aws_retry=True, DBClusterIdentifier=item["id"]).get("DBClusters")
+                except Exception as error:
+                    if _code(error) == "DBClusterNotFoundFault":
+                        continue
+                    raise
+                if found:
+                    return False
+            return True
+
+        if clusters:
+            self._wait("database clusters to be deleted", gone)
+        for item in subnet_groups:
+            self._call(item["name"], rds.delete_db_subnet_group, aws_retry=True, DBSubnetGroupName=item["id"])
+            self._done(item)
+
+    def _network(self, by):
+        ec2 = self.clients["ec2"]
+        endpoints = [e["id"] for e in by.get("vpc_endpoint", [])]
+        if endpoints:
+            self._call("VPC endpoints", ec2.delete_vpc_endpoints, aws_retry=True, VpcEndpointIds=endpoints)
+            for item in by["vpc_endpoint"]:
+                self._done(item)
+        nats = [n["id"] for n in by.get("nat_gateway", [])]
+        for item in by.get("nat_gateway", []):
+            self._call(item["name"], ec2.delete_nat_gateway, aws_retry=True, NatGatewayId=item["id"])
+            self._done(item)
+
+        def nats_gone():
+            found = ec2.describe_nat_gateways(aws_retry=True, NatGatewayIds=nats).get("NatGateways") or []
+            return all(n.get("State") == "deleted" for n in found)
+
+        def endpoints_gone():
+            try:
+                found = ec2.describe_vpc_endpoints(aws_retry=True, VpcEndpointIds=endpoints).get("VpcEndpoints") or []
+            except Exception as error:
+                if _code(error) == "InvalidVpcEndpointId.NotFound":
+                    return True
+                raise
+            return all((e.get("State") or "").lower() == "deleted" for e in found)
+
+        if nats:
+            self._wait("NAT gateways to be deleted", nats_gone)
+        if endpoints:
+            self._wait("VPC endpoints to be deleted", endpoints_gone)
+        for item in by.get("elastic_ip", []):
+            if item.get("association_id"):
+                self._call(item["name"], ec2.disassociate_address, aws_retry=True, AssociationId=item["association_id"])
+            self._call(item["name"], ec2.release_address, aws_retry=True, AllocationId=item["id"])
+            self._done(item, "released")
+        for item in by.get("internet_gateway", []):
+            for vpc_id in item.get("vpc_ids") or []:
+                self._call(item["name"], ec2.detach_internet_gateway, aws_retry=True, InternetGatewayId=item["id"],
+                           VpcId=vpc_id)
+            self._call(item["name"], ec2.delete_internet_gateway, aws_retry=True, InternetGatewayId=item["id"])
+            self._done(item)
+        for item in by.get("subnet", []):
+            self._call(item["name"], ec2.delete_subnet, aws_retry=True, SubnetId=item["id"])
+            self._done(item)
+        for item in by.get("route_table", []):
+            for association in item.get("associations") or []:
+                self._call(item["name"], ec2.disassociate_route_table, aws_retry=True, AssociationId=association)
+            self._call(item["name"], ec2.delete_route_table, aws_retry=True, RouteTableId=item["id"])
+            self._done(item)
+        groups = by.get("security_group", [])
+        # rules first: groups that reference each other cannot be deleted one by one otherwise
+        for item in groups:
+            if not item.get("has_rules"):
+                continue
+            described = self._call(item["name"], ec2.describe_security_groups, aws_retry=True, GroupIds=[item["id"]])
+            for group in (described or {}).get("SecurityGroups") or []:
+                if group.get("IpPermissions"):
+                    self._call(item["name"], ec2.revoke_security_group_ingress, aws_retry=True, GroupId=item["id"],
+                               IpPermissions=group["IpPermissions"])
+                if group.get("IpPermissionsEgress"):
+                    self._call(item["name"], ec2.revoke_security_group_egress, aws_retry=True, GroupId=item["id"],
+                               IpPermissions=group["IpPermissionsEgress"])
+        for item in groups:
+            self._call(item["name"], ec2.delete_security_group, aws_retry=True, GroupId=item["id"])
+            self._done(item)
+        flow_logs = [f["id"] for f in by.get("flow_log", [])]
+        if flow_logs:
+            self._call("flow logs", ec2.delete_flow_logs, aws_retry=True, FlowLogIds=flow_logs)
+            for item in by["flow_log"]:
+                self._done(item)
+        for item in by.get("vpc", []):
+            self._call(item["name"], ec2.delete_vpc, aws_retry=True, VpcId=item["id"])
+            self._done(item)
+
+    def _iam(self, profiles, roles):
+        iam = self.clients["iam"]
+        for item in profiles:
+            for role in item.get("roles") or []:
+                self._call(item["name"], iam.remove_role_from_instance_profile, aws_retry=True,
+                           InstanceProfileName=item["id"], RoleName=role)
+            self._call(item["name"], iam.delete_instance_profile, aws_retry=True, InstanceProfileName=item["id"])
+            self._done(item)
+        for item in roles:
+            name = item["id"]
+            for profile in _pages(iam, "list_instance_profiles_for_role", "InstanceProfiles", token_in="Marker",
+                                  token_out="Marker", RoleName=name):
+                self._call(name, iam.remove_role_from_instance_profile, aws_retry=True,
+                           InstanceProfileName=profile["InstanceProfileName"], RoleName=name)
+            for policy in _pages(iam, "list_attached_role_policies", "AttachedPolicies", token_in="Marker",
+                                 token_out="Marker", RoleName=name):
+                self._call(name, iam.detach_role_policy, aws_retry=True, RoleName=name, PolicyArn=policy["PolicyArn"])
+            for policy_name in _pages(iam, "list_role_policies", "PolicyNames", token_in="Marker", token_out="Marker",
+                                      RoleName=name):
+                self._call(name, iam.delete_role_policy, aws_retry=True, RoleName=name, PolicyName=policy_name)
+            self._call(name, iam.delete_role, aws_retry=True, RoleName=name)
+            self._done(item)

@@ -1,0 +1,253 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: ecs_stack_health_info
+short_description: Verify the health of one ECS-on-EC2 stack in one call
+version_added: 0.1.0
+description:
+  - Reads one environment, found by its stack tag C(cloudops:stack) and its ECS cluster, with batched
+    describes (services by 10, tasks and container instances by 100, one target-health call per target
+    group) and evaluates these checks.
+  - C(services) every service steady - running equals desired, one PRIMARY deployment with rolloutState
+    COMPLETED, no "unable to place" events in the last O(event_window) seconds.
+  - C(targets) every registered target healthy in the services' target groups, and at least as many
+    healthy targets as the services want tasks.
+  - C(container_instances) container instances ACTIVE with the agent connected, and every in-service
+    instance of the stack's Auto Scaling groups registered.
+  - C(az_coverage) an active container instance in every Availability Zone of the stack's Auto Scaling groups.
+  - C(spare_capacity) the tasks of any one instance fit into the other instances' remaining CPU and memory
+    (packed task by task), so one instance can be replaced or lost.
+  - C(ami) (warning) instance AMIs against the recommended ECS-optimized AMI from the SSM public parameter, with
+    their age in days.
+  - C(database) Aurora clusters tagged with the stack available, with an available writer, and an available reader
+    when O(database_ha=true).
+  - C(network) NAT gateways and VPC endpoints tagged with the stack available.
+  - C(stopped_tasks) (warning) tasks stopped in the last O(stopped_window) seconds, with their reasons; failed
+    tasks (essential container exited, failed health checks, failed to start) make it fail.
+  - Read-only; safe in check mode. Fails naming each failing check unless O(fail_on_unhealthy=false).
+author:
+  - cloudops.ecs maintainers
+options:
+  stack_name:
+    description: Value of the C(cloudops:stack) tag of the stack.
+    type: str
+    required: true
+  cluster:
+    description: Name or ARN of the ECS cluster. Default is the cluster tagged with the stack.
+    type: str
+  checks:
+    description: Checks to run. Default is all of them.
+    type: list
+    elements: str
+    choices: [services, targets, container_instances, az_coverage, spare_capacity, ami, database, network, stopped_tasks]
+  availability_zones:
+    description: Availability Zones the instances must cover. Default is the zones of the stack's Auto Scaling groups.
+    type: list
+    elements: str
+  database_ha:
+    description:
+      - V(true) requires an available reader besides the writer. V(false) or unset requires a writer and every
+        configured member available.
+    type: bool
+  ami_parameter:
+    description: SSM parameter holding the recommended ECS-optimized AMI ID.
+    type: str
+    default: /aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id
+  ami_max_age_days:
+    description: An instance whose AMI is not the recommended one is only reported as outdated when its AMI is older than this.
+    type: int
+  event_window:
+    description: Seconds of service events searched for placement failures.
+    type: int
+    default: 600
+  stopped_window:
+    description: Seconds of stopped tasks reported.
+    type: int
+    default: 3600
+  min_container_instances:
+    description: Fewest ACTIVE container instances that count as healthy.
+    type: int
+    default: 1
+  fail_on_unhealthy:
+    description: Fail when a critical check fails. With V(false) the result only reports.
+    type: bool
+    default: true
+  fail_on_warnings:
+    description: Also fail when a warning check (C(ami), C(stopped_tasks)) fails.
+    type: bool
+    default: false
+  wait:
+    description: Re-check until every check that would fail passes, or O(wait_timeout) expires.
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait with O(wait=true).
+    type: int
+    default: 600
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Verify the stack, waiting up to 5 minutes for it to settle
+  cloudops.ecs.ecs_stack_health_info:
+    stack_name: shop-prod
+    database_ha: true
+    wait: true
+    wait_timeout: 300
+  register: health
+
+- name: Show the summary
+  ansible.builtin.debug:
+    var: health.summary
+
+- name: Only the gates a deployment needs, reported without failing
+  cloudops.ecs.ecs_stack_health_info:
+    stack_name: shop-prod
+    checks: [services, targets]
+    fail_on_unhealthy: false
+  register: gates
+"""
+
+RETURN = r"""
+healthy:
+  description: Whether every check that makes the module fail passed.
+  returned: always
+  type: bool
+  sample: true
+checks:
+  description: One entry per check with its name, result, severity (critical or warning) and detail lines.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "targets", "ok": false, "severity": "critical",
+            "details": ["web: target i-0abc:32768 is unhealthy (Target.FailedHealthChecks)"]}]
+failed_checks:
+  description: Names of the checks that failed (critical, and warnings with O(fail_on_warnings=true)).
+  returned: always
+  type: list
+  elements: str
+  sample: ["targets"]
+summary:
+  description: A readable report, one line per check and detail.
+  returned: always
+  type: list
+  elements: str
+  sample: ["OK   services: 3 services steady", "FAIL targets: web: target i-0abc:32768 is unhealthy"]
+cluster:
+  description: Name of the cluster checked, or null when the stack has none.
+  returned: always
+  type: str
+  sample: shop-prod
+elapsed:
+  description: Seconds spent, waits included.
+  returned: always
+  type: float
+  sample: 1.2
+"""
+
+import time
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.cloudops.ecs.plugins.module_utils import container_instance as ci_utils
+from ansible_collections.cloudops.ecs.plugins.module_utils import health
+
+CHECKS = ["services", "targets", "container_instances", "az_coverage", "spare_capacity", "ami", "database",
+          "network", "stopped_tasks"]
+
+
+def run_checks(module, clients):
+    params = module.params
+    cluster = ci_utils.find_cluster(clients["ecs"], params["cluster"], params["stack_name"])
+    options = {
+        "checks": params["checks"],
+        "availability_zones": params["availability_zones"],
+        "ami_parameter": params["ami_parameter"],
+        "ami_max_age_days": params["ami_max_age_days"],
+        "database_ha": params["database_ha"],
+        "event_window_seconds": params["event_window"],
+        "stopped_window_seconds": params["stopped_window"],
+        "min_container_instances": params["min_container_instances"],
+    }
+    snapshot = health.gather(clients, cluster, params["stack_name"], options)
+    checks = health.evaluate(snapshot, options=options)
+    if cluster is None:
+        for check in checks:
+            if check["name"] in ("services", "container_instances"):
+                check["ok"] = False
+                check["details"] = ["no ECS cluster %s" % (params["cluster"] or "tagged cloudops:stack=" + params["stack_name"])]
+    return cluster, checks
+
+
+def main():
+    argument_spec = dict(
+        stack_name=dict(type="str", required=True),
+        cluster=dict(type="str"),
+        checks=dict(type="list", elements="str", choices=CHECKS),
+        availability_zones=dict(type="list", elements="str"),
+        database_ha=dict(type="bool"),
+        ami_parameter=dict(type="str", default=health.DEFAULT_AMI_PARAMETER),
+        ami_max_age_days=dict(type="int"),
+        event_window=dict(type="int", default=600),
+        stopped_window=dict(type="int", default=3600),
+        min_container_instances=dict(type="int", default=1),
+        fail_on_unhealthy=dict(type="bool", default=True),
+        fail_on_warnings=dict(type="bool", default=False),
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=600),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    retry = AWSRetry.jittered_backoff()
+    clients = {name: module.client(name, retry_decorator=retry) for name in ("ecs", "elbv2", "autoscaling", "ec2", "ssm", "rds")}
+    include_warnings = module.params["fail_on_warnings"]
+
+    def attempt():
+        cluster, checks = run_checks(module, clients)
+        failing = health.failing(checks, include_warnings)
+        return not failing, [c["name"] for c in failing], (cluster, checks)
+
+    started = time.monotonic()
+    try:
+        if module.params["wait"]:
+            ok, names, (cluster, checks), _ = ci_utils.poll(attempt, module.params["wait_timeout"], interval=1.0)
+        else:
+            ok, names, (cluster, checks) = attempt()
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Could not read the health of stack %s" % module.params["stack_name"])
+    result = dict(
+        changed=False,
+        healthy=ok,
+        checks=checks,
+        failed_checks=names,
+        summary=health.summary_lines(checks),
+        cluster=(cluster or {}).get("clusterName"),
+        elapsed=round(time.monotonic() - started, 1),
+    )
+    if not ok and module.params["fail_on_unhealthy"]:
+        failing = [c for c in checks if c["name"] in names]
+        module.fail_json(
+            msg="Stack %s is unhealthy: %s" % (
+                module.params["stack_name"],
+                "; ".join("%s (%s)" % (c["name"], "; ".join(c["details"][:3])) for c in failing)),
+            **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
