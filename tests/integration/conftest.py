@@ -22,7 +22,7 @@ RECAP = re.compile(r"^(?P<host>\S+)\s+:\s+(?P<counts>(?:\w+=\d+\s*)+)$", re.M)
 @pytest.fixture(scope="session")
 def local_aws(tmp_path_factory):
     server = LocalAws(str(tmp_path_factory.mktemp("local-aws")))
-    endpoint = server.start()
+    server.start()
     yield server
     server.stop()
 
