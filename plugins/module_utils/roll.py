@@ -14,6 +14,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
+from ansible_collections.cloudops.ecs.plugins.module_utils import container_instance as ci_utils
+from ansible_collections.cloudops.ecs.plugins.module_utils import health
+
 ROLL_TAG = "cloudops:roll"
 GONE_STATES = ("Terminating", "Terminating:Wait", "Terminating:Proceed", "Terminated", "Detaching", "Detached")
 
@@ -164,3 +169,255 @@ def surplus_to_remove(group, container_instances, original_desired):
     draining = {ci.get("ec2InstanceId") for ci in container_instances if ci.get("status") == "DRAINING"}
     ordered = sorted(live, key=lambda i: (i["InstanceId"] not in draining, tasks.get(i["InstanceId"], 0), i["InstanceId"]))
     return [i["InstanceId"] for i in ordered[:extra]]
+
+
+# -- the roll against AWS (I/O) ---------------------------------------------------------------------------
+
+class RollError(Exception):
+    pass
+
+
+def describe_groups(autoscaling, names=None, stack_name=None):
+    """The named groups, or those tagged with the stack."""
+    if names:
+        groups = autoscaling.describe_auto_scaling_groups(aws_retry=True, AutoScalingGroupNames=list(names)).get(
+            "AutoScalingGroups") or []
+        missing = sorted(set(names) - {g["AutoScalingGroupName"] for g in groups})
+        if missing:
+            raise RollError("no Auto Scaling group %s" % ", ".join(missing))
+        return groups
+    return health.stack_auto_scaling_groups(autoscaling, stack_name)
+
+
+def describe_templates(ec2, groups):
+    """{template id and name: DescribeLaunchTemplates item} for the groups' templates."""
+    ids, names = set(), set()
+    for group in groups:
+        template_id, template_name, _ = launch_template_spec(group)
+        if template_id:
+            ids.add(template_id)
+        elif template_name:
+            names.add(template_name)
+    found = {}
+    if ids:
+        for item in ec2.describe_launch_templates(aws_retry=True, LaunchTemplateIds=sorted(ids)).get("LaunchTemplates") or []:
+            found[item["LaunchTemplateId"]] = found[item["LaunchTemplateName"]] = item
+    if names:
+        for item in ec2.describe_launch_templates(aws_retry=True, LaunchTemplateNames=sorted(names)).get("LaunchTemplates") or []:
+            found[item["LaunchTemplateId"]] = found[item["LaunchTemplateName"]] = item
+    return found
+
+
+def template_of(group, templates):
+    template_id, template_name, _ = launch_template_spec(group)
+    return templates.get(template_id) or templates.get(template_name)
+
+
+def launch_times(ec2, instance_ids):
+    return {
+        iid: health.as_datetime(item.get("LaunchTime")).timestamp()
+        for iid, item in health.ec2_instances(ec2, instance_ids).items() if item.get("LaunchTime")
+    }
+
+
+def plan(clients, cluster, groups, roll_all=False, batch_size=1, now=None):
+    """plan_group() for every group, reading what it needs in a few batched calls."""
+    now = time.time() if now is None else now
+    templates = describe_templates(clients["ec2"], groups)
+    cis = ci_utils.container_instances(clients["ecs"], cluster) if cluster else []
+    times = {}
+    if roll_all:
+        times = launch_times(clients["ec2"], [i["InstanceId"] for g in groups for i in in_service(g)])
+    plans = []
+    for group in groups:
+        ids = {i["InstanceId"] for i in group.get("Instances") or []}
+        plans.append(plan_group(group, template_of(group, templates), [c for c in cis if c.get("ec2InstanceId") in ids],
+                                roll_all=roll_all, batch_size=batch_size, now=now, launch_times=times))
+    return plans
+
+
+class Roller:
+    """Replaces one batch of instances of one group, or returns a group to its original capacity.
+
+    Every wait has a timeout and fails with the reasons still open; each step is appended to `log`
+    with its duration, so progress and timing are visible per instance."""
+
+    def __init__(self, clients, cluster, group_name, boot_timeout=600, drain_timeout=900, health_timeout=300,
+                 clock=time.monotonic, sleep=time.sleep, wall=time.time):
+        self.clients = clients
+        self.cluster = cluster
+        self.group_name = group_name
+        self.boot_timeout = boot_timeout
+        self.drain_timeout = drain_timeout
+        self.health_timeout = health_timeout
+        self.clock = clock
+        self.sleep = sleep
+        self.wall = wall
+        self.log = []
+        self.changed = False
+
+    # -- reads -------------------------------------------------------------------------------------------
+    def group(self):
+        groups = self.clients["autoscaling"].describe_auto_scaling_groups(
+            aws_retry=True, AutoScalingGroupNames=[self.group_name]).get("AutoScalingGroups") or []
+        if not groups:
+            raise RollError("no Auto Scaling group %s" % self.group_name)
+        return groups[0]
+
+    def container_instances(self, ec2_ids=None):
+        return ci_utils.container_instances(self.clients["ecs"], self.cluster, ec2_ids)
+
+    def gates(self, exclude_ids=()):
+        """(healthy, reasons): services steady and targets healthy (the roll's health gates)."""
+        ecs = self.clients["ecs"]
+        services = ci_utils.services(ecs, self.cluster)
+        groups = health.service_target_groups(services)
+        target_health = ci_utils.target_health(self.clients["elbv2"], groups) if groups else {}
+        checks = [health.check_services(services, health.as_datetime(self.wall()), 120),
+                  health.check_targets(services, target_health)]
+        reasons = [d for c in checks if not c["ok"] for d in c["details"]]
+        return not reasons, reasons
+
+    def _wait(self, what, predicate, timeout):
+        started = self.clock()
+        done, reasons, value, elapsed = ci_utils.poll(predicate, timeout, clock=self.clock, sleep=self.sleep)
+        if not done:
+            raise RollError("%s: not done after %ds: %s" % (what, timeout, "; ".join(reasons[:5])))
+        self.log.append({"step": what, "seconds": round(self.clock() - started, 1)})
+        return value
+
+    # -- steps --------------------------------------------------------------------------------------------
+    def original_capacity(self, group):
+        state = decode_state(group_tags(group).get(ROLL_TAG))
+        if state:
+            return state
+        return {"desired": int(group["DesiredCapacity"]), "max": int(group["MaxSize"]), "started": int(self.wall())}
+
+    def record(self, group, state):
+        if decode_state(group_tags(group).get(ROLL_TAG)):
+            return
+        self.clients["autoscaling"].create_or_update_tags(aws_retry=True, Tags=[{
+            "ResourceId": self.group_name, "ResourceType": "auto-scaling-group", "Key": ROLL_TAG,
+            "Value": encode_state(state["desired"], state["max"], state["started"]), "PropagateAtLaunch": False}])
+        self.changed = True
+
+    def health_gate(self, label):
+        def predicate():
+            ok, reasons = self.gates()
+            return ok, reasons, None
+
+        try:
+            self._wait("%s: health gate" % label, predicate, self.health_timeout)
+        except RollError as error:
+            raise RollError("health gate before %s failed, nothing was changed for it: %s" % (label, error)) from error
+
+    def raise_capacity(self, group, state, count):
+        desired, maximum = replacement_capacity(state["desired"], state["max"], count, group["DesiredCapacity"],
+                                                group["MaxSize"])
+        if (desired, maximum) != (int(group["DesiredCapacity"]), int(group["MaxSize"])):
+            self.clients["autoscaling"].update_auto_scaling_group(
+                aws_retry=True, AutoScalingGroupName=self.group_name, DesiredCapacity=desired, MaxSize=maximum)
+            self.changed = True
+            self.log.append({"step": "desired %s -> %d, max %s -> %d" % (
+                group["DesiredCapacity"], desired, group["MaxSize"], maximum), "seconds": 0})
+
+    def wait_replacements(self, batch, needed, label):
+        def predicate():
+            group = self.group()
+            live = [i["InstanceId"] for i in in_service(group)]
+            ready, reasons = replacements_ready(self.container_instances(), live, batch, needed)
+            return ready, reasons, None
+
+        self._wait("%s: replacement ACTIVE" % label, predicate, self.boot_timeout)
+
+    def drain(self, batch, label):
+        cis = self.container_instances(batch)
+        to_drain = [c["containerInstanceArn"] for c in cis if c.get("status") == "ACTIVE"]
+        if to_drain:
+            failures = ci_utils.set_state(self.clients["ecs"], self.cluster, to_drain, "DRAINING")
+            if failures:
+                raise RollError("could not drain %s: %s" % (label, failures))
+            self.changed = True
+        arns = [c["containerInstanceArn"] for c in cis]
+
+        def predicate():
+            reasons = []
+            if arns:
+                _drained, why, _items = ci_utils.drain_progress(self.clients["ecs"], self.cluster, arns)
+                reasons.extend(why)
+            if not reasons:
+                _ok, why = self.gates()
+                reasons.extend(why)
+            return not reasons, reasons, None
+
+        self._wait("%s: drained, services steady, targets healthy" % label, predicate, self.drain_timeout)
+        return arns
+
+    def terminate(self, batch, arns, label):
+        autoscaling = self.clients["autoscaling"]
+        group = self.group()
+        protected = [i["InstanceId"] for i in in_service(group) if i["InstanceId"] in batch and i.get("ProtectedFromScaleIn")]
+        if protected:
+            autoscaling.set_instance_protection(aws_retry=True, AutoScalingGroupName=self.group_name,
+                                                InstanceIds=protected, ProtectedFromScaleIn=False)
+        live = {i["InstanceId"] for i in in_service(group)}
+        for instance_id in batch:
+            if instance_id in live:
+                autoscaling.terminate_instance_in_auto_scaling_group(
+                    aws_retry=True, InstanceId=instance_id, ShouldDecrementDesiredCapacity=True)
+                self.changed = True
+        for arn in arns:
+            try:
+                self.clients["ecs"].deregister_container_instance(aws_retry=True, cluster=self.cluster,
+                                                                  containerInstance=arn, force=True)
+            except Exception:  # already gone with its instance
+                pass
+
+        def predicate():
+            left = sorted(set(batch) & {i["InstanceId"] for i in in_service(self.group())})
+            return not left, ["%s still in the group" % i for i in left], None
+
+        self._wait("%s: terminated" % label, predicate, self.boot_timeout)
+
+    # -- the two entry points ---------------------------------------------------------------------------------
+    def replace(self, instance_ids):
+        """Replace `instance_ids` (one batch): replacement ACTIVE first, then drain, then terminate."""
+        group = self.group()
+        live = {i["InstanceId"] for i in in_service(group)}
+        batch = [i for i in instance_ids if i in live]
+        label = ", ".join(batch)
+        if not batch:
+            self.log.append({"step": "%s already replaced" % ", ".join(instance_ids), "seconds": 0})
+            return False
+        state = self.original_capacity(group)
+        draining = {c["ec2InstanceId"] for c in self.container_instances(batch) if c.get("status") == "DRAINING"}
+        if not draining:
+            self.health_gate(label)
+        self.record(group, state)
+        self.raise_capacity(group, state, len(batch))
+        self.wait_replacements(batch, state["desired"], label)
+        arns = self.drain(batch, label)
+        self.terminate(batch, arns, label)
+        return True
+
+    def finish(self):
+        """Back to the original capacity: surplus instances drained and terminated, max restored, tag removed."""
+        group = self.group()
+        state = decode_state(group_tags(group).get(ROLL_TAG))
+        if not state:
+            return False
+        surplus = surplus_to_remove(group, self.container_instances(), state["desired"])
+        for instance_id in surplus:
+            arns = self.drain([instance_id], instance_id + " (surplus)")
+            self.terminate([instance_id], arns, instance_id + " (surplus)")
+        group = self.group()
+        if int(group["DesiredCapacity"]) != state["desired"] or int(group["MaxSize"]) != state["max"]:
+            self.clients["autoscaling"].update_auto_scaling_group(
+                aws_retry=True, AutoScalingGroupName=self.group_name, DesiredCapacity=state["desired"],
+                MaxSize=state["max"])
+            self.log.append({"step": "desired %s -> %d, max %s -> %d" % (
+                group["DesiredCapacity"], state["desired"], group["MaxSize"], state["max"]), "seconds": 0})
+        self.clients["autoscaling"].delete_tags(aws_retry=True, Tags=[{
+            "ResourceId": self.group_name, "ResourceType": "auto-scaling-group", "Key": ROLL_TAG}])
+        self.changed = True
+        return True

@@ -1,0 +1,171 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: ecs_instance_roll
+short_description: Replace ECS container instances one batch at a time, ECS-aware
+version_added: 0.1.0
+description:
+  - With O(step=replace), replaces the given instances of one Auto Scaling group. Health gate first (services steady,
+    targets healthy; stops with the reasons when not); then raises the group's desired capacity by the batch size
+    (and the maximum only when needed) and waits until the replacements are ACTIVE container instances with the agent
+    connected; then sets the old instances DRAINING and waits until their service tasks have moved, every service is
+    steady and every target healthy; then clears their scale-in protection and terminates them with
+    C(ShouldDecrementDesiredCapacity=true), so capacity is never short.
+  - Before it first changes a group it records the original desired and maximum capacity and the start time in the
+    C(cloudops:roll) tag on the group; an interrupted roll continues from AWS state on the next run (instances
+    already DRAINING are finished, replacements already launched are adopted).
+  - With O(step=finish), returns the group to the recorded capacity (surplus instances drained and terminated the
+    same way, maximum restored) and removes the tag. Without the tag there is nothing to do.
+  - Every wait has a timeout (O(boot_timeout), O(drain_timeout), O(health_timeout)): no 48-hour hang.
+  - In check mode nothing is changed; the result says whether something would be.
+notes:
+  - Scale-in through a capacity provider with managed draining ENABLED drains instances on its own through a lifecycle
+    hook; this module drains explicitly before terminating, so either way tasks move before an instance goes.
+  - Keep capacity-provider managed scaling from fighting the roll's desired capacity (its target capacity below 100
+    leaves room for the replacements).
+author:
+  - cloudops.ecs maintainers
+options:
+  cluster:
+    description: Name or ARN of the ECS cluster.
+    type: str
+    required: true
+  auto_scaling_group_name:
+    description: The group the instances belong to.
+    type: str
+    required: true
+  step:
+    description: C(replace) replaces O(instance_ids); C(finish) restores the group's original capacity.
+    type: str
+    choices: [replace, finish]
+    default: replace
+  instance_ids:
+    description: The batch to replace (with O(step=replace)). Instances already gone count as replaced.
+    type: list
+    elements: str
+    default: []
+  boot_timeout:
+    description: Seconds to wait for replacements to become ACTIVE container instances, and for old ones to terminate.
+    type: int
+    default: 600
+  drain_timeout:
+    description: Seconds to wait for the drained instances' tasks to move and services and targets to settle.
+    type: int
+    default: 900
+  health_timeout:
+    description: Seconds the health gate waits for services and targets to be healthy before failing.
+    type: int
+    default: 300
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Plan
+  cloudops.ecs.ecs_instance_roll_info:
+    stack_name: shop-prod
+  register: roll_plan
+
+- name: Replace one batch at a time
+  cloudops.ecs.ecs_instance_roll:
+    cluster: "{{ roll_plan.cluster }}"
+    auto_scaling_group_name: "{{ item.auto_scaling_group_name }}"
+    instance_ids: "{{ item.instance_ids }}"
+  loop: "{{ roll_plan.batches }}"
+  loop_control:
+    label: "{{ item.label }} {{ item.instance_ids | join(', ') }}"
+
+- name: Restore the original capacity
+  cloudops.ecs.ecs_instance_roll:
+    cluster: "{{ roll_plan.cluster }}"
+    auto_scaling_group_name: "{{ item.auto_scaling_group_name }}"
+    step: finish
+  loop: "{{ roll_plan.groups }}"
+"""
+
+RETURN = r"""
+steps:
+  description: The steps done, each with its duration in seconds.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"step": "i-0a: replacement ACTIVE", "seconds": 95.2}, {"step": "i-0a: terminated", "seconds": 20.1}]
+instance_ids:
+  description: The instances this call replaced.
+  returned: always
+  type: list
+  elements: str
+  sample: ["i-0a"]
+elapsed:
+  description: Seconds the call took.
+  returned: always
+  type: float
+  sample: 180.4
+"""
+
+import time
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.cloudops.ecs.plugins.module_utils import roll
+
+
+def main():
+    argument_spec = dict(
+        cluster=dict(type="str", required=True),
+        auto_scaling_group_name=dict(type="str", required=True),
+        step=dict(type="str", default="replace", choices=["replace", "finish"]),
+        instance_ids=dict(type="list", elements="str", default=[]),
+        boot_timeout=dict(type="int", default=600),
+        drain_timeout=dict(type="int", default=900),
+        health_timeout=dict(type="int", default=300),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    retry = AWSRetry.jittered_backoff()
+    clients = {name: module.client(name, retry_decorator=retry) for name in ("ecs", "autoscaling", "ec2", "elbv2")}
+    roller = roll.Roller(clients, params["cluster"], params["auto_scaling_group_name"], params["boot_timeout"],
+                         params["drain_timeout"], params["health_timeout"])
+    started = time.monotonic()
+    try:
+        group = roller.group()
+        live = {i["InstanceId"] for i in roll.in_service(group)}
+        if params["step"] == "replace":
+            todo = [i for i in params["instance_ids"] if i in live]
+        else:
+            todo = [] if roll.decode_state(roll.group_tags(group).get(roll.ROLL_TAG)) is None else ["finish"]
+        if module.check_mode or not todo:
+            module.exit_json(changed=bool(todo), steps=[], instance_ids=todo if params["step"] == "replace" else [],
+                             elapsed=0.0)
+        if params["step"] == "replace":
+            roller.replace(todo)
+        else:
+            roller.finish()
+    except roll.RollError as e:
+        module.fail_json(msg="Roll of %s stopped: %s (a re-run continues from here)" % (params["auto_scaling_group_name"], e),
+                         changed=roller.changed, steps=roller.log, elapsed=round(time.monotonic() - started, 1))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Roll of %s stopped" % params["auto_scaling_group_name"], changed=roller.changed,
+                             steps=roller.log)
+    module.exit_json(changed=roller.changed, steps=roller.log,
+                     instance_ids=todo if params["step"] == "replace" else [],
+                     elapsed=round(time.monotonic() - started, 1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: ecs_instance_roll_info
+short_description: Plan a rolling replacement of ECS container instances
+version_added: 0.1.0
+description:
+  - Lists, per Auto Scaling group of the stack, the instances not on the group's current launch template version
+    (or all instances launched before the roll started, with O(roll_all=true)), in roll order and in batches.
+  - Reads the roll state a previous, interrupted roll left on a group (the C(cloudops:roll) tag with the original
+    desired and maximum capacity and the start time): instances already DRAINING come first, and the original
+    capacity is the one the roll returns to.
+  - Read-only; the plan feeds M(cloudops.ecs.ecs_instance_roll).
+author:
+  - cloudops.ecs maintainers
+options:
+  stack_name:
+    description: Value of the C(cloudops:stack) tag; finds the groups and, without O(cluster), the cluster.
+    type: str
+    required: true
+  cluster:
+    description: Name or ARN of the ECS cluster. Default is the cluster tagged with the stack.
+    type: str
+  auto_scaling_group_names:
+    description: Groups to roll. Default is every group tagged with the stack.
+    type: list
+    elements: str
+  roll_all:
+    description: Roll every instance, not only those on another launch template version.
+    type: bool
+    default: false
+  batch_size:
+    description: Instances replaced at once per group.
+    type: int
+    default: 1
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: What would a roll replace?
+  cloudops.ecs.ecs_instance_roll_info:
+    stack_name: shop-prod
+    batch_size: 2
+  register: roll_plan
+"""
+
+RETURN = r"""
+groups:
+  description: The plan per Auto Scaling group.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"auto_scaling_group_name": "shop-prod-instances", "launch_template_version": "4",
+            "instance_ids": ["i-0a", "i-0b"], "batches": [["i-0a"], ["i-0b"]], "resuming": false,
+            "original_desired_capacity": 3, "original_max_size": 3, "needs_finish": false}]
+batches:
+  description: Every batch of every group in roll order, with the group name and a position label.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"auto_scaling_group_name": "shop-prod-instances", "instance_ids": ["i-0a"], "label": "1/2"}]
+instance_ids:
+  description: Every instance to replace.
+  returned: always
+  type: list
+  elements: str
+  sample: ["i-0a", "i-0b"]
+cluster:
+  description: The cluster name.
+  returned: always
+  type: str
+  sample: shop-prod
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.cloudops.ecs.plugins.module_utils import container_instance as ci_utils
+from ansible_collections.cloudops.ecs.plugins.module_utils import roll
+
+
+def main():
+    argument_spec = dict(
+        stack_name=dict(type="str", required=True),
+        cluster=dict(type="str"),
+        auto_scaling_group_names=dict(type="list", elements="str"),
+        roll_all=dict(type="bool", default=False),
+        batch_size=dict(type="int", default=1),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    if params["batch_size"] < 1:
+        module.fail_json(msg="batch_size must be at least 1, got %d" % params["batch_size"])
+    retry = AWSRetry.jittered_backoff()
+    clients = {name: module.client(name, retry_decorator=retry) for name in ("ecs", "autoscaling", "ec2")}
+    try:
+        cluster = ci_utils.find_cluster(clients["ecs"], params["cluster"], params["stack_name"])
+        if cluster is None:
+            module.fail_json(msg="No ECS cluster %s" % (params["cluster"] or "tagged cloudops:stack=" + params["stack_name"]))
+        groups = roll.describe_groups(clients["autoscaling"], params["auto_scaling_group_names"], params["stack_name"])
+        plans = roll.plan(clients, cluster["clusterArn"], groups, params["roll_all"], params["batch_size"])
+    except roll.RollError as e:
+        module.fail_json(msg=str(e))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Could not plan the roll of stack %s" % params["stack_name"])
+    batches = [
+        {"auto_scaling_group_name": p["auto_scaling_group_name"], "instance_ids": batch}
+        for p in plans for batch in p["batches"]
+    ]
+    for index, batch in enumerate(batches):
+        batch["label"] = "%d/%d" % (index + 1, len(batches))
+    module.exit_json(changed=False, groups=plans, batches=batches, cluster=cluster["clusterName"],
+                     instance_ids=[i for p in plans for i in p["instance_ids"]])
+
+
+if __name__ == "__main__":
+    main()
