@@ -6,6 +6,8 @@ import pytest
 INTERVAL, HEALTHY, UNHEALTHY, DELAY = 30, 5, 2, 60  # AWS seconds; /100 locally
 SCALE = 100.0
 
+AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+
 
 def wait_for(predicate, timeout=10.0, step=0.02):
     deadline = time.monotonic() + timeout
@@ -30,7 +32,7 @@ def stack(client):
         ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"]
         for i, z in enumerate("ab")
     ]
-    image = ec2.describe_images()["Images"][0]["ImageId"]
+    image = client("ssm").get_parameter(Name=AMI_PARAMETER)["Parameter"]["Value"]
     instances = [i["InstanceId"] for i in ec2.run_instances(
         ImageId=image, MinCount=2, MaxCount=2, SubnetId=subnets[0])["Instances"]]
     tg = elb.create_target_group(

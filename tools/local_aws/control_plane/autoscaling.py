@@ -1,0 +1,513 @@
+"""Auto Scaling behaviour moto lacks: AZ spread, lifecycle hooks, termination policy, activities.
+
+- Launches spread evenly over the group's subnets/AZs (each new instance goes to the AZ with the fewest).
+- An instance records the launch template version it was launched from ($Latest/$Default resolved);
+  DescribeAutoScalingGroups/Instances report it. Mixed instances policies launch the first override type.
+- Lifecycle hooks hold instances in Pending:Wait / Terminating:Wait until CompleteLifecycleAction
+  (CONTINUE/ABANDON) or the heartbeat timeout (scaled) and then the hook's DefaultResult;
+  RecordLifecycleActionHeartbeat restarts the timeout. An abandoned launch is terminated and replaced.
+  After the terminating hooks the instance terminates in EC2 and leaves the group.
+- Scale-in honours instance protection and the default termination policy: the AZ with the most
+  instances first, then the oldest launch template version, then the oldest instance.
+- TerminateInstanceInAutoScalingGroup with ShouldDecrementDesiredCapacity false launches a replacement.
+- Desired capacity outside min..max is rejected with AWS's ValidationError; DeleteAutoScalingGroup
+  without ForceDelete refuses a group that still has instances (ForceDelete skips the hooks).
+- DescribeScalingActivities returns the launches and terminations; DisableMetricsCollection works.
+
+Python interface (for other components): lifecycle_state(instance_id), group_of(instance_id),
+instances(group_name), complete_lifecycle_action(group_name, hook_name, instance_id, result),
+set_desired_capacity(group_name, n), set_instance_protection(group_name, ids, protected),
+subscribe(callback(event, group_name, instance_id)) with events launching, in_service, terminating,
+terminated.
+"""
+import uuid
+from collections import Counter
+
+from moto.autoscaling import models as asg_models
+from moto.elbv2 import models as elbv2_models
+
+from local_aws.control_plane.core import Component, Response
+from local_aws.control_plane.moto_patch import backends, iso, patch, xml
+
+NAMESPACE = "http://autoscaling.amazonaws.com/doc/2011-01-01/"
+LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING"
+TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING"
+OUT_OF_CAPACITY = ("Terminating", "Terminating:Wait", "Terminating:Proceed", "Terminated", "Detaching", "Detached",
+                   "Standby", "EnteringStandby")
+
+
+class Wait:
+    """An instance held by lifecycle hooks of one transition."""
+
+    def __init__(self, group, state, transition, hooks, now, scaled):
+        self.group = group
+        self.state = state
+        self.transition = transition
+        self.hooks = {
+            hook.name: {"hook": hook, "token": str(uuid.uuid4()), "deadline": now + scaled(hook.heartbeat_timeout),
+                        "result": None}
+            for hook in hooks
+        }
+
+
+class AutoScaling(Component):
+    name = "autoscaling"
+
+    def __init__(self, plane):
+        super().__init__(plane)
+        self.waits = {}        # instance id -> Wait
+        self.activities = {}   # group ARN -> [activity dict], oldest first
+        self.listeners = []
+        self._install()
+
+    # -- Python interface -----------------------------------------------------------------------------
+    def subscribe(self, callback):
+        """callback(event, group_name, instance_id); events: launching, in_service, terminating, terminated."""
+        self.listeners.append(callback)
+
+    def lifecycle_state(self, instance_id):
+        found = self._find(instance_id)
+        return found[1].lifecycle_state if found else None
+
+    def group_of(self, instance_id):
+        found = self._find(instance_id)
+        return found[0].name if found else None
+
+    def instances(self, group_name, region="us-east-1", account=None):
+        """[{InstanceId, LifecycleState, AvailabilityZone, ProtectedFromScaleIn, HealthStatus, LaunchTemplate}]."""
+        group = self._group(group_name, region, account)
+        return [
+            {"InstanceId": s.instance.id, "LifecycleState": s.lifecycle_state, "AvailabilityZone": s.availability_zone,
+             "ProtectedFromScaleIn": bool(s.protected_from_scale_in), "HealthStatus": s.health_status,
+             "LaunchTemplate": s.launch_template}
+            for s in group.instance_states
+        ]
+
+    def complete_lifecycle_action(self, group_name, hook_name, instance_id, result="CONTINUE"):
+        wait = self.waits.get(instance_id)
+        if wait is None or wait.group.name != group_name or hook_name not in wait.hooks:
+            raise ValueError(f"No active Lifecycle Action found with instance ID {instance_id}")
+        if result not in ("CONTINUE", "ABANDON"):
+            raise ValueError("LifecycleActionResult must be CONTINUE or ABANDON")
+        wait.hooks[hook_name]["result"] = result
+        self._resolve(instance_id, wait)
+
+    def set_desired_capacity(self, group_name, desired, region="us-east-1", account=None):
+        group = self._group(group_name, region, account)
+        error = _check_desired(desired, group.min_size, group.max_size, "set")
+        if error:
+            raise ValueError(error)
+        group.autoscaling_backend.set_desired_capacity(group_name, desired)
+
+    def set_instance_protection(self, group_name, instance_ids, protected, region="us-east-1", account=None):
+        group = self._group(group_name, region, account)
+        group.autoscaling_backend.set_instance_protection(group_name, list(instance_ids), bool(protected))
+
+    # -- component ------------------------------------------------------------------------------------------
+    def tick(self, now):
+        for instance_id, wait in list(self.waits.items()):
+            for entry in wait.hooks.values():
+                if entry["result"] is None and now >= entry["deadline"]:
+                    entry["result"] = entry["hook"].default_result
+            self._resolve(instance_id, wait)
+
+    def reset(self):
+        self.waits.clear()
+        self.activities.clear()
+
+    def intercepts(self):
+        return {
+            ("autoscaling", "CompleteLifecycleAction"): self._api_complete,
+            ("autoscaling", "RecordLifecycleActionHeartbeat"): self._api_heartbeat,
+            ("autoscaling", "DisableMetricsCollection"): self._api_disable_metrics,
+            ("autoscaling", "DescribeScalingActivities"): self._api_activities,
+            ("autoscaling", "TerminateInstanceInAutoScalingGroup"): self._api_terminate,
+            ("autoscaling", "SetDesiredCapacity"): self._api_validate_set,
+            ("autoscaling", "CreateAutoScalingGroup"): self._api_validate_sizes,
+            ("autoscaling", "UpdateAutoScalingGroup"): self._api_validate_sizes,
+            ("autoscaling", "DeleteAutoScalingGroup"): self._api_delete,
+        }
+
+    # -- lookups ----------------------------------------------------------------------------------------------
+    @staticmethod
+    def _group(group_name, region="us-east-1", account=None):
+        for acc, reg, backend in backends(asg_models.autoscaling_backends):
+            if reg == region and (account is None or acc == account) and group_name in backend.autoscaling_groups:
+                return backend.autoscaling_groups[group_name]
+        raise KeyError(f"AutoScalingGroup name not found - AutoScalingGroup '{group_name}' not found")
+
+    @staticmethod
+    def _find(instance_id):
+        for _, _, backend in backends(asg_models.autoscaling_backends):
+            for group in backend.autoscaling_groups.values():
+                for state in group.instance_states:
+                    if state.instance.id == instance_id:
+                        return group, state
+        return None
+
+    def _emit(self, event, group, instance_id):
+        for callback in self.listeners:
+            callback(event, group.name, instance_id)
+
+    # -- capacity -----------------------------------------------------------------------------------------------
+    @staticmethod
+    def _capacity(group):
+        return [s for s in group.instance_states if s.lifecycle_state not in OUT_OF_CAPACITY]
+
+    def _converge(self, group, cause=None):
+        capacity = self._capacity(group)
+        desired = group.desired_capacity or 0
+        before = len(capacity)
+        if desired > before:
+            self._launch(group, desired - before, cause or _capacity_cause("increasing", before, desired))
+        elif desired < before:
+            self._scale_in(group, capacity, before - desired, cause or _capacity_cause("shrinking", before, desired))
+
+    def _launch(self, group, count, cause):
+        template, version = _resolved_version(group)
+        subnets = group.vpc_zone_identifier.split(",") if group.vpc_zone_identifier else []
+        ec2 = group.autoscaling_backend.ec2_backend
+        zone_of = {subnet.id: subnet.availability_zone for subnet in ec2.describe_subnets(subnet_ids=subnets)} \
+            if subnets else {}
+        zones = [zone_of[s] for s in subnets] if subnets else list(group.availability_zones)
+        hooks = [h for h in group.autoscaling_backend.describe_lifecycle_hooks(group.name)
+                 if h.lifecycle_transition == LAUNCHING]
+        for _ in range(count):
+            counts = Counter(s.availability_zone for s in self._capacity(group))
+            index = min(range(len(zones)), key=lambda i: (counts[zones[i]], i))
+            tags = group.get_propagated_tags()
+            tags[asg_models.ASG_NAME_TAG] = group.name
+            kwargs = {
+                "instance_type": _instance_type(group, version),
+                "tags": {"instance": tags},
+                "placement": zones[index],
+                "launch_config": group.launch_config,
+                "is_instance_type_default": False,
+                "associate_public_ip": group.launch_config.associate_public_ip_address if group.launch_config else None,
+            }
+            if subnets:
+                kwargs["subnet_id"] = subnets[index]
+            if template is not None:
+                kwargs["launch_template"] = {"LaunchTemplateId": template.id, "Version": str(version.number)}
+            reservation = ec2.run_instances(group.image_id if template is None else version.image_id, 1,
+                                            group.user_data if template is None else version.user_data,
+                                            group.security_groups if template is None else version.security_groups,
+                                            **kwargs)
+            instance = reservation.instances[0]
+            instance.autoscaling_group = group
+            state = asg_models.InstanceState(
+                instance, lifecycle_state="Pending", protected_from_scale_in=group.new_instances_protected_from_scale_in)
+            state.lp_version = str(version.number) if version is not None else None
+            group.instance_states.append(state)
+            activity = self._activity(group, f"Launching a new EC2 instance: {instance.id}", cause, instance.id)
+            self._emit("launching", group, instance.id)
+            if hooks:
+                state.lifecycle_state = "Pending:Wait"
+                activity["StatusCode"], activity["Progress"] = "MidLifecycleAction", 30
+                self.waits[instance.id] = Wait(group, state, LAUNCHING, hooks, self.plane.now(), self.plane.scaled)
+            else:
+                self._in_service(group, state)
+
+    def _in_service(self, group, state):
+        state.lifecycle_state = "InService"
+        if group.name in group.autoscaling_backend.autoscaling_groups:
+            group.autoscaling_backend.update_attached_target_groups(group.name)
+        self._finish_activity(state.instance.id, "Successful")
+        self._emit("in_service", group, state.instance.id)
+
+    def _scale_in(self, group, capacity, count, cause):
+        eligible = [s for s in capacity if not s.protected_from_scale_in]
+        current = _resolved_version(group)[1]
+        for _ in range(count):
+            if not eligible:
+                return
+            per_zone = Counter(s.availability_zone for s in capacity)
+            zone = max({s.availability_zone for s in eligible}, key=lambda z: (per_zone[z], z))
+            candidates = [s for s in eligible if s.availability_zone == zone]
+            victim = min(candidates, key=lambda s: (_version_rank(s, current), s.instance.launch_time, s.instance.id))
+            capacity.remove(victim)
+            eligible.remove(victim)
+            self._terminate(group, victim, cause)
+
+    def _terminate(self, group, state, cause, force=False):
+        instance_id = state.instance.id
+        self.waits.pop(instance_id, None)
+        state.lifecycle_state = "Terminating"
+        activity = self._activity(group, f"Terminating EC2 instance: {instance_id}", cause, instance_id)
+        self._deregister_targets(group, instance_id)
+        self._emit("terminating", group, instance_id)
+        hooks = [] if force else [h for h in group.autoscaling_backend.describe_lifecycle_hooks(group.name)
+                                  if h.lifecycle_transition == TERMINATING]
+        if hooks:
+            state.lifecycle_state = "Terminating:Wait"
+            activity["StatusCode"], activity["Progress"] = "MidLifecycleAction", 50
+            self.waits[instance_id] = Wait(group, state, TERMINATING, hooks, self.plane.now(), self.plane.scaled)
+        else:
+            self._terminated(group, state)
+
+    def _terminated(self, group, state):
+        instance_id = state.instance.id
+        state.lifecycle_state = "Terminating:Proceed"
+        ec2 = group.autoscaling_backend.ec2_backend
+        ec2.terminate_instances([instance_id])
+        elbv2_models.elbv2_backends[group.account_id][group.region].notify_terminate_instances([instance_id])
+        group.instance_states = [s for s in group.instance_states if s.instance.id != instance_id]
+        self._finish_activity(instance_id, "Successful")
+        self._emit("terminated", group, instance_id)
+
+    def _deregister_targets(self, group, instance_id):
+        elbv2 = elbv2_models.elbv2_backends[group.account_id][group.region]
+        for arn in group.target_group_arns:
+            target_group = elbv2.target_groups.get(arn)
+            if target_group is not None and instance_id in target_group.targets:
+                elbv2.deregister_targets(arn, [{"Id": instance_id, "Port": target_group.port}])
+
+    def _resolve(self, instance_id, wait):
+        results = [entry["result"] for entry in wait.hooks.values()]
+        if None in results:
+            return
+        del self.waits[instance_id]
+        group, state = wait.group, wait.state
+        if state not in group.instance_states:
+            return
+        if wait.transition == TERMINATING:
+            self._terminated(group, state)
+        elif "ABANDON" in results:
+            self._finish_activity(instance_id, "Cancelled")
+            self._terminate(group, state, f"At {iso()} an instance was taken out of service because its launch "
+                                          "was abandoned by a lifecycle hook.", force=True)
+            self._converge(group)
+        else:
+            self._in_service(group, state)
+
+    # -- activities -------------------------------------------------------------------------------------------
+    def _activity(self, group, description, cause, instance_id):
+        activity = {
+            "ActivityId": str(uuid.uuid4()), "AutoScalingGroupName": group.name, "AutoScalingGroupARN": group.arn,
+            "Description": description, "Cause": cause, "StartTime": iso(), "EndTime": None,
+            "StatusCode": "InProgress", "Progress": 0, "Details": "{}", "instance": instance_id,
+        }
+        self.activities.setdefault(group.arn, []).append(activity)
+        return activity
+
+    def _finish_activity(self, instance_id, status):
+        for activities in self.activities.values():
+            for activity in reversed(activities):
+                if activity["instance"] == instance_id and activity["EndTime"] is None:
+                    activity["StatusCode"], activity["Progress"], activity["EndTime"] = status, 100, iso()
+                    return
+
+    # -- API ------------------------------------------------------------------------------------------------------
+    def _backend(self, request):
+        return asg_models.autoscaling_backends[request.account_id][request.region]
+
+    def _api_complete(self, request):
+        wait = self._wait_for(request)
+        if isinstance(wait, Response):
+            return wait
+        result = request.params.get("LifecycleActionResult")
+        if result not in ("CONTINUE", "ABANDON"):
+            return Response.xml_error("ValidationError", "LifecycleActionResult must be CONTINUE or ABANDON")
+        wait.hooks[request.params["LifecycleHookName"]]["result"] = result
+        self._resolve(wait.state.instance.id, wait)
+        return Response.xml("CompleteLifecycleAction", "", NAMESPACE)
+
+    def _api_heartbeat(self, request):
+        wait = self._wait_for(request)
+        if isinstance(wait, Response):
+            return wait
+        entry = wait.hooks[request.params["LifecycleHookName"]]
+        entry["deadline"] = self.plane.now() + self.plane.scaled(entry["hook"].heartbeat_timeout)
+        return Response.xml("RecordLifecycleActionHeartbeat", "", NAMESPACE)
+
+    def _wait_for(self, request):
+        params = request.params
+        instance_id, token = params.get("InstanceId"), params.get("LifecycleActionToken")
+        hook_name, group_name = params.get("LifecycleHookName"), params.get("AutoScalingGroupName")
+        for waiting_id, wait in self.waits.items():
+            entry = wait.hooks.get(hook_name)
+            if entry is None or wait.group.name != group_name or entry["result"] is not None:
+                continue
+            if (instance_id and waiting_id == instance_id) or (token and entry["token"] == token):
+                return wait
+        if instance_id:
+            return Response.xml_error("ValidationError", f"No active Lifecycle Action found with instance ID {instance_id}")
+        return Response.xml_error("ValidationError", f"No active Lifecycle Action found with token {token}")
+
+    def _api_disable_metrics(self, request):
+        group = self._backend(request).autoscaling_groups.get(request.params.get("AutoScalingGroupName"))
+        if group is None:
+            return Response.xml_error("ValidationError", "Group not found")
+        metrics = request.query_list("Metrics")
+        group.metrics = [m for m in group.metrics if metrics and m not in metrics]
+        return Response.xml("DisableMetricsCollection", "", NAMESPACE)
+
+    def _api_activities(self, request):
+        backend = self._backend(request)
+        name = request.params.get("AutoScalingGroupName")
+        ids = set(request.query_list("ActivityIds"))
+        if name and name not in backend.autoscaling_groups:
+            return Response.xml("DescribeScalingActivities", "<Activities/>", NAMESPACE)
+        arns = {g.arn for g in backend.autoscaling_groups.values() if not name or g.name == name}
+        found = [a for arn, items in self.activities.items() if arn in arns for a in items]
+        found = [a for a in sorted(found, key=lambda a: a["StartTime"], reverse=True) if not ids or a["ActivityId"] in ids]
+        start = int(request.params.get("NextToken") or 0)
+        size = int(request.params.get("MaxRecords") or 100)
+        page = found[start:start + size]
+        members = "".join(
+            "<member>" + "".join(xml(k, v) for k, v in a.items() if k != "instance") + "</member>" for a in page)
+        token = xml("NextToken", start + size) if start + size < len(found) else ""
+        return Response.xml("DescribeScalingActivities", f"<Activities>{members}</Activities>{token}", NAMESPACE)
+
+    def _api_terminate(self, request):
+        instance_id = request.params.get("InstanceId")
+        decrement = request.params.get("ShouldDecrementDesiredCapacity", "").lower() == "true"
+        found = self._find(instance_id)
+        if found is None:
+            return Response.xml_error("ValidationError", f"Instance Id not found - No managed instance found for instance ID: {instance_id}")
+        group, state = found
+        before = group.desired_capacity
+        if state.lifecycle_state in OUT_OF_CAPACITY[:4]:
+            activity = next(a for a in reversed(self.activities.get(group.arn, [])) if a["instance"] == instance_id)
+        else:
+            if decrement:
+                if before - 1 < (group.min_size or 0):
+                    return Response.xml_error(
+                        "ValidationError",
+                        f"Currently, desiredCapacity={before} and minSize={group.min_size}. Terminating the instance "
+                        "with ShouldDecrementDesiredCapacity=true would violate the minSize constraint.")
+                group.desired_capacity = before - 1
+            cause = f"At {iso()} instance {instance_id} was taken out of service in response to a user request"
+            cause += f", shrinking the capacity from {before} to {group.desired_capacity}." if decrement else "."
+            self._terminate(group, state, cause)
+            activity = next(a for a in reversed(self.activities[group.arn]) if a["instance"] == instance_id)
+            self._converge(group)
+        body = "<Activity>" + "".join(xml(k, v) for k, v in activity.items() if k != "instance") + "</Activity>"
+        return Response.xml("TerminateInstanceInAutoScalingGroup", body, NAMESPACE)
+
+    def _api_validate_set(self, request):
+        group = self._backend(request).autoscaling_groups.get(request.params.get("AutoScalingGroupName"))
+        if group is not None and request.params.get("DesiredCapacity"):
+            error = _check_desired(int(request.params["DesiredCapacity"]), group.min_size, group.max_size, "set")
+            if error:
+                return Response.xml_error("ValidationError", error)
+        return None
+
+    def _api_validate_sizes(self, request):
+        params = request.params
+        group = self._backend(request).autoscaling_groups.get(params.get("AutoScalingGroupName"))
+        current = (group.min_size, group.max_size, group.desired_capacity) if group is not None else (None, None, None)
+        low = int(params["MinSize"]) if params.get("MinSize") else current[0]
+        high = int(params["MaxSize"]) if params.get("MaxSize") else current[1]
+        if low is not None and high is not None and low > high:
+            return Response.xml_error("ValidationError", f"Max bound, {high}, must be greater than or equal to min bound, {low}")
+        if params.get("DesiredCapacity"):
+            error = _check_desired(int(params["DesiredCapacity"]), low, high, "update")
+            if error:
+                return Response.xml_error("ValidationError", error)
+        return None
+
+    def _api_delete(self, request):
+        group = self._backend(request).autoscaling_groups.get(request.params.get("AutoScalingGroupName"))
+        if group is None:
+            return None
+        if request.params.get("ForceDelete", "").lower() == "true":
+            group.lp_force = True
+        elif group.instance_states:
+            return Response.xml_error(
+                "ResourceInUse",
+                "You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) "
+                "still in the group.")
+        return None
+
+    # -- moto patches ---------------------------------------------------------------------------------------------
+    def _install(self):
+        component = self
+
+        def set_desired_capacity(original):
+            def _set_desired_capacity(group, new_capacity):
+                group.desired_capacity = group.min_size if new_capacity is None else new_capacity
+                if getattr(group, "lp_force", False):
+                    for state in list(group.instance_states):
+                        component._terminate(group, state, f"At {iso()} the group was deleted.", force=True)
+                else:
+                    component._converge(group)
+                if group.name in group.autoscaling_backend.autoscaling_groups:
+                    group.autoscaling_backend.update_attached_elbs(group.name)
+                    group.autoscaling_backend.update_attached_target_groups(group.name)
+            return _set_desired_capacity
+
+        def replace_instances(original):
+            def _replace(group, count_needed, propagated_tags):
+                component._converge(group)
+            return _replace
+
+        def launch_template(original):
+            def _launch_template(state):
+                value = original.fget(state)
+                version = getattr(state, "lp_version", None)
+                if value is not None and version is not None:
+                    value["Version"] = version
+                return value
+            return property(_launch_template)
+
+        def update_target_groups(original):
+            def _update_attached_target_groups(backend, group_name):
+                group = backend.autoscaling_groups[group_name]
+                elbv2 = backend.elbv2_backend
+                for arn in group.target_group_arns:
+                    target_group = elbv2.target_groups.get(arn)
+                    ids = [s.instance.id for s in group.instance_states if s.lifecycle_state == "InService"]
+                    if target_group is not None:
+                        missing = [{"Id": i, "Port": target_group.port} for i in ids if i not in target_group.targets]
+                        if missing:
+                            elbv2.register_targets(arn, missing)
+            return _update_attached_target_groups
+
+        patch(asg_models.AutoScalingBackend, "update_attached_target_groups", update_target_groups)
+        patch(asg_models.FakeAutoScalingGroup, "set_desired_capacity", set_desired_capacity)
+        patch(asg_models.FakeAutoScalingGroup, "replace_autoscaling_group_instances", replace_instances)
+        patch(asg_models.InstanceState, "launch_template", launch_template)
+
+
+def _check_desired(desired, low, high, kind):
+    if kind == "set":
+        if high is not None and desired > high:
+            return f"New SetDesiredCapacity value {desired} is above max value {high} for the AutoScalingGroup."
+        if low is not None and desired < low:
+            return f"New SetDesiredCapacity value {desired} is below min value {low} for the AutoScalingGroup."
+        return None
+    if (high is not None and desired > high) or (low is not None and desired < low):
+        return f"Desired capacity:{desired} must be between the specified min size:{low} and max size:{high}"
+    return None
+
+
+def _capacity_cause(direction, before, desired):
+    return (f"At {iso()} an instance was {'started' if direction == 'increasing' else 'taken out of service'} in "
+            f"response to a difference between desired and actual capacity, {direction} the capacity from "
+            f"{before} to {desired}.")
+
+
+def _resolved_version(group):
+    """(template, LaunchTemplateVersion) the group launches now; (None, None) with a launch configuration."""
+    template = group.ec2_launch_template
+    if template is None:
+        return None, None
+    return template, template.get_version(group.launch_template_version)
+
+
+def _version_rank(state, current):
+    version = getattr(state, "lp_version", None)
+    if current is None or version is None:
+        return (1, 0)
+    return (0 if version != str(current.number) else 1, int(version))
+
+
+def _instance_type(group, version):
+    policy = group.mixed_instances_policy or {}
+    overrides = (policy.get("LaunchTemplate") or {}).get("Overrides") or []
+    if overrides and overrides[0].get("InstanceType"):
+        return overrides[0]["InstanceType"]
+    if version is not None:
+        return version.instance_type or "m1.small"
+    return group.instance_type

@@ -1,0 +1,82 @@
+"""EC2 fixes: launch template data applied to instances, SourceVersion, NAT gateway tag type.
+
+- RunInstances (and Auto Scaling launches) with a launch template apply its IamInstanceProfile and
+  MetadataOptions, as EC2 does (moto applies ImageId, InstanceType, UserData, security groups, block
+  devices and instance tags only). Explicit request parameters still win.
+- CreateLaunchTemplateVersion with SourceVersion starts from the source version's data and overrides
+  the top-level keys given in LaunchTemplateData (moto copies nothing); UserData is decoded as
+  CreateLaunchTemplate does.
+- NAT gateway tags are filed under resource type `natgateway` (moto says `nat-gateway`), so
+  DescribeTags with a resource-type filter finds them and amazon.aws tag comparison converges.
+"""
+import copy
+
+from moto.core.responses import ActionResult
+from moto.ec2.models.instances import InstanceBackend
+from moto.ec2.responses.launch_templates import LaunchTemplates
+from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, EC2_RESOURCE_TO_PREFIX, parse_user_data
+
+from local_aws.control_plane.core import Component
+from local_aws.control_plane.moto_patch import patch
+
+
+class Ec2(Component):
+    name = "ec2"
+
+    def __init__(self, plane):
+        super().__init__(plane)
+        patch(InstanceBackend, "run_instances", _run_instances)
+        patch(LaunchTemplates, "create_launch_template_version", _create_launch_template_version)
+        EC2_PREFIX_TO_RESOURCE[EC2_RESOURCE_TO_PREFIX["nat-gateway"]] = "natgateway"
+
+
+def _run_instances(original):
+    def run_instances(backend, image_id, count, user_data, security_group_names, **kwargs):
+        data = {}
+        if kwargs.get("launch_template"):
+            data = backend._get_template_from_args(kwargs["launch_template"]).data
+            if not kwargs.get("metadata_options") and data.get("MetadataOptions"):
+                kwargs["metadata_options"] = data["MetadataOptions"]
+        reservation = original(backend, image_id, count, user_data, security_group_names, **kwargs)
+        profile = data.get("IamInstanceProfile") or {}
+        explicit = kwargs.get("iam_instance_profile_name") or kwargs.get("iam_instance_profile_arn")
+        if profile and not explicit:
+            for instance in reservation.instances:
+                backend.associate_iam_instance_profile(
+                    instance_id=instance.id,
+                    iam_instance_profile_name=profile.get("Name"),
+                    iam_instance_profile_arn=profile.get("Arn"),
+                )
+        return reservation
+
+    return run_instances
+
+
+def _create_launch_template_version(original):
+    def create_launch_template_version(response):
+        source = response._get_param("SourceVersion")
+        name = response._get_param("LaunchTemplateName")
+        template_id = response._get_param("LaunchTemplateId")
+        backend = response.ec2_backend
+        template = backend.get_launch_template(template_id) if template_id else backend.get_launch_template_by_name(name)
+        data = copy.deepcopy(template.get_version(source).data) if source is not None else {}
+        given = response._get_param("LaunchTemplateData", {})
+        if "UserData" in given:
+            given["UserData"] = parse_user_data(response._get_param("LaunchTemplateData.UserData"))
+        data.update(given)
+        response.error_on_dryrun()
+        version = template.create_version(data, response._get_param("VersionDescription"))
+        return ActionResult({
+            "LaunchTemplateVersion": {
+                "CreateTime": version.create_time,
+                "CreatedBy": f"arn:{response.partition}:iam::{response.current_account}:root",
+                "DefaultVersion": template.is_default(version),
+                "LaunchTemplateData": version.data,
+                "LaunchTemplateId": template.id,
+                "LaunchTemplateName": template.name,
+                "VersionDescription": version.description,
+                "VersionNumber": version.number,
+            },
+        })
+
+    return create_launch_template_version
