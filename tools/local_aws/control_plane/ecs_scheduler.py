@@ -1008,7 +1008,11 @@ class Scheduler:
                     if not service_tasks and not ci.get("_hook_completed") and autoscaling is not None \
                             and hasattr(autoscaling, "complete_lifecycle_action"):
                         ci["_hook_completed"] = True
-                        autoscaling.complete_lifecycle_action(provider["_asg"], DRAINING_HOOK, ci["_ec2"], "CONTINUE")
+                        try:
+                            autoscaling.complete_lifecycle_action(provider["_asg"], DRAINING_HOOK, ci["_ec2"],
+                                                                  "CONTINUE")
+                        except ValueError:  # the hook was completed or timed out meanwhile
+                            pass
         for provider in providers.values():
             self._manage_provider(store, provider, autoscaling, now)
 
@@ -1031,7 +1035,8 @@ class Scheduler:
                     known[instance_id] = protect
             for protect, ids in changes.items():
                 try:
-                    autoscaling.set_instance_protection(provider["_asg"], ids, protect)
+                    autoscaling.set_instance_protection(provider["_asg"], ids, protect, region=store.region,
+                                                        account=store.account_id)
                 except Exception:  # noqa: BLE001 - instance already leaving the group
                     pass
         scaling = group["managedScaling"]
@@ -1053,7 +1058,11 @@ class Scheduler:
         current = asg.desired_capacity
         registered = len([c for c in cis if c["status"] == "ACTIVE"])
         if desired > current or (desired < current and registered >= current):
-            autoscaling.set_desired_capacity(provider["_asg"], desired)
+            try:
+                autoscaling.set_desired_capacity(provider["_asg"], desired, region=store.region,
+                                                 account=store.account_id)
+            except ValueError:
+                pass
 
     @staticmethod
     def _service_strategy(store, service):
