@@ -144,20 +144,6 @@ def replacement_capacity(original_desired, original_max, batch_count, current_de
     return desired, maximum
 
 
-def replacements_ready(container_instances, group_instance_ids, batch_ids, needed):
-    """(ready, reasons): at least `needed` ACTIVE, connected container instances on the group's
-    instances outside the batch."""
-    batch = set(batch_ids)
-    members = set(group_instance_ids) - batch
-    active = [
-        ci for ci in container_instances
-        if ci.get("ec2InstanceId") in members and ci.get("status") == "ACTIVE" and ci.get("agentConnected")
-    ]
-    if len(active) >= needed:
-        return True, []
-    return False, ["%d of %d instances outside the batch are ACTIVE container instances" % (len(active), needed)]
-
-
 def surplus_to_remove(group, container_instances, original_desired):
     """Instances to drain and terminate so the group returns to its original desired capacity:
     the ones running the fewest tasks (newest first on a tie)."""
@@ -169,6 +155,49 @@ def surplus_to_remove(group, container_instances, original_desired):
     draining = {ci.get("ec2InstanceId") for ci in container_instances if ci.get("status") == "DRAINING"}
     ordered = sorted(live, key=lambda i: (i["InstanceId"] not in draining, tasks.get(i["InstanceId"], 0), i["InstanceId"]))
     return [i["InstanceId"] for i in ordered[:extra]]
+
+
+def choose_victims(live_instances, candidates, count, draining=(), preferred=()):
+    """Which `count` of the outdated `candidates` to terminate once the replacements are up.
+
+    Instances already DRAINING go first (an interrupted roll finishes them); then, one at a time,
+    a candidate in the AZ that has the most live instances, preferring the planned batch
+    (`preferred`), so the group stays balanced over its AZs whichever AZ the Auto Scaling group
+    launched the replacements in."""
+    az = {i["InstanceId"]: i.get("AvailabilityZone") or "" for i in live_instances}
+    counts = {}
+    for instance_id in az:
+        counts[az[instance_id]] = counts.get(az[instance_id], 0) + 1
+    candidates = [c for c in candidates if c in az]
+    chosen = [c for c in candidates if c in set(draining)][:count]
+    for instance_id in chosen:
+        counts[az[instance_id]] -= 1
+    remaining = [c for c in candidates if c not in chosen]
+    while len(chosen) < count and remaining:
+        best = max(remaining, key=lambda c: (counts[az[c]], c in set(preferred), -remaining.index(c)))
+        chosen.append(best)
+        remaining.remove(best)
+        counts[az[best]] -= 1
+    return chosen
+
+
+def capacity_ready(live_instances, container_instances, desired, draining=()):
+    """(ready, reasons): the group has its desired number of live instances and every one of them
+    that is not being drained is an ACTIVE container instance with its agent connected."""
+    by_id = {ci.get("ec2InstanceId"): ci for ci in container_instances}
+    reasons = []
+    if len(live_instances) < desired:
+        reasons.append("%d of %d instances launched" % (len(live_instances), desired))
+    for instance in live_instances:
+        instance_id = instance["InstanceId"]
+        if instance_id in draining:
+            continue
+        ci = by_id.get(instance_id)
+        if ci is None:
+            reasons.append("%s is not registered in the cluster yet" % instance_id)
+        elif ci.get("status") != "ACTIVE" or not ci.get("agentConnected"):
+            reasons.append("%s is %s%s" % (instance_id, ci.get("status"), "" if ci.get("agentConnected") else ", agent not connected"))
+    return not reasons, reasons
 
 
 # -- the roll against AWS (I/O) ---------------------------------------------------------------------------
@@ -321,14 +350,13 @@ class Roller:
             self.log.append({"step": "desired %s -> %d, max %s -> %d" % (
                 group["DesiredCapacity"], desired, group["MaxSize"], maximum), "seconds": 0})
 
-    def wait_replacements(self, batch, needed, label):
+    def wait_capacity(self, desired, draining, label):
         def predicate():
-            group = self.group()
-            live = [i["InstanceId"] for i in in_service(group)]
-            ready, reasons = replacements_ready(self.container_instances(), live, batch, needed)
-            return ready, reasons, None
+            live = in_service(self.group())
+            ready, reasons = capacity_ready(live, self.container_instances(), desired, draining)
+            return ready, reasons, live
 
-        self._wait("%s: replacement ACTIVE" % label, predicate, self.boot_timeout)
+        return self._wait("%s: replacement ACTIVE" % label, predicate, self.boot_timeout)
 
     def drain(self, batch, label):
         cis = self.container_instances(batch)
@@ -380,25 +408,36 @@ class Roller:
         self._wait("%s: terminated" % label, predicate, self.boot_timeout)
 
     # -- the two entry points ---------------------------------------------------------------------------------
-    def replace(self, instance_ids):
-        """Replace `instance_ids` (one batch): replacement ACTIVE first, then drain, then terminate."""
+    def candidates(self, group, state, roll_all=False):
+        """The group's outdated instances now, in roll order (DRAINING first)."""
+        templates = describe_templates(self.clients["ec2"], [group])
+        times = launch_times(self.clients["ec2"], [i["InstanceId"] for i in in_service(group)]) if roll_all else {}
+        ids = {i["InstanceId"] for i in group.get("Instances") or []}
+        cis = [c for c in self.container_instances() if c.get("ec2InstanceId") in ids]
+        planned = plan_group(group, template_of(group, templates), cis, roll_all=roll_all, now=state["started"],
+                             launch_times=times)
+        return planned["instance_ids"], set(planned["draining_instance_ids"])
+
+    def replace(self, instance_ids, roll_all=False):
+        """Replace as many outdated instances as `instance_ids` has (that batch preferred, AZ balance
+        first): replacements ACTIVE first, then drain, then terminate. Returns the instances replaced."""
         group = self.group()
-        live = {i["InstanceId"] for i in in_service(group)}
-        batch = [i for i in instance_ids if i in live]
-        label = ", ".join(batch)
-        if not batch:
-            self.log.append({"step": "%s already replaced" % ", ".join(instance_ids), "seconds": 0})
-            return False
         state = self.original_capacity(group)
-        draining = {c["ec2InstanceId"] for c in self.container_instances(batch) if c.get("status") == "DRAINING"}
+        candidates, draining = self.candidates(group, state, roll_all)
+        count = min(len(instance_ids), len(candidates))
+        if not count:
+            self.log.append({"step": "nothing left to replace", "seconds": 0})
+            return []
         if not draining:
-            self.health_gate(label)
+            self.health_gate(", ".join(instance_ids))
         self.record(group, state)
-        self.raise_capacity(group, state, len(batch))
-        self.wait_replacements(batch, state["desired"], label)
+        self.raise_capacity(group, state, count)
+        live = self.wait_capacity(state["desired"] + count, draining, "batch " + ", ".join(instance_ids))
+        batch = choose_victims(live, candidates, count, draining, instance_ids)
+        label = ", ".join(batch)
         arns = self.drain(batch, label)
         self.terminate(batch, arns, label)
-        return True
+        return batch
 
     def finish(self):
         """Back to the original capacity: surplus instances drained and terminated, max restored, tag removed."""

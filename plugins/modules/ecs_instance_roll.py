@@ -47,10 +47,17 @@ options:
     choices: [replace, finish]
     default: replace
   instance_ids:
-    description: The batch to replace (with O(step=replace)). Instances already gone count as replaced.
+    description:
+      - The planned batch (with O(step=replace)). As many outdated instances as it names are replaced; once the
+        replacements are up, the ones to terminate are chosen so the group stays balanced over its Availability Zones
+        (instances already DRAINING first, then the AZ with the most instances, the planned ones on a tie).
     type: list
     elements: str
     default: []
+  roll_all:
+    description: Instances launched before the roll started count as outdated too (see M(cloudops.ecs.ecs_instance_roll_info)).
+    type: bool
+    default: false
   boot_timeout:
     description: Seconds to wait for replacements to become ACTIVE container instances, and for old ones to terminate.
     type: int
@@ -100,7 +107,7 @@ steps:
   elements: dict
   sample: [{"step": "i-0a: replacement ACTIVE", "seconds": 95.2}, {"step": "i-0a: terminated", "seconds": 20.1}]
 instance_ids:
-  description: The instances this call replaced.
+  description: The instances this call replaced (in check mode, would replace).
   returned: always
   type: list
   elements: str
@@ -131,6 +138,7 @@ def main():
         auto_scaling_group_name=dict(type="str", required=True),
         step=dict(type="str", default="replace", choices=["replace", "finish"]),
         instance_ids=dict(type="list", elements="str", default=[]),
+        roll_all=dict(type="bool", default=False),
         boot_timeout=dict(type="int", default=600),
         drain_timeout=dict(type="int", default=900),
         health_timeout=dict(type="int", default=300),
@@ -144,16 +152,16 @@ def main():
     started = time.monotonic()
     try:
         group = roller.group()
-        live = {i["InstanceId"] for i in roll.in_service(group)}
         if params["step"] == "replace":
-            todo = [i for i in params["instance_ids"] if i in live]
+            candidates, _draining = roller.candidates(group, roller.original_capacity(group), params["roll_all"])
+            todo = candidates[:len(params["instance_ids"])]
         else:
             todo = [] if roll.decode_state(roll.group_tags(group).get(roll.ROLL_TAG)) is None else ["finish"]
         if module.check_mode or not todo:
             module.exit_json(changed=bool(todo), steps=[], instance_ids=todo if params["step"] == "replace" else [],
                              elapsed=0.0)
         if params["step"] == "replace":
-            roller.replace(todo)
+            todo = roller.replace(params["instance_ids"], params["roll_all"])
         else:
             roller.finish()
     except roll.RollError as e:

@@ -80,15 +80,30 @@ def test_replacement_capacity_raises_max_only_when_needed_and_adopts_surplus():
     assert roll.replacement_capacity(3, 3, 1, 5, 5) == (5, 5)  # surplus from an interrupted run
 
 
-def test_replacements_ready_counts_active_outside_batch():
+def test_capacity_ready_needs_desired_count_and_active_members():
+    live = [_instance("i-1"), _instance("i-2"), _instance("i-3")]
     cis = [{"ec2InstanceId": "i-1", "status": "ACTIVE", "agentConnected": True},
-           {"ec2InstanceId": "i-2", "status": "ACTIVE", "agentConnected": True},
-           {"ec2InstanceId": "i-3", "status": "REGISTERING", "agentConnected": False},
-           {"ec2InstanceId": "i-4", "status": "ACTIVE", "agentConnected": True}]
-    assert roll.replacements_ready(cis, ["i-1", "i-2", "i-3", "i-4"], ["i-1"], 2) == (True, [])
-    ready, reasons = roll.replacements_ready(cis, ["i-1", "i-2", "i-3", "i-4"], ["i-1"], 3)
-    assert not ready and reasons == ["2 of 3 instances outside the batch are ACTIVE container instances"]
-    assert not roll.replacements_ready(cis, ["i-1", "i-2"], ["i-1"], 2)[0]  # i-4 is not in the group
+           {"ec2InstanceId": "i-2", "status": "DRAINING", "agentConnected": True},
+           {"ec2InstanceId": "i-3", "status": "REGISTERING", "agentConnected": False}]
+    ready, reasons = roll.capacity_ready(live, cis, 4, draining={"i-2"})
+    assert not ready and reasons == ["3 of 4 instances launched", "i-3 is REGISTERING, agent not connected"]
+    cis[2].update(status="ACTIVE", agentConnected=True)
+    assert roll.capacity_ready(live, cis, 3, draining={"i-2"}) == (True, [])
+    assert roll.capacity_ready(live + [_instance("i-4")], cis, 3, {"i-2"})[1] == ["i-4 is not registered in the cluster yet"]
+
+
+def test_victims_keep_azs_balanced():
+    # the group launched the replacement i-9 in us-east-1a: terminate the outdated instance there,
+    # even though the plan named the one in us-east-1b
+    live = [_instance("i-1", az="us-east-1a"), _instance("i-2", az="us-east-1b"), _instance("i-3", az="us-east-1c"),
+            _instance("i-9", "3", az="us-east-1a")]
+    assert roll.choose_victims(live, ["i-2", "i-1", "i-3"], 1, preferred=["i-2"]) == ["i-1"]
+    # a tie between AZs goes to the planned instance
+    live[3]["AvailabilityZone"] = "us-east-1d"
+    assert roll.choose_victims(live, ["i-1", "i-2", "i-3"], 1, preferred=["i-2"]) == ["i-2"]
+    # draining instances first, whatever their AZ; never more than asked; gone candidates ignored
+    assert roll.choose_victims(live, ["i-3", "i-1", "i-7"], 2, draining={"i-3"}) == ["i-3", "i-1"]
+    assert roll.choose_victims(live, ["i-7"], 1) == []
 
 
 def test_surplus_prefers_draining_then_idle():
