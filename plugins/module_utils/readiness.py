@@ -143,3 +143,28 @@ def container_instance_drained(container_instance, service_tasks=None):
     if left:
         reasons.append("%s: %d tasks still on it" % (name, left))
     return not reasons, reasons
+
+
+def aurora_cluster_available(cluster, instances, expected_instances=None):
+    """An Aurora cluster (DescribeDBClusters item) and its instances (DescribeDBInstances items)
+    ready for traffic: cluster `available`, a writer elected, every instance `available` (instances
+    being deleted are ignored), `expected_instances` of them when given, managed secret active."""
+    reasons = []
+    if not cluster:
+        return False, ["cluster does not exist"]
+    name = cluster.get("DBClusterIdentifier", "?")
+    if cluster.get("Status") != "available":
+        reasons.append("%s: status %s" % (name, cluster.get("Status")))
+    members = cluster.get("DBClusterMembers") or []
+    if not any(m.get("IsClusterWriter") for m in members):
+        reasons.append("%s: no writer instance" % name)
+    live = [i for i in instances if i.get("DBInstanceStatus") not in ("deleting", "deleted")]
+    for instance in live:
+        if instance.get("DBInstanceStatus") != "available":
+            reasons.append("%s: status %s" % (instance["DBInstanceIdentifier"], instance.get("DBInstanceStatus")))
+    if expected_instances is not None and len(live) != expected_instances:
+        reasons.append("%s: %d instances, %d expected" % (name, len(live), expected_instances))
+    secret = cluster.get("MasterUserSecret")
+    if secret and secret.get("SecretStatus") not in (None, "active"):
+        reasons.append("%s: master user secret %s" % (name, secret.get("SecretStatus")))
+    return not reasons, reasons
