@@ -385,11 +385,12 @@ class Scheduler:
         return result
 
     # -- tasks ----------------------------------------------------------------------------------------
-    def create_task(self, store, cluster, td, candidate, demand, started_by=None, group=None, service=None,
+    def create_task(self, store, cluster, td, chosen, demand, started_by=None, group=None, service=None,
                     deployment=None, overrides=None, launch=None, network=None, tags=None, exec_enabled=False):
+        """chosen: (candidate, dynamic host ports) as place() returns them."""
         now = self.plane.now()
+        candidate, dynamic = chosen
         ci = store.container_instances[candidate["arn"]]
-        dynamic = placement.consume(candidate, demand)
         task_id = uuid.uuid4().hex
         arn = store.arn(f"task/{cluster['clusterName']}/{task_id}")
         mode = td.get("networkMode") or "bridge"
@@ -673,7 +674,7 @@ class Scheduler:
     # -- placement ---------------------------------------------------------------------------------------
     def place(self, store, cluster, td, count, strategies, constraints, strategy=None, group_tasks=None,
               instances=None):
-        """Choose instances for `count` tasks. Returns (chosen candidates, failure or None).
+        """Choose instances for `count` tasks. Returns ([(candidate, dynamic ports)], failure or None).
 
         failure = (closest candidate or None, reason key) for the first task that could not be placed.
         """
@@ -691,7 +692,7 @@ class Scheduler:
             best, failure = placement.choose(cands, demand, strategies, all_constraints, group, self.rng)
             if best is None:
                 return chosen, failure or (None, None)
-            chosen.append(best)
+            chosen.append((best, placement.consume(best, demand)))
             group.append(best)
         return chosen, None
 

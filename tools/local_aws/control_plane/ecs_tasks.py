@@ -211,8 +211,9 @@ class EcsTasksApi:
             if reason is not None:
                 failures.append({"arn": ci["containerInstanceArn"], "reason": placement.REASON_FAILURE[reason]})
                 continue
+            chosen = (candidate, placement.consume(candidate, demand))
             task = self.scheduler.create_task(
-                store, cluster, td, candidate, demand, started_by=body.get("startedBy"), group=body.get("group"),
+                store, cluster, td, chosen, demand, started_by=body.get("startedBy"), group=body.get("group"),
                 overrides=self._overrides(body), tags=tags_from(body.get("tags")),
                 exec_enabled=body.get("enableExecuteCommand"))
             task["_network"] = copy.deepcopy(network)

@@ -77,3 +77,35 @@ class Ecs:
 
     def tick(self):
         self.component.tick(self.plane.now())
+
+
+class Clock(Ecs):
+    """An Ecs whose plane time is driven by the test, with container instances registered directly."""
+
+    def __init__(self, region="us-east-1"):
+        super().__init__(region)
+        self.now = 0.0
+        self.plane.now = lambda: self.now
+        self.count = 0
+
+    def add_instance(self, cluster, zone, instance_type="t3.medium"):
+        from types import SimpleNamespace
+
+        self.count += 1
+        instance = SimpleNamespace(id=f"i-{self.count:017d}", instance_type=instance_type,
+                                   placement=SimpleNamespace(zone=zone), image_id="ami-12345678",
+                                   vpc_id="vpc-1", subnet_id=f"subnet-{zone[-1]}")
+        store = self.store()
+        self.component.scheduler.register_instance(store, store.clusters[cluster], instance)
+        return next(a for a, c in store.container_instances.items() if c["_ec2"] == instance.id)
+
+    def advance(self, seconds, step=0.05, probe=None):
+        """Tick for `seconds` of plane time; probe() is called after every tick and its values returned."""
+        seen = []
+        end = self.now + seconds
+        while self.now < end:
+            self.now += step
+            self.tick()
+            if probe is not None:
+                seen.append(probe())
+        return seen
