@@ -15,7 +15,7 @@ description:
   - Lists, per Auto Scaling group of the stack, the instances not on the group's current launch template version
     (or all instances launched before the roll started, with O(roll_all=true)), in roll order and in batches.
   - Reads the roll state a previous, interrupted roll left on a group (the C(cloudops:roll) tag with the original
-    desired and maximum capacity and the start time): instances already DRAINING come first, and the original
+    desired and maximum capacity and the start time); instances already DRAINING come first, and the original
     capacity is the one the roll returns to.
   - Read-only; the plan feeds M(cloudops.ecs.ecs_instance_roll).
 author:
