@@ -68,3 +68,58 @@ def test_capacity_provider_lifecycle(client, asg):
     assert deleted["status"] == "INACTIVE"
     assert ecs.describe_capacity_providers()["capacityProviders"] == []
     ecs.delete_cluster(cluster="cp-cluster")
+
+
+def wait_for(predicate, timeout=15.0, step=0.05, what="condition"):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"{what} not met within {timeout}s")
+
+
+def test_managed_scaling_and_termination_protection(client, asg):
+    import base64
+
+    ec2, autoscaling, ecs = client("ec2"), client("autoscaling"), client("ecs")
+    subnet = ec2.describe_subnets(Filters=[{"Name": "cidr-block", "Values": ["10.61.1.0/24"]}])["Subnets"][0]
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    data = base64.b64encode(b"#!/bin/bash\necho ECS_CLUSTER=ms >> /etc/ecs/ecs.config\n").decode()
+    ec2.create_launch_template(LaunchTemplateName="ms-lt", LaunchTemplateData={
+        "ImageId": image, "InstanceType": "t3.medium", "UserData": data})
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName="ms-asg", LaunchTemplate={"LaunchTemplateName": "ms-lt"}, MinSize=0, MaxSize=3,
+        DesiredCapacity=0, VPCZoneIdentifier=subnet["SubnetId"], NewInstancesProtectedFromScaleIn=True)
+    arn = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["ms-asg"])["AutoScalingGroups"][0][
+        "AutoScalingGroupARN"]
+    ecs.create_cluster(clusterName="ms")
+    ecs.create_capacity_provider(name="ms-cp", autoScalingGroupProvider={
+        "autoScalingGroupArn": arn, "managedTerminationProtection": "ENABLED",
+        "managedScaling": {"status": "ENABLED", "targetCapacity": 100}})
+    ecs.put_cluster_capacity_providers(cluster="ms", capacityProviders=["ms-cp"],
+                                       defaultCapacityProviderStrategy=[{"capacityProvider": "ms-cp", "weight": 1}])
+    ecs.register_task_definition(family="ms-app", containerDefinitions=[
+        {"name": "app", "image": "app", "memory": 512}])
+    ecs.create_service(cluster="ms", serviceName="app", taskDefinition="ms-app", desiredCount=2)
+
+    def group():
+        return autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["ms-asg"])["AutoScalingGroups"][0]
+
+    # unplaceable tasks make ECS raise the group's desired capacity; the tasks then run on the new instance
+    wait_for(lambda: group()["DesiredCapacity"] >= 1, what="scale out")
+    wait_for(lambda: ecs.describe_services(cluster="ms", services=["app"])["services"][0]["runningCount"] == 2,
+             what="tasks running on the new capacity")
+    ci = ecs.describe_container_instances(cluster="ms", containerInstances=ecs.list_container_instances(
+        cluster="ms")["containerInstanceArns"])["containerInstances"][0]
+    assert ci["capacityProviderName"] == "ms-cp"
+    assert group()["DesiredCapacity"] == 1
+    wait_for(lambda: all(i["ProtectedFromScaleIn"] for i in group()["Instances"]), what="protected while busy")
+    # no tasks: protection is removed and the group scales in to zero
+    ecs.update_service(cluster="ms", service="app", desiredCount=0)
+    wait_for(lambda: group()["DesiredCapacity"] == 0, what="scale in")
+    wait_for(lambda: not ecs.list_container_instances(cluster="ms")["containerInstanceArns"], what="deregistered")
+    ecs.delete_service(cluster="ms", service="app")
