@@ -17,3 +17,4 @@ def _optional(module, name):
 _optional("elbv2", "ElbV2")
 _optional("ec2", "Ec2")
 _optional("autoscaling", "AutoScaling")
+_optional("kms", "Kms")
