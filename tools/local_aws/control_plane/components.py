@@ -17,4 +17,5 @@ def _optional(module, name):
 _optional("elbv2", "ElbV2")
 _optional("ec2", "Ec2")
 _optional("autoscaling", "AutoScaling")
+_optional("latency", "Latency")
 _optional("kms", "Kms")

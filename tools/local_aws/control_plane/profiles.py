@@ -14,8 +14,11 @@ AWS_SECONDS = {
     "ecs_task_pending": 20,         # PENDING -> RUNNING (image pull, container start)
     "ecs_task_stopping": 5,         # desired STOPPED -> STOPPED (after the stop timeout)
     "nat_gateway_pending": 90,
+    "nat_gateway_deleting": 60,     # deleting -> deleted
     "rds_cluster_create": 300,
     "rds_instance_create": 420,
+    "rds_cluster_modify": 60,       # modifying -> available after ModifyDBCluster
+    "rds_instance_modify": 60,      # modifying -> available after ModifyDBInstance
     "alb_provisioning": 150,
     "vpc_endpoint_pending": 60,
 }
