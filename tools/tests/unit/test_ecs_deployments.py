@@ -183,3 +183,33 @@ def test_delete_service_requires_scale_to_zero_or_force(ecs):
     assert ecs.call("ListServices", cluster="c")["serviceArns"] == []
     assert ecs.call("UpdateService", cluster="c", service="s", desiredCount=1)["__type"] == \
         "ServiceNotActiveException"
+
+
+def test_described_objects_fit_the_api_shapes(ecs):
+    td = register(ecs)
+    ecs.call("CreateService", cluster="c", serviceName="s", taskDefinition=td, desiredCount=3,
+             tags=[{"key": "k", "value": "v"}], propagateTags="SERVICE",
+             placementStrategy=[{"type": "spread", "field": "instanceId"}])
+    ecs.advance(0.5)
+    arns = ecs.call("ListTasks", cluster="c", serviceName="s")["taskArns"]
+    tasks = ecs.call("DescribeTasks", cluster="c", tasks=arns, include=["TAGS"])["tasks"]
+    assert len(tasks) == 3 and all(t["tags"] == [{"key": "k", "value": "v"}] for t in tasks)
+    assert len({t["containerInstanceArn"] for t in tasks}) == 3
+    cis = ecs.call("ListContainerInstances", cluster="c")["containerInstanceArns"]
+    described = ecs.call("DescribeContainerInstances", cluster="c", containerInstances=cis,
+                         include=["TAGS", "CONTAINER_INSTANCE_HEALTH"])["containerInstances"]
+    for ci in described:
+        remaining = {r["name"]: r for r in ci["remainingResources"]}
+        registered = {r["name"]: r for r in ci["registeredResources"]}
+        assert remaining["MEMORY"]["integerValue"] == registered["MEMORY"]["integerValue"] - 256
+        assert remaining["CPU"]["integerValue"] == registered["CPU"]["integerValue"] - 64
+        assert ci["runningTasksCount"] == 1
+        assert "32768" in remaining["PORTS"]["stringSetValue"]
+    cluster = ecs.call("DescribeClusters", clusters=["c"], include=["STATISTICS", "SETTINGS"])["clusters"][0]
+    assert (cluster["registeredContainerInstancesCount"], cluster["runningTasksCount"],
+            cluster["activeServicesCount"]) == (3, 3, 1)
+    ecs.call("StopTask", cluster="c", task=arns[0], reason="manual")
+    ecs.advance(0.5)
+    stopped = ecs.call("ListTasks", cluster="c", desiredStatus="STOPPED")["taskArns"]
+    assert ecs.call("DescribeTasks", cluster="c", tasks=stopped)["tasks"][0]["stoppedReason"] == "manual"
+    assert len(ecs.call("ListTasks", cluster="c", serviceName="s")["taskArns"]) == 3
