@@ -16,6 +16,7 @@ Usage: python tools/sanity.py [--skip-test NAME ...] [--test NAME ...] [extra an
 """
 import argparse
 import filecmp
+import fnmatch
 import glob
 import os
 import shutil
@@ -72,15 +73,37 @@ def galaxy():
         return yaml.safe_load(handle)
 
 
-def shipped_files(meta):
-    """Relative paths of the files `ansible-galaxy collection build` puts in the artifact."""
-    from ansible.galaxy.collection import _build_files_manifest_walk
+# What `ansible-galaxy collection build` always leaves out (ansible.galaxy.collection's file walk), on top
+# of galaxy.yml's build_ignore; tests/unit/test_sanity_tool.py checks that both walks agree.
+ALWAYS_IGNORED = ["MANIFEST.json", "FILES.json", "galaxy.yml", "galaxy.yaml", ".git", "*.pyc", "*.retry",
+                  "tests/output", "{namespace}-{name}-*.tar.gz"]
+IGNORED_DIR_NAMES = frozenset(["CVS", ".bzr", ".hg", ".git", ".svn", "__pycache__", ".tox"])
 
-    manifest = _build_files_manifest_walk(
-        ROOT.encode(), meta["namespace"], meta["name"], meta.get("build_ignore") or []
-    )
-    files = [entry["name"] for entry in manifest["files"] if entry["ftype"] == "file"]
-    # galaxy.yml becomes MANIFEST.json in the artifact; ansible-test reads the collection's metadata from it.
+
+def shipped_files(meta, root=ROOT):
+    """Relative paths of the files `ansible-galaxy collection build` puts in the artifact, plus galaxy.yml
+    (it becomes MANIFEST.json in the artifact; ansible-test reads the collection's metadata from it)."""
+    patterns = [p.format(**meta) for p in ALWAYS_IGNORED] + list(meta.get("build_ignore") or [])
+    real_root = os.path.realpath(root)
+    files = []
+
+    def ignored(rel):
+        return any(fnmatch.fnmatch(rel, pattern) for pattern in patterns)
+
+    def walk(directory, rel_base):
+        for item in sorted(os.listdir(directory)):
+            path, rel = os.path.join(directory, item), os.path.join(rel_base, item) if rel_base else item
+            if os.path.isdir(path):
+                if item in IGNORED_DIR_NAMES or ignored(rel):
+                    continue
+                if os.path.islink(path):
+                    # symlinked folders are shipped as links only when they point inside the collection
+                    continue
+                walk(path, rel)
+            elif not ignored(rel):
+                files.append(rel)
+
+    walk(real_root, "")
     return sorted(files + ["galaxy.yml"])
 
 
