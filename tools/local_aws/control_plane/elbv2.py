@@ -36,6 +36,7 @@ class Target:
         self.health = "initial"   # initial | healthy | unhealthy
         self.checking_since = None  # when health checks started (the group is in use)
         self.due = None           # (goal, plane time) of the next health change
+        self.replan_from = None   # set by the control: plan the next change from that moment
         self.drain_until = None   # plane time a draining target disappears
 
 
@@ -93,7 +94,7 @@ class ElbV2(Component):
         for arn, table in self.targets.items():
             for (target_id, port), target in table.items():
                 if self._matches(key, arn, target_id, port):
-                    target.due = None  # re-plan towards the new goal from now
+                    target.due, target.replan_from = None, self.plane.now()  # re-plan towards the new goal
                     matched += 1
         return {"override": list(key), "matched": matched}
 
@@ -142,7 +143,9 @@ class ElbV2(Component):
                 continue
             if target.due is None or target.due[0] != goal:
                 threshold = group.healthy_threshold_count if goal == "healthy" else group.unhealthy_threshold_count
-                target.due = (goal, now + self._interval(group) * int(threshold))
+                start = max(now if target.replan_from is None else target.replan_from, target.checking_since)
+                target.due = (goal, start + self._interval(group) * int(threshold))
+            target.replan_from = None
             if now >= target.due[1]:
                 target.health, target.due = goal, None
 

@@ -188,7 +188,7 @@ def test_launch_hook_holds_until_complete_and_abandon_replaces(env):
 
 def test_terminate_hook_times_out_to_default_and_heartbeat_extends(env):
     asg = env["asg"]
-    timeout = 60  # AWS seconds: 0.6 s locally
+    timeout = 100  # AWS seconds: 1 s locally
     asg.put_lifecycle_hook(LifecycleHookName="drain", AutoScalingGroupName="nodes",
                            LifecycleTransition="autoscaling:EC2_INSTANCE_TERMINATING", HeartbeatTimeout=timeout,
                            DefaultResult="CONTINUE")
