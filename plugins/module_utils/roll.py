@@ -181,6 +181,22 @@ def choose_victims(live_instances, candidates, count, draining=(), preferred=())
     return chosen
 
 
+def rebalance_victim(live_instances, zones, container_instances=()):
+    """The instance to replace so the group gets back to an even spread over `zones` (the AZ with the
+    most instances, its instance running the fewest tasks), or None when the spread is even (the AZ
+    counts differ by at most one)."""
+    counts = {zone: 0 for zone in zones}
+    for instance in live_instances:
+        zone = instance.get("AvailabilityZone") or ""
+        counts[zone] = counts.get(zone, 0) + 1
+    if not counts or max(counts.values()) - min(counts.values()) <= 1:
+        return None
+    crowded = max(sorted(counts), key=lambda zone: counts[zone])
+    tasks = {ci.get("ec2InstanceId"): int(ci.get("runningTasksCount") or 0) for ci in container_instances}
+    members = [i["InstanceId"] for i in live_instances if (i.get("AvailabilityZone") or "") == crowded]
+    return min(members, key=lambda instance_id: (tasks.get(instance_id, 0), instance_id))
+
+
 def capacity_ready(live_instances, container_instances, desired, draining=()):
     """(ready, reasons): the group has its desired number of live instances and every one of them
     that is not being drained is an ACTIVE container instance with its agent connected."""
@@ -440,7 +456,9 @@ class Roller:
         return batch
 
     def finish(self):
-        """Back to the original capacity: surplus instances drained and terminated, max restored, tag removed."""
+        """Back to the original capacity: surplus instances drained and terminated, the group spread
+        evenly over its AZs again (the Auto Scaling group picks the AZ of each replacement, which can
+        leave it uneven), max restored, tag removed."""
         group = self.group()
         state = decode_state(group_tags(group).get(ROLL_TAG))
         if not state:
@@ -449,6 +467,19 @@ class Roller:
         for instance_id in surplus:
             arns = self.drain([instance_id], instance_id + " (surplus)")
             self.terminate([instance_id], arns, instance_id + " (surplus)")
+        zones = sorted(self.group().get("AvailabilityZones") or [])
+        for _ in range(len(in_service(self.group())) + 1):
+            group = self.group()
+            if rebalance_victim(in_service(group), zones) is None:
+                break
+            self.raise_capacity(group, state, 1)
+            live = self.wait_capacity(state["desired"] + 1, (), "AZ rebalance")
+            victim = rebalance_victim(live, zones, self.container_instances())
+            if victim is None:  # the new instance evened it out: drop the one in the most crowded AZ anyway
+                victim = choose_victims(live, sorted(i["InstanceId"] for i in live), 1)[0]
+            label = victim + " (AZ rebalance)"
+            arns = self.drain([victim], label)
+            self.terminate([victim], arns, label)
         group = self.group()
         if int(group["DesiredCapacity"]) != state["desired"] or int(group["MaxSize"]) != state["max"]:
             self.clients["autoscaling"].update_auto_scaling_group(

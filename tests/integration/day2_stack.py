@@ -40,7 +40,7 @@ def wait_for(predicate, timeout=60, interval=0.2, what="condition"):
 
 
 def build(aws, stack="demo", environment="local", instances=3, tasks=6, min_healthy=100, max_percent=200,
-          instance_type="m5.large", task_cpu=256, task_memory=256):
+          instance_type="m5.large", task_cpu=256, task_memory=256, capacity_provider=False):
     """Create the stack; returns a dict of ids and names."""
     ec2, ecs, asg, elbv2, ssm = aws("ec2"), aws("ecs"), aws("autoscaling"), aws("elbv2"), aws("ssm")
     vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16", TagSpecifications=[
@@ -75,6 +75,19 @@ def build(aws, stack="demo", environment="local", instances=3, tasks=6, min_heal
         Tags=[dict(t, PropagateAtLaunch=True, ResourceId=group_name, ResourceType="auto-scaling-group")
               for t in _kv(stack, group_name, environment)],
     )
+    provider = None
+    if capacity_provider:
+        # managed draining only: scale-in through the group drains the instance first
+        group_arn = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"][0][
+            "AutoScalingGroupARN"]
+        provider = ecs.create_capacity_provider(
+            name=stack + "-instances-cp",
+            autoScalingGroupProvider={"autoScalingGroupArn": group_arn, "managedScaling": {"status": "DISABLED"},
+                                      "managedTerminationProtection": "DISABLED", "managedDraining": "ENABLED"},
+            tags=[{"key": k, "value": v} for k, v in tags(stack, stack + "-instances-cp", environment).items()],
+        )["capacityProvider"]["name"]
+        ecs.put_cluster_capacity_providers(cluster=stack, capacityProviders=[provider],
+                                          defaultCapacityProviderStrategy=[{"capacityProvider": provider, "weight": 1}])
     lb = elbv2.create_load_balancer(Name=stack + "-alb", Subnets=subnets, SecurityGroups=[sg], Scheme="internal",
                                     Tags=_kv(stack, stack + "-alb", environment))["LoadBalancers"][0]
     tg = elbv2.create_target_group(Name=stack + "-web", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="instance",
@@ -101,6 +114,7 @@ def build(aws, stack="demo", environment="local", instances=3, tasks=6, min_heal
         "target_group_arn": tg["TargetGroupArn"], "listener_arn": listener["ListenerArn"],
         "task_definition_arn": task_definition["taskDefinitionArn"], "tasks": tasks,
         "min_healthy": min_healthy, "max_percent": max_percent, "instances": instances,
+        "capacity_provider": provider,
     }
 
 

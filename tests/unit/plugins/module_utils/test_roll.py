@@ -112,3 +112,14 @@ def test_surplus_prefers_draining_then_idle():
            {"ec2InstanceId": "i-3", "runningTasksCount": 1, "status": "DRAINING"}, {"ec2InstanceId": "i-4", "runningTasksCount": 2}]
     assert roll.surplus_to_remove(group, cis, 2) == ["i-3", "i-2"]
     assert roll.surplus_to_remove(group, cis, 4) == []
+
+
+def test_rebalance_victim_only_when_uneven():
+    zones = ["us-east-1a", "us-east-1b", "us-east-1c"]
+    even = [_instance("i-1", az="us-east-1a"), _instance("i-2", az="us-east-1b"), _instance("i-3", az="us-east-1c")]
+    assert roll.rebalance_victim(even, zones) is None
+    assert roll.rebalance_victim(even[:2], zones) is None  # 1, 1, 0 is as even as two instances get
+    uneven = [_instance("i-1", az="us-east-1a"), _instance("i-2", az="us-east-1a"), _instance("i-3", az="us-east-1b")]
+    cis = [{"ec2InstanceId": "i-1", "runningTasksCount": 3}, {"ec2InstanceId": "i-2", "runningTasksCount": 1}]
+    assert roll.rebalance_victim(uneven, zones, cis) == "i-2"
+    assert roll.rebalance_victim(uneven, zones) == "i-1"
