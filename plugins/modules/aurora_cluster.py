@@ -25,7 +25,7 @@ description:
   - Written because amazon.aws.rds_cluster cannot manage the master password in Secrets Manager
     and reports a change on every run unless security groups are not purged.
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   cluster_identifier:
     description: DB cluster identifier.
