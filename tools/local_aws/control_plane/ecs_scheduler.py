@@ -161,7 +161,7 @@ class Scheduler:
                 "clusters": len(store.clusters), "container_instances": len(store.container_instances),
                 "tasks": {status: len([t for t in store.tasks.values() if t["lastStatus"] == status])
                           for status in ("PROVISIONING", "PENDING", "RUNNING", "DEACTIVATING", "STOPPING",
-                                         "STOPPED")},
+                                         "DEPROVISIONING", "STOPPED")},
                 "services": len(store.services), "fail_rules": len(self.fail_rules)}
         return result
 
@@ -650,13 +650,20 @@ class Scheduler:
             task["version"] += 1
             task["_next"] = now + self.plane.delay("ecs_task_stopping")
         elif task["lastStatus"] == "STOPPING" and now >= task["_next"]:
+            if task.get("_eni_ip"):  # awsvpc: the task ENI is detached before STOPPED
+                task["lastStatus"] = "DEPROVISIONING"
+                task["version"] += 1
+                task["_next"] = now + self.plane.delay("ecs_task_provisioning")
+            else:
+                self._finish_stop(store, task)
+        elif task["lastStatus"] == "DEPROVISIONING" and now >= task["_next"]:
             self._finish_stop(store, task)
         elif task["lastStatus"] in ("PROVISIONING", "PENDING", "RUNNING"):
             task["lastStatus"] = "STOPPING"
             task["_next"] = now + self.plane.delay("ecs_task_stopping")
 
     def _finish_stop(self, store, task):
-        was_running = task["lastStatus"] in ("RUNNING", "DEACTIVATING", "STOPPING")
+        was_running = task["lastStatus"] in ("RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING")
         self._set_status(task, "STOPPED")
         task["stoppedAt"] = task["executionStoppedAt"] = time.time()
         task["_purge_at"] = self.plane.now() + self.plane.scaled(STOPPED_RETENTION)
