@@ -11,6 +11,7 @@ import random
 import re
 import time
 import uuid
+from collections import Counter
 
 from moto.autoscaling.models import autoscaling_backends
 from moto.ec2.models import ec2_backends
@@ -733,8 +734,21 @@ class Scheduler:
             int(deployment["taskDefinition"].rsplit(":", 1)[1]))
         strategy = self._launch(store, cluster, service)
         group = [t for t in self.service_tasks(store, service)]
-        chosen, failure = self.place(store, cluster, td, count, service.get("placementStrategy"),
-                                     service.get("placementConstraints"), strategy, group, instances)
+        if len(strategy) > 1:
+            chosen, failure = [], None
+            counts = Counter(t.get("capacityProviderName") for t in group)
+            for _ in range(count):
+                provider = self.pick_provider(strategy, counts)
+                picked, failure = self.place(store, cluster, td, 1, service.get("placementStrategy"),
+                                             service.get("placementConstraints"), [provider], group, instances)
+                if not picked:
+                    break
+                chosen += picked
+                counts[provider["capacityProvider"]] += 1
+                group.append({"containerInstanceArn": picked[0][0]["arn"]})
+        else:
+            chosen, failure = self.place(store, cluster, td, count, service.get("placementStrategy"),
+                                         service.get("placementConstraints"), strategy, group, instances)
         started = []
         tags = service.get("tags") if service.get("propagateTags") == "SERVICE" else (
             store.task_definition(td["taskDefinitionArn"]) or {}).get("_tags") if service.get(
@@ -756,6 +770,17 @@ class Scheduler:
         else:
             service["_unplaced"] = 0
         return len(chosen)
+
+    @staticmethod
+    def pick_provider(strategy, counts):
+        """The provider of a capacity-provider strategy that gets the next task: bases first, then weights."""
+        for item in strategy:
+            if counts.get(item["capacityProvider"], 0) < item.get("base", 0):
+                return item
+        weighted = [item for item in strategy if item.get("weight", 0) > 0] or list(strategy)
+        return min(weighted, key=lambda item: (
+            (counts.get(item["capacityProvider"], 0) + 1 - item.get("base", 0)) / max(item.get("weight", 0), 1e-9),
+            strategy.index(item)))
 
     def _count_failure(self, store, service, task):
         deployment = next((d for d in service["deployments"] if d["id"] == task["_deployment"]), None)

@@ -403,7 +403,7 @@ class EcsTasksApi:
         }
         if strategy:
             service["capacityProviderStrategy"] = self._strategy(strategy)
-        elif body.get("launchType") or not cluster["defaultCapacityProviderStrategy"]:
+        elif body.get("launchType") or not cluster["defaultCapacityProviderStrategy"] or scheduling == "DAEMON":
             service["launchType"] = body.get("launchType") or "EC2"
         else:
             service["capacityProviderStrategy"] = copy.deepcopy(cluster["defaultCapacityProviderStrategy"])

@@ -213,3 +213,19 @@ def test_described_objects_fit_the_api_shapes(ecs):
     stopped = ecs.call("ListTasks", cluster="c", desiredStatus="STOPPED")["taskArns"]
     assert ecs.call("DescribeTasks", cluster="c", tasks=stopped)["tasks"][0]["stoppedReason"] == "manual"
     assert len(ecs.call("ListTasks", cluster="c", serviceName="s")["taskArns"]) == 3
+
+
+def test_capacity_provider_strategy_base_then_weights():
+    from collections import Counter
+
+    strategy = [{"capacityProvider": "ondemand", "weight": 1, "base": 2},
+                {"capacityProvider": "spot", "weight": 3, "base": 0}]
+    counts = Counter()
+    for _ in range(10):
+        counts[Scheduler.pick_provider(strategy, counts)["capacityProvider"]] += 1
+    assert counts == {"ondemand": 4, "spot": 6}
+    only_spot = [{"capacityProvider": "ondemand", "weight": 0, "base": 1}, {"capacityProvider": "spot", "weight": 1}]
+    counts = Counter()
+    for _ in range(4):
+        counts[Scheduler.pick_provider(only_spot, counts)["capacityProvider"]] += 1
+    assert counts == {"ondemand": 1, "spot": 3}
