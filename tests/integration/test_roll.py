@@ -1,0 +1,173 @@
+"""Rolling instance replacement on the local AWS: every instance replaced after a launch template
+change while healthy targets never drop below the service's minimumHealthyPercent; check mode
+changes nothing; a fully rolled fleet is a no-op; a health gate stops the roll; an interrupted roll
+resumes; scale-in through a capacity provider with managed draining drains first."""
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import day2_stack as d  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PLAYBOOK = "playbooks/roll_instances.yml"
+ROLL_TAG = "cloudops:roll"
+
+
+@pytest.fixture(scope="module")
+def stack(aws, local_aws):
+    built = d.build(aws, capacity_provider=True, min_healthy=100, max_percent=200)
+    d.start_service(aws, built)
+    return built
+
+
+def _group(aws, stack):
+    return d.group_instances(aws, stack)
+
+
+def _versions(group):
+    return sorted(i["LaunchTemplate"]["Version"] for i in group["Instances"] if i["LifecycleState"] == "InService")
+
+
+class Watcher(threading.Thread):
+    """Samples healthy targets and desired tasks every half second while the roll runs."""
+
+    def __init__(self, aws, stack):
+        super().__init__(daemon=True)
+        self.aws, self.stack = aws, stack
+        self.samples = []
+        self.stop = threading.Event()
+
+    def run(self):
+        elbv2, ecs = self.aws("elbv2"), self.aws("ecs")
+        while not self.stop.is_set():
+            health = elbv2.describe_target_health(TargetGroupArn=self.stack["target_group_arn"])
+            healthy = sum(1 for t in health["TargetHealthDescriptions"] if t["TargetHealth"]["State"] == "healthy")
+            desired = ecs.describe_services(cluster=self.stack["cluster"], services=["web"])["services"][0]["desiredCount"]
+            self.samples.append((time.monotonic(), healthy, desired))
+            self.stop.wait(0.5)
+
+
+def _assert_fully_rolled(aws, stack, version):
+    group = _group(aws, stack)
+    assert _versions(group) == [version] * stack["instances"]
+    assert group["DesiredCapacity"] == stack["instances"] and group["MaxSize"] == stack["instances"]
+    assert ROLL_TAG not in {t["Key"] for t in group["Tags"]}
+    in_service = [i for i in group["Instances"] if i["LifecycleState"] == "InService"]
+    assert sorted(i["AvailabilityZone"] for i in in_service) == d.AZS  # still one per AZ
+    active = {c["ec2InstanceId"] for c in d.active_instances(aws, stack)}
+    assert active == {i["InstanceId"] for i in in_service}
+    assert d.service_steady(aws, stack)
+    assert d.healthy_targets(aws, stack) == stack["tasks"]
+
+
+def test_roll_replaces_every_instance_keeping_minimum_healthy(playbook, aws, stack):
+    before = _group(aws, stack)
+    old_ids = {i["InstanceId"] for i in before["Instances"]}
+    version = d.new_launch_template_version(aws, stack)
+
+    checked = playbook(PLAYBOOK, check=True)
+    assert checked.rc == 0, checked.output
+    assert "CHECK MODE, nothing changes: would roll 3 instances in 3 batches" in checked.output
+    after_check = _group(aws, stack)
+    assert {i["InstanceId"] for i in after_check["Instances"]} == old_ids
+    assert after_check["DesiredCapacity"] == 3 and ROLL_TAG not in {t["Key"] for t in after_check["Tags"]}
+
+    watcher = Watcher(aws, stack)
+    watcher.start()
+    try:
+        rolled = playbook(PLAYBOOK)
+    finally:
+        watcher.stop.set()
+        watcher.join()
+    assert rolled.rc == 0, rolled.output
+    for instance_id in old_ids:  # one task per instance, named with its id
+        assert instance_id in rolled.output
+    _assert_fully_rolled(aws, stack, version)
+    assert not old_ids & {i["InstanceId"] for i in _group(aws, stack)["Instances"]}
+
+    assert len(watcher.samples) >= 3
+    floor = min(healthy - math.ceil(desired * stack["min_healthy"] / 100) for _, healthy, desired in watcher.samples)
+    assert floor >= 0, f"healthy targets fell below minimumHealthyPercent: {watcher.samples}"
+
+    again = playbook(PLAYBOOK)
+    assert again.rc == 0, again.output
+    assert again.changed == 0
+    assert "Rolling 0 instances in 0 batches" in again.output
+
+
+def test_health_gate_stops_then_interrupted_roll_resumes(playbook, aws, stack, endpoint):
+    version = d.new_launch_template_version(aws, stack)
+    target = aws("elbv2").describe_target_health(TargetGroupArn=stack["target_group_arn"])["TargetHealthDescriptions"][0]
+    d.control(endpoint, "elbv2/set-target-health", {"target_group_arn": stack["target_group_arn"],
+                                                     "target_id": target["Target"]["Id"], "state": "unhealthy"})
+    d.wait_for(lambda: d.healthy_targets(aws, stack) < stack["tasks"], what="an unhealthy target")
+    gated = playbook(PLAYBOOK, extra_vars={"roll_health_timeout": 2})
+    assert gated.rc != 0
+    assert "health gate before" in gated.output and "healthy targets" in gated.output, gated.output
+    assert gated.output.count("health gate before") <= 2, "the roll went on after the first failing batch"
+    group = _group(aws, stack)
+    assert group["DesiredCapacity"] == 3 and ROLL_TAG not in {t["Key"] for t in group["Tags"]}  # nothing changed
+    d.control(endpoint, "elbv2/set-target-health", {"target_group_arn": stack["target_group_arn"],
+                                                     "target_id": target["Target"]["Id"], "state": "healthy"})
+    d.wait_for(lambda: d.healthy_targets(aws, stack) == stack["tasks"] and d.service_steady(aws, stack),
+               what="healthy again")
+
+    # start a roll and kill it once an old instance is draining
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
+           os.path.join(ROOT, "inventories", "local"), os.path.join(ROOT, PLAYBOOK),
+           "-e", json.dumps({"cloudops_aws_endpoint_url": endpoint})]
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    ecs = aws("ecs")
+
+    def draining():
+        arns = ecs.list_container_instances(cluster=stack["cluster"], status="DRAINING")["containerInstanceArns"]
+        return arns or proc.poll() is not None
+
+    try:
+        d.wait_for(draining, timeout=120, interval=0.1, what="an instance draining")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    interrupted = _group(aws, stack)
+    assert ROLL_TAG in {t["Key"] for t in interrupted["Tags"]}, "the roll finished before it could be interrupted"
+    assert interrupted["DesiredCapacity"] >= 3
+
+    resumed = playbook(PLAYBOOK)
+    assert resumed.rc == 0, resumed.output
+    _assert_fully_rolled(aws, stack, version)
+
+
+def test_scale_in_drains_through_managed_draining(aws, stack):
+    """A plain scale-in (no roll) drains through the capacity provider's managed draining hook: the
+    instance turns DRAINING, its tasks move, then it terminates; the service stays whole."""
+    autoscaling, ecs = aws("autoscaling"), aws("ecs")
+    hooks = autoscaling.describe_lifecycle_hooks(AutoScalingGroupName=stack["auto_scaling_group_name"])
+    assert "ecs-managed-draining-termination-hook" in {h["LifecycleHookName"] for h in hooks["LifecycleHooks"]}
+    autoscaling.update_auto_scaling_group(AutoScalingGroupName=stack["auto_scaling_group_name"], MinSize=2)
+    victim = _group(aws, stack)["Instances"][0]["InstanceId"]
+    seen = set()
+    autoscaling.terminate_instance_in_auto_scaling_group(InstanceId=victim, ShouldDecrementDesiredCapacity=True)
+
+    def gone():
+        arns = ecs.list_container_instances(cluster=stack["cluster"])["containerInstanceArns"]
+        items = ecs.describe_container_instances(cluster=stack["cluster"], containerInstances=arns)["containerInstances"]
+        for item in items:
+            if item["ec2InstanceId"] == victim:
+                seen.add(item["status"])
+        instances = {i["InstanceId"] for i in _group(aws, stack)["Instances"]}
+        return victim not in instances
+
+    d.wait_for(gone, timeout=60, interval=0.1, what="the scaled-in instance to terminate")
+    assert "DRAINING" in seen
+    d.wait_for(lambda: d.service_steady(aws, stack) and d.healthy_targets(aws, stack) == stack["tasks"],
+               what="service steady on the remaining instances")
