@@ -188,7 +188,7 @@ def test_launch_hook_holds_until_complete_and_abandon_replaces(env):
 
 def test_terminate_hook_times_out_to_default_and_heartbeat_extends(env):
     asg = env["asg"]
-    timeout = 100  # AWS seconds: 1 s locally
+    timeout = 200  # AWS seconds: 2 s locally
     asg.put_lifecycle_hook(LifecycleHookName="drain", AutoScalingGroupName="nodes",
                            LifecycleTransition="autoscaling:EC2_INSTANCE_TERMINATING", HeartbeatTimeout=timeout,
                            DefaultResult="CONTINUE")
@@ -205,7 +205,7 @@ def test_terminate_hook_times_out_to_default_and_heartbeat_extends(env):
     assert states(env)[leaving]["LifecycleState"] == "Terminating:Wait"  # heartbeat restarted the timeout
     wait_for(lambda: leaving not in states(env))
     elapsed = time.monotonic() - started
-    assert timeout / SCALE * 1.6 <= elapsed < timeout / SCALE * 1.6 + 2.0
+    assert timeout / SCALE * 1.6 <= elapsed < timeout / SCALE * 1.6 + 5.0
     assert ec2_state(env, leaving) in ("shutting-down", "terminated")
     assert len(states(env)) == 5
 

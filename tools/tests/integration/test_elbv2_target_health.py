@@ -54,7 +54,7 @@ def test_alb_provisioning_then_active_and_waiter(stack):
     elb.get_waiter("load_balancer_available").wait(LoadBalancerArns=[arn], WaiterConfig={"Delay": 1})
     elapsed = time.monotonic() - started
     assert elb.describe_load_balancers(Names=["alb-health"])["LoadBalancers"][0]["State"]["Code"] == "active"
-    assert 150 / SCALE <= elapsed < 150 / SCALE + 3.0
+    assert 150 / SCALE <= elapsed < 150 / SCALE + 5.0
     stack["lb"] = arn
 
 
@@ -81,7 +81,7 @@ def test_two_ports_initial_then_healthy_after_interval_times_threshold(stack):
     wait_for(lambda: health(elb, tg)[(first, 8080)].get("Reason") == "Elb.InitialHealthChecking")
     wait_for(lambda: all(s["State"] == "healthy" for s in health(elb, tg).values()))
     elapsed = time.monotonic() - started
-    assert INTERVAL * HEALTHY / SCALE - 0.1 <= elapsed < INTERVAL * HEALTHY / SCALE + 2.0
+    assert INTERVAL * HEALTHY / SCALE - 0.1 <= elapsed < INTERVAL * HEALTHY / SCALE + 5.0
     # Targets filter: one port, both ports of an id, and an unregistered target
     only = elb.describe_target_health(TargetGroupArn=tg, Targets=[{"Id": first, "Port": 8081}])
     assert [(d["Target"]["Port"], d["TargetHealth"]["State"], d["HealthCheckPort"])
@@ -96,7 +96,7 @@ def test_unhealthy_control_is_per_port_and_sticky(stack, control):
     assert answer["matched"] == 1
     started = time.monotonic()
     wait_for(lambda: health(elb, tg)[(first, 8080)]["State"] == "unhealthy")
-    assert INTERVAL * UNHEALTHY / SCALE - 0.1 <= time.monotonic() - started < INTERVAL * UNHEALTHY / SCALE + 2.0
+    assert INTERVAL * UNHEALTHY / SCALE - 0.1 <= time.monotonic() - started < INTERVAL * UNHEALTHY / SCALE + 5.0
     states = health(elb, tg)
     assert states[(first, 8080)]["Reason"] == "Target.ResponseCodeMismatch"
     assert states[(first, 8081)]["State"] == "healthy"
@@ -118,7 +118,7 @@ def test_draining_for_the_deregistration_delay_then_gone(stack):
                                      "Description": "Target deregistration is in progress"}
     assert states[(first, 8080)]["State"] == "healthy"
     wait_for(lambda: (first, 8081) not in health(elb, tg))
-    assert DELAY / SCALE - 0.1 <= time.monotonic() - started < DELAY / SCALE + 2.0
+    assert DELAY / SCALE - 0.1 <= time.monotonic() - started < DELAY / SCALE + 5.0
     assert list(health(elb, tg)) == [(first, 8080)]
 
 
