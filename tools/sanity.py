@@ -12,9 +12,10 @@ a git repository, so this script:
 4. places a stand-in for the pip bootstrap script ansible-test would otherwise download: it runs pip
    from a pip wheel cached under .cache/wheels (fetched once from PyPI with `pip download`).
 
-Usage: python tools/sanity.py [--skip-test NAME ...] [--test NAME ...] [extra ansible-test arguments]
+Usage: python tools/sanity.py [--skip-test NAME ...] [--test NAME ...] [--jobs 1|2] [extra ansible-test arguments]
 """
 import argparse
+import fcntl
 import filecmp
 import fnmatch
 import glob
@@ -22,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import yaml
@@ -225,39 +227,78 @@ def child_environment():
     return env
 
 
+# The slowest sanity test; with --jobs 2 it runs in its own ansible-test process next to all the others.
+SEPARATE_TEST = "pylint"
+
+
+def ansible_test_command(python, tests, skips, passthrough):
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-test"), "sanity", "--local",
+           "--python", python, "--color", "no"]
+    for name in tests:
+        cmd += ["--test", name]
+    for name in skips:
+        cmd += ["--skip-test", name]
+    return cmd + passthrough
+
+
+def run_commands(commands, dest):
+    """Run the ansible-test commands at once; the first streams, the others print when done."""
+    env = child_environment()
+    first, others = commands[0], commands[1:]
+    buffered = []
+    for cmd in others:
+        log(" ".join(cmd[1:]) + " (output follows when done)")
+        handle = tempfile.TemporaryFile(mode="w+")
+        buffered.append((subprocess.Popen(cmd, cwd=dest, env=env, stdout=handle, stderr=subprocess.STDOUT), handle))
+    log(" ".join(first[1:]))
+    codes = [subprocess.run(first, cwd=dest, env=env, check=False).returncode]
+    for proc, handle in buffered:
+        codes.append(proc.wait())
+        handle.seek(0)
+        sys.stdout.write(handle.read())
+        sys.stdout.flush()
+        handle.close()
+    return next((code for code in codes if code), 0)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-test", action="append", default=[], help="skip this sanity test (repeatable)")
     parser.add_argument("--test", action="append", default=[], help="run only this sanity test (repeatable)")
     parser.add_argument("--python", default=f"{sys.version_info.major}.{sys.version_info.minor}")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help=f"2: run {SEPARATE_TEST} in a second ansible-test process at the same time")
     args, passthrough = parser.parse_known_args(argv)
 
     started = time.monotonic()
-    meta = galaxy()
-    build_root = os.path.join(BUILD, "ansible_collections")
-    dest = os.path.join(build_root, meta["namespace"], meta["name"])
-    files = shipped_files(meta)
-    copied, removed = sync_tree(files, dest)
-    log(f"{len(files)} shipped files in {os.path.relpath(dest, ROOT)} ({copied} updated, {removed} removed)")
-    link_dependencies(build_root)
-    git_repo(dest)
-    install_get_pip_stand_in()
+    os.makedirs(BUILD, exist_ok=True)
+    with open(os.path.join(BUILD, "sanity.lock"), "w", encoding="utf-8") as lock:
+        # One run at a time per checkout: runs share the build tree and ansible-test's venvs.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        meta = galaxy()
+        build_root = os.path.join(BUILD, "ansible_collections")
+        dest = os.path.join(build_root, meta["namespace"], meta["name"])
+        files = shipped_files(meta)
+        copied, removed = sync_tree(files, dest)
+        log(f"{len(files)} shipped files in {os.path.relpath(dest, ROOT)} ({copied} updated, {removed} removed)")
+        link_dependencies(build_root)
+        git_repo(dest)
+        install_get_pip_stand_in()
 
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-test"), "sanity", "--local",
-           "--python", args.python, "--color", "no"]
-    for name in args.test:
-        cmd += ["--test", name]
-    for name, reason in OFFLINE_SKIPS.items():
-        if not args.test or name in args.test:
-            log(f"skipping {name}: {reason}")
-            cmd += ["--skip-test", name]
-    for name in args.skip_test:
-        cmd += ["--skip-test", name]
-    cmd += passthrough
-    log(" ".join(cmd[1:]))
-    proc = subprocess.run(cmd, cwd=dest, env=child_environment(), check=False)
-    log(f"finished in {time.monotonic() - started:.0f}s with exit code {proc.returncode}")
-    return proc.returncode
+        skips = list(args.skip_test)
+        for name, reason in OFFLINE_SKIPS.items():
+            if not args.test or name in args.test:
+                log(f"skipping {name}: {reason}")
+                skips.append(name)
+        split = args.jobs > 1 and not args.test and SEPARATE_TEST not in skips
+        if split:
+            commands = [ansible_test_command(args.python, [], skips + [SEPARATE_TEST], passthrough),
+                        ansible_test_command(args.python, [SEPARATE_TEST], [], passthrough)]
+        else:
+            commands = [ansible_test_command(args.python, args.test, skips, passthrough)]
+        code = run_commands(commands, dest)
+    log(f"finished in {time.monotonic() - started:.0f}s with exit code {code}")
+    return code
 
 
 if __name__ == "__main__":
