@@ -20,6 +20,7 @@ set_desired_capacity(group_name, n), set_instance_protection(group_name, ids, pr
 subscribe(callback(event, group_name, instance_id)) with events launching, in_service, terminating,
 terminated.
 """
+import itertools
 import uuid
 from collections import Counter
 
@@ -58,6 +59,7 @@ class AutoScaling(Component):
         self.waits = {}        # instance id -> Wait
         self.activities = {}   # group ARN -> [activity dict], oldest first
         self.listeners = []
+        self._sequence = itertools.count()
         self._install()
 
     # -- Python interface -----------------------------------------------------------------------------
@@ -285,7 +287,8 @@ class AutoScaling(Component):
         activity = {
             "ActivityId": str(uuid.uuid4()), "AutoScalingGroupName": group.name, "AutoScalingGroupARN": group.arn,
             "Description": description, "Cause": cause, "StartTime": iso(), "EndTime": None,
-            "StatusCode": "InProgress", "Progress": 0, "Details": "{}", "instance": instance_id,
+            "StatusCode": "InProgress", "Progress": 0, "Details": "{}", "_instance": instance_id,
+            "_seq": next(self._sequence),
         }
         self.activities.setdefault(group.arn, []).append(activity)
         return activity
@@ -293,7 +296,7 @@ class AutoScaling(Component):
     def _finish_activity(self, instance_id, status):
         for activities in self.activities.values():
             for activity in reversed(activities):
-                if activity["instance"] == instance_id and activity["EndTime"] is None:
+                if activity["_instance"] == instance_id and activity["EndTime"] is None:
                     activity["StatusCode"], activity["Progress"], activity["EndTime"] = status, 100, iso()
                     return
 
@@ -350,12 +353,12 @@ class AutoScaling(Component):
             return Response.xml("DescribeScalingActivities", "<Activities/>", NAMESPACE)
         arns = {g.arn for g in backend.autoscaling_groups.values() if not name or g.name == name}
         found = [a for arn, items in self.activities.items() if arn in arns for a in items]
-        found = [a for a in sorted(found, key=lambda a: a["StartTime"], reverse=True) if not ids or a["ActivityId"] in ids]
+        found = [a for a in sorted(found, key=lambda a: a["_seq"], reverse=True) if not ids or a["ActivityId"] in ids]
         start = int(request.params.get("NextToken") or 0)
         size = int(request.params.get("MaxRecords") or 100)
         page = found[start:start + size]
         members = "".join(
-            "<member>" + "".join(xml(k, v) for k, v in a.items() if k != "instance") + "</member>" for a in page)
+            "<member>" + "".join(xml(k, v) for k, v in a.items() if not k.startswith("_")) + "</member>" for a in page)
         token = xml("NextToken", start + size) if start + size < len(found) else ""
         return Response.xml("DescribeScalingActivities", f"<Activities>{members}</Activities>{token}", NAMESPACE)
 
@@ -368,7 +371,7 @@ class AutoScaling(Component):
         group, state = found
         before = group.desired_capacity
         if state.lifecycle_state in OUT_OF_CAPACITY[:4]:
-            activity = next(a for a in reversed(self.activities.get(group.arn, [])) if a["instance"] == instance_id)
+            activity = next(a for a in reversed(self.activities.get(group.arn, [])) if a["_instance"] == instance_id)
         else:
             if decrement:
                 if before - 1 < (group.min_size or 0):
@@ -380,9 +383,9 @@ class AutoScaling(Component):
             cause = f"At {iso()} instance {instance_id} was taken out of service in response to a user request"
             cause += f", shrinking the capacity from {before} to {group.desired_capacity}." if decrement else "."
             self._terminate(group, state, cause)
-            activity = next(a for a in reversed(self.activities[group.arn]) if a["instance"] == instance_id)
+            activity = next(a for a in reversed(self.activities[group.arn]) if a["_instance"] == instance_id)
             self._converge(group)
-        body = "<Activity>" + "".join(xml(k, v) for k, v in activity.items() if k != "instance") + "</Activity>"
+        body = "<Activity>" + "".join(xml(k, v) for k, v in activity.items() if not k.startswith("_")) + "</Activity>"
         return Response.xml("TerminateInstanceInAutoScalingGroup", body, NAMESPACE)
 
     def _api_validate_set(self, request):
