@@ -108,6 +108,7 @@ class Store:
         self.services = {}            # (cluster name, service name) -> service
         self.account_settings = {}    # (principal arn or None, name) -> value
         self.agent_seen = {}          # ec2 instance id -> bookkeeping of the agent scan
+        self.by_service = {}          # service key -> its tasks (rebuilt every tick)
 
     def arn(self, resource):
         return f"arn:{self.partition}:ecs:{self.region}:{self.account_id}:{resource}"

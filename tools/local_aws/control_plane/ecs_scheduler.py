@@ -184,6 +184,11 @@ class Scheduler:
 
     # -- tick ------------------------------------------------------------------------------------------
     def tick(self, store, now):
+        by_service = {}
+        for task in store.tasks.values():
+            if task["_service"]:
+                by_service.setdefault(task["_service"], []).append(task)
+        store.by_service = by_service
         self.agent(store, now)
         self.tasks_tick(store, now)
         for service in list(store.services.values()):
@@ -214,11 +219,13 @@ class Scheduler:
                         if not ci["agentConnected"] and state == "running":
                             ci["agentConnected"] = True
                         continue
-                    match = ECS_CLUSTER_RE.search(user_data_text(instance))
-                    if not match:
+                    if "cluster" not in seen:
+                        match = ECS_CLUSTER_RE.search(user_data_text(instance))
+                        seen["cluster"] = match.group(1) if match else None
+                    if not seen["cluster"]:
                         continue
                     due = seen["first"] + self.plane.delay("ec2_instance_boot") + self.boot_delay.get(instance.id, 0)
-                    cluster = store.clusters.get(match.group(1))
+                    cluster = store.clusters.get(seen["cluster"])
                     if now >= due and cluster is not None and cluster["status"] == "ACTIVE":
                         self.register_instance(store, cluster, instance)
                 elif ci is not None:
@@ -476,6 +483,8 @@ class Scheduler:
         else:
             task["launchType"] = "EC2"
         store.tasks[arn] = task
+        if service is not None:
+            store.by_service.setdefault(service["_key"], []).append(task)
         self.refresh_instance(store, ci)
         return task
 
@@ -717,8 +726,12 @@ class Scheduler:
 
     # -- services --------------------------------------------------------------------------------------
     def service_tasks(self, store, service, alive=True):
-        return [t for t in store.tasks.values() if t["_service"] == service["_key"]
-                and (not alive or t["desiredStatus"] == "RUNNING")]
+        return [t for t in self.all_service_tasks(store, service) if not alive or t["desiredStatus"] == "RUNNING"]
+
+    @staticmethod
+    def all_service_tasks(store, service):
+        """Every task of the service still known (STOPPED included), from the per-tick index."""
+        return [t for t in store.by_service.get(service["_key"], ()) if t["taskArn"] in store.tasks]
 
     def _launch(self, store, cluster, service):
         strategy = service.get("capacityProviderStrategy") or (
@@ -853,7 +866,7 @@ class Scheduler:
                 self.stop_task(store, task, f"Scaling activity initiated by (deployment {primary['id']})",
                                "ServiceSchedulerInitiated")
             self._flush_events(service)
-            if not [t for t in self.service_tasks(store, service, alive=False) if t["lastStatus"] != "STOPPED"]:
+            if not [t for t in self.all_service_tasks(store, service) if t["lastStatus"] != "STOPPED"]:
                 service["status"] = "INACTIVE"
                 service["_inactive_at"] = now
                 for deployment in service["deployments"]:
@@ -907,7 +920,7 @@ class Scheduler:
             for task in tasks:
                 self.stop_task(store, task, scaling, "ServiceSchedulerInitiated")
             self._flush_events(service)
-            if not [t for t in self.service_tasks(store, service, alive=False) if t["lastStatus"] != "STOPPED"]:
+            if not [t for t in self.all_service_tasks(store, service) if t["lastStatus"] != "STOPPED"]:
                 service["status"] = "INACTIVE"
                 service["_inactive_at"] = now
             return
@@ -944,8 +957,8 @@ class Scheduler:
                         reason = DRAIN_REASON if ci is not None and ci["status"] == "DRAINING" else scaling
                         self.stop_task(store, task, reason, "ServiceSchedulerInitiated")
         for arn in eligible:
-            on_instance = [t for t in store.tasks.values() if t["_service"] == service["_key"]
-                           and t.get("containerInstanceArn") == arn and t["lastStatus"] != "STOPPED"]
+            on_instance = [t for t in self.all_service_tasks(store, service)
+                           if t.get("containerInstanceArn") == arn and t["lastStatus"] != "STOPPED"]
             if not on_instance:
                 self.start_service_tasks(store, service, primary, 1, instances={arn})
         service["desiredCount"] = len(eligible)
@@ -979,19 +992,19 @@ class Scheduler:
         primary = service["deployments"][0]
         tasks = self.service_tasks(store, service)
         for deployment in service["deployments"][1:]:
-            left = [t for t in store.tasks.values() if t["_service"] == service["_key"]
-                    and t["_deployment"] == deployment["id"] and t["lastStatus"] != "STOPPED"]
+            left = [t for t in self.all_service_tasks(store, service)
+                    if t["_deployment"] == deployment["id"] and t["lastStatus"] != "STOPPED"]
             if not left:
                 deployment["status"] = "INACTIVE"
         service["deployments"] = [d for d in service["deployments"] if d["status"] != "INACTIVE"]
         prim_healthy = [t for t in tasks if t["_deployment"] == primary["id"] and t["lastStatus"] == "RUNNING"
                         and t["_healthy"] and t["containerInstanceArn"] not in draining]
-        others_alive = [t for t in store.tasks.values() if t["_service"] == service["_key"]
-                        and t["lastStatus"] != "STOPPED" and (t["_deployment"] != primary["id"]
+        others_alive = [t for t in self.all_service_tasks(store, service)
+                        if t["lastStatus"] != "STOPPED" and (t["_deployment"] != primary["id"]
                                                               or t["desiredStatus"] == "STOPPED")]
         settled = len(prim_healthy) == desired and len(tasks) == desired and len(service["deployments"]) == 1 \
-            and not [t for t in store.tasks.values() if t["_service"] == service["_key"]
-                     and t["lastStatus"] not in ("RUNNING", "STOPPED")]
+            and not [t for t in self.all_service_tasks(store, service)
+                     if t["lastStatus"] not in ("RUNNING", "STOPPED")]
         name = service["serviceName"]
         if settled and primary.get("rolloutState") == "IN_PROGRESS":
             primary["rolloutState"] = "COMPLETED"
@@ -1004,7 +1017,7 @@ class Scheduler:
             self.event(service, f"(service {name}) has reached a steady state.")
 
     def update_counts(self, store, service):
-        tasks = [t for t in store.tasks.values() if t["_service"] == service["_key"] and t["lastStatus"] != "STOPPED"]
+        tasks = [t for t in self.all_service_tasks(store, service) if t["lastStatus"] != "STOPPED"]
         service["runningCount"] = len([t for t in tasks if t["lastStatus"] == "RUNNING"
                                        and t["desiredStatus"] == "RUNNING"])
         service["pendingCount"] = len([t for t in tasks if t["lastStatus"] in ("PROVISIONING", "PENDING")])
@@ -1115,6 +1128,3 @@ class Scheduler:
         for key, service in list(store.services.items()):
             if service["status"] == "INACTIVE" and now >= service.get("_inactive_at", now) + retention:
                 del store.services[key]
-        for ci in store.container_instances.values():
-            if ci["status"] != "INACTIVE":
-                self.refresh_instance(store, ci)
