@@ -377,7 +377,8 @@ class Deleter:
                 return fn(*args, **kwargs)
             except Exception as error:  # botocore ClientError and friends, matched by code
                 code = _code(error)
-                if code in NOT_FOUND_CODES or (code == "ValidationError" and "not found" in str(error).lower()):
+                if code in NOT_FOUND_CODES or (code in ("ValidationError", "InvalidParameterException", "ClientException")
+                                               and "not found" in str(error).lower()):
                     return None
                 if code in RETRY_CODES and self.clock() < self.deadline:
                     self.sleep(interval)
