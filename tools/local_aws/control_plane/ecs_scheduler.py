@@ -222,15 +222,16 @@ class Scheduler:
                     if "cluster" not in seen:
                         match = ECS_CLUSTER_RE.search(user_data_text(instance))
                         seen["cluster"] = match.group(1) if match else None
-                    if not seen["cluster"]:
+                    if not seen["cluster"] or seen.get("deregistered"):
                         continue
                     due = seen["first"] + self.plane.delay("ec2_instance_boot") + self.boot_delay.get(instance.id, 0)
                     cluster = store.clusters.get(seen["cluster"])
                     if now >= due and cluster is not None and cluster["status"] == "ACTIVE":
                         self.register_instance(store, cluster, instance)
-                elif ci is not None:
+                else:
                     store.agent_seen.pop(instance.id, None)
-                    self.instance_gone(store, ci, instance.id, state, now)
+                    if ci is not None:
+                        self.instance_gone(store, ci, instance.id, state, now)
 
     def register_instance(self, store, cluster, instance):
         info = INSTANCE_TYPES.get(instance.instance_type, {})
@@ -317,6 +318,8 @@ class Scheduler:
             self.deregister_instance(store, ci, now)
 
     def deregister_instance(self, store, ci, now):
+        # the agent of a deregistered instance stops; it registers again only after the instance restarts
+        store.agent_seen.setdefault(ci["_ec2"], {"first": now})["deregistered"] = True
         ci["status"] = "INACTIVE"
         ci["agentConnected"] = False
         ci["_inactive_at"] = now

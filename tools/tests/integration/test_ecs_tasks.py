@@ -208,3 +208,27 @@ def test_terminated_instance_deregisters_and_stops_its_tasks(env):
     with pytest.raises(ClientError) as error:
         ecs.delete_cluster(cluster=CLUSTER)
     assert error.value.response["Error"]["Code"] == "ClusterContainsContainerInstancesException"
+
+
+def test_stopped_instance_disconnects_its_agent_and_forced_deregistration(env):
+    ecs, ec2 = env["ecs"], env["ec2"]
+    late = env["late"]
+    ci = describe_instances(ecs)[late]
+    task = ecs.start_task(cluster=CLUSTER, taskDefinition="sleeper", containerInstances=[
+        ci["containerInstanceArn"]])["tasks"][0]
+    ec2.stop_instances(InstanceIds=[late])
+    wait_for(lambda: not describe_instances(ecs)[late]["agentConnected"], what="agent disconnected")
+    stopped = ecs.describe_tasks(cluster=CLUSTER, tasks=[task["taskArn"]])["tasks"][0]
+    assert stopped["lastStatus"] == "STOPPED" and stopped["stoppedReason"] == f"Host EC2 (instance {late}) stopped."
+    assert describe_instances(ecs)[late]["status"] == "ACTIVE"
+    ec2.start_instances(InstanceIds=[late])
+    wait_for(lambda: describe_instances(ecs)[late]["agentConnected"], what="agent reconnected")
+    ecs.start_task(cluster=CLUSTER, taskDefinition="sleeper", containerInstances=[ci["containerInstanceArn"]])
+    with pytest.raises(ClientError) as error:
+        ecs.deregister_container_instance(cluster=CLUSTER, containerInstance=ci["containerInstanceArn"])
+    assert error.value.response["Error"]["Message"] == "Found running tasks on the instance."
+    gone = ecs.deregister_container_instance(cluster=CLUSTER, containerInstance=ci["containerInstanceArn"],
+                                             force=True)["containerInstance"]
+    assert gone["status"] == "INACTIVE"
+    time.sleep(0.3)  # the agent of a deregistered instance does not come back by itself
+    assert late not in describe_instances(ecs)
