@@ -431,8 +431,12 @@ class VpcNetwork:
             self.converge_default_route(rt, ("nat", nat["NatGatewayId"]), names["route_tables"][("private", az)])
 
         # NAT gateways no longer wanted (mode change): after routes moved away from them
-        unwanted = [n for n in state["nats"] if n["State"] in LIVE_NAT_STATES and n not in nats.values()
-                    and any(n["SubnetId"] == s["SubnetId"] for k, s in subnets.items() if k[0] == "public")]
+        kept = [nats[az]["NatGatewayId"] for az in want_nat if az in nats]
+        public_ids = set(s["SubnetId"] for k, s in subnets.items() if k[0] == "public")
+        unwanted = [n for n in state["nats"] if n["State"] in LIVE_NAT_STATES and n["NatGatewayId"] not in kept
+                    and n["SubnetId"] in public_ids]
+        for az in [az for az in nats if az not in want_nat]:
+            del nats[az]
         if unwanted:
             self.delete_nats(unwanted, state["eips"])
 

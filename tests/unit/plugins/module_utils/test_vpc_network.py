@@ -1,0 +1,46 @@
+"""Pure helpers of the vpc_network module: names, NAT placement, route targets, tag convergence."""
+from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_network import (
+    _clean_permissions,
+    nat_az_for,
+    nat_azs,
+    resource_names,
+    route_target,
+    tags_to_add,
+)
+
+AZS = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+
+
+def test_names_per_tier_and_az():
+    names = resource_names("shop", AZS[:2])
+    assert names["vpc"] == "shop-vpc"
+    assert names["subnets"][("private", "eu-west-1b")] == "shop-private-eu-west-1b"
+    assert names["nat"]["eu-west-1a"] == "shop-nat-eu-west-1a"
+
+
+def test_nat_placement_per_mode():
+    assert nat_azs(AZS, "per_az") == AZS
+    assert nat_azs(AZS, "single") == AZS[:1]
+    assert nat_azs(AZS, "none") == []
+    assert [nat_az_for(az, AZS, "per_az") for az in AZS] == AZS
+    assert [nat_az_for(az, AZS, "single") for az in AZS] == [AZS[0]] * 3
+    assert nat_az_for(AZS[1], AZS, "none") is None
+
+
+def test_route_targets():
+    assert route_target({"NatGatewayId": "nat-1", "GatewayId": None}) == ("nat", "nat-1")
+    assert route_target({"GatewayId": "igw-1"}) == ("igw", "igw-1")
+    assert route_target(None) is None
+
+
+def test_tags_only_added_never_purged():
+    assert tags_to_add({"Name": "a", "Other": "x"}, {"Name": "a", "Env": "dev"}) == {"Env": "dev"}
+    assert tags_to_add({"Name": "a"}, {"Name": "b"}) == {"Name": "b"}
+    assert tags_to_add({"Name": "a", "x": "1"}, {"Name": "a"}) == {}
+
+
+def test_permissions_cleaned_for_revoke():
+    perms = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [], "PrefixListIds": [],
+              "UserIdGroupPairs": [{"GroupId": "sg-1", "UserId": "1", "Description": "x", "VpcId": "vpc-1"}]}]
+    assert _clean_permissions(perms) == [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                                          "UserIdGroupPairs": [{"GroupId": "sg-1", "UserId": "1"}]}]
