@@ -1,0 +1,202 @@
+"""The services role end to end on the local control plane: services really running (running == desired,
+rollout COMPLETED, targets healthy), idempotent re-run and check mode, an image change rolled out, a failing
+image stopped by the circuit breaker and rolled back, a desired count owned by autoscaling left alone, a DAEMON
+service with one task per instance, bad inputs refused before any change, and teardown."""
+import json
+import time
+import urllib.request
+
+import pytest
+
+PLAYBOOK = "tests/integration/playbooks/services_role.yml"
+CLUSTER = "svc-test"
+STACK = "demo"  # cloudops_stack_name of inventories/local
+SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:demo-db-AbCdEf"
+
+
+def _services(image="public.ecr.aws/nginx/nginx:1.27"):
+    return [
+        {"name": "web", "image": image, "memory": 128, "container_port": 80, "autoscaling": {"min": 2, "max": 4},
+         "listener_rule": {"path": "/web*", "priority": 10}, "environment": {"MODE": "web"},
+         "secrets": {"DB_PASSWORD": SECRET}},
+        {"name": "agent", "image": "public.ecr.aws/docker/library/busybox:1.36", "memory_reservation": 32,
+         "scheduling_strategy": "DAEMON", "command": ["sleep", "infinity"]},
+    ]
+
+
+@pytest.fixture(scope="module")
+def prerequisites(aws):
+    """VPC, three subnets in three AZs, an internal ALB with an HTTP listener, the cluster and three instances
+    whose user data joins them to it (the control plane registers them as container instances)."""
+    ec2, elbv2, ecs = aws("ec2"), aws("elbv2"), aws("ecs")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{i}.0/24", AvailabilityZone="us-east-1" + az)["Subnet"][
+            "SubnetId"]
+        for i, az in enumerate("abc")
+    ]
+    sg = ec2.create_security_group(GroupName="svc-test", Description="services test", VpcId=vpc)["GroupId"]
+    lb = elbv2.create_load_balancer(Name="svc-test", Subnets=subnets[:2], SecurityGroups=[sg], Scheme="internal")[
+        "LoadBalancers"][0]["LoadBalancerArn"]
+    listener = elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[
+        {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])["Listeners"][0]["ListenerArn"]
+    ecs.create_cluster(clusterName=CLUSTER)
+    ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    for subnet in subnets:
+        ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.medium", SubnetId=subnet,
+                          UserData=f"#!/bin/bash\necho ECS_CLUSTER={CLUSTER} >> /etc/ecs/ecs.config\n")
+    deadline = time.monotonic() + 60
+    while len(ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"]) < 3:
+        assert time.monotonic() < deadline, "instances did not register as container instances"
+        time.sleep(0.5)
+    return {
+        "services_vpc_id": vpc, "services_subnet_ids": subnets, "services_security_group_ids": [sg],
+        "services_listener_arn": listener, "services_cluster_name": CLUSTER,
+        "services_wait_interval": 1, "services_wait_timeout": 120,
+        # The local Application Auto Scaling does not see the control plane's clusters: the count is still
+        # owned by autoscaling (left alone after creation), the scalable target is not registered here.
+        "services_autoscaling_enabled": False,
+    }
+
+
+def _describe(aws, names=("web", "agent")):
+    return {s["serviceName"]: s for s in aws("ecs").describe_services(cluster=CLUSTER, services=list(names))["services"]}
+
+
+def _assert_rolled_out(aws, service, revision):
+    primary = [d for d in service["deployments"] if d["status"] == "PRIMARY"]
+    assert len(service["deployments"]) == 1, service["deployments"]
+    assert primary[0]["rolloutState"] == "COMPLETED"
+    assert service["runningCount"] == service["desiredCount"] and service["pendingCount"] == 0
+    assert service["taskDefinition"].endswith(f":{revision}"), service["taskDefinition"]
+    for lb in service["loadBalancers"]:
+        health = aws("elbv2").describe_target_health(TargetGroupArn=lb["targetGroupArn"])["TargetHealthDescriptions"]
+        current = [t for t in health if t["TargetHealth"]["State"] != "draining"]
+        assert len(current) == service["desiredCount"]
+        assert all(t["TargetHealth"]["State"] == "healthy" for t in current), health
+
+
+def wait_rolled_out(aws, name, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        service = _describe(aws, [name])[name]
+        if service["runningCount"] == service["desiredCount"] and len(service["deployments"]) == 1:
+            return service
+        assert time.monotonic() < deadline, service
+        time.sleep(0.5)
+
+
+def _active_revisions(aws, family):
+    return aws("ecs").list_task_definitions(familyPrefix=family, status="ACTIVE")["taskDefinitionArns"]
+
+
+def _control(endpoint, name, payload):
+    request = urllib.request.Request(endpoint + "/_local/" + name, data=json.dumps(payload).encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_bad_inputs_are_refused_before_any_change(playbook, aws, prerequisites):
+    bad = [
+        {"name": "web", "image": "nginx", "memory": 128, "container_port": 80,
+         "listener_rule": {"path": "/a*", "priority": 10}},
+        {"name": "web", "image": "nginx", "container_port": 80, "listener_rule": {"path": "/b*", "priority": 10}},
+        {"name": "vpc", "image": "nginx", "memory": 64, "network_mode": "awsvpc"},
+        {"name": "agent", "image": "nginx", "memory": 64, "scheduling_strategy": "DAEMON", "desired_count": 2},
+        {"name": "pct", "image": "nginx", "memory": 64, "min_percent": 150, "max_percent": 50},
+        {"name": "small", "image": "nginx", "memory": 64, "cpu": 2048},
+    ]
+    run = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=bad, services_subnet_ids=[]))
+    assert run.rc != 0
+    for message in (
+        "services_list[1].name: web is listed more than once",
+        "services_list[1].memory: missing",
+        "services_list[2].network_mode: awsvpc needs subnets",
+        "services_list[1].listener_rule.priority: 10 is already used",
+        "services_list[3].desired_count: a DAEMON service",
+        "services_list[4].min_percent: 150 is out of range",
+        "services_list[4].max_percent: 50 is out of range",
+        "services_list[5].memory: 64 MiB is too little for cpu 2048",
+    ):
+        assert message in run.output, message
+    assert not aws("logs").describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
+    assert not aws("elbv2").describe_target_groups()["TargetGroups"]
+
+
+def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
+    ecs, elbv2, iam = aws("ecs"), aws("elbv2"), aws("iam")
+
+    # Create: every service really runs, rolled out and healthy behind the listener.
+    created = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services()))
+    assert created.rc == 0, created.output
+    services = _describe(aws)
+    _assert_rolled_out(aws, services["web"], 1)
+    assert services["web"]["desiredCount"] == 2
+    assert services["web"]["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    assert [p["type"] for p in services["web"]["placementStrategy"]] == ["spread", "binpack"]
+    assert services["web"]["healthCheckGracePeriodSeconds"] == 30
+    _assert_rolled_out(aws, services["agent"], 1)
+    assert services["agent"]["schedulingStrategy"] == "DAEMON"
+    agent_tasks = ecs.describe_tasks(cluster=CLUSTER, tasks=ecs.list_tasks(cluster=CLUSTER, serviceName="agent")[
+        "taskArns"])["tasks"]
+    assert len({t["containerInstanceArn"] for t in agent_tasks if t["lastStatus"] == "RUNNING"}) == 3
+    rules = elbv2.describe_rules(ListenerArn=prerequisites["services_listener_arn"])["Rules"]
+    assert sorted(r["Priority"] for r in rules if not r["IsDefault"]) == ["10"]
+    td = ecs.describe_task_definition(taskDefinition=f"{STACK}-web")["taskDefinition"]
+    container = td["containerDefinitions"][0]
+    assert container["readonlyRootFilesystem"] is True
+    assert container["secrets"] == [{"name": "DB_PASSWORD", "valueFrom": SECRET}]
+    assert container["logConfiguration"]["options"]["awslogs-group"] == f"/{STACK}/services/web"
+    role = td["executionRoleArn"].rsplit("/", 1)[1]
+    attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [
+        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
+    secrets_policy = iam.get_role_policy(RoleName=role, PolicyName="read-service-secrets")["PolicyDocument"]
+    assert secrets_policy["Statement"][0]["Resource"] == [SECRET]
+    groups = aws("logs").describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
+    assert {g["logGroupName"]: g["retentionInDays"] for g in groups} == {
+        f"/{STACK}/services/{n}": 30 for n in ("web", "agent")}
+
+    # Converged: a second run and check mode change nothing (no new task-definition revision).
+    again = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services()))
+    assert again.rc == 0 and again.changed == 0, again.output
+    checked = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services()), check=True, diff=True)
+    assert checked.rc == 0 and checked.changed == 0, checked.output
+    assert len(_active_revisions(aws, f"{STACK}-web")) == 1
+
+    # Autoscaling moved web to 3; an image change: a new revision rolled out, the count left alone.
+    ecs.update_service(cluster=CLUSTER, service="web", desiredCount=3)
+    wait_rolled_out(aws, "web")
+    updated = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(
+        "public.ecr.aws/nginx/nginx:1.28")))
+    assert updated.rc == 0, updated.output
+    services = _describe(aws)
+    _assert_rolled_out(aws, services["web"], 2)
+    assert services["web"]["desiredCount"] == 3
+
+    # A failing image: the circuit breaker fails the rollout, the module says so, the service rolls back.
+    _control(endpoint, "ecs/fail-task-starts", {"cluster": CLUSTER, "family": f"{STACK}-web", "forever": True})
+    failed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(
+        "public.ecr.aws/nginx/nginx:broken")))
+    _control(endpoint, "ecs/fail-task-starts", {"cluster": CLUSTER, "family": f"{STACK}-web", "count": 0})
+    assert failed.rc != 0
+    assert "circuit breaker" in failed.output.lower(), failed.output
+    deadline = time.monotonic() + 60
+    while True:
+        web = _describe(aws, ["web"])["web"]
+        primary = [d for d in web["deployments"] if d["status"] == "PRIMARY"][0]
+        if primary["taskDefinition"].endswith(":2") and primary.get("rolloutState") == "COMPLETED":
+            break
+        assert time.monotonic() < deadline, web["deployments"]
+        time.sleep(1)
+
+    # Teardown: services deleted, then target groups, rules, task definitions and roles.
+    removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(), services_state="absent"))
+    assert removed.rc == 0, removed.output
+    assert all(s["status"] == "INACTIVE" for s in _describe(aws).values())
+    assert not elbv2.describe_target_groups()["TargetGroups"]
+    rules = elbv2.describe_rules(ListenerArn=prerequisites["services_listener_arn"])["Rules"]
+    assert [r for r in rules if not r["IsDefault"]] == []
+    assert not _active_revisions(aws, f"{STACK}-web")
+    roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
+    assert not [r for r in roles if r.startswith(f"{STACK}-")], roles
