@@ -14,6 +14,20 @@ def not_found_service():
     return EcsError("ServiceNotFoundException", "Service not found.")
 
 
+def normalize_network(network):
+    """The network configuration as ECS stores it: assignPublicIp defaults to DISABLED."""
+    if not network or not network.get("awsvpcConfiguration"):
+        return network
+    network = copy.deepcopy(network)
+    vpc = network["awsvpcConfiguration"]
+    if not vpc.get("subnets"):
+        raise invalid("subnets can not be empty.")
+    if vpc.get("assignPublicIp") == "ENABLED":
+        raise invalid("Assign public IP is not supported for this launch type.")
+    vpc.setdefault("assignPublicIp", "DISABLED")
+    return network
+
+
 class EcsTasksApi:
     # -- container instances ---------------------------------------------------------------------------
     def _ci_view(self, store, ci, include=()):
@@ -146,7 +160,7 @@ class EcsTasksApi:
             raise invalid("Network Configuration must be provided when networkMode 'awsvpc' is specified.")
         if network and td.get("networkMode") != "awsvpc":
             raise invalid("Network Configuration is not valid for the given networkMode of this task definition.")
-        return network
+        return normalize_network(network)
 
     def op_RunTask(self, store, body):
         cluster = store.cluster(body.get("cluster"))
@@ -458,7 +472,8 @@ class EcsTasksApi:
         for key in ("networkConfiguration", "placementConstraints", "placementStrategy", "loadBalancers",
                     "capacityProviderStrategy", "serviceRegistries"):
             if body.get(key) is not None:
-                value = self._strategy(body[key]) if key == "capacityProviderStrategy" else copy.deepcopy(body[key])
+                value = self._strategy(body[key]) if key == "capacityProviderStrategy" else \
+                    normalize_network(body[key]) if key == "networkConfiguration" else copy.deepcopy(body[key])
                 if value != service.get(key, [] if key != "networkConfiguration" else None):
                     redeploy = True
                 service[key] = value
