@@ -17,6 +17,8 @@ import datetime
 from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import service_rolled_out
 from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import targets_healthy
 
+CHECK_NAMES = ("services", "targets", "container_instances", "az_coverage", "spare_capacity", "ami", "database",
+               "network", "stopped_tasks")
 CRITICAL = "critical"
 WARNING = "warning"
 UNABLE_TO_PLACE = "unable to place"
@@ -464,8 +466,7 @@ def gather(clients, cluster_item, stack_name, options):
     retrying clients; `options["checks"]` limits what is read to what the selected checks need."""
     from ansible_collections.cloudops.ecs.plugins.module_utils import container_instance as ci_utils
 
-    wanted = set(options.get("checks") or ["services", "targets", "container_instances", "az_coverage",
-                                            "spare_capacity", "ami", "database", "network", "stopped_tasks"])
+    wanted = set(options.get("checks") or CHECK_NAMES)
     ecs = clients["ecs"]
     snapshot = {}
     cluster = cluster_item["clusterArn"] if cluster_item else None

@@ -24,7 +24,7 @@ notes:
     on its own; this module is for manual drains and for the rolling replacement.
   - community.aws has no module for container-instance draining.
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   cluster:
     description: Name or ARN of the ECS cluster.

@@ -23,7 +23,7 @@ description:
     already DRAINING are finished, replacements already launched are adopted).
   - With O(step=finish), returns the group to the recorded capacity (surplus instances drained and terminated the
     same way, maximum restored) and removes the tag. Without the tag there is nothing to do.
-  - Every wait has a timeout (O(boot_timeout), O(drain_timeout), O(health_timeout)): no 48-hour hang.
+  - Every wait has a timeout (O(boot_timeout), O(drain_timeout), O(health_timeout)), so a roll never hangs for hours.
   - In check mode nothing is changed; the result says whether something would be.
 notes:
   - Scale-in through a capacity provider with managed draining ENABLED drains instances on its own through a lifecycle
@@ -31,7 +31,7 @@ notes:
   - Keep capacity-provider managed scaling from fighting the roll's desired capacity (its target capacity below 100
     leaves room for the replacements).
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   cluster:
     description: Name or ARN of the ECS cluster.

@@ -19,7 +19,7 @@ description:
     capacity is the one the roll returns to.
   - Read-only; the plan feeds M(cloudops.ecs.ecs_instance_roll).
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   stack_name:
     description: Value of the C(cloudops:stack) tag; finds the groups and, without O(cluster), the cluster.

@@ -33,7 +33,7 @@ description:
     tasks (essential container exited, failed health checks, failed to start) make it fail.
   - Read-only; safe in check mode. Fails naming each failing check unless O(fail_on_unhealthy=false).
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   stack_name:
     description: Value of the C(cloudops:stack) tag of the stack.

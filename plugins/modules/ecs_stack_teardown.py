@@ -29,7 +29,7 @@ notes:
   - The Resource Groups Tagging API does not cover Auto Scaling groups, IAM roles, ECS clusters or listeners, so each
     service is read with its own tag filter, or its tags are read where it has none (log groups, IAM, KMS).
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   stack_name:
     description: Value of the C(cloudops:stack) tag.
