@@ -229,3 +229,18 @@ def test_capacity_provider_strategy_base_then_weights():
     for _ in range(4):
         counts[Scheduler.pick_provider(only_spot, counts)["capacityProvider"]] += 1
     assert counts == {"ondemand": 1, "spot": 3}
+
+
+def test_fail_task_starts_count_then_tasks_start_again(ecs):
+    td = register(ecs)
+    ecs.component.scheduler._control_fail({"cluster": "c", "family": "app", "count": 2,
+                                           "reason": "CannotPullContainerError: throttled"})
+    ecs.call("CreateService", cluster="c", serviceName="s", taskDefinition=td, desiredCount=3)
+    ecs.advance(1.0)
+    tasks = list(ecs.store().tasks.values())
+    failed = [t for t in tasks if t["lastStatus"] == "STOPPED"]
+    assert len(failed) == 2 and {t["stopCode"] for t in failed} == {"TaskFailedToStart"}
+    assert all(t["containers"][0]["reason"] == "CannotPullContainerError: throttled" for t in failed)
+    assert "startedAt" not in failed[0] and "pullStartedAt" in failed[0]
+    assert len(running(ecs)) == 3 and svc(ecs)["deployments"][0]["failedTasks"] == 2
+    assert ecs.component.scheduler.fail_rules == []
