@@ -185,8 +185,11 @@ class Plane:
                 try:
                     component.tick(now)
                 except Exception:  # a bug in one component must not stop the clock
-                    self.errors.append(traceback.format_exc())
-                    print(self.errors[-1], flush=True)
+                    error = traceback.format_exc()
+                    if not self.errors or self.errors[-1] != error:  # a bug repeating every tick is logged once
+                        print(error, flush=True)
+                    self.errors.append(error)
+                    del self.errors[:-50]
 
     def _run(self):
         while not self._stop.wait(self.profile["tick"]):
