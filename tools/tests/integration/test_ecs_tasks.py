@@ -232,3 +232,7 @@ def test_stopped_instance_disconnects_its_agent_and_forced_deregistration(env):
     assert gone["status"] == "INACTIVE"
     time.sleep(0.3)  # the agent of a deregistered instance does not come back by itself
     assert late not in describe_instances(ecs)
+
+
+def test_no_tick_errors(env):
+    assert not [e for e in env["control"]("status")["errors"] if "ecs" in e]

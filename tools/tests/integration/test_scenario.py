@@ -214,3 +214,4 @@ def test_scenario(env):
     wait_for(lambda: {t["containerInstanceArn"] for t in tasks(ecs, "agent") if t["lastStatus"] == "RUNNING"}
              == current, what="daemon on every instance")
     assert victim_ci not in current
+    assert not [e for e in control("status")["errors"] if "ecs" in e], "the ECS component raised during ticks"
