@@ -216,6 +216,7 @@ class EcsApi:
         try:
             result = method(store, body)
         except EcsError as error:
+            print(f"ecs {request.action}: {error.code}: {error.message}", flush=True)  # server.log
             return Response.json_error(error.code, error.message)
         return Response.json(result)
 
