@@ -52,7 +52,7 @@ def prerequisites(aws):
     return {
         "services_vpc_id": vpc, "services_subnet_ids": subnets, "services_security_group_ids": [sg],
         "services_listener_arn": listener, "services_cluster_name": CLUSTER,
-        "services_wait_interval": 1, "services_wait_timeout": 120,
+        "services_wait_interval": 1, "services_wait_timeout": 120, "services_log_retention_days": 14,
         # The local Application Auto Scaling does not see the control plane's clusters: the count is still
         # owned by autoscaling (left alone after creation), the scalable target is not registered here.
         "services_autoscaling_enabled": False,
@@ -155,7 +155,7 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert secrets_policy["Statement"][0]["Resource"] == [SECRET]
     groups = aws("logs").describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
     assert {g["logGroupName"]: g["retentionInDays"] for g in groups} == {
-        f"/{STACK}/services/{n}": 30 for n in ("web", "agent")}
+        f"/{STACK}/services/{n}": 14 for n in ("web", "agent")}
 
     # Converged: a second run and check mode change nothing (no new task-definition revision).
     again = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services()))
