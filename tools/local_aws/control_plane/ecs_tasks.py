@@ -147,10 +147,12 @@ class EcsTasksApi:
 
     def _task_definition_for_run(self, store, ref):
         td = store.task_definition(ref)
+        if not ref:
+            raise invalid("taskDefinition can not be blank.")
         if td is None or td["status"] == "DELETE_IN_PROGRESS":
-            raise client_error("Unable to describe task definition.") if ref else invalid("taskDefinition is required.")
-        if td["status"] == "INACTIVE" and ":" not in ref.split("/")[-1]:
-            raise client_error("TaskDefinition is inactive")
+            raise invalid("TaskDefinition not found.")
+        if td["status"] == "INACTIVE":
+            raise invalid("TaskDefinition is inactive")
         return td
 
     @staticmethod
