@@ -147,6 +147,23 @@ def test_health_gate_stops_then_interrupted_roll_resumes(playbook, aws, stack, e
     _assert_fully_rolled(aws, stack, version)
 
 
+def test_drain_module_check_mode_drain_and_reactivate(playbook, aws, stack):
+    """cloudops.ecs.ecs_container_instance on its own: check mode changes nothing, a drain moves the
+    service tasks away and keeps the service whole, a second drain is a no-op, state=active undoes it."""
+    ecs = aws("ecs")
+    instance = max(d.active_instances(aws, stack), key=lambda i: i["runningTasksCount"])
+    assert instance["runningTasksCount"] > 0
+    run = playbook("tests/integration/playbooks/day2_drain.yml", diff=True,
+                   extra_vars={"drain_cluster": stack["cluster"], "drain_instance_id": instance["ec2InstanceId"]})
+    assert run.rc == 0, run.output
+    assert run.changed == 3  # check-mode drain, drain, reactivation; the second drain is a no-op
+    after = ecs.describe_container_instances(cluster=stack["cluster"],
+                                             containerInstances=[instance["containerInstanceArn"]])["containerInstances"][0]
+    assert after["status"] == "ACTIVE"
+    assert after["runningTasksCount"] == 0  # its tasks moved and stay where they went
+    assert d.service_steady(aws, stack) and d.healthy_targets(aws, stack) == stack["tasks"]
+
+
 def test_scale_in_drains_through_managed_draining(aws, stack):
     """A plain scale-in (no roll) drains through the capacity provider's managed draining hook: the
     instance turns DRAINING, its tasks move, then it terminates; the service stays whole."""

@@ -1,0 +1,99 @@
+"""Roll time per instance on the local AWS, next to the boot and drain delays the control plane is
+configured with (a figure, not a test).
+
+    .venv/bin/python benchmarks/roll.py [--profile aws|fast] [--instances 3] [--batch-size 1]
+
+Starts a private local AWS (its own state folder and port), builds a small stack with boto3 (3 instances
+over 3 AZs behind an ALB, a service of 6 tasks, a capacity provider with managed draining), makes a new
+launch template version, runs playbooks/roll_instances.yml and prints, per batch, the seconds the roll
+took and the part the configured delays explain (instance boot, task start, task stop, deregistration
+delay) - the rest is the roll's own overhead (polling, API calls, Ansible).
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+
+import boto3  # noqa: E402
+import day2_stack as d  # noqa: E402
+
+from local_aws.cli import LocalAws  # noqa: E402
+from local_aws.control_plane.profiles import AWS_SECONDS  # noqa: E402
+
+DEREGISTRATION_DELAY = 5  # seconds, as day2_stack configures the target group
+
+
+def status(endpoint):
+    request = urllib.request.Request(endpoint + "/_local/status", data=b"{}", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def delays(state):
+    """Configured delays in local seconds: from the status endpoint when it lists them, else derived
+    from the profile's scale and the AWS-like figures."""
+    if state.get("delays"):
+        return dict(state["delays"])
+    return {name: seconds / float(state["scale"]) for name, seconds in AWS_SECONDS.items()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", default="aws", choices=["aws", "fast"])
+    parser.add_argument("--instances", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    server = LocalAws(tempfile.mkdtemp(prefix="roll-benchmark-"))
+    endpoint = server.start(profile=args.profile)
+    try:
+        session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                        region_name="us-east-1")
+
+        def aws(service):
+            return session.client(service, endpoint_url=endpoint)
+
+        stack = d.build(aws, instances=args.instances, capacity_provider=True)
+        d.start_service(aws, stack)
+        d.new_launch_template_version(aws, stack)
+        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+        cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
+               os.path.join(ROOT, "inventories", "local"), os.path.join(ROOT, "playbooks", "roll_instances.yml"),
+               "-e", json.dumps({"cloudops_aws_endpoint_url": endpoint, "roll_batch_size": args.batch_size})]
+        started = time.monotonic()
+        run = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        total = time.monotonic() - started
+        if run.returncode != 0:
+            print(run.stdout[-4000:], run.stderr[-2000:])
+            return 1
+        state = status(endpoint)
+        configured = delays(state)
+        boot = configured["ec2_instance_boot"]
+        task_start = configured["ecs_task_provisioning"] + configured["ecs_task_pending"]
+        task_stop = configured["ecs_task_stopping"] + DEREGISTRATION_DELAY / float(state["scale"])
+        explained = boot + task_start + task_stop
+        batches = re.findall(r"- '?(i-[0-9a-f, i-]+): ([0-9.]+) s", run.stdout)
+        print(f"profile {state['profile']} (AWS durations / {state['scale']:g}), {args.instances} instances, "
+              f"batch size {args.batch_size}")
+        print(f"configured: boot {boot:.2f}s, task start {task_start:.2f}s, task stop + deregistration "
+              f"{task_stop:.2f}s  -> {explained:.2f}s per batch")
+        print(f"{'batch':<44} {'roll (s)':>9} {'delays (s)':>12} {'ratio':>9}")
+        for instances, seconds in batches:
+            print(f"{instances:<44} {float(seconds):9.1f} {explained:12.2f} {float(seconds) / explained:8.1f}x")
+        print(f"playbook wall time {total:.1f}s for {len(batches)} batches")
+        return 0
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
