@@ -533,7 +533,8 @@ class Scheduler:
                 self._set_status(task, "RUNNING")
                 task["pullStoppedAt"] = task["startedAt"] = time.time()
                 task["_started"] = now
-                task["attachments"] and task["attachments"][0].update(status="ATTACHED")
+                if task["attachments"]:
+                    task["attachments"][0]["status"] = "ATTACHED"
                 self._register_targets(store, task, elbv2)
             elif status == "RUNNING":
                 self._check_health(store, task, now, elbv2, health_cache)
@@ -766,9 +767,8 @@ class Scheduler:
             chosen, failure = self.place(store, cluster, td, count, service.get("placementStrategy"),
                                          service.get("placementConstraints"), strategy, group, instances)
         started = []
-        tags = service.get("tags") if service.get("propagateTags") == "SERVICE" else (
-            store.task_definition(td["taskDefinitionArn"]) or {}).get("_tags") if service.get(
-            "propagateTags") == "TASK_DEFINITION" else []
+        tags = {"SERVICE": service.get("tags"), "TASK_DEFINITION": td.get("_tags")}.get(service.get("propagateTags"))
+        tags = list(tags or [])
         for candidate in chosen:
             task = self.create_task(
                 store, cluster, td, candidate, self.demand(td), started_by=deployment["id"], service=service,
@@ -889,7 +889,7 @@ class Scheduler:
                 healthy -= 1 if task["_healthy"] and task["lastStatus"] == "RUNNING" else 0
                 self.stop_task(store, task, scaling, "ServiceSchedulerInitiated")
             tasks = self.service_tasks(store, service)
-            prim = prim[:desired] if False else [t for t in prim if t["desiredStatus"] == "RUNNING"]
+            prim = [t for t in prim if t["desiredStatus"] == "RUNNING"]
         # start new tasks of the primary
         if primary.get("rolloutState") != "FAILED" or len(service["deployments"]) == 1:
             need = desired - len(prim)
