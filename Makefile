@@ -92,9 +92,17 @@ unit: setup  ## unit tests
 integration: setup  ## integration tests against the local AWS
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) tests/integration tools/tests/integration $(PYTEST_ARGS)
 
-# pytest exits 5 when it collects nothing: that fails the target like any other failure.
-test: setup lint sanity  ## everything CI runs: lint, sanity, unit and integration tests
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL) tests tools/tests $(PYTEST_ARGS)
+# Every stage runs even when an earlier one fails, so one run shows every problem; the target fails if any
+# stage failed, and its output ends with pytest's summary line. pytest exits 5 when it collects nothing:
+# that fails too.
+test: setup  ## everything CI runs: lint, sanity, unit and integration tests
+	@failed=""; \
+	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
+	$(MAKE) --no-print-directory sanity || failed="$$failed sanity"; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed (see above); running the tests anyway"; fi; \
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=10 tests tools/tests $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 0 ] && [ -n "$$failed" ]; then rc=1; fi; \
+	exit $$rc
 
 benchmark: setup  ## time a create run and a no-change run on the local AWS (figures, not a test)
 	$(BIN)/python benchmarks/site.py $(ARGS)
