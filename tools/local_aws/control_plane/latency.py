@@ -8,6 +8,8 @@ after the profile's delays; nothing else about the resource changes:
   ModifyDBCluster (rds_cluster_modify).
 - RDS DB instance: creating -> available (rds_instance_create); modifying -> available after
   ModifyDBInstance (rds_instance_modify).
+- Deleted RDS DB instances and clusters stay visible to DescribeDBInstances/DescribeDBClusters as
+  `deleting` for rds_instance_delete / rds_cluster_delete, then DBInstanceNotFound / DBClusterNotFoundFault.
 DescribeDBClusterEndpoints (moto answers 500) returns each cluster's WRITER and READER endpoints.
 (The ALB provisioning -> active transition lives in the elbv2 component.)
 """
@@ -62,8 +64,32 @@ class Latency(Component):
         patch(rds_models.RDSBackend, "modify_db_cluster", _modifying("rds_cluster_modify", "clusters", "_status"))
         patch(rds_models.RDSBackend, "modify_db_instance", _modifying("rds_instance_modify", "databases", "status"))
 
+        # deleted DB instances and clusters stay visible as `deleting` to the describe APIs for a while
+        self.describing = False
+        patch(rds_models.RDSBackend, "delete_db_instance", _deleting(self, "instances", "rds_instance_delete"))
+        patch(rds_models.RDSBackend, "delete_db_cluster", _deleting(self, "clusters", "rds_cluster_delete"))
+        patch(rds_models.RDSBackend, "describe_db_instances",
+              _describe_deleting(self, "instances", rds_models.DBInstance, rds_models.DBInstanceNotFoundError))
+        patch(rds_models.RDSBackend, "describe_db_clusters",
+              _describe_deleting(self, "clusters", rds_models.DBCluster, rds_models.DBClusterNotFoundError))
+
     def intercepts(self):
-        return {("rds", "DescribeDBClusterEndpoints"): self._describe_cluster_endpoints}
+        return {
+            ("rds", "DescribeDBClusterEndpoints"): self._describe_cluster_endpoints,
+            ("rds", "DescribeDBInstances"): self._api_describe,
+            ("rds", "DescribeDBClusters"): self._api_describe,
+        }
+
+    def after(self):
+        return {("rds", "DescribeDBInstances"): self._api_described, ("rds", "DescribeDBClusters"): self._api_described}
+
+    def _api_describe(self, request):
+        """Only the describe APIs see deleted resources; moto's own lookups do not."""
+        self.describing = True
+        return None
+
+    def _api_described(self, request, status, body):
+        self.describing = False
 
     def _describe_cluster_endpoints(self, request):
         backend = rds_models.rds_backends[request.account_id][request.region]
@@ -122,3 +148,54 @@ def _identifier(args, kwargs):
         elif isinstance(value, str):
             return value
     return None
+
+
+def _graveyard(backend, kind):
+    """{identifier: resource} of resources still `deleting`; expired ones are dropped."""
+    store = backend.__dict__.setdefault("lp_deleting", {"instances": {}, "clusters": {}})[kind]
+    now = clock()
+    for identifier in [i for i, (_, until) in store.items() if until <= now]:
+        del store[identifier]
+    return {identifier: resource for identifier, (resource, _) in store.items()}
+
+
+def _deleting(component, kind, delay_name):
+    def make(original):
+        def delete(backend, *args, **kwargs):
+            resource = original(backend, *args, **kwargs)
+            if TimedStatus.delays is not None:
+                resource.status = "deleting"
+                identifier = resource.db_instance_identifier if kind == "instances" else resource.db_cluster_identifier
+                _graveyard(backend, kind)
+                backend.__dict__["lp_deleting"][kind][identifier] = (resource, clock() + TimedStatus.delays[delay_name])
+            return resource
+
+        return delete
+
+    return make
+
+
+def _describe_deleting(component, kind, resource_class, not_found):
+    def make(original):
+        def describe(backend, *args, **kwargs):
+            name = "db_instance_identifier" if kind == "instances" else "db_cluster_identifier"
+            identifier = args[0] if args else kwargs.get(name)
+            filters = args[1] if len(args) > 1 else kwargs.get("filters")
+            ghosts = _graveyard(backend, kind) if component.describing else {}
+            live = backend.databases if kind == "instances" else backend.clusters
+            ghosts = {i: r for i, r in ghosts.items() if i not in live}
+            try:
+                found = original(backend, *args, **kwargs)
+            except not_found:
+                if identifier in ghosts:
+                    return [ghosts[identifier]]
+                raise
+            if not identifier and ghosts:
+                if filters:
+                    ghosts = backend._filter_resources(ghosts, filters, resource_class)
+                found = list(found) + list(ghosts.values())
+            return found
+
+        return describe
+
+    return make

@@ -19,6 +19,8 @@ AWS_SECONDS = {
     "rds_instance_create": 420,
     "rds_cluster_modify": 60,       # modifying -> available after ModifyDBCluster
     "rds_instance_modify": 60,      # modifying -> available after ModifyDBInstance
+    "rds_cluster_delete": 120,      # deleting, then gone
+    "rds_instance_delete": 240,     # deleting, then gone
     "alb_provisioning": 150,
     "vpc_endpoint_pending": 60,
 }

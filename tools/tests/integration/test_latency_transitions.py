@@ -52,7 +52,7 @@ def test_interface_endpoint_pending_then_available_gateway_at_once(client):
     assert state(interface["VpcEndpointId"]) == "available"
 
 
-def test_aurora_cluster_and_instance_creating_modifying_waiters_and_endpoints(client):
+def test_aurora_creating_modifying_deleting_waiters_and_endpoints(client):
     rds = client("rds")
     started = time.monotonic()
     cluster = rds.create_db_cluster(DBClusterIdentifier="db", Engine="aurora-mysql", MasterUsername="admin",
@@ -86,3 +86,18 @@ def test_aurora_cluster_and_instance_creating_modifying_waiters_and_endpoints(cl
     rds.get_waiter("db_cluster_available").wait(DBClusterIdentifier="db", WaiterConfig={"Delay": 0.2})
     assert 60 / SCALE - 0.05 <= time.monotonic() - modified < 60 / SCALE + 5.0
     assert rds.describe_db_clusters(DBClusterIdentifier="db")["DBClusters"][0]["BackupRetentionPeriod"] == 14
+    # deletion: `deleting` for a while through the describe APIs, then not found; the waiters succeed
+    deleted = time.monotonic()
+    assert rds.delete_db_instance(DBInstanceIdentifier="db-1", SkipFinalSnapshot=True)["DBInstance"][
+        "DBInstanceStatus"] == "deleting"
+    assert rds.describe_db_instances(DBInstanceIdentifier="db-1")["DBInstances"][0]["DBInstanceStatus"] == "deleting"
+    assert [d["DBInstanceIdentifier"] for d in rds.describe_db_instances()["DBInstances"]] == ["db-1"]
+    rds.delete_db_cluster(DBClusterIdentifier="db", SkipFinalSnapshot=True)
+    assert rds.describe_db_clusters(DBClusterIdentifier="db")["DBClusters"][0]["Status"] == "deleting"
+    rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier="db-1", WaiterConfig={"Delay": 0.2})
+    assert 240 / SCALE - 0.05 <= time.monotonic() - deleted < 240 / SCALE + 5.0
+    rds.get_waiter("db_cluster_deleted").wait(DBClusterIdentifier="db", WaiterConfig={"Delay": 0.2})
+    with pytest.raises(rds.exceptions.DBClusterNotFoundFault):
+        rds.describe_db_clusters(DBClusterIdentifier="db")
+    with pytest.raises(rds.exceptions.DBInstanceNotFoundFault):
+        rds.describe_db_instances(DBInstanceIdentifier="db-1")
