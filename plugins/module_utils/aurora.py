@@ -142,7 +142,7 @@ def plan_members(cluster_identifier, members, mode, availability_zones):
     elif len(live) < size:
         used_azs = [m["availability_zone"] for m in live if m["availability_zone"]]
         index = 1
-        for _ in range(size - len(live)):
+        for _count in range(size - len(live)):
             while instance_name(cluster_identifier, index) in used_names:
                 index += 1
             name = instance_name(cluster_identifier, index)

@@ -161,12 +161,12 @@ def main():
 
     if module.params["state"] == "absent":
         if not module.check_mode:
-            for arn, _ in found:
+            for arn, _expiry in found:
                 try:
                     client.delete_certificate(aws_retry=True, CertificateArn=arn)
                 except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
                     module.fail_json_aws(e, msg="Unable to delete certificate %s (still used by a listener?)" % arn)
-        module.exit_json(changed=bool(found), deleted=[arn for arn, _ in found])
+        module.exit_json(changed=bool(found), deleted=[arn for arn, _expiry in found])
 
     arn, not_after = found[0] if found else (None, None)
     horizon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=module.params["renew_before_days"])

@@ -235,6 +235,10 @@ def ensure_present(module, elb):
     lb = elb.load_balancer(name)
     before, after = {}, {}
     if lb is None:
+        if not params.get("subnets") and check:
+            module.warn("Load balancer %s does not exist yet (nothing to wait for in check mode)" % name)
+            result.update(exists=False, listener_arns={}, diff={"before": {}, "after": {}})
+            return result
         if not params.get("subnets"):
             module.fail_json(msg="Load balancer %s does not exist; creating it needs subnets" % name)
         result["changed"] = True

@@ -388,6 +388,10 @@ def ensure_present(module, aurora):
 
     if cluster is None:
         missing = [name for name in ("engine_version",) if not params.get(name)]
+        if missing and check:
+            result.update(exists=False, members=[], diff={"before": {}, "after": {}})
+            module.warn("DB cluster %s does not exist yet (nothing to wait for in check mode)" % aurora.identifier)
+            return result
         if missing:
             module.fail_json(msg="DB cluster %s does not exist; creating it needs %s (run the role's main entry point first)"
                              % (aurora.identifier, ", ".join(missing)))

@@ -43,7 +43,7 @@ def test_listener_plan_creates_modifies_and_purges_by_port():
     http = {"Port": 80, "Protocol": "HTTP", "DefaultActions": [REDIRECT]}
     plan = alb.listener_plan(current, [http, https])
     assert plan["create"] == []
-    assert [arn for arn, _ in plan["modify"]] == ["l80", "l443"]
+    assert [arn for arn, _spec in plan["modify"]] == ["l80", "l443"]
     assert plan["delete"] == ["l8080"]
     assert alb.listener_plan(current, [http, https], purge=False)["delete"] == []
     assert alb.listener_plan([], [http])["create"] == [http]

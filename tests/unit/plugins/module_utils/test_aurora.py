@@ -98,7 +98,7 @@ def test_immutable_differences_are_reported_not_modified():
 def test_unmanaged_password_is_moved_to_secrets_manager():
     current = dict(CURRENT)
     del current["MasterUserSecret"]
-    params, _ = aurora.cluster_modifications(current, {"manage_master_user_password": True, "master_user_secret_kms_key_id": "k"})
+    params, _immutable = aurora.cluster_modifications(current, {"manage_master_user_password": True, "master_user_secret_kms_key_id": "k"})
     assert params == {"ManageMasterUserPassword": True, "MasterUserSecretKmsKeyId": "k"}
 
 
