@@ -1,0 +1,89 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: efs_backup_policy
+short_description: Turn automatic AWS Backup of an EFS file system on or off
+version_added: 0.1.0
+description:
+  - Reads the backup policy of an EFS file system and sets it only when it differs (one describe call
+    when nothing changes). Check mode and C(--diff) report the change.
+  - community.aws.efs cannot manage the backup policy.
+author:
+  - cloudops.ecs maintainers
+options:
+  file_system_id:
+    description: Id of the file system.
+    type: str
+    required: true
+  enabled:
+    description: Whether automatic backups (the AWS Backup default plan) are on.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Back up the shared file system automatically
+  cloudops.ecs.efs_backup_policy:
+    file_system_id: "{{ efs.efs.file_system_id }}"
+    enabled: true
+"""
+
+RETURN = r"""
+status:
+  description: Backup policy status after the run (ENABLED, ENABLING, DISABLED, DISABLING).
+  returned: always
+  type: str
+  sample: ENABLED
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(file_system_id=dict(type="str", required=True), enabled=dict(type="bool", default=True)),
+        supports_check_mode=True,
+    )
+    client = module.client("efs", retry_decorator=AWSRetry.jittered_backoff())
+    fs_id = module.params["file_system_id"]
+    try:
+        status = client.describe_backup_policy(FileSystemId=fs_id, aws_retry=True)["BackupPolicy"]["Status"]
+    except is_boto3_error_code("PolicyNotFound"):
+        status = "DISABLED"
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="Failed to read the backup policy of %s" % fs_id)
+    wanted = "ENABLED" if module.params["enabled"] else "DISABLED"
+    current = {"ENABLING": "ENABLED", "DISABLING": "DISABLED"}.get(status, status)
+    diff = {"before": {"status": current}, "after": {"status": wanted}}
+    if current == wanted:
+        module.exit_json(changed=False, status=status, diff=diff)
+    if module.check_mode:
+        module.exit_json(changed=True, status=status, diff=diff)
+    try:
+        status = client.put_backup_policy(FileSystemId=fs_id, BackupPolicy={"Status": wanted},
+                                          aws_retry=True)["BackupPolicy"]["Status"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to set the backup policy of %s to %s" % (fs_id, wanted))
+    module.exit_json(changed=True, status=status, diff=diff)
+
+
+if __name__ == "__main__":
+    main()

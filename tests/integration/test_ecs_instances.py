@@ -1,0 +1,209 @@
+"""ecs_cluster + ecs_instances + ecs_cluster:capacity_providers against the local AWS: what they build,
+check mode and re-runs that change nothing, one new launch-template version per change, desired capacity
+left to the capacity provider, bad inputs refused before any change, and teardown."""
+import base64
+import time
+
+import pytest
+
+PLAYBOOK = "tests/integration/playbooks/ecs_instances_stack.yml"
+STACK = "demo"
+GROUPS = [
+    {"name": "ondemand", "instance_type": "m6i.large", "min_size": 1, "max_size": 3, "desired_capacity": 1,
+     "base": 1},
+    {"name": "spot", "spot": True, "instance_types": ["m7g.large", "m6g.large"], "min_size": 0, "max_size": 4,
+     "desired_capacity": 1, "weight": 3, "target_capacity": 90},
+]
+
+
+@pytest.fixture(scope="module")
+def network(aws, local_aws):
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone="us-east-1" + az)["Subnet"]["SubnetId"]
+        for i, az in ((1, "a"), (2, "b"))
+    ]
+    sg = ec2.create_security_group(GroupName="demo-ecs-instances", Description="ECS instances", VpcId=vpc)["GroupId"]
+    return {"vpc_id": vpc, "private_subnet_ids": subnets, "security_groups": {"ecs_instances": sg},
+            "partition": "aws", "azs": ["us-east-1a", "us-east-1b"]}
+
+
+def stack_vars(network, groups=GROUPS, **extra):
+    return {"cloudops_network": network, "ecs_instances_groups": groups, **extra}
+
+
+def user_data(version):
+    return base64.b64decode(version["LaunchTemplateData"]["UserData"]).decode()
+
+
+def lt_versions(aws, name):
+    versions = aws("ec2").describe_launch_template_versions(LaunchTemplateName=name)["LaunchTemplateVersions"]
+    return sorted(versions, key=lambda v: v["VersionNumber"])
+
+
+def asgs(aws):
+    return {g["AutoScalingGroupName"]: g for g in aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]}
+
+
+def test_stack_lifecycle(playbook, aws, network):
+    created = playbook(PLAYBOOK, extra_vars=stack_vars(network))
+    assert created.rc == 0, created.output
+
+    ecs = aws("ecs")
+    cluster = ecs.describe_clusters(clusters=[STACK], include=["SETTINGS", "CONFIGURATIONS", "TAGS"])["clusters"][0]
+    assert {s["name"]: s["value"] for s in cluster["settings"]} == {"containerInsights": "enabled"}
+    exec_config = cluster["configuration"]["executeCommandConfiguration"]
+    assert exec_config["logging"] == "OVERRIDE"
+    assert exec_config["logConfiguration"] == {"cloudWatchLogGroupName": "/demo/ecs-exec",
+                                               "cloudWatchEncryptionEnabled": True}
+    key_arn = exec_config["kmsKeyId"]
+    assert aws("kms").get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"] is True
+    log_group = aws("logs").describe_log_groups(logGroupNamePrefix="/demo/ecs-exec")["logGroups"][0]
+    assert log_group["retentionInDays"] == 7 and log_group["kmsKeyId"] == key_arn
+    tags = {t["key"]: t["value"] for t in cluster["tags"]}
+    assert tags["cloudops:stack"] == STACK and tags["Environment"] == "local" and tags["Name"] == STACK
+    assert sorted(cluster["capacityProviders"]) == ["demo-ondemand", "demo-spot"]
+    strategy = {s["capacityProvider"]: (s["weight"], s["base"]) for s in cluster["defaultCapacityProviderStrategy"]}
+    assert strategy == {"demo-ondemand": (1, 1), "demo-spot": (3, 0)}
+
+    groups = asgs(aws)
+    providers = {p["name"]: p["autoScalingGroupProvider"] for p in
+                 ecs.describe_capacity_providers(capacityProviders=["demo-ondemand", "demo-spot"])["capacityProviders"]}
+    for name, target in (("demo-ondemand", 100), ("demo-spot", 90)):
+        assert providers[name]["autoScalingGroupArn"] == groups[name]["AutoScalingGroupARN"]
+        assert providers[name]["managedScaling"]["status"] == "ENABLED"
+        assert providers[name]["managedScaling"]["targetCapacity"] == target
+        assert providers[name]["managedTerminationProtection"] == "ENABLED"
+        assert providers[name]["managedDraining"] == "ENABLED"
+
+    # Launch templates: IMDSv2 with hop limit 1, encrypted gp3, no public IP, detailed monitoring, profile,
+    # the cluster in the user data, spot draining only for the spot group.
+    role = aws("iam").get_role(RoleName="demo-ecs-instance")["Role"]
+    policies = {p["PolicyArn"] for p in aws("iam").list_attached_role_policies(RoleName="demo-ecs-instance")["AttachedPolicies"]}
+    assert policies == {"arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+                        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"}
+    assert "ec2.amazonaws.com" in str(role["AssumeRolePolicyDocument"])
+    for name in ("demo-ondemand", "demo-spot"):
+        (version,) = lt_versions(aws, name)
+        data = version["LaunchTemplateData"]
+        assert data["MetadataOptions"]["HttpTokens"] == "required"
+        assert data["MetadataOptions"]["HttpPutResponseHopLimit"] == 1
+        ebs = data["BlockDeviceMappings"][0]["Ebs"]
+        assert ebs["Encrypted"] is True and ebs["VolumeType"] == "gp3"
+        assert data["NetworkInterfaces"][0]["AssociatePublicIpAddress"] is False
+        assert data["NetworkInterfaces"][0]["Groups"] == [network["security_groups"]["ecs_instances"]]
+        assert data["Monitoring"] == {"Enabled": True}
+        assert data["IamInstanceProfile"]["Arn"].endswith(":instance-profile/demo-ecs-instance")
+        script = user_data(version)
+        assert "ECS_CLUSTER=demo\n" in script
+        assert ("ECS_ENABLE_SPOT_INSTANCE_DRAINING=true" in script) == (name == "demo-spot")
+        assert "ECS_ENGINE_AUTH" not in script
+    ssm = aws("ssm")
+    amis = {arch: ssm.get_parameter(Name=param)["Parameter"]["Value"] for arch, param in (
+        ("x86_64", "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"),
+        ("arm64", "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"))}
+    assert lt_versions(aws, "demo-ondemand")[0]["LaunchTemplateData"]["ImageId"] == amis["x86_64"]
+    assert lt_versions(aws, "demo-spot")[0]["LaunchTemplateData"]["ImageId"] == amis["arm64"]
+
+    # Auto Scaling groups: sizes, subnets, protection, spot mix, tags in the right shape and propagated.
+    ondemand, spot = groups["demo-ondemand"], groups["demo-spot"]
+    assert (ondemand["MinSize"], ondemand["MaxSize"], ondemand["DesiredCapacity"]) == (1, 3, 1)
+    assert set(ondemand["VPCZoneIdentifier"].split(",")) == set(network["private_subnet_ids"])
+    assert ondemand["NewInstancesProtectedFromScaleIn"] is True
+    assert ondemand["HealthCheckGracePeriod"] == 120
+    assert ondemand["LaunchTemplate"]["Version"] == "1"
+    assert not spot.get("LaunchTemplate")
+    mixed = spot["MixedInstancesPolicy"]
+    assert [o["InstanceType"] for o in mixed["LaunchTemplate"]["Overrides"]] == ["m7g.large", "m6g.large"]
+    assert mixed["InstancesDistribution"]["OnDemandPercentageAboveBaseCapacity"] == 0
+    assert spot["CapacityRebalance"] is True
+    for group in (ondemand, spot):
+        group_tags = {t["Key"]: t for t in group["Tags"]}
+        assert "key" not in group_tags and "value" not in group_tags
+        assert group_tags["cloudops:stack"]["Value"] == STACK and group_tags["cloudops:stack"]["PropagateAtLaunch"]
+        assert group_tags["Name"]["Value"] == group["AutoScalingGroupName"]
+        assert "AmazonECSManaged" in group_tags
+
+    # The instances the groups launched register with the cluster as ACTIVE container instances.
+    deadline = time.time() + 60
+    while True:
+        arns = ecs.list_container_instances(cluster=STACK, status="ACTIVE")["containerInstanceArns"]
+        if len(arns) >= 2 or time.time() > deadline:
+            break
+        time.sleep(1)
+    assert len(arns) == 2, "expected both launched instances as ACTIVE container instances"
+
+    # Check mode on the converged stack, then a real re-run: nothing to change.
+    checked = playbook(PLAYBOOK, extra_vars=stack_vars(network), check=True, diff=True)
+    assert checked.rc == 0, checked.output
+    assert checked.changed == 0, checked.output
+    again = playbook(PLAYBOOK, extra_vars=stack_vars(network))
+    assert again.rc == 0, again.output
+    assert again.changed == 0, again.output
+    assert len(lt_versions(aws, "demo-ondemand")) == 1
+
+    # A new instance type: exactly one new template version, the group follows it; the desired capacity the
+    # capacity provider owns is left alone even though the input changed.
+    aws("autoscaling").set_desired_capacity(AutoScalingGroupName="demo-ondemand", DesiredCapacity=2)
+    changed_groups = [dict(GROUPS[0], instance_type="m6i.xlarge", desired_capacity=3), GROUPS[1]]
+    changed = playbook(PLAYBOOK, extra_vars=stack_vars(network, groups=changed_groups))
+    assert changed.rc == 0, changed.output
+    versions = lt_versions(aws, "demo-ondemand")
+    assert [v["VersionNumber"] for v in versions] == [1, 2]
+    assert versions[-1]["LaunchTemplateData"]["InstanceType"] == "m6i.xlarge"
+    assert len(lt_versions(aws, "demo-spot")) == 1
+    ondemand = asgs(aws)["demo-ondemand"]
+    assert ondemand["LaunchTemplate"]["Version"] == "2"
+    assert ondemand["DesiredCapacity"] == 2
+
+    # Teardown: providers detached and deleted, groups, templates, profile, role and cluster gone.
+    removed = playbook(PLAYBOOK, extra_vars=stack_vars(network, groups=changed_groups, stack_state="absent"))
+    assert removed.rc == 0, removed.output
+    assert not {"demo-ondemand", "demo-spot"} & set(asgs(aws))
+    remaining = aws("ec2").describe_launch_templates()["LaunchTemplates"]
+    assert not [t for t in remaining if t["LaunchTemplateName"].startswith("demo-")]
+    assert not [r for r in aws("iam").list_roles()["Roles"] if r["RoleName"] == "demo-ecs-instance"]
+    assert not [p for p in aws("iam").list_instance_profiles()["InstanceProfiles"]
+                if p["InstanceProfileName"] == "demo-ecs-instance"]
+    left = ecs.describe_capacity_providers(capacityProviders=["demo-ondemand", "demo-spot"])["capacityProviders"]
+    assert all(p["status"] == "INACTIVE" for p in left)
+    clusters = ecs.describe_clusters(clusters=[STACK])["clusters"]
+    assert not clusters or clusters[0]["status"] == "INACTIVE"
+
+
+def test_bad_inputs_fail_before_any_change(playbook, aws, network):
+    bad_groups = [
+        {"name": "inverted", "instance_type": "m6i.large", "min_size": 3, "max_size": 1, "desired_capacity": 1},
+        {"name": "outside", "instance_type": "m6i.large", "min_size": 1, "max_size": 2, "desired_capacity": 5},
+        {"name": "nospot", "spot": True, "instance_type": "m6i.large", "min_size": 0, "max_size": 2,
+         "desired_capacity": 0},
+        {"name": "hot", "instance_type": "m6i.large", "min_size": 0, "max_size": 2, "desired_capacity": 0,
+         "target_capacity": 150},
+        {"name": "mixed", "spot": True, "instance_types": ["m7g.large", "m6i.large"], "min_size": 0, "max_size": 2,
+         "desired_capacity": 0},
+    ]
+    run = playbook(PLAYBOOK, extra_vars=stack_vars(network, groups=bad_groups, with_cluster=False,
+                                                   ecs_instances_subnet_ids=[]))
+    assert run.rc != 0
+    output = " ".join(run.output.split())  # the result callback wraps long messages
+    for message in (
+        "ecs_instances_subnet_ids is empty",
+        "ecs_instances_groups[inverted].min_size (3) is greater than max_size (1)",
+        "ecs_instances_groups[outside].desired_capacity (5) is outside min_size..max_size (1..2)",
+        "ecs_instances_groups[nospot] is a spot group without instance_types",
+        "ecs_instances_groups[hot].target_capacity (150) must be 1-100",
+        "ecs_instances_groups[mixed].instance_types mixes Graviton (arm64) and x86_64",
+    ):
+        assert message in output, message
+    # An explicit x86_64 AMI on a Graviton instance type is refused after a read-only look-up.
+    x86_ami = aws("ssm").get_parameter(
+        Name="/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id")["Parameter"]["Value"]
+    arch = playbook(PLAYBOOK, extra_vars=stack_vars(network, with_cluster=False, groups=[
+        {"name": "graviton", "instance_type": "m7g.large", "ami_id": x86_ami, "min_size": 0, "max_size": 1,
+         "desired_capacity": 0}]))
+    assert arch.rc != 0
+    assert f"AMI {x86_ami} is x86_64 but m7g.large need arm64" in " ".join(arch.output.split())
+    assert not asgs(aws)
+    assert not aws("ec2").describe_launch_templates()["LaunchTemplates"]
+    assert not [r for r in aws("iam").list_roles()["Roles"] if r["RoleName"] == "demo-ecs-instance"]
