@@ -303,9 +303,14 @@ class EcsApi:
             cluster["serviceConnectDefaults"] = {
                 "namespace": body["serviceConnectDefaults"].get("namespace", "")}
         if providers or strategy:
+            providers = [p.split("/")[-1] for p in providers]
             self._check_providers(store, cluster, providers, strategy)
-            cluster["capacityProviders"] = list(providers)
-            cluster["defaultCapacityProviderStrategy"] = self._strategy(strategy)
+            cluster["capacityProviders"] = providers
+            cluster["defaultCapacityProviderStrategy"] = [
+                {**s, "capacityProvider": s["capacityProvider"].split("/")[-1]} for s in self._strategy(strategy)]
+            for provider in providers:
+                if provider in store.capacity_providers:
+                    store.capacity_providers[provider]["_cluster"] = name
         store.clusters[name] = cluster
         return {"cluster": self._cluster_view(store, cluster, ("SETTINGS", "CONFIGURATIONS", "TAGS"))}
 

@@ -64,6 +64,11 @@ def test_capacity_provider_lifecycle(client, asg):
     assert described["capacityProviders"][0]["autoScalingGroupProvider"]["managedDraining"] == "DISABLED"
 
     ecs.put_cluster_capacity_providers(cluster="cp-cluster", capacityProviders=[], defaultCapacityProviderStrategy=[])
+    second = ecs.create_cluster(clusterName="cp-cluster2", capacityProviders=["cp-main"])["cluster"]
+    assert second["capacityProviders"] == ["cp-main"]
+    with pytest.raises(ClientError):
+        ecs.delete_capacity_provider(capacityProvider="cp-main")
+    ecs.delete_cluster(cluster="cp-cluster2")
     deleted = ecs.delete_capacity_provider(capacityProvider="cp-main")["capacityProvider"]
     assert deleted["status"] == "INACTIVE"
     assert "cp-main" not in [p["name"] for p in ecs.describe_capacity_providers()["capacityProviders"]]
