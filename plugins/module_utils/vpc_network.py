@@ -26,6 +26,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginat
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 
+from ansible_collections.cloudops.ecs.plugins.module_utils.flow_log_destination import FlowLogDestination
+from ansible_collections.cloudops.ecs.plugins.module_utils.flow_log_destination import identity_from_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import plan_network
+
 STACK_TAG = "cloudops:stack"
 TIERS = ("public", "private")
 DEFAULT_ROUTE = "0.0.0.0/0"
@@ -104,9 +108,10 @@ def route_target(route):
 # AWS side
 # --------------------------------------------------------------------------------------------------
 class VpcNetwork:
-    def __init__(self, module, client):
+    def __init__(self, module, client, clients=None):
         self.module = module
         self.client = client
+        self.clients = clients or {}
         self.params = module.params
         self.stack = self.params["stack"]
         self.prefix = self.params.get("name_prefix") or self.stack
@@ -200,18 +205,54 @@ class VpcNetwork:
         return dns
 
     # -- present -----------------------------------------------------------------------------------
+    def identity(self):
+        if "sts" not in self.clients:
+            return {"partition": None, "account_id": None}
+        caller = self.call_on(self.clients["sts"], "get_caller_identity")
+        return identity_from_arn(caller["Arn"], caller["Account"])
+
+    def call_on(self, client, method, **kwargs):
+        self.api_calls += 1
+        return getattr(client, method)(aws_retry=True, **kwargs)
+
+    def pick_azs(self):
+        if self.params["azs"]:
+            return list(self.params["azs"]), len(self.params["azs"])
+        zones = self.call("describe_availability_zones", Filters=[
+            {"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}])
+        names = sorted(z["ZoneName"] for z in zones["AvailabilityZones"] if z.get("OptInStatus", "opt-in-not-required") != "not-opted-in")
+        return names[:self.params["az_count"]], self.params["az_count"]
+
+    def destination(self, identity):
+        spec = self.params.get("flow_log") or {}
+        if not spec or spec.get("iam_role_arn") or not self.clients.get("iam"):
+            return None
+        return FlowLogDestination(self, self.clients, spec, identity, self.module.region,
+                                  dict(self.params.get("tags") or {}, **{STACK_TAG: self.stack}), self.prefix)
+
     def present(self):
         p = self.params
-        azs = p["azs"]
-        public_cidrs = p["public_subnet_cidrs"]
-        private_cidrs = p["private_subnet_cidrs"]
-        if len(public_cidrs) != len(azs) or len(private_cidrs) != len(azs):
-            raise NetworkError("public_subnet_cidrs and private_subnet_cidrs need one CIDR per AZ (%d AZs)" % len(azs))
-        names = resource_names(self.prefix, azs)
+        identity = self.identity()
+        self.identity_result = identity
+        azs, az_count = self.pick_azs()
         vpc, new_vpc_mode = self.find_vpc()
         if vpc is not None and new_vpc_mode and p.get("cidr_block") and vpc["CidrBlock"] != p["cidr_block"]:
             raise NetworkError("the stack VPC %s has CIDR %s, not network_vpc_cidr %s: a VPC CIDR cannot change in place"
                                % (vpc["VpcId"], vpc["CidrBlock"], p["cidr_block"]))
+        foreign = {}
+        if vpc is not None and not new_vpc_mode:
+            for subnet in self.paginate("describe_subnets", "Subnets", Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]):
+                if not self.owned(subnet):
+                    foreign[subnet["SubnetId"]] = subnet["CidrBlock"]
+        plan = plan_network(vpc["CidrBlock"] if vpc is not None else p.get("cidr_block"), azs, nat_mode=p["nat_mode"],
+                            public_cidrs=p["public_subnet_cidrs"], private_cidrs=p["private_subnet_cidrs"],
+                            existing_cidrs=foreign, az_count=az_count)
+        if plan["errors"]:
+            raise NetworkError("; ".join(plan["errors"]))
+        azs = plan["azs"]
+        public_cidrs = p["public_subnet_cidrs"] = plan["public_cidrs"]
+        private_cidrs = p["private_subnet_cidrs"] = plan["private_cidrs"]
+        names = resource_names(self.prefix, azs)
         if vpc is None and not p.get("cidr_block"):
             raise NetworkError("cidr_block is required to create a VPC")
         state = self.read(vpc)
@@ -251,12 +292,14 @@ class VpcNetwork:
                                        "rename it or tag it" % (sg_spec["name"], sg["GroupId"], STACK_TAG, self.stack))
 
         before = self.summary(vpc, state, names, azs)
+        destination = self.destination(identity)
+        flow_role_arn = destination.present() if destination else None
 
         # VPC ----------------------------------------------------------------------------------
         if vpc is None:
             self.change("create VPC %s %s" % (names["vpc"], p["cidr_block"]))
             if self.check_mode:
-                return self.result(None, state, names, azs, before, p, planned_only=True)
+                return self.result(None, state, names, azs, before, p, planned_only=True, identity=identity)
             vpc = self.call("create_vpc", CidrBlock=p["cidr_block"],
                             TagSpecifications=self.tag_spec("vpc", names["vpc"]))["Vpc"]
             self.wait_vpc(vpc["VpcId"])
@@ -455,10 +498,10 @@ class VpcNetwork:
                     VpcId=vpc_id, TagSpecifications=self.tag_spec("security-group", sg_spec["name"]))["GroupId"]
 
         # flow log ------------------------------------------------------------------------------------
-        flow_log_id = self.converge_flow_log(vpc_id, state["flow_logs"], names["flow_log"])
+        flow_log_id = self.converge_flow_log(vpc_id, state["flow_logs"], names["flow_log"], flow_role_arn)
 
         result = self.result(vpc, state, names, azs, before, p, subnets=subnets, route_tables=route_tables,
-                             nats=nats, igw_id=igw_id, sg_ids=sg_ids, flow_log_id=flow_log_id)
+                             nats=nats, igw_id=igw_id, sg_ids=sg_ids, flow_log_id=flow_log_id, identity=identity)
         result["pending_nat_routes"] = pending
         return result
 
@@ -482,8 +525,10 @@ class VpcNetwork:
             if not self.check_mode and target_id:
                 self.call("replace_route", RouteTableId=rt["RouteTableId"], DestinationCidrBlock=DEFAULT_ROUTE, **args)
 
-    def converge_flow_log(self, vpc_id, flow_logs, name):
+    def converge_flow_log(self, vpc_id, flow_logs, name, role_arn=None):
         spec = self.params.get("flow_log")
+        if spec:
+            spec = dict(spec, iam_role_arn=spec.get("iam_role_arn") or role_arn)
         ours = [f for f in flow_logs if self.owned(f)]
         if not spec:
             for flow_log in ours:
@@ -666,6 +711,9 @@ class VpcNetwork:
                 self.change("delete internet gateway %s" % igw["InternetGatewayId"])
                 if not self.check_mode:
                     self.call("delete_internet_gateway", InternetGatewayId=igw["InternetGatewayId"])
+        spec = self.params.get("flow_log")
+        if spec and not spec.get("iam_role_arn") and self.clients.get("iam"):
+            self.destination(self.identity()).absent()
         after = {} if not self.check_mode else before
         return {"changed": bool(self.changes), "changes": self.changes,
                 "diff": {"before": before, "after": after}}
@@ -766,7 +814,7 @@ class VpcNetwork:
         return out
 
     def result(self, vpc, state, names, azs, before, p, planned_only=False, subnets=None, route_tables=None,
-               nats=None, igw_id=None, sg_ids=None, flow_log_id=None):
+               nats=None, igw_id=None, sg_ids=None, flow_log_id=None, identity=None):
         subnets = subnets or {}
         route_tables = route_tables or {}
         nats = nats or {}
@@ -798,6 +846,8 @@ class VpcNetwork:
             "security_groups": sg_ids or {},
             "flow_log_id": flow_log_id,
             "pending_nat_routes": [],
+            "partition": (identity or {}).get("partition"),
+            "account_id": (identity or {}).get("account_id"),
         }
 
 
@@ -827,8 +877,8 @@ def _clean_permissions(permissions):
     return cleaned
 
 
-def run(module, client):
-    network = VpcNetwork(module, client)
+def run(module, client, clients=None):
+    network = VpcNetwork(module, client, clients)
     try:
         if module.params["state"] == "absent":
             result = network.absent()

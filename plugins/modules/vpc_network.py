@@ -54,17 +54,23 @@ options:
     description: CIDR of the VPC to create. Required unless I(vpc_id) is given or the stack VPC exists.
     type: str
   azs:
-    description: Availability Zone names, in order.
+    description: Availability Zone names, in order. Empty picks the first I(az_count) available AZs (DescribeAvailabilityZones).
     type: list
     elements: str
     default: []
+  az_count:
+    description: Number of AZs to pick when I(azs) is empty (2 or 3).
+    type: int
+    default: 3
   public_subnet_cidrs:
-    description: One public subnet CIDR per AZ, in I(azs) order.
+    description:
+      - One public subnet CIDR per AZ, in I(azs) order. Empty derives them from the VPC CIDR (see the network role README).
+      - Every plan is validated before any change (sizes, containment, overlaps with each other and with subnets already in the VPC).
     type: list
     elements: str
     default: []
   private_subnet_cidrs:
-    description: One private subnet CIDR per AZ, in I(azs) order.
+    description: One private subnet CIDR per AZ, in I(azs) order. Empty derives them from the VPC CIDR.
     type: list
     elements: str
     default: []
@@ -102,17 +108,30 @@ options:
         type: str
         required: true
   flow_log:
-    description: VPC flow log to CloudWatch Logs; omit to have none (a flow log of the stack is then removed).
+    description:
+      - VPC flow log to CloudWatch Logs; omit to have none (a flow log of the stack is then removed).
+      - Without I(flow_log.iam_role_arn) the module also converges the destination - a KMS key with rotation (alias
+        C(alias/<prefix>-vpc-flow-logs), policy limited to the log group) unless I(flow_log.kms_key_arn) is given, the log
+        group with retention, and a delivery role allowed to write to that group only - and removes them with I(state=absent).
     type: dict
     suboptions:
       log_group_name:
-        description: Destination log group (must exist).
+        description: Destination log group.
         type: str
         required: true
       iam_role_arn:
-        description: Role the flow log service assumes to deliver logs.
+        description: Existing role the flow log service assumes; when given the destination is not managed.
         type: str
-        required: true
+      retention_days:
+        description: Log group retention in days (a value CloudWatch Logs accepts).
+        type: int
+        default: 365
+      kms_key_arn:
+        description: Existing KMS key for the log group; empty creates one.
+        type: str
+      role_name:
+        description: Name of the delivery role to manage (default C(<prefix>-vpc-flow-logs)).
+        type: str
       traffic_type:
         description: Traffic to capture.
         type: str
@@ -150,7 +169,7 @@ EXAMPLES = r"""
       - {key: alb, name: shop-prod-alb, description: Load balancer of shop-prod}
     flow_log:
       log_group_name: /shop-prod/vpc-flow-logs
-      iam_role_arn: "{{ flow_log_role.arn }}"
+      retention_days: 365
     tags:
       Environment: prod
   register: network
@@ -221,6 +240,14 @@ flow_log_id:
   description: Id of the stack flow log.
   returned: state=present
   type: str
+partition:
+  description: AWS partition of the caller (from STS).
+  returned: state=present
+  type: str
+account_id:
+  description: Account id of the caller (from STS).
+  returned: state=present
+  type: str
 pending_nat_routes:
   description: Private route tables whose default route waits for a NAT gateway to become available (call again with I(wait=true)).
   returned: state=present
@@ -252,6 +279,7 @@ def main():
         vpc_id=dict(type="str"),
         cidr_block=dict(type="str"),
         azs=dict(type="list", elements="str", default=[]),
+        az_count=dict(type="int", default=3),
         public_subnet_cidrs=dict(type="list", elements="str", default=[]),
         private_subnet_cidrs=dict(type="list", elements="str", default=[]),
         nat_mode=dict(type="str", choices=["per_az", "single", "none"], default="per_az"),
@@ -265,7 +293,10 @@ def main():
         )),
         flow_log=dict(type="dict", options=dict(
             log_group_name=dict(type="str", required=True),
-            iam_role_arn=dict(type="str", required=True),
+            iam_role_arn=dict(type="str"),
+            retention_days=dict(type="int", default=365),
+            kms_key_arn=dict(type="str", no_log=False),
+            role_name=dict(type="str"),
             traffic_type=dict(type="str", choices=["ACCEPT", "REJECT", "ALL"], default="ALL"),
             max_aggregation_interval=dict(type="int", choices=[60, 600], default=600),
         )),
@@ -278,7 +309,12 @@ def main():
         "InvalidNatGatewayID.NotFound", "InvalidInternetGatewayID.NotFound", "InvalidSubnetID.NotFound",
         "InvalidRouteTableID.NotFound", "InvalidGroup.NotFound", "InvalidVpcID.NotFound",
     ]))
-    module.exit_json(**run(module, client))
+    clients = {"sts": module.client("sts", retry_decorator=AWSRetry.jittered_backoff())}
+    if module.params.get("flow_log") and not module.params["flow_log"].get("iam_role_arn"):
+        for service in ("kms", "logs", "iam"):
+            clients[service] = module.client(service, retry_decorator=AWSRetry.jittered_backoff(
+                catch_extra_error_codes=["MalformedPolicyDocument"] if service == "iam" else None))
+    module.exit_json(**run(module, client, clients))
 
 
 if __name__ == "__main__":
