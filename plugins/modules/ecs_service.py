@@ -12,25 +12,23 @@ module: ecs_service
 short_description: Create, update, delete ECS services and wait until they are really rolled out
 version_added: 1.0.0
 description:
-  - Manages one ECS service (top-level options) or several in one call (I(services)), which batches
-    DescribeServices and runs a single wait for all of them.
-  - Detects every managed difference (task definition, desired count, deployment configuration with the
-    circuit breaker and alarms, placement strategy and constraints, capacity-provider strategy or launch
-    type, load balancers, health-check grace period, ECS Exec, tag propagation, network configuration,
-    tags) and reports it in C(--diff).
-  - The task definition may be a family (resolved to its latest C(ACTIVE) revision), C(family:revision)
-    or an ARN; a service already running the resolved revision is not updated.
-  - With I(desired_count_owner=autoscaling), the desired count of an existing service is never reset
-    (Application Auto Scaling owns it); I(desired_count) is only used on creation.
-  - With I(wait=true), waits until every service's rollout is C(COMPLETED), running equals desired with
-    nothing pending, the service runs the requested task definition and every target group of the
-    service has as many healthy targets as tasks. Fails early when the deployment circuit breaker
-    fails the rollout (and says whether it rolled back), and on timeout names what is not ready
-    (rollout state, counts, unhealthy targets with their reasons, placement failures from service events).
-  - I(state=absent) scales a replica service to zero, deletes it and, with I(wait=true), waits until it
-    is C(INACTIVE).
+- Manages one ECS service (top-level options) or several in one call (I(services)), which batches DescribeServices
+  and runs a single wait for all of them.
+- Detects every managed difference (task definition, desired count, deployment configuration with the circuit breaker
+  and alarms, placement strategy and constraints, capacity-provider strategy or launch type, load balancers, health-check
+  grace period, ECS Exec, tag propagation, network configuration, tags) and reports it in C(--diff).
+- The task definition may be a family (resolved to its latest C(ACTIVE) revision), C(family:revision) or an ARN;
+  a service already running the resolved revision is not updated.
+- With I(desired_count_owner=autoscaling), the desired count of an existing service is never reset (Application
+  Auto Scaling owns it); I(desired_count) is only used on creation.
+- With I(wait=true), waits until every service's rollout is C(COMPLETED), running equals desired with nothing pending,
+  the service runs the requested task definition and every target group of the service has as many healthy targets
+  as tasks. Fails early when the deployment circuit breaker fails the rollout (and says whether it rolled back),
+  and on timeout names what is not ready (rollout state, counts, unhealthy targets with their reasons, placement
+  failures from service events).
+- I(state=absent) scales a replica service to zero, deletes it and, with I(wait=true), waits until it is C(INACTIVE).
 author:
-  - cloudops.ecs maintainers
+- cloudops.ecs maintainers (@cloudops)
 options:
   cluster:
     description: Name or ARN of the cluster.
@@ -41,60 +39,331 @@ options:
     type: str
   services:
     description:
-      - Several services managed in one call; each item takes the per-service options of this module
-        (I(name), I(state), I(task_definition), I(desired_count) and so on).
+    - Several services managed in one call; each item takes the per-service options of this module (I(name), I(state),
+      I(task_definition), I(desired_count) and so on).
     type: list
     elements: dict
+    suboptions:
+      name:
+        description: Name of the service (single-service form). Mutually exclusive with I(services).
+        type: str
+      state:
+        description: Desired state of the service (single-service form; per item in I(services)).
+        type: str
+        choices: &id001
+        - present
+        - absent
+        default: present
+      task_definition:
+        description: &id002
+        - C(family), C(family:revision) or task definition ARN. Required to create a service.
+        type: str
+      desired_count:
+        description: Number of tasks (replica services only; ignored for C(DAEMON)).
+        type: int
+      desired_count_owner:
+        description: &id003
+        - C(module) converges the desired count on every run; C(autoscaling) sets it only on creation and leaves
+          it to Application Auto Scaling afterwards.
+        type: str
+        choices: &id004
+        - module
+        - autoscaling
+        default: module
+      scheduling_strategy:
+        description: C(REPLICA) or C(DAEMON) (one task per container instance). Cannot change after creation.
+        type: str
+        choices: &id005
+        - REPLICA
+        - DAEMON
+        default: REPLICA
+      launch_type:
+        description: Launch type; mutually exclusive with I(capacity_provider_strategy). Leave both unset to use
+          the cluster's default capacity-provider strategy.
+        type: str
+        choices: &id006
+        - EC2
+        - FARGATE
+        - EXTERNAL
+      capacity_provider_strategy:
+        description: Capacity-provider strategy items (C(capacity_provider), C(weight), C(base)).
+        type: list
+        elements: dict
+        suboptions:
+          capacity_provider:
+            description: Capacity provider name.
+            type: str
+            required: true
+          weight:
+            description: Relative share of tasks.
+            type: int
+            default: 0
+          base:
+            description: Tasks placed on this provider first.
+            type: int
+            default: 0
+      deployment_configuration:
+        description: &id007
+        - Rolling deployment settings; unset keys take the AWS defaults.
+        - C(minimum_healthy_percent), C(maximum_percent), C(circuit_breaker) (C(enable), C(rollback)), C(alarms)
+          (C(alarm_names), C(enable), C(rollback)).
+        type: dict
+        suboptions:
+          minimum_healthy_percent:
+            description: Lower limit of running tasks during a deployment, in percent of the desired count (0-100).
+            type: int
+          maximum_percent:
+            description: Upper limit of running and pending tasks during a deployment, in percent (100-200).
+            type: int
+          circuit_breaker:
+            description: Deployment circuit breaker.
+            type: dict
+            suboptions:
+              enable:
+                description: Turn it on.
+                type: bool
+                default: false
+              rollback:
+                description: Roll back to the last completed deployment on failure.
+                type: bool
+                default: false
+          alarms:
+            description: CloudWatch alarms that fail a deployment.
+            type: dict
+            suboptions:
+              alarm_names:
+                description: Alarm names.
+                type: list
+                elements: str
+                required: true
+              enable:
+                description: Turn it on.
+                type: bool
+                default: true
+              rollback:
+                description: Roll back to the last completed deployment on failure.
+                type: bool
+                default: true
+      placement_strategy:
+        description: Placement strategy items (C(type) spread, binpack or random; C(field)).
+        type: list
+        elements: dict
+        suboptions:
+          type:
+            description: Type.
+            type: str
+            choices: &id008
+            - spread
+            - binpack
+            - random
+            required: true
+          field:
+            description: Field, for example C(attribute:ecs.availability-zone), C(memory), C(instanceId).
+            type: str
+      placement_constraints:
+        description: Placement constraint items (C(type) distinctInstance or memberOf; C(expression)).
+        type: list
+        elements: dict
+        suboptions:
+          type:
+            description: Type.
+            type: str
+            choices: &id009
+            - distinctInstance
+            - memberOf
+            required: true
+          expression:
+            description: Cluster query language expression (memberOf).
+            type: str
+      load_balancers:
+        description: Target groups the service registers tasks in (C(target_group_arn), C(container_name), C(container_port)).
+        type: list
+        elements: dict
+        suboptions:
+          target_group_arn:
+            description: Target group ARN.
+            type: str
+            required: true
+          container_name:
+            description: Container registered in the target group.
+            type: str
+            required: true
+          container_port:
+            description: Container port registered.
+            type: int
+            required: true
+      health_check_grace_period_seconds:
+        description: Seconds ECS ignores failing load balancer health checks after a task starts.
+        type: int
+      enable_execute_command:
+        description: Enable ECS Exec.
+        type: bool
+      enable_ecs_managed_tags:
+        description: Let ECS tag tasks with the cluster and service names.
+        type: bool
+      propagate_tags:
+        description: Copy tags to tasks from the task definition or the service.
+        type: str
+        choices: &id010
+        - TASK_DEFINITION
+        - SERVICE
+        - NONE
+      network_configuration:
+        description: For C(awsvpc) task definitions; C(subnets), C(security_groups), C(assign_public_ip) (default
+          false).
+        type: dict
+        suboptions:
+          subnets:
+            description: Subnet ids.
+            type: list
+            elements: str
+            required: true
+          security_groups:
+            description: Security group ids.
+            type: list
+            elements: str
+          assign_public_ip:
+            description: Give tasks a public IP (keep false).
+            type: bool
+            default: false
+      force_new_deployment:
+        description: Start a new deployment even if nothing changed (always reports a change).
+        type: bool
+        default: false
+      tags:
+        description: Tags of the service (C(key) / value dict).
+        type: dict
+        aliases:
+        - resource_tags
+      purge_tags:
+        description: Remove tags not listed in I(tags).
+        type: bool
+        default: true
   state:
     description: Desired state of the service (single-service form; per item in I(services)).
     type: str
-    choices: [present, absent]
+    choices: *id001
     default: present
   task_definition:
-    description:
-      - C(family), C(family:revision) or task definition ARN. Required to create a service.
+    description: *id002
     type: str
   desired_count:
     description: Number of tasks (replica services only; ignored for C(DAEMON)).
     type: int
   desired_count_owner:
-    description:
-      - C(module) converges the desired count on every run; C(autoscaling) sets it only on creation and
-        leaves it to Application Auto Scaling afterwards.
+    description: *id003
     type: str
-    choices: [module, autoscaling]
+    choices: *id004
     default: module
   scheduling_strategy:
     description: C(REPLICA) or C(DAEMON) (one task per container instance). Cannot change after creation.
     type: str
-    choices: [REPLICA, DAEMON]
+    choices: *id005
     default: REPLICA
   launch_type:
-    description: Launch type; mutually exclusive with I(capacity_provider_strategy). Leave both unset to use the cluster's default capacity-provider strategy.
+    description: Launch type; mutually exclusive with I(capacity_provider_strategy). Leave both unset to use the
+      cluster's default capacity-provider strategy.
     type: str
-    choices: [EC2, FARGATE, EXTERNAL]
+    choices: *id006
   capacity_provider_strategy:
     description: Capacity-provider strategy items (C(capacity_provider), C(weight), C(base)).
     type: list
     elements: dict
+    suboptions:
+      capacity_provider:
+        description: Capacity provider name.
+        type: str
+        required: true
+      weight:
+        description: Relative share of tasks.
+        type: int
+        default: 0
+      base:
+        description: Tasks placed on this provider first.
+        type: int
+        default: 0
   deployment_configuration:
-    description:
-      - Rolling deployment settings; unset keys take the AWS defaults.
-      - C(minimum_healthy_percent), C(maximum_percent), C(circuit_breaker) (C(enable), C(rollback)),
-        C(alarms) (C(alarm_names), C(enable), C(rollback)).
+    description: *id007
     type: dict
+    suboptions:
+      minimum_healthy_percent:
+        description: Lower limit of running tasks during a deployment, in percent of the desired count (0-100).
+        type: int
+      maximum_percent:
+        description: Upper limit of running and pending tasks during a deployment, in percent (100-200).
+        type: int
+      circuit_breaker:
+        description: Deployment circuit breaker.
+        type: dict
+        suboptions:
+          enable:
+            description: Turn it on.
+            type: bool
+            default: false
+          rollback:
+            description: Roll back to the last completed deployment on failure.
+            type: bool
+            default: false
+      alarms:
+        description: CloudWatch alarms that fail a deployment.
+        type: dict
+        suboptions:
+          alarm_names:
+            description: Alarm names.
+            type: list
+            elements: str
+            required: true
+          enable:
+            description: Turn it on.
+            type: bool
+            default: true
+          rollback:
+            description: Roll back to the last completed deployment on failure.
+            type: bool
+            default: true
   placement_strategy:
     description: Placement strategy items (C(type) spread, binpack or random; C(field)).
     type: list
     elements: dict
+    suboptions:
+      type:
+        description: Type.
+        type: str
+        choices: *id008
+        required: true
+      field:
+        description: Field, for example C(attribute:ecs.availability-zone), C(memory), C(instanceId).
+        type: str
   placement_constraints:
     description: Placement constraint items (C(type) distinctInstance or memberOf; C(expression)).
     type: list
     elements: dict
+    suboptions:
+      type:
+        description: Type.
+        type: str
+        choices: *id009
+        required: true
+      expression:
+        description: Cluster query language expression (memberOf).
+        type: str
   load_balancers:
     description: Target groups the service registers tasks in (C(target_group_arn), C(container_name), C(container_port)).
     type: list
     elements: dict
+    suboptions:
+      target_group_arn:
+        description: Target group ARN.
+        type: str
+        required: true
+      container_name:
+        description: Container registered in the target group.
+        type: str
+        required: true
+      container_port:
+        description: Container port registered.
+        type: int
+        required: true
   health_check_grace_period_seconds:
     description: Seconds ECS ignores failing load balancer health checks after a task starts.
     type: int
@@ -107,10 +376,24 @@ options:
   propagate_tags:
     description: Copy tags to tasks from the task definition or the service.
     type: str
-    choices: [TASK_DEFINITION, SERVICE, NONE]
+    choices: *id010
   network_configuration:
     description: For C(awsvpc) task definitions; C(subnets), C(security_groups), C(assign_public_ip) (default false).
     type: dict
+    suboptions:
+      subnets:
+        description: Subnet ids.
+        type: list
+        elements: str
+        required: true
+      security_groups:
+        description: Security group ids.
+        type: list
+        elements: str
+      assign_public_ip:
+        description: Give tasks a public IP (keep false).
+        type: bool
+        default: false
   force_new_deployment:
     description: Start a new deployment even if nothing changed (always reports a change).
     type: bool
@@ -128,10 +411,10 @@ options:
     type: float
     default: 5
 extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.tags
-  - amazon.aws.boto3
+- amazon.aws.common.modules
+- amazon.aws.region.modules
+- amazon.aws.tags
+- amazon.aws.boto3
 """
 
 EXAMPLES = r"""
@@ -545,8 +828,8 @@ def readiness(manager, service, result):
     if result["state"] == "absent":
         if service is None or service.get("status") == "INACTIVE":
             return True, False, []
-        return False, False, ["%s: status %s, %s running" % (result["name"], service.get("status"),
-                                                            service.get("runningCount"))]
+        message = "%s: status %s, %s running" % (result["name"], service.get("status"), service.get("runningCount"))
+        return False, False, [message]
     if service is None:
         return False, True, ["%s: service does not exist" % result["name"]]
     failed, reasons = service_deployment_failed(service, result.get("deployment_id"), result.get("task_definition_arn"))

@@ -21,7 +21,7 @@ description:
   - With I(state=absent), deregisters every C(ACTIVE) revision of the family.
   - Supports check mode and diff mode.
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   family:
     description: Name of the task definition family.

@@ -19,7 +19,7 @@ description:
     another target group is modified in place.
   - Supports check mode and diff mode.
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   listener_arn:
     description: ARN of the listener.

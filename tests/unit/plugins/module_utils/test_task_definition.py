@@ -120,8 +120,8 @@ def test_awsvpc_host_port_defaults_to_container_port():
 
 
 def test_network_mode_defaults_to_bridge_and_explicit_defaults_match():
-    request = {"family": "f", "containerDefinitions": [{"name": "a", "image": "i", "essential": True,
-                                                         "privileged": False, "mountPoints": []}]}
+    container = {"name": "a", "image": "i", "essential": True, "privileged": False, "mountPoints": []}
+    request = {"family": "f", "containerDefinitions": [container]}
     described = {"family": "f", "networkMode": "bridge", "containerDefinitions": [{"name": "a", "image": "i"}]}
     assert task_definition_differences(described, request) == []
 
