@@ -23,6 +23,7 @@ STACK_TAG = "cloudops:stack"
 # deletion order; each kind's resources go before the next kind's
 ORDER = [
     "ecs_service",
+    "task_definition",
     "ecs_capacity_provider",
     "autoscaling_group",
     "ecs_container_instance",
@@ -165,6 +166,15 @@ def _discover_ecs(ecs, stack_name, environment):
                 found.append(resource("ecs_container_instance", ci_arn, ci_arn.rsplit("/", 1)[-1], cluster=arn))
         found.append(resource("ecs_cluster", arn, cluster["clusterName"],
                               capacity_providers=list(cluster.get("capacityProviders") or [])))
+    for family in _pages(ecs, "list_task_definition_families", "families", token_in="nextToken", token_out="nextToken",
+                         status="ACTIVE"):
+        latest = ecs.describe_task_definition(aws_retry=True, taskDefinition=family, include=["TAGS"])
+        if not in_scope(tag_dict(latest.get("tags"), "key", "value"), stack_name, environment):
+            continue
+        revisions = _pages(ecs, "list_task_definitions", "taskDefinitionArns", token_in="nextToken",
+                           token_out="nextToken", familyPrefix=family, status="ACTIVE")
+        found.append(resource("task_definition", family, "%s (%d revisions)" % (family, len(revisions)),
+                              revisions=[r for r in revisions if r.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]))
     providers = _pages(ecs, "describe_capacity_providers", "capacityProviders", token_in="nextToken",
                        token_out="nextToken", include=["TAGS"])
     for provider in providers:
@@ -403,6 +413,11 @@ class Deleter:
         for item in ordered(resources):
             by.setdefault(item["kind"], []).append(item)
         self._services(by.get("ecs_service", []))
+        ecs = self.clients["ecs"]
+        for item in by.get("task_definition", []):
+            for arn in item.get("revisions") or []:
+                self._call(arn, ecs.deregister_task_definition, aws_retry=True, taskDefinition=arn)
+            self._done(item, "deregistered")
         self._databases_start(by.get("db_instance", []), by.get("db_cluster", []))
         self._capacity_providers(by.get("ecs_capacity_provider", []), by.get("ecs_cluster", []))
         self._auto_scaling_groups(by.get("autoscaling_group", []))

@@ -15,9 +15,10 @@ description:
   - Discovers every resource carrying the stack tag C(cloudops:stack=<stack_name>) (and no C(Environment) tag naming
     another environment) from AWS itself, not from inventory assumptions, and lists it in deletion order.
   - Nothing is deleted unless O(confirm=true); a dry run (the default, and check mode) returns the list only.
-  - "Deletion order: ECS services scaled to 0 and deleted; capacity providers detached from their clusters and deleted;
-    scale-in protection cleared and Auto Scaling groups force-deleted; container instances deregistered and clusters
-    deleted; launch templates; load balancers (deletion protection cleared; listeners go with them) and target groups;
+  - "Deletion order: ECS services scaled to 0 and deleted; task definition families of the stack deregistered;
+    capacity providers detached from their clusters and deleted; scale-in protection cleared and Auto Scaling groups
+    force-deleted; container instances deregistered and clusters deleted; launch templates; load balancers
+    (deletion protection cleared; listeners go with them) and target groups;
     Aurora instances and clusters (deletion protection cleared, with a final snapshot unless O(skip_final_snapshot=true)),
     DB subnet groups; VPC endpoints; NAT gateways, then Elastic IPs; internet gateways; subnets; route tables; security
     groups (rules revoked first, so groups that reference each other go too); flow logs; VPCs; log groups; instance

@@ -87,6 +87,7 @@ def _left(aws, stack):
         "launch_template": [t["LaunchTemplateId"] for t in ec2.describe_launch_templates(Filters=flt)["LaunchTemplates"]],
         "autoscaling_group": [g["AutoScalingGroupName"] for g in aws("autoscaling").describe_auto_scaling_groups(
             Filters=flt)["AutoScalingGroups"]],
+        "task_definition": ecs.list_task_definitions(familyPrefix="demo-web", status="ACTIVE")["taskDefinitionArns"],
         "ecs_cluster": [c["clusterName"] for c in ecs.describe_clusters(clusters=[stack["cluster"]])["clusters"]
                         if c["status"] != "INACTIVE"],
         "load_balancer": [b["LoadBalancerName"] for b in aws("elbv2").describe_load_balancers()["LoadBalancers"]],
@@ -105,14 +106,14 @@ def _left(aws, stack):
 
 def test_dry_run_prod_refusal_confirmed_teardown_and_no_op(playbook, aws, stack):
     before = _left(aws, stack)
-    assert {"vpc", "subnet", "autoscaling_group", "ecs_cluster", "load_balancer", "db_cluster", "kms_key"} <= set(before)
+    assert {"vpc", "subnet", "autoscaling_group", "ecs_cluster", "task_definition", "load_balancer", "db_cluster", "kms_key"} <= set(before)
 
     dry = playbook(PLAYBOOK)
     assert dry.rc == 0, dry.output
     assert dry.changed == 0
     assert "DRY RUN: nothing deleted" in dry.output
     listing = dry.output.split("DRY RUN", 1)[1]
-    order = ["ecs_service", "ecs_capacity_provider", "autoscaling_group", "ecs_cluster", "launch_template",
+    order = ["ecs_service", "task_definition", "ecs_capacity_provider", "autoscaling_group", "ecs_cluster", "launch_template",
              "load_balancer", "target_group", "db_cluster", "vpc_endpoint", "elastic_ip", "internet_gateway",
              "subnet", "route_table", "security_group", "vpc", "log_group", "instance_profile", "iam_role", "kms_key"]
     positions = [listing.index(kind + " ") for kind in order]
