@@ -40,7 +40,8 @@ $(BIN)/.installed: requirements.txt
 	@touch $@
 
 .collections/.ansible-version: $(BIN)/.installed tools/install_collections.py Makefile
-	@$(BIN)/python tools/install_collections.py --ansible-version $(ANSIBLE_PACKAGE_VERSION)
+	@set -o pipefail; $(BIN)/python tools/install_collections.py --ansible-version $(ANSIBLE_PACKAGE_VERSION) 2>&1 \
+	  | { grep -v -E "^WARNING: Location '[^']*' is ignored" || true; }
 
 setup: $(BIN)/.installed .collections/.ansible-version  ## install Python deps and collections (idempotent)
 
