@@ -45,8 +45,9 @@ def cluster(aws):
 
 
 def instances(aws):
+    """Live instances of the cluster (deleted ones stay visible as `deleting` for a while, as on AWS)."""
     return {i["DBInstanceIdentifier"]: i for i in aws("rds").describe_db_instances()["DBInstances"]
-            if i.get("DBClusterIdentifier") == CLUSTER}
+            if i.get("DBClusterIdentifier") == CLUSTER and i["DBInstanceStatus"] not in ("deleting", "deleted")}
 
 
 def writer(aws):
