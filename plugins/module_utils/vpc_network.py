@@ -894,4 +894,3 @@ def run(module, client, clients=None):
     if not module._diff:
         result.pop("diff", None)
     return result
-

@@ -18,10 +18,10 @@ description:
     ModifyVpcEndpoint (subnets, security groups, private DNS, route tables, tags), endpoints that carry the
     stack tag but are no longer wanted are deleted. Endpoints without the stack tag are never touched.
   - Service names are built from the prefix that DescribeVpcEndpointServices reports for the region (never
-    assumed) and validated against it: unknown services fail before any change.
+    assumed) and validated against it; unknown services fail before any change.
   - Optionally manages the endpoint security group, allowing HTTPS from the VPC CIDR only and nothing else.
 author:
-  - cloudops.ecs contributors
+  - cloudops.ecs maintainers (@cloudops)
 options:
   state:
     description: Whether the endpoints should exist.

@@ -29,7 +29,7 @@ description:
   - With I(state=absent) removes what carries the stack tag in dependency order (flow log, NAT gateways,
     Elastic IPs, route tables, security groups, subnets, internet gateway, the VPC if this module made it).
 author:
-  - cloudops.ecs contributors
+  - cloudops.ecs maintainers (@cloudops)
 options:
   state:
     description: Whether the network should exist.

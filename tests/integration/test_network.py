@@ -53,8 +53,10 @@ def test_bad_input_fails_before_any_change(playbook, aws):
 
 @pytest.fixture(scope="module")
 def created(playbook):
-    run = playbook(PLAYBOOK, extra_vars={"network_test_with_endpoints": True})
+    # the NAT wait deferred after the endpoints (tasks_from=wait), as a site playbook overlaps it
+    run = playbook(PLAYBOOK, extra_vars={"network_test_with_endpoints": True, "network_test_deferred_wait": True})
     assert run.rc == 0, run.output
+    assert run.output.count("TASK [cloudops.ecs.network : Converge the network in one call") == 2, run.output
     return run
 
 
@@ -170,9 +172,16 @@ def test_drift_and_nat_mode_change_converge(created, playbook, aws):
         {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
     ec2.delete_route(RouteTableId=net["public_route_table_ids"][2], DestinationCidrBlock="0.0.0.0/0")
 
-    run = playbook(PLAYBOOK, extra_vars={"network_test_with_endpoints": True, "network_nat_mode": "single"})
+    # ... and the kms endpoint is no longer wanted
+    wanted = ["ecr.api", "ecr.dkr", "sts", "logs", "ec2", "elasticloadbalancing", "cloudformation", "ecs", "ecs-agent",
+              "ecs-telemetry", "ssm", "ssmmessages", "ec2messages", "secretsmanager"]
+    run = playbook(PLAYBOOK, extra_vars={"network_test_with_endpoints": True, "network_nat_mode": "single",
+                                         "endpoints_interface_services": wanted})
     assert run.rc == 0, run.output
     assert run.changed >= 2
+    live = [e for e in ec2.describe_vpc_endpoints(Filters=STACK_FILTER)["VpcEndpoints"] if e["State"].lower() != "deleted"]
+    assert sorted(e["ServiceName"].split("us-east-1.")[1] for e in live) == sorted(wanted + ["s3"])
+    assert ends["endpoints"]["kms"] not in [e["VpcEndpointId"] for e in live]
     after = _facts(run)["cloudops_network"]
 
     endpoint = ec2.describe_vpc_endpoints(VpcEndpointIds=[ecr])["VpcEndpoints"][0]
