@@ -238,7 +238,7 @@ def describe_templates(ec2, groups):
     """{template id and name: DescribeLaunchTemplates item} for the groups' templates."""
     ids, names = set(), set()
     for group in groups:
-        template_id, template_name, _ = launch_template_spec(group)
+        template_id, template_name, _version = launch_template_spec(group)
         if template_id:
             ids.add(template_id)
         elif template_name:
@@ -254,7 +254,7 @@ def describe_templates(ec2, groups):
 
 
 def template_of(group, templates):
-    template_id, template_name, _ = launch_template_spec(group)
+    template_id, template_name, _version = launch_template_spec(group)
     return templates.get(template_id) or templates.get(template_name)
 
 
@@ -468,7 +468,7 @@ class Roller:
             arns = self.drain([instance_id], instance_id + " (surplus)")
             self.terminate([instance_id], arns, instance_id + " (surplus)")
         zones = sorted(self.group().get("AvailabilityZones") or [])
-        for _ in range(len(in_service(self.group())) + 1):
+        for _attempt in range(len(in_service(self.group())) + 1):
             group = self.group()
             if rebalance_victim(in_service(group), zones) is None:
                 break

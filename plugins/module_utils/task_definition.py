@@ -205,9 +205,9 @@ def parse_task_definition_reference(reference):
     if reference.startswith("arn:"):
         resource = reference.split(":", 5)[5]
         name = resource.split("/", 1)[1] if "/" in resource else resource
-        family, _, revision = name.rpartition(":")
+        family, _sep, revision = name.rpartition(":")
         return family, int(revision), True
     if ":" in reference:
-        family, _, revision = reference.rpartition(":")
+        family, _sep, revision = reference.rpartition(":")
         return family, int(revision), False
     return reference, None, False

@@ -630,7 +630,7 @@ class ServiceManager(object):
             return None
         if reference in self._td_cache:
             return self._td_cache[reference]
-        _, _, is_arn = parse_task_definition_reference(reference)
+        _family, _revision, is_arn = parse_task_definition_reference(reference)
         if is_arn:
             arn = reference
         else:

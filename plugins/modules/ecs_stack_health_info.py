@@ -225,7 +225,7 @@ def main():
     started = time.monotonic()
     try:
         if module.params["wait"]:
-            ok, names, (cluster, checks), _ = ci_utils.poll(attempt, module.params["wait_timeout"], interval=1.0)
+            ok, names, (cluster, checks), _waited = ci_utils.poll(attempt, module.params["wait_timeout"], interval=1.0)
         else:
             ok, names, (cluster, checks) = attempt()
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:

@@ -100,7 +100,7 @@ def test_each_change_is_detected_and_sent():
 
 def test_capacity_provider_change_forces_new_deployment():
     spec = dict(SPEC, capacity_provider_strategy=[{"capacity_provider": "demo-spot", "weight": 1, "base": 0}])
-    _, update, _ = service_differences(DESCRIBED, spec, TD)
+    _create, update, _diff = service_differences(DESCRIBED, spec, TD)
     assert update["forceNewDeployment"] is True
     assert update["capacityProviderStrategy"] == [{"capacityProvider": "demo-spot", "weight": 1, "base": 0}]
 

@@ -129,7 +129,7 @@ def test_spare_capacity_packs_whole_tasks():
     ok, reasons, worst = health.spare_capacity(cis, tasks)
     assert not ok and len(reasons) == 1 and "i-1" in reasons[0]
     assert worst[0]["ec2InstanceId"] == "i-2"  # the most allocated per registered resources
-    ok, _, _ = health.spare_capacity(cis)  # aggregate view would say it fits
+    ok, _details, _worst = health.spare_capacity(cis)  # aggregate view would say it fits
     assert ok
 
 

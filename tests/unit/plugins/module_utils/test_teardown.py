@@ -75,7 +75,7 @@ def test_dependency_violations_are_retried_and_not_found_is_done():
 
 
 def test_retries_stop_at_the_deadline_and_other_errors_stop_at_once():
-    deleter, _ = _deleter(FakeEc2(fail_times=1000), timeout=5)
+    deleter, _ec2 = _deleter(FakeEc2(fail_times=1000), timeout=5)
     try:
         deleter._network({"subnet": [teardown.resource("subnet", "subnet-1")]})
         raise AssertionError("expected a TeardownError")
