@@ -52,8 +52,8 @@ def test_omitted_options_leave_the_cluster_alone():
 def test_each_part_is_detected_on_its_own():
     assert changes(described(), params(settings={"container_insights": "enhanced"})) == {"settings"}
     log = {"cloud_watch_log_group_name": "/other", "cloud_watch_encryption_enabled": True}
-    assert changes(described(), params(execute_command_configuration={"kms_key_id": "k", "logging": "OVERRIDE",
-                                                                       "log_configuration": log})) == {"configuration"}
+    execute = {"kms_key_id": "k", "logging": "OVERRIDE", "log_configuration": log}
+    assert changes(described(), params(execute_command_configuration=execute)) == {"configuration"}
     assert changes(described(), params(tags={"Name": "demo", "Owner": "x"})) == {"tags"}
     assert changes(described(), params(capacity_providers=["a"])) == {"capacity_providers"}
     assert changes(described(), params(), namespace="arn:aws:servicediscovery:us-east-1:1:namespace/ns-1") == {"service_connect"}
