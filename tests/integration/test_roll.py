@@ -120,10 +120,10 @@ def test_health_gate_stops_then_interrupted_roll_resumes(playbook, aws, stack, e
     d.wait_for(lambda: d.healthy_targets(aws, stack) == stack["tasks"] and d.service_steady(aws, stack),
                what="healthy again")
 
-    # start a roll and kill it once an old instance is draining
+    # start a roll (the whole group in one batch of 3) and kill it once the old instances are draining
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
            os.path.join(ROOT, "inventories", "local"), os.path.join(ROOT, PLAYBOOK),
-           "-e", json.dumps({"cloudops_aws_endpoint_url": endpoint})]
+           "-e", json.dumps({"cloudops_aws_endpoint_url": endpoint, "roll_batch_size": 3})]
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -142,8 +142,9 @@ def test_health_gate_stops_then_interrupted_roll_resumes(playbook, aws, stack, e
     assert ROLL_TAG in {t["Key"] for t in interrupted["Tags"]}, "the roll finished before it could be interrupted"
     assert interrupted["DesiredCapacity"] >= 3
 
-    resumed = playbook(PLAYBOOK)
+    resumed = playbook(PLAYBOOK, extra_vars={"roll_batch_size": 3})
     assert resumed.rc == 0, resumed.output
+    assert "resuming" in resumed.output  # the plan says it continues a roll
     _assert_fully_rolled(aws, stack, version)
 
 
