@@ -261,7 +261,7 @@ def check_amis(container_instances, ec2_instances, recommended_image_id, images,
                 outdated.append(ci.get("ec2InstanceId"))
             details.append(
                 "%s runs %s (%s), not the recommended %s"
-                % (ci.get("ec2InstanceId"), image_id, "%d days old" % age if age is not None else "age unknown",
+                % (ci.get("ec2InstanceId"), image_id, "%s days old" % age if age is not None else "age unknown",
                    recommended_image_id)
             )
     if not recommended_image_id:

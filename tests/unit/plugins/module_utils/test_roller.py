@@ -136,5 +136,5 @@ def test_resume_finishes_the_draining_instance_and_adopts_the_surplus():
     assert "capacity" not in " ".join(world.calls)  # the surplus instance was adopted, no new launch
     assert roller.replace(["i-3"]) and roller.replace(["i-1"])
     assert roller.finish()
-    assert [v for _, v in _versions(world)] == ["2", "2", "2"]
+    assert [v for _key, v in _versions(world)] == ["2", "2", "2"]
     assert world.group["DesiredCapacity"] == 3 and world.group["MaxSize"] == 3
