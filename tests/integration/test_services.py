@@ -157,6 +157,18 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert {g["logGroupName"]: g["retentionInDays"] for g in groups} == {
         f"/{STACK}/services/{n}": 14 for n in ("web", "agent")}
 
+    sns, events = aws("sns"), aws("events")
+    topic = f"arn:aws:sns:us-east-1:123456789012:{STACK}-stopped-tasks"
+    key = sns.get_topic_attributes(TopicArn=topic)["Attributes"]["KmsMasterKeyId"]
+    assert aws("kms").get_key_rotation_status(KeyId=key)["KeyRotationEnabled"] is True
+    rule = events.describe_rule(Name=f"{STACK}-stopped-tasks")
+    assert json.loads(rule["EventPattern"])["detail"] == {
+        "clusterArn": [f"arn:aws:ecs:us-east-1:123456789012:cluster/{CLUSTER}"], "lastStatus": ["STOPPED"],
+        "stopCode": [{"anything-but": ["UserInitiated", "ServiceSchedulerInitiated"]}]}
+    assert [t["Arn"] for t in events.list_targets_by_rule(Rule=f"{STACK}-stopped-tasks")["Targets"]] == [topic]
+    policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+    assert {"Service": "events.amazonaws.com"} in [st["Principal"] for st in policy["Statement"]]
+
     # Converged: a second run and check mode change nothing (no new task-definition revision).
     again = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services()))
     assert again.rc == 0 and again.changed == 0, again.output
@@ -198,5 +210,7 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     rules = elbv2.describe_rules(ListenerArn=prerequisites["services_listener_arn"])["Rules"]
     assert [r for r in rules if not r["IsDefault"]] == []
     assert not _active_revisions(aws, f"{STACK}-web")
+    assert topic not in [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+    assert f"{STACK}-stopped-tasks" not in [r["Name"] for r in events.list_rules()["Rules"]]
     roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
     assert not [r for r in roles if r.startswith(f"{STACK}-")], roles
