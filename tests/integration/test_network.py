@@ -26,6 +26,17 @@ def _stack_vpcs(ec2):
     return ec2.describe_vpcs(Filters=STACK_FILTER)["Vpcs"]
 
 
+def test_check_mode_on_an_empty_account_plans_without_creating(playbook, aws):
+    ec2 = aws("ec2")
+    planned = playbook(PLAYBOOK, extra_vars={"network_test_with_endpoints": True}, check=True, diff=True)
+    assert planned.rc == 0, planned.output
+    assert planned.changed == 1, planned.output
+    assert "+        demo-private-us-east-1c: 10.0.32.0/20 us-east-1c" in planned.output
+    assert "would create gateway endpoints s3" in planned.output
+    assert _stack_vpcs(ec2) == []
+    assert ec2.describe_subnets(Filters=STACK_FILTER)["Subnets"] == []
+
+
 def test_bad_input_fails_before_any_change(playbook, aws):
     ec2 = aws("ec2")
     bad_cidr = playbook(PLAYBOOK, extra_vars={"network_vpc_cidr": "10.0.0.1/16", "network_az_count": 1})
