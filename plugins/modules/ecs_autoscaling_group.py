@@ -28,7 +28,7 @@ notes:
     and cannot set capacity rebalancing or new-instance scale-in protection. This module exists for those
     reasons.
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   name:
     description: Name of the Auto Scaling group.

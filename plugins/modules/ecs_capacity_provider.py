@@ -24,7 +24,7 @@ notes:
     (C(cloudops.ecs.ecs_autoscaling_group) O(cloudops.ecs.ecs_autoscaling_group#module:new_instances_protected_from_scale_in)).
   - community.aws has no capacity-provider module.
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   name:
     description: Name of the capacity provider (must not start with C(aws), C(ecs) or C(fargate)).
@@ -215,13 +215,14 @@ def ensure_present(module, client):
     provider = describe(module, client, name)
     tags = module.params.get("tags")
     if provider is None:
-        if not desired.get("autoScalingGroupArn"):
-            module.fail_json(msg="auto_scaling_group_arn is required to create capacity provider %s" % name)
         after = capacity_provider_view({"name": name, "autoScalingGroupProvider": desired,
                                         "tags": dict_to_ecs_tags(tags)})
         diff = {"before": {}, "after": after}
         if module.check_mode:
+            # In check mode on a new stack the group may not exist yet either: report the creation.
             module.exit_json(changed=True, changes=["created"], capacity_provider={}, diff=diff)
+        if not desired.get("autoScalingGroupArn"):
+            module.fail_json(msg="auto_scaling_group_arn is required to create capacity provider %s" % name)
         request = {"name": name, "autoScalingGroupProvider": desired}
         if tags:
             request["tags"] = dict_to_ecs_tags(tags)

@@ -26,7 +26,7 @@ notes:
   - Deleting a cluster that still has services or registered container instances fails with the list of
     them unless O(force=true), which deletes the services (scaled to zero) and deregisters the instances.
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   name:
     description: Name of the cluster.
@@ -430,7 +430,7 @@ def main():
                         cloud_watch_encryption_enabled=dict(type="bool"),
                         s3_bucket_name=dict(type="str"),
                         s3_encryption_enabled=dict(type="bool"),
-                        s3_key_prefix=dict(type="str"),
+                        s3_key_prefix=dict(type="str", no_log=False),
                     ),
                 ),
             ),

@@ -16,7 +16,7 @@ description:
     when nothing changes). Check mode and C(--diff) report the change.
   - community.aws.efs cannot manage the backup policy.
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   file_system_id:
     description: Id of the file system.

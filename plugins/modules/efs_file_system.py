@@ -20,7 +20,7 @@ notes:
   - community.aws.efs still calls the deprecated DescribeTags/CreateTags EFS actions and cannot manage the backup
     policy; C(cloudops.ecs.efs_backup_policy) converges backups after creation.
 author:
-  - cloudops.ecs maintainers
+  - cloudops.ecs maintainers (@cloudops)
 options:
   name:
     description: Creation token of the file system (also its C(Name) tag unless O(tags) sets one).
