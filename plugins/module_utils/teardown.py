@@ -22,6 +22,9 @@ STACK_TAG = "cloudops:stack"
 
 # deletion order; each kind's resources go before the next kind's
 ORDER = [
+    "events_rule",
+    "sns_topic",
+    "scalable_target",
     "ecs_service",
     "task_definition",
     "ecs_capacity_provider",
@@ -34,6 +37,11 @@ ORDER = [
     "db_instance",
     "db_cluster",
     "db_subnet_group",
+    "db_cluster_parameter_group",
+    "db_parameter_group",
+    "acm_certificate",
+    "efs_file_system",
+    "ecr_repository",
     "vpc_endpoint",
     "nat_gateway",
     "elastic_ip",
@@ -46,6 +54,8 @@ ORDER = [
     "log_group",
     "instance_profile",
     "iam_role",
+    "iam_policy",
+    "secret",
     "kms_key",
 ]
 
@@ -139,6 +149,16 @@ def discover(clients, stack_name, environment=None):
     found.extend(_discover_logs(clients["logs"], stack_name, environment))
     found.extend(_discover_iam(clients["iam"], stack_name, environment))
     found.extend(_discover_kms(clients["kms"], stack_name, environment))
+    clusters = [r["name"] for r in found if r["kind"] == "ecs_cluster"]
+    for name, discover_service in (("application-autoscaling", lambda c: _discover_scaling(c, clusters)),
+                                   ("events", lambda c: _discover_events(c, stack_name, environment)),
+                                   ("sns", lambda c: _discover_sns(c, stack_name, environment)),
+                                   ("acm", lambda c: _discover_acm(c, stack_name, environment)),
+                                   ("efs", lambda c: _discover_efs(c, stack_name, environment)),
+                                   ("ecr", lambda c: _discover_ecr(c, stack_name, environment)),
+                                   ("secretsmanager", lambda c: _discover_secrets(c, stack_name, environment))):
+        if name in clients:
+            found.extend(discover_service(clients[name]))
     return ordered(found)
 
 
@@ -159,7 +179,8 @@ def _discover_ecs(ecs, stack_name, environment):
             for service in ecs.describe_services(aws_retry=True, cluster=arn, services=service_arns[start:start + 10]).get(
                     "services") or []:
                 if service.get("status") == "ACTIVE":
-                    found.append(resource("ecs_service", service["serviceArn"], service["serviceName"], cluster=arn))
+                    found.append(resource("ecs_service", service["serviceArn"], service["serviceName"], cluster=arn,
+                                          daemon=service.get("schedulingStrategy") == "DAEMON"))
         for status in ("ACTIVE", "DRAINING"):
             for ci_arn in _pages(ecs, "list_container_instances", "containerInstanceArns", token_in="nextToken",
                                  token_out="nextToken", cluster=arn, status=status):
@@ -210,7 +231,17 @@ def _discover_ec2(ec2, stack_name, environment):
     def name_of(item, default):
         return tag_dict(item.get("Tags")).get("Name") or default
 
-    for lt in scoped(_pages(ec2, "describe_launch_templates", "LaunchTemplates", Filters=flt)):
+    templates = _pages(ec2, "describe_launch_templates", "LaunchTemplates", Filters=flt)
+    untagged = [lt["LaunchTemplateId"] for lt in templates if not lt.get("Tags")]
+    if untagged:
+        # some EC2 implementations match the tag filter but describe the template without its tags: read them
+        tags = {}
+        for tag in _pages(ec2, "describe_tags", "Tags", Filters=[{"Name": "resource-id", "Values": untagged}]):
+            tags.setdefault(tag["ResourceId"], []).append(tag)
+        for lt in templates:
+            if not lt.get("Tags"):
+                lt["Tags"] = tags.get(lt["LaunchTemplateId"], [])
+    for lt in scoped(templates):
         found.append(resource("launch_template", lt["LaunchTemplateId"], lt["LaunchTemplateName"]))
     for ep in scoped(_pages(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=flt)):
         if (ep.get("State") or "").lower() not in ("deleted", "deleting"):
@@ -283,6 +314,17 @@ def _discover_rds(rds, stack_name, environment):
         tags = tag_dict(rds.list_tags_for_resource(aws_retry=True, ResourceName=arn).get("TagList"))
         if in_scope(tags, stack_name, environment):
             found.append(resource("db_subnet_group", group["DBSubnetGroupName"]))
+    for kind, method, key, name_key, arn_key in (
+            ("db_cluster_parameter_group", "describe_db_cluster_parameter_groups", "DBClusterParameterGroups",
+             "DBClusterParameterGroupName", "DBClusterParameterGroupArn"),
+            ("db_parameter_group", "describe_db_parameter_groups", "DBParameterGroups", "DBParameterGroupName",
+             "DBParameterGroupArn")):
+        for group in _pages(rds, method, key, token_in="Marker", token_out="Marker"):
+            if group[name_key].startswith("default.") or not group.get(arn_key):
+                continue
+            tags = tag_dict(rds.list_tags_for_resource(aws_retry=True, ResourceName=group[arn_key]).get("TagList"))
+            if in_scope(tags, stack_name, environment):
+                found.append(resource(kind, group[name_key]))
     return found
 
 
@@ -317,6 +359,11 @@ def _discover_iam(iam, stack_name, environment):
         role_names = [r["RoleName"] for r in profile.get("Roles") or []]
         if in_scope(tags, stack_name, environment) or (not tags and role_names and set(role_names) <= stack_roles):
             found.append(resource("instance_profile", profile["InstanceProfileName"], roles=role_names))
+    for policy in _pages(iam, "list_policies", "Policies", token_in="Marker", token_out="Marker", Scope="Local"):
+        tags = tag_dict(policy.get("Tags")) if "Tags" in policy else tag_dict(_pages(
+            iam, "list_policy_tags", "Tags", token_in="Marker", token_out="Marker", PolicyArn=policy["Arn"]))
+        if in_scope(tags, stack_name, environment):
+            found.append(resource("iam_policy", policy["Arn"], policy["PolicyName"]))
     return found
 
 
@@ -339,6 +386,86 @@ def _discover_kms(kms, stack_name, environment):
     return found
 
 
+def _discover_scaling(aas, clusters):
+    """Scalable targets (and their policies) of the services of the stack's clusters: owned by the stack through
+    the resource id service/<cluster>/<service>, whatever their tags."""
+    found = []
+    if not clusters:
+        return found
+    prefixes = tuple("service/%s/" % name for name in clusters)
+    targets = [t for t in _pages(aas, "describe_scalable_targets", "ScalableTargets", ServiceNamespace="ecs")
+               if t["ResourceId"].startswith(prefixes)]
+    if not targets:
+        return found
+    policies = _pages(aas, "describe_scaling_policies", "ScalingPolicies", ServiceNamespace="ecs")
+    for target in targets:
+        names = [p["PolicyName"] for p in policies if p["ResourceId"] == target["ResourceId"]
+                 and p["ScalableDimension"] == target["ScalableDimension"]]
+        found.append(resource("scalable_target", target["ResourceId"], target["ResourceId"],
+                              dimension=target["ScalableDimension"], policies=names))
+    return found
+
+
+def _discover_events(events, stack_name, environment):
+    found = []
+    for rule in _pages(events, "list_rules", "Rules"):
+        tags = tag_dict(events.list_tags_for_resource(aws_retry=True, ResourceARN=rule["Arn"]).get("Tags"))
+        if in_scope(tags, stack_name, environment):
+            found.append(resource("events_rule", rule["Name"], event_bus=rule.get("EventBusName") or "default"))
+    return found
+
+
+def _discover_sns(sns, stack_name, environment):
+    found = []
+    for topic in _pages(sns, "list_topics", "Topics"):
+        arn = topic["TopicArn"]
+        tags = tag_dict(sns.list_tags_for_resource(aws_retry=True, ResourceArn=arn).get("Tags"))
+        if in_scope(tags, stack_name, environment):
+            found.append(resource("sns_topic", arn, arn.rsplit(":", 1)[-1]))
+    return found
+
+
+def _discover_acm(acm, stack_name, environment):
+    found = []
+    for cert in _pages(acm, "list_certificates", "CertificateSummaryList"):
+        arn = cert["CertificateArn"]
+        tags = tag_dict(acm.list_tags_for_certificate(aws_retry=True, CertificateArn=arn).get("Tags"))
+        if in_scope(tags, stack_name, environment):
+            found.append(resource("acm_certificate", arn, cert.get("DomainName") or arn))
+    return found
+
+
+def _discover_efs(efs, stack_name, environment):
+    found = []
+    for fs in _pages(efs, "describe_file_systems", "FileSystems", token_in="Marker", token_out="NextMarker"):
+        if fs.get("LifeCycleState") in ("deleting", "deleted"):
+            continue
+        if in_scope(tag_dict(fs.get("Tags")), stack_name, environment):
+            found.append(resource("efs_file_system", fs["FileSystemId"], fs.get("Name") or fs["FileSystemId"]))
+    return found
+
+
+def _discover_ecr(ecr, stack_name, environment):
+    found = []
+    for repo in _pages(ecr, "describe_repositories", "repositories", token_in="nextToken", token_out="nextToken"):
+        tags = tag_dict(ecr.list_tags_for_resource(aws_retry=True, resourceArn=repo["repositoryArn"]).get("tags"))
+        if in_scope(tags, stack_name, environment):
+            found.append(resource("ecr_repository", repo["repositoryName"]))
+    return found
+
+
+def _discover_secrets(secretsmanager, stack_name, environment):
+    """Secrets of the stack not already scheduled for deletion; secrets another service manages (the Aurora master
+    user secret) go with their owner."""
+    found = []
+    for secret in _pages(secretsmanager, "list_secrets", "SecretList"):
+        if secret.get("DeletedDate") or secret.get("OwningService"):
+            continue
+        if in_scope(tag_dict(secret.get("Tags")), stack_name, environment):
+            found.append(resource("secret", secret["ARN"], secret.get("Name")))
+    return found
+
+
 # -- deletion (I/O) ---------------------------------------------------------------------------------------
 
 NOT_FOUND_CODES = (
@@ -348,12 +475,15 @@ NOT_FOUND_CODES = (
     "InvalidRouteTableID.NotFound", "InvalidGroup.NotFound", "InvalidVpcID.NotFound", "InvalidFlowLogId.NotFound",
     "LoadBalancerNotFound", "TargetGroupNotFound", "DBClusterNotFoundFault", "DBInstanceNotFound",
     "DBSubnetGroupNotFoundFault", "NoSuchEntity",
-    "InvalidAssociationID.NotFound",
+    "InvalidAssociationID.NotFound", "NotFound", "ObjectNotFoundException", "FileSystemNotFound",
+    "MountTargetNotFound", "RepositoryNotFoundException", "DBParameterGroupNotFound",
+    "DBClusterParameterGroupNotFound", "DBClusterParameterGroupNotFoundFault",
 )
 RETRY_CODES = ("DependencyViolation", "ResourceInUse", "ResourceInUseFault", "InvalidDBClusterStateFault",
                "InvalidDBInstanceState", "InvalidDBSubnetGroupStateFault", "ClusterContainsServicesException",
                "ClusterContainsContainerInstancesException", "ClusterContainsTasksException", "InvalidIPAddress.InUse",
-               "DeleteConflict", "ResourceInUseException", "UpdateInProgressException")
+               "DeleteConflict", "ResourceInUseException", "UpdateInProgressException", "FileSystemInUse",
+               "InvalidDBParameterGroupState", "InvalidDBParameterGroupStateFault")
 
 
 def _code(error):
@@ -387,7 +517,8 @@ class Deleter:
                 return fn(*args, **kwargs)
             except Exception as error:  # botocore ClientError and friends, matched by code
                 code = _code(error)
-                if code in NOT_FOUND_CODES or (code in ("ValidationError", "InvalidParameterException", "ClientException")
+                if code in NOT_FOUND_CODES or (code in ("ValidationError", "ValidationException", "InvalidParameterException",
+                                                        "ClientException")
                                                and "not found" in str(error).lower()):
                     return None
                 if code in RETRY_CODES and self.clock() < self.deadline:
@@ -412,6 +543,8 @@ class Deleter:
         by = {}
         for item in ordered(resources):
             by.setdefault(item["kind"], []).append(item)
+        self._alerts(by.get("events_rule", []), by.get("sns_topic", []))
+        self._scalable_targets(by.get("scalable_target", []))
         self._services(by.get("ecs_service", []))
         ecs = self.clients["ecs"]
         for item in by.get("task_definition", []):
@@ -427,13 +560,36 @@ class Deleter:
             self._call(item["name"], ec2.delete_launch_template, aws_retry=True, LaunchTemplateId=item["id"])
             self._done(item)
         self._load_balancers(by.get("load_balancer", []), by.get("target_group", []))
+        acm = self.clients.get("acm")
+        for item in by.get("acm_certificate", []):
+            self._call(item["name"], acm.delete_certificate, aws_retry=True, CertificateArn=item["id"])
+            self._done(item)
+        self._file_systems(by.get("efs_file_system", []))
+        ecr = self.clients.get("ecr")
+        for item in by.get("ecr_repository", []):
+            self._call(item["name"], ecr.delete_repository, aws_retry=True, repositoryName=item["id"], force=True)
+            self._done(item)
         self._databases_finish(by.get("db_cluster", []), by.get("db_instance", []), by.get("db_subnet_group", []))
+        rds = self.clients["rds"]
+        for item in by.get("db_cluster_parameter_group", []):
+            self._call(item["name"], rds.delete_db_cluster_parameter_group, aws_retry=True,
+                       DBClusterParameterGroupName=item["id"])
+            self._done(item)
+        for item in by.get("db_parameter_group", []):
+            self._call(item["name"], rds.delete_db_parameter_group, aws_retry=True, DBParameterGroupName=item["id"])
+            self._done(item)
         self._network(by)
         logs = self.clients["logs"]
         for item in by.get("log_group", []):
             self._call(item["name"], logs.delete_log_group, aws_retry=True, logGroupName=item["id"])
             self._done(item)
         self._iam(by.get("instance_profile", []), by.get("iam_role", []))
+        self._policies(by.get("iam_policy", []))
+        secretsmanager = self.clients.get("secretsmanager")
+        for item in by.get("secret", []):
+            self._call(item["name"], secretsmanager.delete_secret, aws_retry=True, SecretId=item["id"],
+                       RecoveryWindowInDays=self.kms_pending_days)
+            self._done(item, "scheduled deletion (%d days) of" % self.kms_pending_days)
         kms = self.clients["kms"]
         for item in by.get("kms_key", []):
             for alias in item.get("aliases") or []:
@@ -443,11 +599,81 @@ class Deleter:
             self._done(item, "scheduled deletion (%d days) of" % self.kms_pending_days)
         return self.log
 
+    def _alerts(self, rules, topics):
+        """EventBridge rules lose their targets first (a rule with targets cannot be deleted), then the topics."""
+        events = self.clients.get("events")
+        for item in rules:
+            bus = item.get("event_bus") or "default"
+            targets = _pages(events, "list_targets_by_rule", "Targets", Rule=item["id"], EventBusName=bus)
+            if targets:
+                self._call(item["name"], events.remove_targets, aws_retry=True, Rule=item["id"], EventBusName=bus,
+                           Ids=[t["Id"] for t in targets], Force=True)
+            self._call(item["name"], events.delete_rule, aws_retry=True, Name=item["id"], EventBusName=bus, Force=True)
+            self._done(item)
+        sns = self.clients.get("sns")
+        for item in topics:
+            self._call(item["name"], sns.delete_topic, aws_retry=True, TopicArn=item["id"])
+            self._done(item)
+
+    def _scalable_targets(self, targets):
+        """Scaling policies, then their scalable targets, so autoscaling does not fight the services' scale-down."""
+        aas = self.clients.get("application-autoscaling")
+        for item in targets:
+            for policy in item.get("policies") or []:
+                self._call(policy, aas.delete_scaling_policy, aws_retry=True, PolicyName=policy, ServiceNamespace="ecs",
+                           ResourceId=item["id"], ScalableDimension=item["dimension"])
+            self._call(item["name"], aas.deregister_scalable_target, aws_retry=True, ServiceNamespace="ecs",
+                       ResourceId=item["id"], ScalableDimension=item["dimension"])
+            self._done(item, "deregistered")
+
+    def _file_systems(self, file_systems):
+        """Mount targets first (they hold network interfaces in the subnets), then the file systems."""
+        efs = self.clients.get("efs")
+        for item in file_systems:
+            targets = _pages(efs, "describe_mount_targets", "MountTargets", token_in="Marker", token_out="NextMarker",
+                             FileSystemId=item["id"])
+            for target in targets:
+                self._call(item["name"], efs.delete_mount_target, aws_retry=True, MountTargetId=target["MountTargetId"])
+
+            def no_mount_targets(fs_id=item["id"]):
+                try:
+                    return not efs.describe_mount_targets(aws_retry=True, FileSystemId=fs_id).get("MountTargets")
+                except Exception as error:
+                    if _code(error) in NOT_FOUND_CODES:
+                        return True
+                    raise
+
+            if targets:
+                self._wait("mount targets of %s to be deleted" % item["name"], no_mount_targets)
+            self._call(item["name"], efs.delete_file_system, aws_retry=True, FileSystemId=item["id"])
+            self._done(item)
+
+    def _policies(self, policies):
+        """Customer managed policies: detached from every role, user and group, old versions deleted, then deleted."""
+        iam = self.clients["iam"]
+        for item in policies:
+            arn = item["id"]
+            for kind, key, name_key, detach, arg in (
+                    ("Role", "PolicyRoles", "RoleName", iam.detach_role_policy, "RoleName"),
+                    ("User", "PolicyUsers", "UserName", iam.detach_user_policy, "UserName"),
+                    ("Group", "PolicyGroups", "GroupName", iam.detach_group_policy, "GroupName")):
+                for entity in _pages(iam, "list_entities_for_policy", key, token_in="Marker", token_out="Marker",
+                                     PolicyArn=arn, EntityFilter=kind):
+                    self._call(item["name"], detach, aws_retry=True, PolicyArn=arn, **{arg: entity[name_key]})
+            versions = self._call(item["name"], iam.list_policy_versions, aws_retry=True, PolicyArn=arn) or {}
+            for version in versions.get("Versions") or []:
+                if not version.get("IsDefaultVersion"):
+                    self._call(item["name"], iam.delete_policy_version, aws_retry=True, PolicyArn=arn,
+                               VersionId=version["VersionId"])
+            self._call(item["name"], iam.delete_policy, aws_retry=True, PolicyArn=arn)
+            self._done(item)
+
     def _services(self, services):
         ecs = self.clients["ecs"]
         for item in services:
-            self._call(item["name"], ecs.update_service, aws_retry=True, cluster=item["cluster"], service=item["id"],
-                       desiredCount=0)
+            if not item.get("daemon"):  # a DAEMON service takes no desired count; deleting it stops its tasks
+                self._call(item["name"], ecs.update_service, aws_retry=True, cluster=item["cluster"],
+                           service=item["id"], desiredCount=0)
             self._call(item["name"], ecs.delete_service, aws_retry=True, cluster=item["cluster"], service=item["id"],
                        force=True)
             self._done(item)

@@ -15,20 +15,26 @@ description:
   - Discovers every resource carrying the stack tag C(cloudops:stack=<stack_name>) (and no C(Environment) tag naming
     another environment) from AWS itself, not from inventory assumptions, and lists it in deletion order.
   - Nothing is deleted unless O(confirm=true); a dry run (the default, and check mode) returns the list only.
-  - "Deletion order: ECS services scaled to 0 and deleted; task definition families of the stack deregistered;
-    capacity providers detached from their clusters and deleted; scale-in protection cleared and Auto Scaling groups
-    force-deleted; container instances deregistered and clusters deleted; launch templates; load balancers
-    (deletion protection cleared; listeners go with them) and target groups;
-    Aurora instances and clusters (deletion protection cleared, with a final snapshot unless O(skip_final_snapshot=true)),
-    DB subnet groups; VPC endpoints; NAT gateways, then Elastic IPs; internet gateways; subnets; route tables; security
-    groups (rules revoked first, so groups that reference each other go too); flow logs; VPCs; log groups; instance
-    profiles and IAM roles; KMS keys scheduled for deletion."
+  - "Deletion order: EventBridge rules (targets removed first) and SNS topics of the stack's alerts; Application Auto
+    Scaling policies and scalable targets of the stack's ECS services; ECS services scaled to 0 and deleted; task
+    definition families of the stack deregistered; capacity providers detached from their clusters and deleted;
+    scale-in protection cleared and Auto Scaling groups force-deleted; container instances deregistered and clusters
+    deleted; launch templates; load balancers (deletion protection cleared; listeners go with them) and target groups;
+    Aurora instances and clusters (deletion protection cleared, with a final snapshot unless
+    O(skip_final_snapshot=true)), DB subnet groups, DB cluster and DB parameter groups; ACM certificates (once no load
+    balancer uses them); EFS file systems (mount targets first); ECR repositories (with their images); VPC endpoints;
+    NAT gateways, then Elastic IPs; internet gateways; subnets; route tables; security groups (rules revoked first, so
+    groups that reference each other go too); flow logs; VPCs; log groups; instance profiles and IAM roles; customer
+    managed IAM policies (detached first); Secrets Manager secrets and KMS keys scheduled for deletion (secrets
+    another service manages, such as the Aurora master user secret, go with their owner)."
   - Databases are deleted early and waited for later, so their deletion overlaps the rest.
   - Refuses to delete an environment named C(prod) unless O(allow_prod=true).
   - Resources already being deleted are not listed, so a second teardown is a no-op (changed=false).
 notes:
   - The Resource Groups Tagging API does not cover Auto Scaling groups, IAM roles, ECS clusters or listeners, so each
-    service is read with its own tag filter, or its tags are read where it has none (log groups, IAM, KMS).
+    service is read with its own tag filter, or its tags are read where it has none (log groups, IAM, KMS, SNS,
+    EventBridge, ACM, ECR). Application Auto Scaling targets belong to the stack through their resource id
+    C(service/<stack cluster>/<service>).
 author:
   - cloudops.ecs maintainers (@cloudops)
 options:
@@ -53,7 +59,7 @@ options:
     type: bool
     default: false
   kms_pending_window_days:
-    description: Days before scheduled KMS key deletion happens (7-30).
+    description: Days before scheduled KMS key and Secrets Manager secret deletion happens (7-30).
     type: int
     default: 7
   wait_timeout:
@@ -127,7 +133,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import teardown
 
-SERVICES = ("ecs", "autoscaling", "ec2", "elbv2", "rds", "logs", "iam", "kms")
+SERVICES = ("ecs", "autoscaling", "ec2", "elbv2", "rds", "logs", "iam", "kms", "application-autoscaling", "events",
+            "sns", "acm", "efs", "ecr", "secretsmanager")
 
 
 def main():

@@ -87,3 +87,77 @@ def test_retries_stop_at_the_deadline_and_other_errors_stop_at_once():
         raise AssertionError("expected a TeardownError")
     except teardown.TeardownError as error:
         assert "UnauthorizedOperation" in str(error) and clock["t"] == 0
+
+
+class Recorder:
+    """A fake client: canned responses per method, every call recorded."""
+
+    def __init__(self, **responses):
+        self.responses = responses
+        self.calls = []
+
+    def __getattr__(self, name):
+        def call(aws_retry=False, **kwargs):
+            self.calls.append((name, kwargs))
+            response = self.responses.get(name, {})
+            return response(**kwargs) if callable(response) else response
+        return call
+
+
+def test_scalable_targets_are_the_stack_clusters_services_and_go_with_their_policies():
+    aas = Recorder(
+        describe_scalable_targets={"ScalableTargets": [
+            {"ResourceId": "service/demo/web", "ScalableDimension": "ecs:service:DesiredCount"},
+            {"ResourceId": "service/other/web", "ScalableDimension": "ecs:service:DesiredCount"}]},
+        describe_scaling_policies={"ScalingPolicies": [
+            {"PolicyName": "demo-web-cpu", "ResourceId": "service/demo/web", "ScalableDimension": "ecs:service:DesiredCount"},
+            {"PolicyName": "other-web-cpu", "ResourceId": "service/other/web",
+             "ScalableDimension": "ecs:service:DesiredCount"}]})
+    found = teardown._discover_scaling(aas, ["demo"])
+    assert [(r["id"], r["policies"]) for r in found] == [("service/demo/web", ["demo-web-cpu"])]
+    assert teardown._discover_scaling(aas, []) == []
+
+    deleter = teardown.Deleter({"application-autoscaling": aas})
+    aas.calls = []
+    deleter._scalable_targets(found)
+    assert [name for name, _kwargs in aas.calls] == ["delete_scaling_policy", "deregister_scalable_target"]
+
+
+def test_alert_rules_lose_their_targets_before_the_rule_and_topics_go_after():
+    events = Recorder(list_targets_by_rule={"Targets": [{"Id": "topic"}]})
+    sns = Recorder()
+    deleter = teardown.Deleter({"events": events, "sns": sns})
+    deleter._alerts([teardown.resource("events_rule", "demo-stopped-tasks", event_bus="default")],
+                    [teardown.resource("sns_topic", "arn:topic", "demo-stopped-tasks")])
+    assert [name for name, _kwargs in events.calls] == ["list_targets_by_rule", "remove_targets", "delete_rule"]
+    assert events.calls[1][1]["Ids"] == ["topic"]
+    assert sns.calls == [("delete_topic", {"TopicArn": "arn:topic"})]
+
+
+def test_daemon_services_are_deleted_without_a_desired_count():
+    ecs = Recorder(describe_services={"services": [{"status": "INACTIVE"}]})
+    deleter = teardown.Deleter({"ecs": ecs})
+    deleter._services([teardown.resource("ecs_service", "arn:agent", "log-agent", cluster="c", daemon=True),
+                       teardown.resource("ecs_service", "arn:web", "web", cluster="c", daemon=False)])
+    names = [name for name, _kwargs in ecs.calls if name != "describe_services"]
+    assert names == ["delete_service", "update_service", "delete_service"]
+
+
+def test_managed_secrets_are_left_to_their_owner_and_deleted_ones_are_not_listed():
+    tag = [{"Key": "cloudops:stack", "Value": "demo"}]
+    secretsmanager = Recorder(list_secrets={"SecretList": [
+        {"ARN": "arn:a", "Name": "demo-app", "Tags": tag},
+        {"ARN": "arn:b", "Name": "rds!cluster-1", "Tags": tag, "OwningService": "rds"},
+        {"ARN": "arn:c", "Name": "demo-old", "Tags": tag, "DeletedDate": "2026-01-01"},
+        {"ARN": "arn:d", "Name": "other", "Tags": [{"Key": "cloudops:stack", "Value": "other"}]}]})
+    assert [r["id"] for r in teardown._discover_secrets(secretsmanager, "demo", "local")] == ["arn:a"]
+
+
+def test_launch_templates_described_without_tags_are_read_from_describe_tags():
+    tags = [{"ResourceId": "lt-1", "Key": "cloudops:stack", "Value": "demo"},
+            {"ResourceId": "lt-1", "Key": "Environment", "Value": "local"}]
+    ec2 = Recorder(describe_launch_templates={"LaunchTemplates": [
+        {"LaunchTemplateId": "lt-1", "LaunchTemplateName": "demo-ondemand", "Tags": []}]},
+        describe_tags={"Tags": tags})
+    found = teardown._discover_ec2(ec2, "demo", "local")
+    assert [(r["kind"], r["id"]) for r in found] == [("launch_template", "lt-1")]
