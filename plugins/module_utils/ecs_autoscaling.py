@@ -113,7 +113,8 @@ def group_changes(desired, current, manage_desired_capacity=True):
         low = desired.get("MinSize", current.get("MinSize"))
         high = desired.get("MaxSize", current.get("MaxSize"))
         if size is not None and low is not None and high is not None and not low <= size <= high:
-            update["DesiredCapacity"] = min(max(size, low), high)
+            # Raising to a new minimum goes to the configured capacity when that is larger.
+            update["DesiredCapacity"] = min(max(size, low, (desired.get("DesiredCapacity") or 0) if size < low else 0), high)
     return update
 
 

@@ -96,6 +96,15 @@ options:
     type: str
     choices: [enforce, initial]
     default: enforce
+  create_empty:
+    description:
+      - Create a new group with no instances (minimum and desired capacity 0); the next call without this
+        option applies O(min_size) and O(desired_capacity). Instances that register with ECS before their
+        group's capacity provider exists are not part of the provider, so the ecs_instances role creates
+        groups empty and sizes them once the providers are attached.
+      - Ignored when the group exists.
+    type: bool
+    default: false
   health_check_type:
     description: EC2 or ELB health checks.
     type: str
@@ -289,6 +298,8 @@ def ensure_present(module, client):
     if group is None:
         request = dict(desired, AutoScalingGroupName=name)
         request.setdefault("DesiredCapacity", desired["MinSize"])
+        if module.params["create_empty"]:
+            request.update(MinSize=0, DesiredCapacity=0)
         if tags:
             request["Tags"] = tag_requests(name, tags, [])[0]
         after = group_view(dict(request, Tags=request.get("Tags", [])))
@@ -436,6 +447,7 @@ def main():
         max_size=dict(type="int"),
         desired_capacity=dict(type="int"),
         desired_capacity_policy=dict(type="str", choices=["enforce", "initial"], default="enforce"),
+        create_empty=dict(type="bool", default=False),
         health_check_type=dict(type="str", choices=["EC2", "ELB"]),
         health_check_grace_period=dict(type="int"),
         new_instances_protected_from_scale_in=dict(type="bool"),

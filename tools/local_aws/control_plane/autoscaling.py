@@ -467,6 +467,18 @@ class AutoScaling(Component):
                             elbv2.register_targets(arn, missing)
             return _update_attached_target_groups
 
+        def update_group(original):
+            def _update(group, **kwargs):
+                # UpdateAutoScalingGroup without a template or policy keeps the group's own (moto drops
+                # the mixed instances policy).
+                keep = None if kwargs.get("launch_template") or kwargs.get("launch_config_name") else \
+                    group.mixed_instances_policy
+                original(group, **kwargs)
+                if kwargs.get("mixed_instances_policy") is None and keep is not None:
+                    group.mixed_instances_policy = keep
+            return _update
+
+        patch(asg_models.FakeAutoScalingGroup, "update", update_group)
         patch(asg_models.AutoScalingBackend, "update_attached_target_groups", update_target_groups)
         patch(asg_models.FakeAutoScalingGroup, "set_desired_capacity", set_desired_capacity)
         patch(asg_models.FakeAutoScalingGroup, "replace_autoscaling_group_instances", replace_instances)

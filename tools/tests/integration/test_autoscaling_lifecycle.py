@@ -248,3 +248,20 @@ def test_activities_metrics_and_delete(env):
     asg.delete_auto_scaling_group(AutoScalingGroupName="nodes", ForceDelete=True)
     assert asg.describe_auto_scaling_groups(AutoScalingGroupNames=["nodes"])["AutoScalingGroups"] == []
     assert {ec2_state(env, i) for i in instances} <= {"shutting-down", "terminated"}
+
+
+def test_resizing_keeps_the_mixed_instances_policy(env):
+    asg = env["asg"]
+    asg.create_auto_scaling_group(
+        AutoScalingGroupName="mixed", MinSize=0, MaxSize=4, DesiredCapacity=0,
+        VPCZoneIdentifier=",".join(env["subnets"]),
+        MixedInstancesPolicy={
+            "LaunchTemplate": {"LaunchTemplateSpecification": {"LaunchTemplateId": env["template"], "Version": "$Latest"},
+                               "Overrides": [{"InstanceType": "m7g.large"}, {"InstanceType": "m6g.large"}]},
+            "InstancesDistribution": {"OnDemandPercentageAboveBaseCapacity": 0}})
+    asg.update_auto_scaling_group(AutoScalingGroupName="mixed", MinSize=1, DesiredCapacity=2)
+    mixed = group(env, "mixed")
+    assert (mixed["MinSize"], mixed["DesiredCapacity"]) == (1, 2)
+    overrides = mixed["MixedInstancesPolicy"]["LaunchTemplate"]["Overrides"]
+    assert [o["InstanceType"] for o in overrides] == ["m7g.large", "m6g.large"]
+    assert wait_for(lambda: len(states(env, "mixed")) == 2)

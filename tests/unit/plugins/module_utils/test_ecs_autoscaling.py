@@ -41,6 +41,12 @@ def test_owned_desired_capacity_is_clamped_into_new_bounds():
     assert update == {"MaxSize": 1, "DesiredCapacity": 1}
 
 
+def test_an_empty_group_raised_to_its_minimum_gets_the_configured_capacity():
+    empty = dict(CURRENT, MinSize=0, DesiredCapacity=0)
+    update = au.group_changes(au.desired_group(params(min_size=1, desired_capacity=2)), empty, False)
+    assert update == {"MinSize": 1, "DesiredCapacity": 2}
+
+
 def test_new_template_version_and_subnets():
     update = au.group_changes(au.desired_group(params(launch_template={"id": "lt-1", "version": "3"},
                                                       subnet_ids=["subnet-a"])), CURRENT, False)
