@@ -27,8 +27,10 @@ def network(aws, local_aws):
 
 
 def run(playbook, network, check=False, diff=False, **extra):
+    # database_mode pinned to standard: the local inventory runs the demo in ha
     extra_vars = {"cloudops_network": network, "database_instance_class": "db.t4g.medium",
-                  "database_deletion_protection": False, "database_test_wait": False}
+                  "database_deletion_protection": False, "database_test_wait": False,
+                  "database_mode": "standard"}
     extra_vars.update(extra)
     return playbook(PLAYBOOK, extra_vars=extra_vars, check=check, diff=diff)
 
