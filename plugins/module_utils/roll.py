@@ -397,7 +397,7 @@ class Roller:
         self._wait("%s: drained, services steady, targets healthy" % label, predicate, self.drain_timeout)
         return arns
 
-    def terminate(self, batch, arns, label):
+    def terminate(self, batch, label):
         autoscaling = self.clients["autoscaling"]
         group = self.group()
         protected = [i["InstanceId"] for i in in_service(group) if i["InstanceId"] in batch and i.get("ProtectedFromScaleIn")]
@@ -410,12 +410,10 @@ class Roller:
                 autoscaling.terminate_instance_in_auto_scaling_group(
                     aws_retry=True, InstanceId=instance_id, ShouldDecrementDesiredCapacity=True)
                 self.changed = True
-        for arn in arns:
-            try:
-                self.clients["ecs"].deregister_container_instance(aws_retry=True, cluster=self.cluster,
-                                                                  containerInstance=arn, force=True)
-            except Exception:  # already gone with its instance
-                pass
+        # The container instances are not deregistered here: ECS deregisters them once their EC2 instances
+        # have terminated, and a capacity provider with managed draining completes its termination lifecycle
+        # hook only for instances it still knows (deregistering first would hold them in Terminating:Wait
+        # until the hook times out).
 
         def predicate():
             left = sorted(set(batch) & {i["InstanceId"] for i in in_service(self.group())})
@@ -451,8 +449,8 @@ class Roller:
         live = self.wait_capacity(state["desired"] + count, draining, "batch " + ", ".join(instance_ids))
         batch = choose_victims(live, candidates, count, draining, instance_ids)
         label = ", ".join(batch)
-        arns = self.drain(batch, label)
-        self.terminate(batch, arns, label)
+        self.drain(batch, label)
+        self.terminate(batch, label)
         return batch
 
     def finish(self):
@@ -465,8 +463,8 @@ class Roller:
             return False
         surplus = surplus_to_remove(group, self.container_instances(), state["desired"])
         for instance_id in surplus:
-            arns = self.drain([instance_id], instance_id + " (surplus)")
-            self.terminate([instance_id], arns, instance_id + " (surplus)")
+            self.drain([instance_id], instance_id + " (surplus)")
+            self.terminate([instance_id], instance_id + " (surplus)")
         zones = sorted(self.group().get("AvailabilityZones") or [])
         for _attempt in range(len(in_service(self.group())) + 1):
             group = self.group()
@@ -478,8 +476,8 @@ class Roller:
             if victim is None:  # the new instance evened it out: drop the one in the most crowded AZ anyway
                 victim = choose_victims(live, sorted(i["InstanceId"] for i in live), 1)[0]
             label = victim + " (AZ rebalance)"
-            arns = self.drain([victim], label)
-            self.terminate([victim], arns, label)
+            self.drain([victim], label)
+            self.terminate([victim], label)
         group = self.group()
         if int(group["DesiredCapacity"]) != state["desired"] or int(group["MaxSize"]) != state["max"]:
             self.clients["autoscaling"].update_auto_scaling_group(
