@@ -22,6 +22,7 @@ CHECK_NAMES = ("services", "targets", "container_instances", "az_coverage", "spa
 CRITICAL = "critical"
 WARNING = "warning"
 UNABLE_TO_PLACE = "unable to place"
+STEADY_STATE = "has reached a steady state"
 # stop codes and reasons that point at a broken task rather than a deployment or a drain
 FAILED_STOP_CODES = ("TaskFailedToStart", "EssentialContainerExited")
 FAILED_REASON_MARKERS = ("health check", "OutOfMemory", "CannotPull", "ResourceInitializationError")
@@ -47,9 +48,12 @@ def as_datetime(value):
 
 
 def recent_placement_failures(service, now, window_seconds):
-    """Service events in the window that say the scheduler could not place a task."""
+    """Service events in the window that say the scheduler could not place a task, newer than the
+    service's latest steady state (events come newest first; older failures were resolved)."""
     found = []
     for event in service.get("events") or []:
+        if STEADY_STATE in (event.get("message") or "").lower():
+            break
         created = as_datetime(event.get("createdAt"))
         if created is not None and (now - created).total_seconds() > window_seconds:
             continue

@@ -88,6 +88,15 @@ def test_service_not_steady_and_placement_events():
     assert not check["ok"] and any("IN_PROGRESS" in d for d in check["details"])
 
 
+def test_placement_failures_before_the_latest_steady_state_are_resolved():
+    failed = {"createdAt": NOW - datetime.timedelta(seconds=60),
+              "message": "(service web) was unable to place a task because no container instance met all of its requirements."}
+    steady = {"createdAt": NOW - datetime.timedelta(seconds=20), "message": "(service web) has reached a steady state."}
+    assert health.check_services([_service(events=[steady, failed])], NOW)["ok"]
+    again = dict(failed, createdAt=NOW - datetime.timedelta(seconds=5))
+    assert not health.check_services([_service(events=[again, steady, failed])], NOW)["ok"]
+
+
 def test_event_time_as_epoch_and_iso():
     assert health.as_datetime(0).year == 1970
     assert health.as_datetime("2026-11-22T12:00:00Z") == NOW
