@@ -1,10 +1,13 @@
 """Auto Scaling on the local AWS, read back with boto3: AZ spread, launch template data, SourceVersion,
 lifecycle hooks, protection and termination policy, activities (fast profile: AWS seconds / 100)."""
 import base64
+import functools
 import time
 
 import pytest
 from botocore.exceptions import ClientError
+
+from local_aws import polling
 
 SCALE = 100.0
 USER_DATA = "#!/bin/bash\necho ECS_CLUSTER=local >> /etc/ecs/ecs.config\n"
@@ -12,14 +15,7 @@ USER_DATA = "#!/bin/bash\necho ECS_CLUSTER=local >> /etc/ecs/ecs.config\n"
 AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 
 
-def wait_for(predicate, timeout=10.0, step=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError("condition not met in time")
+wait_for = functools.partial(polling.wait_for, step=0.02)
 
 
 @pytest.fixture(scope="module")

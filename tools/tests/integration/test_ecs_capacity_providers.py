@@ -1,7 +1,11 @@
 """Capacity providers through boto3 on the local AWS: binding to an Auto Scaling group, managed draining
 hook, association with a cluster, deletion rules."""
+import functools
+
 import pytest
 from botocore.exceptions import ClientError
+
+from local_aws import polling
 
 
 @pytest.fixture(scope="module")
@@ -75,16 +79,7 @@ def test_capacity_provider_lifecycle(client, asg):
     ecs.delete_cluster(cluster="cp-cluster")
 
 
-def wait_for(predicate, timeout=15.0, step=0.05, what="condition"):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"{what} not met within {timeout}s")
+wait_for = functools.partial(polling.wait_for, timeout=15.0)
 
 
 def test_managed_scaling_and_termination_protection(client, asg):

@@ -7,17 +7,12 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
+from local_aws import polling
+
 CLUSTER = "tasks"
 
 
-def wait_for(predicate, timeout=10.0, step=0.05, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"{what} not met within {timeout}s")
+wait_for = polling.wait_for
 
 
 @pytest.fixture(scope="module")

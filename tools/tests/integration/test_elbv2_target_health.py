@@ -1,7 +1,10 @@
 """ELBv2 target health and ALB provisioning on the local AWS, read back with boto3 (fast profile: /100)."""
+import functools
 import time
 
 import pytest
+
+from local_aws import polling
 
 INTERVAL, HEALTHY, UNHEALTHY, DELAY = 30, 5, 2, 60  # AWS seconds; /100 locally
 SCALE = 100.0
@@ -9,14 +12,7 @@ SCALE = 100.0
 AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 
 
-def wait_for(predicate, timeout=10.0, step=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError("condition not met in time")
+wait_for = functools.partial(polling.wait_for, step=0.02)
 
 
 def health(elb, tg_arn, **kwargs):

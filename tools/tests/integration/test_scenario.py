@@ -6,11 +6,14 @@ a failing image with the circuit breaker, a terminating instance held by the man
 DAEMON service following instances in and out. Health is sampled every 0.1 s during changes.
 """
 import base64
+import functools
 import math
 import time
 from collections import Counter
 
 import pytest
+
+from local_aws import polling
 
 CLUSTER = "scn"
 SERVICE = "web"
@@ -19,14 +22,7 @@ MIN_HEALTHY_PERCENT = 100
 USER_DATA = f"#!/bin/bash\ncat >> /etc/ecs/ecs.config <<EOF\nECS_CLUSTER={CLUSTER}\nEOF\n"
 
 
-def wait_for(predicate, timeout=15.0, step=0.05, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"{what} not met within {timeout}s")
+wait_for = functools.partial(polling.wait_for, timeout=15.0)
 
 
 @pytest.fixture(scope="module")
