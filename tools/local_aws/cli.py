@@ -86,12 +86,20 @@ class LocalAws:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"local AWS exited with {proc.returncode}; see {self.log_file}")
+                raise RuntimeError(f"local AWS exited with {proc.returncode}; see {self.log_file}:\n"
+                                   f"{self._log_tail()}")
             if self.ready():
                 return self.endpoint()
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"local AWS not ready after {timeout}s; see {self.log_file}")
+
+    def _log_tail(self, lines=20):
+        try:
+            with open(self.log_file, encoding="utf-8", errors="replace") as handle:
+                return "".join(handle.readlines()[-lines:])
+        except OSError:
+            return ""
 
     def stop(self, timeout=10):
         pid = self.pid()
