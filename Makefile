@@ -53,7 +53,8 @@ setup: $(BIN)/.installed .collections/.ansible-version  ## install runtime Pytho
 
 dev-setup: setup $(BIN)/.dev-installed  ## setup plus the development tools (requirements-dev.txt)
 
-local-aws: setup  ## start the local AWS endpoint in the background; URL in .local-aws/endpoint
+# Never stops a running server: a busy one is waited for. Only local-aws-stop (and demo) end it.
+local-aws: setup  ## start the local AWS endpoint in the background (or keep the running one); URL in .local-aws/endpoint
 	@$(LOCAL_AWS) start $(if $(PROFILE),--profile $(PROFILE),)
 
 local-aws-stop:  ## stop the local AWS endpoint
@@ -77,8 +78,10 @@ roll: setup  ## roll instances onto the current launch template (playbooks/roll_
 teardown: setup  ## list (dry run) or delete the platform (playbooks/teardown.yml)
 	$(call run_playbook,teardown.yml)
 
+# The demo is the one target that replaces a running local AWS (and says so): it always starts from nothing.
 demo: setup  ## build the whole platform on a fresh local AWS, verify it, summarise, stop
-	@$(LOCAL_AWS) stop; $(LOCAL_AWS) start >/dev/null
+	@echo "make demo: starting a fresh local AWS; it is stopped at the end"
+	@$(LOCAL_AWS) start --fresh >/dev/null
 	@set -e; trap '$(LOCAL_AWS) stop' EXIT; \
 	  $(BIN)/ansible-playbook -i inventories/local playbooks/site.yml $(ARGS); \
 	  $(BIN)/ansible-playbook -i inventories/local playbooks/verify.yml; \
