@@ -83,30 +83,12 @@ access_point_arn:
 
 import hashlib
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.cloudops.ecs.plugins.module_utils import aws
+from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 
 DIRECTORY_MODE = "750"
-
-
-@AWSRetry.jittered_backoff()
-def _access_points(client, file_system_id):
-    return client.get_paginator("describe_access_points").paginate(
-        FileSystemId=file_system_id).build_full_result()["AccessPoints"]
-
-
-def find_access_points(client, file_system_id, name):
-    return [point for point in _access_points(client, file_system_id)
-            if boto3_tag_list_to_ansible_dict(point.get("Tags") or []).get("Name") == name
-            and point.get("LifeCycleState") not in ("deleting", "deleted")]
 
 
 def view(point):
@@ -124,67 +106,65 @@ def wanted_view(params):
             "posix_user": {"uid": user["uid"], "gid": user["gid"]} if user else None}
 
 
+def creation_token(params):
+    """One token per file system, name and configuration: a retried create returns the same access point."""
+    wanted = sorted(wanted_view(params).items())
+    return hashlib.sha256(repr((params["file_system_id"], params["name"], wanted)).encode()).hexdigest()[:64]
+
+
 class AccessPoints(object):
     def __init__(self, module):
         self.module = module
-        self.client = module.client("efs", retry_decorator=AWSRetry.jittered_backoff())
+        self.efs = aws.clients(module, ["efs"])["efs"]
         self.params = module.params
 
-    def _fail(self, error, action):
-        self.module.fail_json_aws(error, msg="Could not %s access point %s on %s" % (
-            action, self.params["name"], self.params["file_system_id"]))
+    def find(self):
+        points = aws.paginate(self.efs, "describe_access_points", "AccessPoints",
+                              FileSystemId=self.params["file_system_id"])
+        return [point for point in points
+                if tagging.to_dict(point.get("Tags") or []).get("Name") == self.params["name"]
+                and point.get("LifeCycleState") not in ("deleting", "deleted")]
 
-    def create(self, tags, token):
-        request = {"ClientToken": token[:64], "FileSystemId": self.params["file_system_id"],
-                   "Tags": ansible_dict_to_boto3_tag_list(tags),
-                   "RootDirectory": {"Path": self.params["root_directory"]}}
-        user = self.params["posix_user"]
+    def create(self, tags):
+        params = self.params
+        request = {"ClientToken": creation_token(params), "FileSystemId": params["file_system_id"],
+                   "Tags": tagging.to_list(tags), "RootDirectory": {"Path": params["root_directory"]}}
+        user = params["posix_user"]
         if user:
             request["PosixUser"] = {"Uid": user["uid"], "Gid": user["gid"]}
             request["RootDirectory"]["CreationInfo"] = {
                 "OwnerUid": user["uid"], "OwnerGid": user["gid"], "Permissions": DIRECTORY_MODE}
-        try:
-            return self.client.create_access_point(aws_retry=True, **request)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-            self._fail(error, "create")
+        return aws.call(self.efs, "create_access_point", "create access point %s" % params["name"], **request)
 
     def delete(self, point):
-        try:
-            self.client.delete_access_point(AccessPointId=point["AccessPointId"], aws_retry=True)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-            self._fail(error, "delete")
+        aws.call(self.efs, "delete_access_point", "delete access point %s" % point["AccessPointId"],
+                 AccessPointId=point["AccessPointId"])
 
     def reconcile_tags(self, point, tags):
-        current = boto3_tag_list_to_ansible_dict(point.get("Tags") or [])
-        to_set, to_remove = compare_aws_tags(current, tags, purge_tags=self.params["purge_tags"])
+        current = tagging.to_dict(point.get("Tags") or [])
+        to_set, to_remove = tagging.changes(current, tags, purge=self.params["purge_tags"])
         to_remove = [key for key in to_remove if key != "Name"]
         if not (to_set or to_remove):
             return False
         if self.module.check_mode:
             return True
-        try:
-            if to_set:
-                self.client.tag_resource(ResourceId=point["AccessPointId"],
-                                         Tags=ansible_dict_to_boto3_tag_list(to_set), aws_retry=True)
-            if to_remove:
-                self.client.untag_resource(ResourceId=point["AccessPointId"], TagKeys=to_remove, aws_retry=True)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-            self._fail(error, "tag")
+        if to_set:
+            aws.call(self.efs, "tag_resource", "tag access point %s" % point["AccessPointId"],
+                     ResourceId=point["AccessPointId"], Tags=tagging.to_list(to_set))
+        if to_remove:
+            aws.call(self.efs, "untag_resource", "untag access point %s" % point["AccessPointId"],
+                     ResourceId=point["AccessPointId"], TagKeys=to_remove)
         return True
 
     def run(self):
         params = self.params
-        try:
-            found = find_access_points(self.client, params["file_system_id"], params["name"])
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-            self._fail(error, "describe")
+        found = self.find()
         current = found[0] if found else None
         if params["state"] == "absent":
-            if found and not self.module.check_mode:
+            if not self.module.check_mode:
                 for point in found:
                     self.delete(point)
-            return dict(changed=bool(found), access_point_id="",
-                        diff={"before": view(current), "after": {}})
+            return dict(changed=bool(found), access_point_id="", diff={"before": view(current), "after": {}})
         tags = dict(params["tags"] or {}, Name=params["name"])
         wanted = wanted_view(params)
         diff = {"before": view(current), "after": wanted}
@@ -194,12 +174,10 @@ class AccessPoints(object):
                         access_point_arn=current.get("AccessPointArn"), diff=diff)
         if self.module.check_mode:
             return dict(changed=True, access_point_id="", diff=diff)
-        # One token per name and configuration: a retried create returns the same access point.
-        token = hashlib.sha256(repr((params["file_system_id"], params["name"], sorted(wanted.items()))).encode())
-        token = token.hexdigest()
-        created = self.create(tags, token)
+        created = self.create(tags)
         for point in found:
-            self.delete(point)
+            if point["AccessPointId"] != created["AccessPointId"]:
+                self.delete(point)
         return dict(changed=True, access_point_id=created["AccessPointId"],
                     access_point_arn=created.get("AccessPointArn"), diff=diff)
 
@@ -219,7 +197,7 @@ def main():
         required_if=[("state", "present", ["root_directory"])],
         supports_check_mode=True,
     )
-    module.exit_json(**AccessPoints(module).run())
+    aws.run(module, AccessPoints(module).run, "manage access point %s" % module.params["name"])
 
 
 if __name__ == "__main__":

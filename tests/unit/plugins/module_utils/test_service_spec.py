@@ -156,10 +156,18 @@ def test_access_points_and_task_security_groups():
     assert service_spec.efs_access_points([WEB, API], SETTINGS) == [{
         "service": "api", "volume": "data", "name": "demo-api-data", "file_system_id": "fs-123",
         "root_directory": "/api/data", "uid": 1000, "gid": 1000, "read_only": False}]
-    assert service_spec.task_security_groups([WEB, API], SETTINGS, "sg-alb") == [{
+    own_groups = dict(SETTINGS, security_group_ids=[])
+    assert service_spec.task_security_groups([WEB, API], own_groups, "sg-alb") == [{
         "service": "api", "name": "demo-api-tasks", "description": "Tasks of the demo-api service",
         "rules": [{"proto": "tcp", "ports": [8080], "group_id": "sg-alb",
                    "rule_desc": "container port from the load balancer"}]}]
+    assert service_spec.task_security_groups([API], SETTINGS, "sg-alb") == []
+    created = dict(own_groups, task_security_groups={"api": "sg-api"})
+    assert service_spec.service_item(API, created)["network_configuration"]["security_groups"] == ["sg-api"]
+    assert service_spec.efs_client_rules([WEB, API], created) == [
+        {"from_port": 2049, "source_group_id": "sg-api", "description": "cloudops:services NFS from awsvpc tasks"}]
+    elsewhere = dict(API, volumes=[{"name": "data", "type": "efs", "file_system_id": "fs-other"}, {"name": "scratch"}])
+    assert service_spec.efs_client_rules([elsewhere], created) == []
 
 
 def test_listener_rules_and_existing_target_groups():
