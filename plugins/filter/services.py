@@ -97,6 +97,15 @@ def services_efs_client_rules(services, settings=None):
     return service_spec.efs_client_rules(services, settings)
 
 
+def services_autoscaling_policies(services, settings=None):
+    return [policy for svc in services for policy in service_spec.autoscaling_policies(svc, settings)]
+
+
+def services_autoscaling_policy_names(services, settings=None):
+    return [name for svc in services if svc.get("autoscaling") is not None
+            for name in service_spec.autoscaling_policy_names(svc, settings)]
+
+
 def services_capacity_provider_architectures(groups):
     return service_spec.capacity_provider_architectures(groups)
 
@@ -120,6 +129,8 @@ class FilterModule(object):
             "services_efs_access_points": services_efs_access_points,
             "services_task_security_groups": services_task_security_groups,
             "services_efs_client_rules": services_efs_client_rules,
+            "services_autoscaling_policies": services_autoscaling_policies,
+            "services_autoscaling_policy_names": services_autoscaling_policy_names,
             "services_capacity_provider_architectures": services_capacity_provider_architectures,
             "services_group_strategy": services_group_strategy,
         }

@@ -46,6 +46,7 @@ SETTINGS_DEFAULTS = {
     "efs_enabled": False,
     "firelens_image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable",
     "target_groups": {},
+    "load_balancer_arn": "",
     # service name -> id of the security group the role made for its awsvpc tasks.
     "task_security_groups": {},
 }
@@ -429,6 +430,60 @@ def needs_task_policy(svc):
                 or any(v.get("type") == "efs" for v in svc.get("volumes") or []))
 
 
+# -- autoscaling ------------------------------------------------------------------------------------
+
+
+def autoscaling_policies(svc, settings=None):
+    """The target-tracking policies of a service with `autoscaling`: CPU (the default), memory and ALB
+    requests per target, each as community.aws.application_autoscaling_policy arguments."""
+    settings = _settings(settings)
+    scaling = svc.get("autoscaling")
+    if scaling is None:
+        return []
+    cooldowns = {"ScaleInCooldown": _int(scaling.get("scale_in_cooldown"), 300),
+                 "ScaleOutCooldown": _int(scaling.get("scale_out_cooldown"), 60)}
+    wanted = []
+    if scaling.get("cpu_target") is not None or not (scaling.get("memory_target") or scaling.get("requests_per_target")):
+        wanted.append(("cpu", "ECSServiceAverageCPUUtilization", scaling.get("cpu_target", 50), None))
+    if scaling.get("memory_target") is not None:
+        wanted.append(("memory", "ECSServiceAverageMemoryUtilization", scaling["memory_target"], None))
+    if scaling.get("requests_per_target") is not None:
+        label = request_count_label(settings.get("load_balancer_arn"), settings["target_groups"].get(svc["name"]))
+        wanted.append(("requests", "ALBRequestCountPerTarget", scaling["requests_per_target"], label))
+    policies = []
+    for suffix, metric, target, label in wanted:
+        spec = {"PredefinedMetricType": metric}
+        if label is not None:
+            spec["ResourceLabel"] = label
+        config = dict(cooldowns, TargetValue=float(target), PredefinedMetricSpecification=spec)
+        if scaling.get("disable_scale_in"):
+            config["DisableScaleIn"] = True
+        policies.append({
+            "service": svc["name"],
+            "policy_name": "%s%s-%s" % (settings["name_prefix"], svc["name"], suffix),
+            "resource_id": "service/%s/%s" % (settings["cluster_name"], svc["name"]),
+            "minimum_tasks": _int(scaling.get("min", 1)),
+            "maximum_tasks": _int(scaling.get("max", 1)),
+            "configuration": config,
+        })
+    return policies
+
+
+def autoscaling_policy_names(svc, settings=None):
+    """Every policy the role may have made for a service (teardown): policy_name and resource_id."""
+    settings = _settings(settings)
+    return [{"policy_name": "%s%s-%s" % (settings["name_prefix"], svc["name"], suffix),
+             "resource_id": "service/%s/%s" % (settings["cluster_name"], svc["name"])}
+            for suffix in ("cpu", "memory", "requests")]
+
+
+def request_count_label(load_balancer_arn, target_group_arn):
+    """ALBRequestCountPerTarget's ResourceLabel: app/<lb>/<id>/targetgroup/<tg>/<id> ('' when not known yet)."""
+    if not load_balancer_arn or not target_group_arn:
+        return ""
+    return "%s/%s" % (load_balancer_arn.split(":loadbalancer/", 1)[-1], target_group_arn.split(":", 5)[-1])
+
+
 # -- load balancing ---------------------------------------------------------------------------------
 
 
@@ -509,7 +564,7 @@ def efs_client_rules(services, settings=None):
             continue
         groups.extend(svc.get("security_group_ids") or settings["security_group_ids"]
                       or _as_list(settings["task_security_groups"].get(svc["name"])))
-    return [{"from_port": 2049, "source_group_id": group, "description": "cloudops:services NFS from awsvpc tasks"}
+    return [{"from_port": 2049, "to_port": 2049, "source_group_id": group, "description": "cloudops:services NFS from awsvpc tasks"}
             for group in sorted(set(groups))]
 
 
@@ -773,13 +828,25 @@ def _autoscaling_errors(at, svc, errors):
     if low < 0 or low > high:
         errors.append("%s.autoscaling: min %s must be between 0 and max %s" % (at, scaling.get("min", 1),
                                                                              scaling.get("max", 1)))
-    target = scaling.get("cpu_target", 50)
-    try:
-        bad = not 0 < float(target) <= 100
-    except (TypeError, ValueError):
-        bad = True
-    if bad:
-        errors.append("%s.autoscaling.cpu_target: %s is out of range; use 1-100 (percent)" % (at, target))
+    for key in ("cpu_target", "memory_target"):
+        target = scaling.get(key, 50)
+        try:
+            bad = not 0 < float(target) <= 100
+        except (TypeError, ValueError):
+            bad = True
+        if bad:
+            errors.append("%s.autoscaling.%s: %s is out of range; use 1-100 (percent)" % (at, key, target))
+    requests = scaling.get("requests_per_target")
+    if requests is not None:
+        if _int(requests, 0) < 1:
+            errors.append("%s.autoscaling.requests_per_target: %s; use the number of requests per target and "
+                          "minute to hold (1 or more)" % (at, requests))
+        if svc.get("listener_rule") is None:
+            errors.append("%s.autoscaling.requests_per_target: the service is not behind the load balancer; add a "
+                          "listener_rule or scale on cpu_target / memory_target" % at)
+    for key in ("scale_in_cooldown", "scale_out_cooldown"):
+        if scaling.get(key) is not None and _int(scaling[key], -1) < 0:
+            errors.append("%s.autoscaling.%s: %s; use seconds (0 or more)" % (at, key, scaling[key]))
 
 
 def input_errors(services, settings=None):

@@ -2,6 +2,7 @@
 
 Every component is imported here directly: one that cannot load stops the server with its error.
 """
+from local_aws.control_plane.appautoscaling import AppAutoScaling
 from local_aws.control_plane.autoscaling import AutoScaling
 from local_aws.control_plane.core import Plane
 from local_aws.control_plane.ec2 import Ec2
@@ -11,7 +12,7 @@ from local_aws.control_plane.invariants import Invariants
 from local_aws.control_plane.kms import Kms
 from local_aws.control_plane.latency import Latency
 
-ALL = [EcsComponent, ElbV2, Ec2, AutoScaling, Latency, Kms, Invariants]
+ALL = [EcsComponent, ElbV2, Ec2, AutoScaling, AppAutoScaling, Latency, Kms, Invariants]
 
 
 def wrap(app, profile="fast"):

@@ -165,7 +165,7 @@ def test_access_points_and_task_security_groups():
     created = dict(own_groups, task_security_groups={"api": "sg-api"})
     assert service_spec.service_item(API, created)["network_configuration"]["security_groups"] == ["sg-api"]
     assert service_spec.efs_client_rules([WEB, API], created) == [
-        {"from_port": 2049, "source_group_id": "sg-api", "description": "cloudops:services NFS from awsvpc tasks"}]
+        {"from_port": 2049, "to_port": 2049, "source_group_id": "sg-api", "description": "cloudops:services NFS from awsvpc tasks"}]
     elsewhere = dict(API, volumes=[{"name": "data", "type": "efs", "file_system_id": "fs-other"}, {"name": "scratch"}])
     assert service_spec.efs_client_rules([elsewhere], created) == []
 
@@ -295,3 +295,25 @@ def test_query_language():
         assert service_spec.query_language_error(good) is None, good
     assert "unbalanced" in service_spec.query_language_error("attribute:a in [x")
     assert "missing" in service_spec.query_language_error("")
+
+
+def test_autoscaling_policies_per_metric():
+    settings = dict(SETTINGS, load_balancer_arn="arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/demo/abc",
+                    target_groups={"web": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/demo-web/def"})
+    [cpu] = service_spec.autoscaling_policies(dict(WEB, autoscaling={"min": 2, "max": 4}), settings)
+    assert cpu == {"service": "web", "policy_name": "demo-web-cpu", "resource_id": "service/demo/web",
+                   "minimum_tasks": 2, "maximum_tasks": 4, "configuration": {
+                       "TargetValue": 50.0, "ScaleInCooldown": 300, "ScaleOutCooldown": 60,
+                       "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}}}
+    memory, requests = service_spec.autoscaling_policies(dict(WEB, autoscaling={
+        "max": 4, "memory_target": 70, "requests_per_target": 1000, "disable_scale_in": True}), settings)
+    assert memory["policy_name"] == "demo-web-memory" and memory["configuration"]["TargetValue"] == 70.0
+    assert memory["configuration"]["DisableScaleIn"] is True
+    assert requests["configuration"]["PredefinedMetricSpecification"] == {
+        "PredefinedMetricType": "ALBRequestCountPerTarget", "ResourceLabel": "app/demo/abc/targetgroup/demo-web/def"}
+    assert service_spec.autoscaling_policies(WEB, settings) == []
+    errors = _errors(dict(API, listener_rule=None, autoscaling={"max": 3, "memory_target": 0, "requests_per_target": 5,
+                                                                "scale_in_cooldown": -1}))
+    assert [e.split(":")[0] for e in errors] == [
+        "services_list[0].autoscaling.memory_target", "services_list[0].autoscaling.requests_per_target",
+        "services_list[0].autoscaling.scale_in_cooldown"]

@@ -1,0 +1,96 @@
+"""Application Auto Scaling of ECS services on the local AWS (fast profile): a scalable target of a control-plane
+service is accepted, its bounds hold the desired count, target tracking follows the service's CPU metric, a step
+policy follows its alarm, a scheduled action changes the bounds, and every change is a scaling activity."""
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from botocore.exceptions import ClientError
+
+from local_aws import polling
+
+CLUSTER = "scaling"
+RESOURCE = f"service/{CLUSTER}/app"
+DIMENSION = "ecs:service:DesiredCount"
+
+
+@pytest.fixture(scope="module")
+def env(client):
+    ec2, ecs = client("ec2"), client("ecs")
+    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.77.0.0/24", AvailabilityZone="us-east-1a")["Subnet"]
+    ecs.create_cluster(clusterName=CLUSTER)
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet["SubnetId"], InstanceType="m6i.xlarge",
+                      UserData=f"#!/bin/bash\necho ECS_CLUSTER={CLUSTER} >> /etc/ecs/ecs.config\n")
+    polling.wait_for(lambda: ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"],
+                     what="a container instance")
+    ecs.register_task_definition(family="app", containerDefinitions=[
+        {"name": "app", "image": "busybox", "memory": 32, "essential": True}])
+    ecs.create_service(cluster=CLUSTER, serviceName="app", taskDefinition="app", desiredCount=1)
+    return {"ecs": ecs, "scaling": client("application-autoscaling"), "cloudwatch": client("cloudwatch")}
+
+
+def desired(env):
+    return env["ecs"].describe_services(cluster=CLUSTER, services=["app"])["services"][0]["desiredCount"]
+
+
+def wait_desired(env, count):
+    polling.wait_for(lambda: desired(env) == count, what=f"desired count {count}")
+
+
+def cpu(env, value):
+    env["cloudwatch"].put_metric_data(Namespace="AWS/ECS", MetricData=[{
+        "MetricName": "CPUUtilization", "Value": value, "Unit": "Percent",
+        "Dimensions": [{"Name": "ClusterName", "Value": CLUSTER}, {"Name": "ServiceName", "Value": "app"}]}])
+
+
+def test_unknown_service_is_refused(env):
+    with pytest.raises(ClientError, match="ECS service doesn't exist"):
+        env["scaling"].register_scalable_target(ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/nope",
+                                                ScalableDimension=DIMENSION, MinCapacity=1, MaxCapacity=2)
+
+
+def test_policies_move_the_desired_count(env):
+    scaling = env["scaling"]
+    scaling.register_scalable_target(ServiceNamespace="ecs", ResourceId=RESOURCE, ScalableDimension=DIMENSION,
+                                     MinCapacity=2, MaxCapacity=6)
+    wait_desired(env, 2)  # raised to the minimum
+
+    scaling.put_scaling_policy(
+        PolicyName="cpu", ServiceNamespace="ecs", ResourceId=RESOURCE, ScalableDimension=DIMENSION,
+        PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 50.0, "ScaleOutCooldown": 0, "ScaleInCooldown": 0,
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}})
+    cpu(env, 100.0)
+    wait_desired(env, 4)  # ceil(2 x 100 / 50)
+    cpu(env, 50.0)
+    cpu(env, 10.0)
+    wait_desired(env, 2)  # ceil(4 x 10 / 50) = 1, held at the minimum
+    scaling.delete_scaling_policy(PolicyName="cpu", ServiceNamespace="ecs", ResourceId=RESOURCE,
+                                  ScalableDimension=DIMENSION)
+
+    step = scaling.put_scaling_policy(
+        PolicyName="queue", ServiceNamespace="ecs", ResourceId=RESOURCE, ScalableDimension=DIMENSION,
+        PolicyType="StepScaling", StepScalingPolicyConfiguration={
+            "AdjustmentType": "ChangeInCapacity", "Cooldown": 3600,
+            "StepAdjustments": [{"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 100, "ScalingAdjustment": 1},
+                                {"MetricIntervalLowerBound": 100, "ScalingAdjustment": 3}]})
+    env["cloudwatch"].put_metric_alarm(
+        AlarmName="queue-high", Namespace="App", MetricName="Backlog", Statistic="Average", Period=60,
+        EvaluationPeriods=1, Threshold=10, ComparisonOperator="GreaterThanThreshold", AlarmActions=[step["PolicyARN"]])
+    env["cloudwatch"].put_metric_data(Namespace="App", MetricData=[{"MetricName": "Backlog", "Value": 150}])
+    env["cloudwatch"].set_alarm_state(AlarmName="queue-high", StateValue="ALARM", StateReason="test")
+    wait_desired(env, 5)  # breach 140 -> the second step, +3; once per cooldown
+    env["cloudwatch"].set_alarm_state(AlarmName="queue-high", StateValue="OK", StateReason="test")
+
+    when = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    scaling.put_scheduled_action(ServiceNamespace="ecs", ScheduledActionName="night", ResourceId=RESOURCE,
+                                 ScalableDimension=DIMENSION, Schedule=f"at({when})",
+                                 ScalableTargetAction={"MinCapacity": 1, "MaxCapacity": 3})
+    wait_desired(env, 3)  # the new maximum
+
+    activities = scaling.describe_scaling_activities(ServiceNamespace="ecs", ResourceId=RESOURCE)["ScalingActivities"]
+    assert [a["Description"] for a in activities] == [
+        f"Setting desired count to {n}." for n in (3, 5, 2, 4, 2)]
+    assert all(a["StatusCode"] == "Successful" for a in activities)
+    assert "queue-high" in activities[1]["Cause"]
