@@ -18,7 +18,11 @@ def _services(image="public.ecr.aws/nginx/nginx:1.27"):
     return [
         {"name": "web", "image": image, "memory": 128, "container_port": 80, "autoscaling": {"min": 2, "max": 4},
          "listener_rule": {"path": "/web*", "priority": 10}, "environment": {"MODE": "web"},
-         "secrets": {"DB_PASSWORD": SECRET}},
+         "secrets": {"DB_PASSWORD": SECRET}, "tmpfs": [{"path": "/var/cache/nginx"}, {"path": "/var/run", "size": 1}],
+         "links": ["exporter"],
+         "sidecars": [{"name": "exporter", "image": "public.ecr.aws/nginx/nginx-prometheus-exporter:1.3",
+                       "memory": 32, "essential": False, "ports": [9113], "stop_timeout": 5,
+                       "health_check": {"command": ["CMD", "/usr/bin/nginx-prometheus-exporter", "--version"]}}]},
         {"name": "agent", "image": "public.ecr.aws/docker/library/busybox:1.36", "memory_reservation": 32,
          "scheduling_strategy": "DAEMON", "command": ["sleep", "infinity"]},
     ]
@@ -53,9 +57,6 @@ def prerequisites(aws):
         "services_vpc_id": vpc, "services_subnet_ids": subnets, "services_security_group_ids": [sg],
         "services_listener_arn": listener, "services_cluster_name": CLUSTER,
         "services_wait_interval": 1, "services_wait_timeout": 120, "services_log_retention_days": 14,
-        # The local Application Auto Scaling does not see the control plane's clusters: the count is still
-        # owned by autoscaling (left alone after creation), the scalable target is not registered here.
-        "services_autoscaling_enabled": False,
     }
 
 
@@ -105,6 +106,9 @@ def test_bad_inputs_are_refused_before_any_change(playbook, aws, prerequisites):
         {"name": "agent", "image": "nginx", "memory": 64, "scheduling_strategy": "DAEMON", "desired_count": 2},
         {"name": "pct", "image": "nginx", "memory": 64, "min_percent": 150, "max_percent": 50},
         {"name": "small", "image": "nginx", "memory": 64, "cpu": 2048},
+        {"name": "two", "image": "nginx", "memory": 64, "mount_points": [{"volume": "data", "path": "/data"}],
+         "depends_on": [{"container": "side", "condition": "HEALTHY"}],
+         "sidecars": [{"name": "side", "image": "busybox", "memory": 16}]},
     ]
     run = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=bad, services_subnet_ids=[]))
     assert run.rc != 0
@@ -117,6 +121,8 @@ def test_bad_inputs_are_refused_before_any_change(playbook, aws, prerequisites):
         "services_list[4].min_percent: 150 is out of range",
         "services_list[4].max_percent: 50 is out of range",
         "services_list[5].memory: 64 MiB is too little for cpu 2048",
+        "services_list[6].mount_points[0].volume: data is not a volume of the service",
+        "services_list[6].depends_on[0].condition: HEALTHY needs a health_check on container side",
     ):
         assert message in run.output, message
     assert not aws("logs").describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
@@ -143,8 +149,14 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     rules = elbv2.describe_rules(ListenerArn=prerequisites["services_listener_arn"])["Rules"]
     assert sorted(r["Priority"] for r in rules if not r["IsDefault"]) == ["10"]
     td = ecs.describe_task_definition(taskDefinition=f"{STACK}-web")["taskDefinition"]
-    container = td["containerDefinitions"][0]
-    assert container["readonlyRootFilesystem"] is True
+    container, exporter = td["containerDefinitions"]
+    assert container["readonlyRootFilesystem"] is True and container["links"] == ["exporter"]
+    assert [t["containerPath"] for t in container["linuxParameters"]["tmpfs"]] == ["/var/cache/nginx", "/var/run"]
+    assert exporter["essential"] is False and exporter["stopTimeout"] == 5
+    assert exporter["logConfiguration"]["options"]["awslogs-stream-prefix"] == "exporter"
+    target = aws("application-autoscaling").describe_scalable_targets(
+        ServiceNamespace="ecs", ResourceIds=[f"service/{CLUSTER}/web"])["ScalableTargets"]
+    assert [(t["MinCapacity"], t["MaxCapacity"]) for t in target] == [(2, 4)]
     assert container["secrets"] == [{"name": "DB_PASSWORD", "valueFrom": SECRET}]
     assert container["logConfiguration"]["options"]["awslogs-group"] == f"/{STACK}/services/web"
     role = td["executionRoleArn"].rsplit("/", 1)[1]
@@ -176,7 +188,8 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert checked.rc == 0 and checked.changed == 0, checked.output
     assert len(_active_revisions(aws, f"{STACK}-web")) == 1
 
-    # Autoscaling moved web to 3; an image change: a new revision rolled out, the count left alone.
+    # Autoscaling moved web to 3 (within its scalable target's 2-4); an image change: a new revision rolled out,
+    # the count left alone.
     ecs.update_service(cluster=CLUSTER, service="web", desiredCount=3)
     wait_rolled_out(aws, "web")
     updated = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(

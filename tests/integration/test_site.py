@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+from local_aws import polling
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 CLUSTER = "demo"
@@ -44,17 +46,47 @@ def test_create_builds_a_running_platform(created, aws):
     assert len(zones) == 3
 
     services = {s["serviceName"]: s for s in _services(ecs)}
-    assert set(services) == {"web", "log-agent"}
+    assert set(services) == {"web", "api", "log-agent"}
     for service in services.values():
         assert service["runningCount"] == service["desiredCount"] > 0, service["serviceName"]
         assert [(d["status"], d["rolloutState"]) for d in service["deployments"]] == [("PRIMARY", "COMPLETED")]
     assert services["log-agent"]["schedulingStrategy"] == "DAEMON"
     assert services["log-agent"]["desiredCount"] == len(instances)
 
-    web = services["web"]
-    health = aws("elbv2").describe_target_health(TargetGroupArn=web["loadBalancers"][0]["targetGroupArn"])
-    states = [t["TargetHealth"]["State"] for t in health["TargetHealthDescriptions"]]
-    assert states == ["healthy"] * web["desiredCount"]
+    for name in ("web", "api"):
+        health = aws("elbv2").describe_target_health(
+            TargetGroupArn=services[name]["loadBalancers"][0]["targetGroupArn"])["TargetHealthDescriptions"]
+        assert [t["TargetHealth"]["State"] for t in health] == ["healthy"] * services[name]["desiredCount"], name
+
+    # web: bridge, read-only root file system with tmpfs where nginx writes.
+    web_td = ecs.describe_task_definition(taskDefinition=services["web"]["taskDefinition"])["taskDefinition"]
+    assert web_td["networkMode"] == "bridge"
+    [nginx] = web_td["containerDefinitions"]
+    assert nginx["readonlyRootFilesystem"] is True
+    assert {t["containerPath"] for t in nginx["linuxParameters"]["tmpfs"]} == {"/var/cache/nginx", "/var/run", "/tmp"}
+
+    # api: awsvpc in the private subnets with its own security group, two containers, an EFS volume through its
+    # own access point with transit encryption and IAM authorization.
+    api = services["api"]
+    api_td = ecs.describe_task_definition(taskDefinition=api["taskDefinition"])["taskDefinition"]
+    assert api_td["networkMode"] == "awsvpc"
+    assert [c["name"] for c in api_td["containerDefinitions"]] == ["api", "content"]
+    assert api_td["containerDefinitions"][0]["dependsOn"] == [{"containerName": "content", "condition": "START"}]
+    [volume] = api_td["volumes"]
+    efs = volume["efsVolumeConfiguration"]
+    assert efs["transitEncryption"] == "ENABLED" and efs["authorizationConfig"]["iam"] == "ENABLED"
+    [point] = aws("efs").describe_access_points(AccessPointId=efs["authorizationConfig"]["accessPointId"])[
+        "AccessPoints"]
+    assert point["FileSystemId"] == efs["fileSystemId"] and point["RootDirectory"]["Path"] == "/api/content"
+    network = api["networkConfiguration"]["awsvpcConfiguration"]
+    private = {s["SubnetId"] for s in subnets if "private" in _tag_map(s.get("Tags")).get("Name", "")}
+    assert len(private) == 3
+    assert set(network["subnets"]) == private and network["assignPublicIp"] == "DISABLED"
+    [group] = aws("ec2").describe_security_groups(GroupIds=network["securityGroups"])["SecurityGroups"]
+    assert group["GroupName"] == "demo-api-tasks"
+    tasks = ecs.describe_tasks(cluster=CLUSTER, tasks=ecs.list_tasks(cluster=CLUSTER, serviceName="api")[
+        "taskArns"])["tasks"]
+    assert all(a["type"] == "ElasticNetworkInterface" for t in tasks for a in t["attachments"])
 
     cluster = aws("rds").describe_db_clusters()["DBClusters"][0]
     assert cluster["Status"] == "available"
@@ -66,10 +98,25 @@ def test_create_builds_a_running_platform(created, aws):
     assert all(i["DBInstanceStatus"] == "available" and not i["PubliclyAccessible"] for i in rds_instances)
 
 
-def test_second_run_changes_nothing(created, playbook):
+def _desired(aws, name):
+    return aws("ecs").describe_services(cluster=CLUSTER, services=[name])["services"][0]["desiredCount"]
+
+
+def test_second_run_changes_nothing_and_keeps_the_count_autoscaling_chose(created, playbook, aws):
+    # The api's CPU is well above its 60 % target: target tracking scales it to its maximum of 4.
+    aws("cloudwatch").put_metric_data(Namespace="AWS/ECS", MetricData=[{
+        "MetricName": "CPUUtilization", "Value": 95.0, "Unit": "Percent",
+        "Dimensions": [{"Name": "ClusterName", "Value": CLUSTER}, {"Name": "ServiceName", "Value": "api"}]}])
+    polling.wait_for(lambda: _desired(aws, "api") == 4, timeout=60, what="api scaled out to 4")
+
     run = playbook(SITE)
     assert run.rc == 0, run.output[-6000:]
     assert run.changed == 0, run.output[-6000:]
+    api = aws("ecs").describe_services(cluster=CLUSTER, services=["api"])["services"][0]
+    assert api["desiredCount"] == api["runningCount"] == 4
+    activities = aws("application-autoscaling").describe_scaling_activities(
+        ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/api")["ScalingActivities"]
+    assert activities[0]["Description"] == "Setting desired count to 4."
 
 
 def test_check_mode_on_the_converged_stack_reports_no_change(created, playbook):

@@ -24,8 +24,8 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from moto.applicationautoscaling.models import ApplicationAutoscalingBackend, applicationautoscaling_backends
 from moto.applicationautoscaling.exceptions import AWSValidationException
+from moto.applicationautoscaling.models import ApplicationAutoscalingBackend, applicationautoscaling_backends
 from moto.cloudwatch.models import cloudwatch_backends
 
 from local_aws.control_plane.core import Component

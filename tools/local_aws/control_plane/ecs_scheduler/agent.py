@@ -78,6 +78,10 @@ class Agent:
         vcpus = info.get("VCpuInfo", {}).get("DefaultVCpus", 2)
         memory = info.get("MemoryInfo", {}).get("SizeInMiB", 4096) - AGENT_RESERVED_MEMORY
         enis = info.get("NetworkInfo", {}).get("MaximumNetworkInterfaces", 3) - 1
+        trunk = trunk_enis(instance.instance_type)
+        trunking = trunk and self.component._setting(store, "awsvpcTrunking", store.root_arn)[0] == "enabled"
+        if trunking:
+            enis = trunk
         arch = (info.get("ProcessorInfo", {}).get("SupportedArchitectures") or ["x86_64"])[0]
         zone = getattr(instance.placement, "zone", None) or f"{store.region}a"
         ci_id = uuid.uuid4().hex
@@ -104,6 +108,8 @@ class Agent:
             {"name": "com.amazonaws.ecs.capability.logging-driver.awslogs"},
             {"name": "com.amazonaws.ecs.capability.docker-remote-api.1.44"},
         ]
+        if trunking:
+            attributes.append({"name": "ecs.awsvpc-trunk-id", "value": "eni-trunk" + uuid.uuid4().hex[:12]})
         store.container_instances[arn] = {
             "containerInstanceArn": arn,
             "ec2InstanceId": instance.id,
@@ -164,3 +170,19 @@ class Agent:
         ci["agentConnected"] = False
         ci["_inactive_at"] = now
 
+
+# ENI trunking (account setting awsvpcTrunking, read when an instance registers): the task ENIs an instance of a
+# supported family gets, by size, as in the Amazon ECS Developer Guide's table ("Supported Amazon EC2 instance
+# types"); other families (t3, ...) keep the instance type's interface limit.
+TRUNK_FAMILIES = re.compile(r"^(a1|c5|c5a|c5d|c5n|c6a|c6g|c6gd|c6gn|c6i|c6id|c7g|c7gd|c7gn|c7i|m5|m5a|m5ad|m5d|m5dn|"
+                            r"m5n|m5zn|m6a|m6g|m6gd|m6i|m6id|m7a|m7g|m7gd|m7i|r5|r5a|r5ad|r5b|r5d|r5dn|r5n|r6a|r6g|"
+                            r"r6gd|r6i|r6id|r7g|r7gd|r7i)\.(\w+)$")
+TRUNK_ENIS = {"medium": 4, "large": 10, "xlarge": 20, "2xlarge": 40}
+
+
+def trunk_enis(instance_type):
+    """Task ENIs with trunking for `instance_type`, or 0 when its family does not support trunking."""
+    match = TRUNK_FAMILIES.match(instance_type or "")
+    if not match:
+        return 0
+    return TRUNK_ENIS.get(match.group(2), 60 if match.group(2) != "metal" else 120)
