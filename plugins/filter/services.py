@@ -106,8 +106,16 @@ def services_autoscaling_policy_names(services, settings=None):
             for name in service_spec.autoscaling_policy_names(svc, settings)]
 
 
+def services_deployment_alarms(services, settings=None):
+    return service_spec.deployment_alarms(services, settings)
+
+
 def services_capacity_provider_architectures(groups):
     return service_spec.capacity_provider_architectures(groups)
+
+
+def services_planned_groups(groups, stack_name):
+    return service_spec.planned_groups(groups, stack_name)
 
 
 def services_group_strategy(groups):
@@ -131,6 +139,8 @@ class FilterModule(object):
             "services_efs_client_rules": services_efs_client_rules,
             "services_autoscaling_policies": services_autoscaling_policies,
             "services_autoscaling_policy_names": services_autoscaling_policy_names,
+            "services_deployment_alarms": services_deployment_alarms,
             "services_capacity_provider_architectures": services_capacity_provider_architectures,
             "services_group_strategy": services_group_strategy,
+            "services_planned_groups": services_planned_groups,
         }

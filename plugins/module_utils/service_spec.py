@@ -47,6 +47,10 @@ SETTINGS_DEFAULTS = {
     "firelens_image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable",
     "target_groups": {},
     "load_balancer_arn": "",
+    # CloudWatch alarm on the target group's 5XX responses of every load-balanced service, failing (and rolling
+    # back) its deployments; and its threshold (responses per minute).
+    "deployment_alarms_enabled": False,
+    "deployment_alarm_5xx_threshold": 10,
     # service name -> id of the security group the role made for its awsvpc tasks.
     "task_security_groups": {},
 }
@@ -350,6 +354,11 @@ def service_item(svc, settings=None):
             spec["desired_count_owner"] = "autoscaling"
         else:
             spec["desired_count"] = _int(svc.get("desired_count", settings["default_desired_count"]))
+    alarm_names = deployment_alarm_names(svc, settings)
+    if alarm_names:
+        spec["deployment_configuration"]["alarms"] = {
+            "alarm_names": alarm_names, "enable": True,
+            "rollback": bool((svc.get("deployment_alarms") or {}).get("rollback", True))}
     capacity = svc.get("capacity_provider_strategy") or settings["capacity_provider_strategy"]
     if capacity:
         spec["capacity_provider_strategy"] = [dict(item) for item in capacity]
@@ -371,6 +380,50 @@ def service_item(svc, settings=None):
 
 def service_items(services, settings=None):
     return [service_item(svc, settings) for svc in services]
+
+
+def deployment_alarm_names(svc, settings=None):
+    """The alarms that fail a deployment of the service: its own `deployment_alarms.alarm_names` and, when
+    enabled and load balanced, the role's 5XX alarm."""
+    settings = _settings(settings)
+    names = list((svc.get("deployment_alarms") or {}).get("alarm_names") or [])
+    if settings["deployment_alarms_enabled"] and svc.get("listener_rule") is not None:
+        names.append("%s%s-target-5xx" % (settings["name_prefix"], svc["name"]))
+    return sorted(set(names))
+
+
+def deployment_alarms(services, settings=None):
+    """The CloudWatch alarms the role makes: the target group's 5XX responses of each load-balanced service
+    (amazon.aws.cloudwatch_metric_alarm arguments; dimensions empty until the target group exists)."""
+    settings = _settings(settings)
+    if not settings["deployment_alarms_enabled"] or settings["state"] != "present":
+        return []
+    alarms = []
+    for svc in services:
+        if svc.get("listener_rule") is None:
+            continue
+        label = request_count_label(settings["load_balancer_arn"], settings["target_groups"].get(svc["name"]))
+        dimensions = {}
+        if label:
+            load_balancer, target_group = label.split("/targetgroup/", 1)
+            dimensions = {"LoadBalancer": load_balancer, "TargetGroup": "targetgroup/" + target_group}
+        alarms.append({
+            "service": svc["name"],
+            "name": "%s%s-target-5xx" % (settings["name_prefix"], svc["name"]),
+            "description": "5XX responses of the %s targets: fails and rolls back its deployments" % (
+                settings["name_prefix"] + svc["name"]),
+            "namespace": "AWS/ApplicationELB",
+            "metric_name": "HTTPCode_Target_5XX_Count",
+            "statistic": "Sum",
+            "period": 60,
+            "evaluation_periods": 1,
+            "threshold": float(_int((svc.get("deployment_alarms") or {}).get(
+                "target_5xx_threshold", settings["deployment_alarm_5xx_threshold"]), 10)),
+            "comparison": "GreaterThanThreshold",
+            "treat_missing_data": "notBreaching",
+            "dimensions": dimensions,
+        })
+    return alarms
 
 
 # -- IAM --------------------------------------------------------------------------------------------
@@ -587,6 +640,23 @@ def capacity_provider_architectures(groups):
         types = _as_list(group.get("instance_types")) or _as_list(group.get("instance_type"))
         if provider and types:
             out[provider] = sorted(set(instance_type_architecture(t) for t in types))
+    return out
+
+
+def planned_groups(groups, stack_name):
+    """The capacity providers ecs_instances will make for its `ecs_instances_groups` inputs (before they exist:
+    the pre-flight), in the shape of cloudops_instances.groups: capacity_provider, instance_types, weight, base."""
+    out = []
+    for group in groups or []:
+        if not isinstance(group, dict) or not group.get("name"):
+            continue
+        name = "%s-%s" % (stack_name, group["name"])
+        out.append({
+            "capacity_provider": ("cp-" + name) if re.match(r"(?i)(aws|ecs|fargate)", name) else name,
+            "instance_types": _as_list(group.get("instance_types")) or _as_list(group.get("instance_type")),
+            "weight": _int(group.get("weight"), 1),
+            "base": _int(group.get("base"), 0),
+        })
     return out
 
 

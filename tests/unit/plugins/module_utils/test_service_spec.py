@@ -317,3 +317,28 @@ def test_autoscaling_policies_per_metric():
     assert [e.split(":")[0] for e in errors] == [
         "services_list[0].autoscaling.memory_target", "services_list[0].autoscaling.requests_per_target",
         "services_list[0].autoscaling.scale_in_cooldown"]
+
+
+def test_planned_groups_name_the_capacity_providers_ecs_instances_makes():
+    groups = service_spec.planned_groups([{"name": "ondemand", "instance_type": "m6i.large", "base": 1},
+                                          {"name": "spot", "instance_types": ["m7g.large"], "weight": 3}], "demo")
+    assert groups == [
+        {"capacity_provider": "demo-ondemand", "instance_types": ["m6i.large"], "weight": 1, "base": 1},
+        {"capacity_provider": "demo-spot", "instance_types": ["m7g.large"], "weight": 3, "base": 0}]
+    assert service_spec.planned_groups([{"name": "x"}], "ecs-prod")[0]["capacity_provider"] == "cp-ecs-prod-x"
+    assert service_spec.capacity_provider_architectures(groups) == {"demo-ondemand": ["x86_64"], "demo-spot": ["arm64"]}
+
+
+def test_deployment_alarms_fail_and_roll_back_deployments():
+    settings = dict(SETTINGS, deployment_alarms_enabled=True,
+                    load_balancer_arn="arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/demo/abc",
+                    target_groups={"web": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/demo-web/def"})
+    [alarm] = service_spec.deployment_alarms([WEB, {"name": "agent", "scheduling_strategy": "DAEMON"}], settings)
+    assert alarm["name"] == "demo-web-target-5xx" and alarm["threshold"] == 10.0
+    assert alarm["dimensions"] == {"LoadBalancer": "app/demo/abc", "TargetGroup": "targetgroup/demo-web/def"}
+    web = service_spec.service_item(dict(WEB, deployment_alarms={"alarm_names": ["web-latency"]}), settings)
+    assert web["deployment_configuration"]["alarms"] == {
+        "alarm_names": ["demo-web-target-5xx", "web-latency"], "enable": True, "rollback": True}
+    plain = service_spec.service_item(WEB, SETTINGS)
+    assert "alarms" not in plain["deployment_configuration"]
+    assert service_spec.deployment_alarms([WEB], SETTINGS) == []

@@ -4,6 +4,8 @@ import math
 import uuid
 from collections import Counter
 
+from moto.cloudwatch.models import cloudwatch_backends
+
 from local_aws.control_plane import ecs_placement as placement
 from local_aws.control_plane.ecs_scheduler.common import DRAIN_REASON, deployment_id, short
 
@@ -114,6 +116,28 @@ class Services:
                                 reason=f"ECS deployment circuit breaker: rolling back to deploymentId {last['id']}.")
             service["taskDefinition"] = last["taskDefinition"]
 
+    def _deployment_alarms(self, store, service, now):
+        """deploymentConfiguration.alarms: an IN_PROGRESS deployment fails as soon as one of the named CloudWatch
+        alarms is in ALARM; with rollback, a new deployment returns to the last completed task definition."""
+        primary = service["deployments"][0]
+        alarms = service["deploymentConfiguration"].get("alarms") or {}
+        if not alarms.get("enable") or not alarms.get("alarmNames") or primary.get("rolloutState") != "IN_PROGRESS":
+            return
+        firing = sorted(name for name in alarms["alarmNames"] if alarm_state(store, name) == "ALARM")
+        if not firing:
+            return
+        primary["rolloutState"] = "FAILED"
+        primary["rolloutStateReason"] = f"ECS deployment failed: alarm(s) {', '.join(firing)} in ALARM state."
+        primary["updatedAt"] = self.plane.epoch()
+        name = service["serviceName"]
+        self.event(service, f"(service {name}) (deployment {primary['id']}) deployment failed: alarm detected.")
+        last = service.get("_completed")
+        if alarms.get("rollback") and last:
+            self.event(service, f"(service {name}) rolling back to deployment {last['id']}.")
+            self.new_deployment(store, service, last["taskDefinition"],
+                                reason=f"ECS deployment alarms: rolling back to deploymentId {last['id']}.")
+            service["taskDefinition"] = last["taskDefinition"]
+
     def new_deployment(self, store, service, task_definition, reason=None):
         now = self.plane.epoch()
         for deployment in service["deployments"]:
@@ -163,6 +187,7 @@ class Services:
                     deployment["status"] = "INACTIVE" if deployment is not primary else deployment["status"]
             return
         self._circuit_breaker(store, service, now)
+        self._deployment_alarms(store, service, now)
         primary = service["deployments"][0]
         draining = {a for a, ci in store.container_instances.items() if ci["status"] != "ACTIVE"}
         tasks = self.service_tasks(store, service)
@@ -321,3 +346,11 @@ class Services:
             else:
                 deployment["desiredCount"] = len([t for t in mine if t["desiredStatus"] == "RUNNING"])
 
+
+def alarm_state(store, name):
+    """StateValue of the CloudWatch alarm `name` in the store's account and region (None when absent)."""
+    regional = cloudwatch_backends.get(store.account_id, {})
+    if store.region not in regional:
+        return None
+    alarm = regional[store.region].alarms.get(name)
+    return alarm.state_value if alarm is not None else None
