@@ -86,6 +86,7 @@ class ActionModule(ActionBase):
         answer = self._execute_module(module_name="cloudops.ecs.platform_preflight", module_args=module_args,
                                       task_vars=task_vars)
         answer["rules_seconds"] = result["rules_seconds"]
+        answer["seconds"] = round(time.monotonic() - started, 3)
         answer["roles"] = roles
         answer.setdefault("changed", False)
         if not answer.get("failed"):
@@ -136,9 +137,9 @@ class ActionModule(ActionBase):
             fact, value = validation.planned_facts(role, values)
             if fact and fact not in task_vars:
                 planned[fact] = value
-        if "services_name_prefix" in known:
-            values["services_name_prefix"] = self.template(known, self.templar_for(known, planned),
-                                                           "services_name_prefix", problems)
+        if "services" in roles and "services_settings" in known:  # the services role's rules take its settings
+            values["services_settings"] = self.template(known, self.templar_for(known, planned), "services_settings",
+                                                        problems)
         values["__derived"] = derived
         values["__check_mode"] = check_mode
         return values, problems

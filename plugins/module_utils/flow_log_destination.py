@@ -14,10 +14,9 @@ import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.arn import build_arn, parse_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import account_root_arn, build_arn, parse_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import service_principal
 
-# Service principal DNS suffix per partition (the partition itself is read from the caller ARN).
-DNS_SUFFIXES = {"aws-cn": "amazonaws.com.cn", "aws-iso": "c2s.ic.gov", "aws-iso-b": "sc2s.sgov.gov"}
 POLICY_NAME = "write-flow-logs"
 
 
@@ -29,21 +28,20 @@ def log_group_arn(partition, region, account_id, name):
 
 
 def kms_policy(partition, region, account_id, log_group_name):
-    suffix = DNS_SUFFIXES.get(partition, "amazonaws.com")
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Sid": "AccountAdministration",
                 "Effect": "Allow",
-                "Principal": {"AWS": build_arn(partition, "iam", "", account_id, "root")},
+                "Principal": {"AWS": account_root_arn(partition, account_id)},
                 "Action": "kms:*",
                 "Resource": "*",
             },
             {
                 "Sid": "CloudWatchLogsForTheFlowLogGroup",
                 "Effect": "Allow",
-                "Principal": {"Service": "logs.%s.%s" % (region, suffix)},
+                "Principal": {"Service": service_principal("logs", partition, region)},
                 "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                 "Resource": "*",
                 "Condition": {"ArnEquals": {
@@ -58,7 +56,7 @@ def trust_policy(partition, region, account_id):
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",
-            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+            "Principal": {"Service": service_principal("vpc-flow-logs", partition)},
             "Action": "sts:AssumeRole",
             "Condition": {
                 "StringEquals": {"aws:SourceAccount": account_id},

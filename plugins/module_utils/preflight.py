@@ -14,8 +14,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 try:
     import botocore
 except ImportError:  # handled by AnsibleAWSModule
@@ -140,10 +138,9 @@ def subnet_problems(spec, subnets):
 # AWS side
 # --------------------------------------------------------------------------------------------------
 class PreflightChecks(object):
-    def __init__(self, client_factory, region, retry):
+    def __init__(self, client_factory, region):
         self.client_factory = client_factory
         self.region = region
-        self.retry = retry
         self.clients = {}
         self.api_calls = 0
         self.problems = []
@@ -169,9 +166,8 @@ class PreflightChecks(object):
             kwargs["NextToken"] = token
 
     def run(self, checks):
-        started = time.monotonic()
         if not self.region_exists():
-            return self.result(started)
+            return self.result()
         azs = self.zones(checks.get("azs"))
         if checks.get("vpc"):
             self.vpc(checks["vpc"])
@@ -189,11 +185,10 @@ class PreflightChecks(object):
             self.subnets(checks["subnets"])
         if checks.get("endpoint_services"):
             self.endpoint_services(checks["endpoint_services"])
-        return self.result(started)
+        return self.result()
 
-    def result(self, started):
-        return {"problems": [p.as_dict() for p in self.problems], "api_calls": self.api_calls,
-                "seconds": round(time.monotonic() - started, 3), "facts": self.facts}
+    def result(self):
+        return {"problems": [p.as_dict() for p in self.problems], "api_calls": self.api_calls, "facts": self.facts}
 
     def region_exists(self):
         try:

@@ -21,7 +21,7 @@ import ipaddress
 import re
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import plan_network
-from ansible_collections.cloudops.ecs.plugins.module_utils.service_spec import service_input_errors
+from ansible_collections.cloudops.ecs.plugins.module_utils.service_spec import input_errors as service_input_errors
 
 # CloudWatch Logs PutRetentionPolicy accepts only these values (days).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -642,17 +642,11 @@ def ecs_instances_rules(v):
 # services
 # --------------------------------------------------------------------------------------------------
 def services_rules(v):
+    """The services role's own rules (module_utils/service_spec.py, with the role's services_settings), then the
+    role-wide inputs."""
     problems = []
-    settings = {
-        "state": v.get("services_state", "present"),
-        "cluster_name": v.get("services_cluster_name"),
-        "vpc_id": v.get("services_vpc_id"),
-        "subnet_ids": v.get("services_subnet_ids"),
-        "listener_arn": v.get("services_listener_arn"),
-        "default_min_percent": v.get("services_default_min_percent", 100),
-        "default_max_percent": v.get("services_default_max_percent", 200),
-        "name_prefix": v.get("services_name_prefix", stack_name(v) + "-"),
-    }
+    settings = dict(v.get("services_settings") or {})
+    settings.setdefault("state", v.get("services_state", "present"))
     for message in service_input_errors(v.get("services_list"), settings):
         problems.append(Problem.from_message(message))
     if settings["state"] != "present":
@@ -674,9 +668,11 @@ def services_rules(v):
         if not isinstance(svc, dict) or not svc.get("name"):
             continue
         at = "services_list[%d]" % index
-        for key in ("deregistration_delay",):
-            if key in svc:
-                in_range(problems, "%s.%s" % (at, key), svc[key], 0, 3600, "seconds: 0-3600")
+        if svc.get("container_port") is not None:
+            in_range(problems, at + ".container_port", svc["container_port"], 1, 65535,
+                     "not a port: use the port the container listens on, 1-65535")
+        if svc.get("deregistration_delay") is not None:
+            in_range(problems, at + ".deregistration_delay", svc["deregistration_delay"], 0, 3600, "seconds: 0-3600")
         log_group = "/%s/services/%s" % (stack_name(v), svc["name"])
         if not LOG_GROUP.match(log_group):
             problems.append(Problem(at + ".name", svc["name"], "gives the log group %s, which is invalid: letters, digits "

@@ -74,7 +74,7 @@ api_calls:
   returned: always
   type: int
 seconds:
-  description: Time the AWS checks took.
+  description: Time the pre-flight took (input rules and AWS checks).
   returned: always
   type: float
 facts:
@@ -84,8 +84,8 @@ facts:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import aws
 from ansible_collections.cloudops.ecs.plugins.module_utils.preflight import PreflightChecks
 
 
@@ -97,15 +97,14 @@ def main():
         checks=dict(type="dict", default={}),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    retry = AWSRetry.jittered_backoff()
+    aws.run(module, check, "run the read-only pre-flight checks", module)
 
-    def client(service):
-        return module.client(service, retry_decorator=retry)
 
-    result = PreflightChecks(client, module.region, retry).run(module.params["checks"] or {})
+def check(module):
+    result = PreflightChecks(lambda service: aws.client(module, service), module.region).run(module.params["checks"] or {})
     if result["problems"]:
         module.fail_json(msg=format_problems(result["problems"]), **result)
-    module.exit_json(changed=False, **result)
+    return dict(result, changed=False)
 
 
 def format_problems(problems):

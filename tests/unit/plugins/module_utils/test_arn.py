@@ -37,3 +37,47 @@ def test_endpoint_service_prefix_is_read_from_service_names(names, region, prefi
 def test_endpoint_service_prefix_without_names_for_the_region_fails():
     with pytest.raises(ValueError):
         endpoint_service_prefix(["com.amazonaws.eu-west-1.s3"], "us-east-1")
+
+
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import (  # noqa: E402
+    account_root_arn, dns_suffix, partition_of, service_principal, validate_arn)
+
+
+@pytest.mark.parametrize(
+    "service,partition,expected",
+    [
+        ("logs", "aws", "logs.amazonaws.com"),
+        ("logs", "aws-us-gov", "logs.amazonaws.com"),
+        ("logs", "aws-cn", "logs.amazonaws.com.cn"),
+        ("logs", "aws-iso", "logs.c2s.ic.gov"),
+        ("logs", "aws-iso-b", "logs.sc2s.sgov.gov"),
+        ("events", "aws-cn", "events.amazonaws.com"),
+        ("events", "aws-iso", "events.amazonaws.com"),
+        ("ecs-tasks", "aws-iso-b", "ecs-tasks.amazonaws.com"),
+        ("ec2", "aws-cn", "ec2.amazonaws.com"),
+        ("vpc-flow-logs", "aws-iso", "vpc-flow-logs.amazonaws.com"),
+    ],
+)
+def test_service_principal_per_partition(service, partition, expected):
+    assert service_principal(service, partition) == expected
+
+
+def test_regional_service_principal_for_key_policies():
+    assert service_principal("logs", "aws", "us-east-1") == "logs.us-east-1.amazonaws.com"
+    assert service_principal("logs", "aws-cn", "cn-north-1") == "logs.cn-north-1.amazonaws.com.cn"
+    assert service_principal("logs", "aws-iso", "us-iso-east-1") == "logs.us-iso-east-1.c2s.ic.gov"
+
+
+def test_unknown_partition_is_an_error_not_a_guess():
+    with pytest.raises(ValueError):
+        dns_suffix("aws-moon")
+    with pytest.raises(ValueError):
+        service_principal("logs", "aws-moon")
+
+
+def test_partition_helpers():
+    assert partition_of("arn:aws-us-gov:sts::123456789012:assumed-role/x/y") == "aws-us-gov"
+    assert account_root_arn("aws-cn", "123456789012") == "arn:aws-cn:iam::123456789012:root"
+    assert validate_arn("arn:aws:ecs:us-east-1:123456789012:cluster/x", service="ecs", resource_type="cluster")
+    assert not validate_arn("arn:aws:ecs:us-east-1:123456789012:cluster/x", service="elasticloadbalancing")
+    assert not validate_arn(None)

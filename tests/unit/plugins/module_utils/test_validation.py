@@ -2,7 +2,6 @@
 import pytest
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import validation as v
-from ansible_collections.cloudops.ecs.plugins.module_utils.service_spec import service_input_errors, target_group_name
 
 IDENTITY = {"cloudops_stack_name": "demo", "cloudops_environment": "local", "cloudops_aws_region": "us-east-1",
             "cloudops_tags": {}}
@@ -173,46 +172,21 @@ def test_ecs_cluster_retention_and_insights():
     assert variables(problems) == ["ecs_cluster_container_insights", "ecs_cluster_exec_log_retention_days"]
 
 
-SETTINGS = {"state": "present", "cluster_name": "demo", "vpc_id": "vpc-1", "subnet_ids": ["subnet-1"],
-            "listener_arn": "arn:listener", "default_min_percent": 100, "default_max_percent": 200, "name_prefix": "demo-"}
 WEB = {"name": "web", "image": "nginx", "memory": 256, "container_port": 80,
        "listener_rule": {"path": "/*", "priority": 10}}
 
 
-@pytest.mark.parametrize("changes, text", [
-    ({"container_port": 99999}, "services_list[0].container_port: 99999 is not a port"),
-    ({"min_percent": 100, "max_percent": 50}, "services_list[0].max_percent: 50 is out of range"),
-    ({"min_percent": 100, "max_percent": 100}, "services_list[0].min_percent: 100 is not below max_percent 100"),
-    ({"memory": 4}, "below the 6 MiB"),
-    ({"cpu": 20000}, "services_list[0].cpu: 20000 is out of range"),
-    ({"network_mode": "host"}, "services_list[0].network_mode: host is not supported"),
-    ({"secrets": {"DB": "plain"}}, "services_list[0].secrets.DB: plain is not a Secrets Manager"),
-    ({"listener_rule": {"path": "/", "priority": 0}}, "services_list[0].listener_rule.priority: 0"),
-])
-def test_service_rules(changes, text):
-    errors = service_input_errors([dict(WEB, **changes)], SETTINGS)
-    assert any(text in e for e in errors), errors
-
-
-def test_a_daemon_service_and_a_good_service_pass():
-    daemon = {"name": "agent", "image": "busybox", "memory_reservation": 32, "scheduling_strategy": "DAEMON"}
-    assert service_input_errors([WEB, daemon], SETTINGS) == []
-
-
-def test_target_group_names_cut_to_32_characters_must_differ():
-    long_a, long_b = "a" * 30 + "-one", "a" * 30 + "-two"
-    assert target_group_name("demo-", long_a) == ("demo-" + "a" * 27)
-    errors = service_input_errors([dict(WEB, name=long_a), dict(WEB, name=long_b, listener_rule={"path": "/b", "priority": 11})],
-                                  SETTINGS)
-    assert any("gives the target group name" in e for e in errors)
-
-
 def test_services_rules_wrap_the_service_errors_as_problems():
-    problems = v.services_rules(dict(IDENTITY, services_list=[dict(WEB, container_port=99999)], services_state="present",
-                                     services_cluster_name="demo", services_vpc_id="vpc-1", services_subnet_ids=["s"],
-                                     services_listener_arn="arn", services_log_retention_days=30))
-    assert [str(p) for p in problems] == [
-        "services_list[0].container_port: 99999 is not a port; use 1-65535 (the port the container listens on)"]
+    settings = {"state": "present", "cluster_name": "demo", "vpc_id": "vpc-1", "subnet_ids": ["subnet-1"],
+                "listener_arn": "arn:listener", "name_prefix": "demo-"}
+    good = dict(IDENTITY, services_list=[WEB], services_settings=settings, services_log_retention_days=30)
+    assert v.services_rules(good) == []
+    problems = v.services_rules(dict(good, services_list=[dict(WEB, container_port=99999, min_percent=100, max_percent=50)],
+                                     services_log_retention_days=31))
+    shown = [str(p) for p in problems]
+    assert "services_list[0].container_port = 99999: not a port: use the port the container listens on, 1-65535" in shown
+    assert any(s.startswith("services_list[0].max_percent: 50 is out of range") for s in shown), shown
+    assert any(s.startswith("services_log_retention_days = 31") for s in shown), shown
 
 
 @pytest.mark.parametrize("rules, changes, variable", [

@@ -1,0 +1,23 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment:
+    # Modules override `description` (what is waited for) and `default` where theirs differ.
+    DOCUMENTATION = r"""
+options:
+  wait:
+    description:
+      - Wait until the change has taken effect (each module says what it waits for).
+      - Not in check mode. Progress is logged at least every 25 seconds while waiting.
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait before failing with what is still not ready.
+    type: int
+    default: 600
+"""

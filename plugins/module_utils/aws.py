@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one way this collection calls AWS: retrying clients, paginate-with-retry, batched describes,
+calls whose failures become CloudopsError, and a main() runner that fails the module the same way
+for every error. Nothing else in the collection creates a client or a paginator."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
+
+
+def retry(extra_codes=None):
+    """The retry every call uses: jittered backoff on throttling and 5xx, plus `extra_codes` (for
+    eventual consistency, e.g. a just-created resource not visible yet)."""
+    return AWSRetry.jittered_backoff(catch_extra_error_codes=list(extra_codes or []))
+
+
+def client(module, service, extra_retry_codes=None):
+    """A retrying client (calls take aws_retry=True) honouring the module's connection options."""
+    return module.client(service, retry_decorator=retry(extra_retry_codes))
+
+
+def clients(module, services, extra_retry_codes=None):
+    """{service: retrying client}; `extra_retry_codes` is {service: [codes]}."""
+    extra = extra_retry_codes or {}
+    return {name: client(module, name, extra.get(name)) for name in services}
+
+
+def paginate(aws, method, key=None, **params):
+    """Every page of `method`, the whole listing retried on throttling (client retries do not cover
+    paginators). Returns the merged result, or its `key` list when given."""
+    result = paginated_query_with_retries(aws, method, retry_decorator=retry(), **params)
+    return result if key is None else (result.get(key) or [])
+
+
+def chunks(items, size):
+    """`items` in lists of at most `size` (the API's batch limit for describes and updates)."""
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def call(aws, method, description, **params):
+    """aws.<method>(**params) with retries; an AWS error becomes CloudopsError("Failed to <description>")."""
+    try:
+        return getattr(aws, method)(aws_retry=True, **params)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        raise CloudopsError(message="Failed to %s" % description, exception=e) from e
+
+
+def fail(module, error, **result):
+    """Fail the module for an AnsibleAWSError (message, AWS error details, extra result keys)."""
+    extra = dict(result, **(getattr(error, "kwargs", None) or {}))
+    if error.exception is not None:
+        module.fail_json_aws(error.exception, msg=error.message, **extra)
+    module.fail_json(msg=error.message or str(error), **extra)
+
+
+def run(module, action, description="run", *args, **kwargs):
+    """exit_json(**action(*args, **kwargs)); every AWS error ends in one clear failed result."""
+    try:
+        result = action(*args, **kwargs)
+    except AnsibleAWSError as e:
+        fail(module, e)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to %s" % description)
+    module.exit_json(**result)

@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tags: the stack tag that marks what a stack owns, list <-> dict, and the tag diff (amazon.aws
+compare_aws_tags). `tags: None` means leave tags alone; purge_tags removes keys not asked for
+(never `aws:` keys)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+STACK_TAG = "cloudops:stack"
+
+
+def to_dict(tag_list, key_name=None, value_name=None):
+    """[{Key, Value}] or [{key, value}] (ECS) -> {key: value}; None -> {}."""
+    return boto3_tag_list_to_ansible_dict(tag_list or [], key_name, value_name)
+
+
+def to_list(tags, key_name="Key", value_name="Value"):
+    """{key: value} -> [{Key, Value}] (pass key_name="key", value_name="value" for ECS)."""
+    return ansible_dict_to_boto3_tag_list(tags or {}, key_name, value_name)
+
+
+def specifications(tags, resource_types):
+    """TagSpecifications for EC2 create calls."""
+    return boto3_tag_specifications(tags, resource_types)
+
+
+def stack_tags(stack_name, tags=None, name=None):
+    """The tags every resource of a stack carries: `tags`, the stack tag and, when given, Name."""
+    result = dict(tags or {})
+    if name is not None:
+        result["Name"] = name
+    result[STACK_TAG] = stack_name
+    return result
+
+
+def stack_filters(stack_name):
+    """EC2-style Filters selecting what carries the stack tag."""
+    return [{"Name": "tag:" + STACK_TAG, "Values": [stack_name]}]
+
+
+def of_stack(tags, stack_name):
+    """Whether a tag dict or tag list carries the stack tag of `stack_name`."""
+    if isinstance(tags, list):
+        tags = to_dict(tags)
+    return (tags or {}).get(STACK_TAG) == stack_name
+
+
+def changes(current, desired, purge=True):
+    """(to_set dict, to_unset list) that turn `current` into `desired`; desired None changes nothing."""
+    if desired is None:
+        return {}, []
+    return compare_aws_tags(current or {}, desired, purge_tags=purge)
+
+
+def after(current, to_set, to_unset):
+    """The tags once `to_set`/`to_unset` are applied (for diffs and check mode)."""
+    result = dict(current or {}, **(to_set or {}))
+    for key in to_unset or []:
+        result.pop(key, None)
+    return result

@@ -1,0 +1,111 @@
+import botocore.exceptions
+import pytest
+
+from ansible_collections.cloudops.ecs.plugins.module_utils import aws
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError, error_handler
+
+
+def client_error(code):
+    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": code}}, "Op")
+
+
+class Pages:
+    def __init__(self, pages):
+        self.pages = pages
+
+    def paginate(self, **params):
+        self.params = params
+        return self
+
+    def build_full_result(self):
+        merged = {}
+        for page in self.pages:
+            for key, value in page.items():
+                merged.setdefault(key, []).extend(value)
+        return merged
+
+
+class FakeClient:
+    def __init__(self, pages=None, error=None):
+        self.pages = pages or []
+        self.error = error
+        self.calls = []
+
+    def get_paginator(self, method):
+        self.calls.append(method)
+        return Pages(self.pages)
+
+    def describe_things(self, aws_retry=False, **params):
+        self.calls.append(("describe_things", aws_retry, params))
+        if self.error:
+            raise self.error
+        return {"Things": [params]}
+
+
+def test_paginate_merges_every_page_and_returns_the_key():
+    client = FakeClient(pages=[{"Things": [1, 2]}, {"Things": [3]}])
+    assert aws.paginate(client, "describe_things", "Things", Filters=[]) == [1, 2, 3]
+    assert aws.paginate(client, "describe_things") == {"Things": [1, 2, 3]}
+
+
+def test_chunks_respect_the_batch_limit():
+    assert list(aws.chunks(range(5), 2)) == [[0, 1], [2, 3], [4]]
+
+
+def test_call_retries_and_turns_aws_errors_into_cloudops_errors():
+    client = FakeClient()
+    assert aws.call(client, "describe_things", "describe things", Name="x") == {"Things": [{"Name": "x"}]}
+    assert client.calls == [("describe_things", True, {"Name": "x"})]
+    failing = FakeClient(error=client_error("AccessDenied"))
+    with pytest.raises(CloudopsError) as raised:
+        aws.call(failing, "describe_things", "describe things")
+    assert raised.value.message == "Failed to describe things"
+    assert raised.value.exception.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_error_handler_maps_missing_codes_to_the_default_and_others_to_our_error():
+    handler = error_handler(missing_codes=["ThingNotFound"])
+
+    @handler.list_error_handler("read thing", default_value={})
+    def read(error):
+        raise error
+
+    assert read(client_error("ThingNotFound")) == {}
+    with pytest.raises(CloudopsError):
+        read(client_error("Throttled"))
+
+
+class FakeModule:
+    def __init__(self):
+        self.result = None
+
+    def exit_json(self, **result):
+        self.result = ("exit", result)
+        raise SystemExit(0)
+
+    def fail_json(self, **result):
+        self.result = ("fail", result)
+        raise SystemExit(1)
+
+    def fail_json_aws(self, exception, msg=None, **result):
+        self.fail_json(msg="%s: %s" % (msg, exception), **result)
+
+
+def test_run_exits_with_the_result_or_fails_with_the_error_and_its_extra_keys():
+    module = FakeModule()
+    with pytest.raises(SystemExit):
+        aws.run(module, lambda: {"changed": True})
+    assert module.result == ("exit", {"changed": True})
+
+    def broken():
+        raise CloudopsError(message="Failed to drain i-1", exception=client_error("Boom"), changed=True)
+    with pytest.raises(SystemExit):
+        aws.run(module, broken)
+    assert module.result[0] == "fail" and module.result[1]["changed"] is True
+    assert module.result[1]["msg"].startswith("Failed to drain i-1: ")
+
+    def plain():
+        raise CloudopsError(message="No cluster x")
+    with pytest.raises(SystemExit):
+        aws.run(module, plain)
+    assert module.result == ("fail", {"msg": "No cluster x"})

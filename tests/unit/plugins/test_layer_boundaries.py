@@ -1,0 +1,114 @@
+"""Every AWS call goes through the shared layer and every wait through the one waiter.
+
+Fails when a module or module_utils file creates a boto3 client, resource or paginator outside
+module_utils/aws.py, or sleeps / loops on time outside module_utils/waiter.py."""
+import ast
+import os
+
+import pytest
+
+PLUGINS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
+                       "plugins")
+LAYER = {"module_utils/aws.py"}
+WAITER = {"module_utils/waiter.py"}
+
+# Files not yet moved onto the layer; this list only shrinks (the test fails if one of them is clean).
+NOT_YET_ON_THE_LAYER = {
+    "module_utils/container_instance.py",
+    "module_utils/health.py",
+    "module_utils/roll.py",
+    "module_utils/teardown.py",
+    "module_utils/vpc_endpoints.py",
+    "module_utils/vpc_network.py",
+    "modules/acm_demo_certificate.py",
+    "modules/application_load_balancer.py",
+    "modules/aurora_cluster.py",
+    "modules/ecs_autoscaling_group.py",
+    "modules/ecs_capacity_provider.py",
+    "modules/ecs_cluster.py",
+    "modules/ecs_container_instance.py",
+    "modules/ecs_instance_roll.py",
+    "modules/ecs_instance_roll_info.py",
+    "modules/ecs_service.py",
+    "modules/ecs_stack_health_info.py",
+    "modules/ecs_stack_teardown.py",
+    "modules/ecs_stopped_task_alerts.py",
+    "modules/ecs_task_definition.py",
+    "modules/efs_backup_policy.py",
+    "modules/efs_file_system.py",
+    "modules/elb_listener_rules.py",
+    "modules/security_group_rules.py",
+    "modules/vpc_endpoints.py",
+    "modules/vpc_network.py",
+}
+
+
+def sources():
+    for folder in ("modules", "module_utils"):
+        for name in sorted(os.listdir(os.path.join(PLUGINS, folder))):
+            if name.endswith(".py") and name != "__init__.py":
+                yield "%s/%s" % (folder, name)
+
+
+def attribute_calls(tree, names):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in names:
+            yield node
+
+
+def client_creations(tree):
+    found = []
+    for node in attribute_calls(tree, {"client", "resource", "get_paginator", "Session"}):
+        found.append("line %d: .%s()" % (node.lineno, node.func.attr))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            module = getattr(node, "module", None) or ""
+            names = [a.name for a in node.names]
+            if module == "boto3" or "boto3" in names:
+                found.append("line %d: imports boto3" % node.lineno)
+    return found
+
+
+def wait_loops(tree):
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "sleep":
+            found.append("line %d: .sleep" % node.lineno)
+        if isinstance(node, ast.Name) and node.id == "sleep":
+            found.append("line %d: sleep" % node.lineno)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "monotonic":
+            found.append("line %d: time.monotonic()" % node.lineno)
+        if isinstance(node, ast.While):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and \
+                        inner.func.attr in ("time", "monotonic"):
+                    found.append("line %d: loop on the clock" % node.lineno)
+                    break
+    return found
+
+
+def violations(path):
+    with open(os.path.join(PLUGINS, path)) as handle:
+        tree = ast.parse(handle.read(), path)
+    found = []
+    if path not in LAYER:
+        found.extend(client_creations(tree))
+    if path not in WAITER:
+        found.extend(wait_loops(tree))
+    return found
+
+
+@pytest.mark.parametrize("path", list(sources()))
+def test_aws_calls_and_waits_go_through_the_layer(path):
+    found = violations(path)
+    if path in NOT_YET_ON_THE_LAYER:
+        assert found, "%s is on the layer now: remove it from NOT_YET_ON_THE_LAYER" % path
+    else:
+        assert not found, "%s creates clients/paginators or waits outside the layer: %s" % (path, "; ".join(found))
+
+
+def test_the_checks_catch_what_they_look_for():
+    tree = ast.parse("import time\nimport boto3\nc = module.client('ecs')\np = c.get_paginator('x')\n"
+                     "while True:\n    if time.time() > d:\n        break\n    time.sleep(1)\n")
+    assert len(client_creations(tree)) == 3
+    assert len(wait_loops(tree)) == 2
