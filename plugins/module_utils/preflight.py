@@ -146,14 +146,14 @@ class PreflightChecks(object):
         self.problems = []
         self.facts = {}
 
-    def client(self, service):
+    def service_client(self, service):
         if service not in self.clients:
             self.clients[service] = self.client_factory(service)
         return self.clients[service]
 
     def call(self, service, method, **kwargs):
         self.api_calls += 1
-        return getattr(self.client(service), method)(aws_retry=True, **kwargs)
+        return getattr(self.service_client(service), method)(aws_retry=True, **kwargs)
 
     def pages(self, service, method, key, **kwargs):
         items = []

@@ -101,7 +101,7 @@ def main():
 
 
 def check(module):
-    result = PreflightChecks(lambda service: aws.client(module, service), module.region).run(module.params["checks"] or {})
+    result = PreflightChecks(lambda service: aws.clients(module, [service])[service], module.region).run(module.params["checks"] or {})
     if result["problems"]:
         module.fail_json(msg=format_problems(result["problems"]), **result)
     return dict(result, changed=False)
