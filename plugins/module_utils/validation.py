@@ -777,8 +777,15 @@ def aws_checks(roles, v):
     if "load_balancer" in roles and v.get("load_balancer_state", "present") == "present":
         certificate = v.get("load_balancer_certificate_arn")
         if certificate:
+            hosts = []
+            for svc in v.get("services_list") or [] if "services" in roles else []:
+                rule = (svc or {}).get("listener_rule") if isinstance(svc, dict) else None
+                host = (rule or {}).get("host") if isinstance(rule, dict) else None
+                for name in ([host] if isinstance(host, str) else list(host or [])):
+                    if name and "*" not in name and name not in hosts:
+                        hosts.append(name)
             checks["certificates"].append({"variable": "load_balancer_certificate_arn", "arn": certificate,
-                                           "domain": v.get("load_balancer_domain") or ""})
+                                           "domains": hosts})
         _subnets(checks, "load_balancer_subnet_ids", v.get("load_balancer_subnet_ids"), 8)
     if "ecs_cluster" in roles and v.get("ecs_cluster_state", "present") == "present" and v.get("ecs_cluster_exec_logging", True):
         _key(checks, "ecs_cluster_kms_key_arn", v)
