@@ -17,6 +17,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginat
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
 
@@ -76,3 +77,52 @@ def run(module, action, description="run", *args, **kwargs):
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="Failed to %s" % description)
     module.exit_json(**result)
+
+
+class Service:
+    """Base of the service classes behind modules: they read, plan and change through `clients`
+    ({service: retrying client}) and never see the module, so they run on fake clients in tests.
+
+    Failures are CloudopsError; waits go through the waiter with `clock` and report `progress`;
+    `warnings` collects what the module should warn about."""
+
+    SERVICES = ()
+    EXTRA_RETRY_CODES = {}
+
+    def __init__(self, clients, params, check_mode=False, clock=None, progress=None):
+        self.clients = clients
+        self.params = params
+        self.check_mode = check_mode
+        self.clock = clock
+        self.progress = progress
+        self.warnings = []
+
+    @classmethod
+    def from_module(cls, module, **kwargs):
+        return cls(clients(module, cls.SERVICES, cls.EXTRA_RETRY_CODES), module.params, module.check_mode,
+                   progress=module.log, **kwargs)
+
+    def call(self, service, method, description, **params):
+        return call(self.clients[service], method, description, **params)
+
+    def paginate(self, service, method, key=None, **params):
+        return paginate(self.clients[service], method, key, **params)
+
+    def wait(self, check, what, timeout=None, **kwargs):
+        """waiter.wait_or_fail on this service's clock; `timeout` defaults to the wait_timeout option."""
+        timeout = self.params.get("wait_timeout") if timeout is None else timeout
+        return waiter.wait_or_fail(check, timeout, what, clock=self.clock, progress=self.progress, **kwargs)
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+def run_service(module, service, action="run", description="run"):
+    """run() the service's `action` method; its warnings become module warnings."""
+    def act():
+        try:
+            return getattr(service, action)()
+        finally:
+            for message in service.warnings:
+                module.warn(message)
+    run(module, act, description)

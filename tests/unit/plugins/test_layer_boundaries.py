@@ -34,10 +34,7 @@ NOT_YET_ON_THE_LAYER = {
     "modules/ecs_stack_teardown.py",
     "modules/ecs_stopped_task_alerts.py",
     "modules/ecs_task_definition.py",
-    "modules/efs_backup_policy.py",
-    "modules/efs_file_system.py",
     "modules/elb_listener_rules.py",
-    "modules/security_group_rules.py",
     "modules/vpc_endpoints.py",
     "modules/vpc_network.py",
 }
