@@ -89,10 +89,11 @@ class Service:
     SERVICES = ()
     EXTRA_RETRY_CODES = {}
 
-    def __init__(self, clients, params, check_mode=False, clock=None, progress=None):
+    def __init__(self, clients, params, check_mode=False, clock=None, progress=None, diff_mode=True):
         self.clients = clients
         self.params = params
         self.check_mode = check_mode
+        self.diff_mode = diff_mode
         self.clock = clock
         self.progress = progress
         self.warnings = []
@@ -100,13 +101,17 @@ class Service:
     @classmethod
     def from_module(cls, module, **kwargs):
         return cls(clients(module, cls.SERVICES, cls.EXTRA_RETRY_CODES), module.params, module.check_mode,
-                   progress=module.log, **kwargs)
+                   progress=module.log, diff_mode=module._diff, **kwargs)
 
     def call(self, service, method, description, **params):
         return call(self.clients[service], method, description, **params)
 
-    def paginate(self, service, method, key=None, **params):
-        return paginate(self.clients[service], method, key, **params)
+    def paginate(self, service, method, key=None, description=None, **params):
+        """paginate(); an AWS error becomes CloudopsError("Failed to <description>")."""
+        try:
+            return paginate(self.clients[service], method, key, **params)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            raise CloudopsError(message="Failed to %s" % (description or method.replace("_", " ")), exception=e) from e
 
     def wait(self, check, what, timeout=None, **kwargs):
         """waiter.wait_or_fail on this service's clock; `timeout` defaults to the wait_timeout option."""

@@ -8,11 +8,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing botocore
-
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
@@ -81,11 +76,9 @@ class SecurityGroupRules(Service):
         for rule in rules:
             if bool(rule.get("cidr_ip")) == bool(rule.get("source_group_id")):
                 raise CloudopsError(message="each rule needs exactly one of cidr_ip or source_group_id: %r" % (rule,))
-        try:
-            current = self.paginate("ec2", "describe_security_group_rules", "SecurityGroupRules",
-                                    Filters=[{"Name": "group-id", "Values": [group_id]}])
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            raise CloudopsError(message="Unable to describe the rules of %s" % group_id, exception=e) from e
+        current = self.paginate("ec2", "describe_security_group_rules", "SecurityGroupRules",
+                                "describe the rules of %s" % group_id,
+                                Filters=[{"Name": "group-id", "Values": [group_id]}])
         plan = plan_rules(current, rules, egress=egress, owner_marker=params.get("owner_marker"), state=params["state"])
         before = sorted(rule_text(rule_key(r)) for r in current if bool(r.get("IsEgress")) == egress)
         revoked = set(rule_text(rule_key(r)) for r in current if r["SecurityGroupRuleId"] in plan["revoke"])

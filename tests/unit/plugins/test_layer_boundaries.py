@@ -20,8 +20,6 @@ NOT_YET_ON_THE_LAYER = {
     "module_utils/teardown.py",
     "module_utils/vpc_endpoints.py",
     "module_utils/vpc_network.py",
-    "modules/acm_demo_certificate.py",
-    "modules/application_load_balancer.py",
     "modules/aurora_cluster.py",
     "modules/ecs_autoscaling_group.py",
     "modules/ecs_capacity_provider.py",
@@ -32,9 +30,7 @@ NOT_YET_ON_THE_LAYER = {
     "modules/ecs_service.py",
     "modules/ecs_stack_health_info.py",
     "modules/ecs_stack_teardown.py",
-    "modules/ecs_stopped_task_alerts.py",
     "modules/ecs_task_definition.py",
-    "modules/elb_listener_rules.py",
     "modules/vpc_endpoints.py",
     "modules/vpc_network.py",
 }

@@ -50,4 +50,4 @@ def test_bad_rule_fails_before_any_call(stubs, run_module):
 def test_aws_error_names_the_group(stubs, run_module):
     stubs["ec2"].add_client_error("describe_security_group_rules", "UnauthorizedOperation", "no")
     result, failed = run_module(security_group_rules, {"group_id": GROUP, "rules": [RULE]})
-    assert failed and result["msg"].startswith("Unable to describe the rules of %s" % GROUP)
+    assert failed and result["msg"].startswith("Failed to describe the rules of %s" % GROUP)
