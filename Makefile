@@ -19,7 +19,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The venv's tools first (ansible-lint runs ansible-playbook and ansible-galaxy by name).
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup demo test lint sanity unit integration local-aws local-aws-stop site verify roll teardown benchmark clean
+.PHONY: help setup dev-setup demo test lint sanity unit integration local-aws local-aws-stop site verify roll teardown benchmark clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,16 +36,25 @@ $(BIN)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(call pip_install,--upgrade pip)
 	$(call pip_install,-r requirements.txt)
-	@$(BIN)/python -c 'import ansible, boto3, moto, pytest, xdist'
+	@$(BIN)/python -c 'import ansible, boto3, moto'
+	@touch $@
+
+# Development tools (requirements-dev.txt) on top; only the targets that need them install them.
+$(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.txt
+	$(call pip_install,-r requirements-dev.txt)
+	@$(BIN)/python -c 'import pytest, xdist, ansible_runner, ansible_builder, antsibull_changelog'
 	@touch $@
 
 .collections/.ansible-version: $(BIN)/.installed tools/install_collections.py Makefile
 	@set -o pipefail; $(BIN)/python tools/install_collections.py --ansible-version $(ANSIBLE_PACKAGE_VERSION) 2>&1 \
 	  | { grep -v -E "^WARNING: Location '[^']*' is ignored" || true; }
 
-setup: $(BIN)/.installed .collections/.ansible-version  ## install Python deps and collections (idempotent)
+setup: $(BIN)/.installed .collections/.ansible-version  ## install runtime Python deps and collections (idempotent)
 
-local-aws: setup  ## start the local AWS endpoint in the background; URL in .local-aws/endpoint
+dev-setup: setup $(BIN)/.dev-installed  ## setup plus the development tools (requirements-dev.txt)
+
+# Never stops a running server: a busy one is waited for. Only local-aws-stop (and demo) end it.
+local-aws: setup  ## start the local AWS endpoint in the background (or keep the running one); URL in .local-aws/endpoint
 	@$(LOCAL_AWS) start $(if $(PROFILE),--profile $(PROFILE),)
 
 local-aws-stop:  ## stop the local AWS endpoint
@@ -69,34 +78,36 @@ roll: setup  ## roll instances onto the current launch template (playbooks/roll_
 teardown: setup  ## list (dry run) or delete the platform (playbooks/teardown.yml)
 	$(call run_playbook,teardown.yml)
 
+# The demo is the one target that replaces a running local AWS (and says so): it always starts from nothing.
 demo: setup  ## build the whole platform on a fresh local AWS, verify it, summarise, stop
-	@$(LOCAL_AWS) stop; $(LOCAL_AWS) start >/dev/null
+	@echo "make demo: starting a fresh local AWS; it is stopped at the end"
+	@$(LOCAL_AWS) start --fresh >/dev/null
 	@set -e; trap '$(LOCAL_AWS) stop' EXIT; \
 	  $(BIN)/ansible-playbook -i inventories/local playbooks/site.yml $(ARGS); \
 	  $(BIN)/ansible-playbook -i inventories/local playbooks/verify.yml; \
 	  $(BIN)/python tools/summary.py --endpoint "$$(cat .local-aws/endpoint)"
 
 # Every linter runs; the target fails if any of them found something.
-lint: setup  ## yamllint, ruff, ansible-lint (production profile)
+lint: dev-setup  ## yamllint, ruff, ansible-lint (production profile)
 	@rc=0; \
 	echo "== yamllint"; $(BIN)/yamllint -s . || rc=1; \
 	echo "== ruff"; $(BIN)/ruff check --quiet . || rc=1; \
 	echo "== ansible-lint"; $(BIN)/ansible-lint --offline --profile production -q || rc=1; \
 	exit $$rc
 
-sanity: setup  ## ansible-test sanity on the built collection, offline
+sanity: dev-setup  ## ansible-test sanity on the built collection, offline
 	$(BIN)/python tools/sanity.py $(SANITY_ARGS)
 
-unit: setup  ## unit tests
+unit: dev-setup  ## unit tests
 	$(BIN)/python -m pytest -q tests/unit tools/tests/unit $(PYTEST_ARGS)
 
-integration: setup  ## integration tests against the local AWS
+integration: dev-setup  ## integration tests against the local AWS
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) tests/integration tools/tests/integration $(PYTEST_ARGS)
 
 # Every stage runs even when an earlier one fails, so one run shows every problem; the target fails if any
 # stage failed, and its output ends with pytest's summary line. pytest exits 5 when it collects nothing:
 # that fails too.
-test: setup  ## everything CI runs: lint, sanity, unit and integration tests
+test: dev-setup  ## everything CI runs: lint, sanity, unit and integration tests
 	@failed=""; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	$(MAKE) --no-print-directory sanity || failed="$$failed sanity"; \

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: ecs_service
 short_description: Create, update, delete ECS services and wait until they are really rolled out
-version_added: 1.0.0
+version_added: 0.1.0
 description:
 - Manages one ECS service (top-level options) or several in one call (I(services)), which batches DescribeServices
   and runs a single wait for all of them.

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: ecs_stopped_task_alerts
 short_description: Alert on ECS tasks that stop unexpectedly (EventBridge rule to a KMS-encrypted SNS topic)
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Manages, in one call, an SNS topic encrypted with a KMS key, its policy (the owning account, and
     C(events.amazonaws.com) publishing only from the rule), an optional e-mail subscription, and an

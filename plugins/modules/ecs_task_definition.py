@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: ecs_task_definition
 short_description: Register an ECS task definition only when its content changed
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Registers a new revision of an ECS task definition family only when the requested content differs
     from the latest C(ACTIVE) revision. Both sides are normalised first (AWS defaults such as C(essential),

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: elb_listener_rules
 short_description: Forward rules on an existing ALB listener, one per priority
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates, updates or deletes forward rules (host-header and/or path-pattern conditions to one target
     group) on an existing Application Load Balancer listener, without touching the listener itself or any

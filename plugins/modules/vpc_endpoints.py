@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: vpc_endpoints
 short_description: Converge the whole set of VPC endpoints of a stack in one call
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Manages gateway endpoints (route tables) and interface endpoints (subnets, security groups, private DNS)
     of one VPC as a set. Missing endpoints are created, existing ones converged in place with

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: vpc_network
 short_description: Converge a whole multi-AZ VPC network in one call
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates or converges a VPC (or adds to an existing one), one public and one private subnet per
     Availability Zone, an internet gateway, NAT gateways with tagged Elastic IPs (one per AZ, a single one,

@@ -9,6 +9,21 @@ import sys
 import threading
 
 LOOPBACK = "127.0.0.1"
+# Readiness probe: answered here, before moto and the control plane's lock, so it costs the same whatever the
+# stack holds and answers while a long request is being served.
+PING_PATH = "/_local/ping"
+
+
+def with_ping(app):
+    pid = str(os.getpid()).encode()
+
+    def application(environ, start_response):
+        if environ.get("PATH_INFO") == PING_PATH:
+            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(pid)))])
+            return [pid]
+        return app(environ, start_response)
+
+    return application
 
 
 def build_app(control_plane=True, profile="fast"):
@@ -18,10 +33,8 @@ def build_app(control_plane=True, profile="fast"):
 
     app = DomainDispatcherApplication(create_backend_app)
     if control_plane:
-        try:
-            from local_aws import control_plane as cp
-        except ImportError:
-            return app, None
+        from local_aws import control_plane as cp  # a component that cannot load stops the server here
+
         return cp.wrap(app, profile=profile)
     return app, None
 
@@ -30,7 +43,7 @@ def serve(port_file, control_plane=True, profile="fast"):
     from werkzeug.serving import make_server
 
     app, plane = build_app(control_plane=control_plane, profile=profile)
-    httpd = make_server(LOOPBACK, 0, app, threaded=True)
+    httpd = make_server(LOOPBACK, 0, with_ping(app), threaded=True)
     port = httpd.server_port
     tmp = port_file + ".tmp"
     with open(tmp, "w", encoding="utf-8") as handle:

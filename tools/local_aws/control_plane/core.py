@@ -166,7 +166,9 @@ class Plane:
         return component
 
     def component(self, name):
-        return next(c for c in self.components if c.name == name)
+        """The one way components reach each other: the registered component called `name`, or None when
+        this plane runs without it (unit tests build planes with one component)."""
+        return next((c for c in self.components if c.name == name), None)
 
     # -- background ticks -------------------------------------------------------------------------------
     def start(self):
@@ -259,12 +261,3 @@ class Plane:
             "errors": self.errors[-5:],
         }
 
-
-def wrap(app, profile="fast"):
-    """The moto app behind the control plane, with every component registered."""
-    from local_aws.control_plane import components
-
-    plane = Plane(app, profile)
-    for component_class in components.ALL:
-        plane.add(component_class)
-    return plane, plane

@@ -3,7 +3,7 @@
 moto's ECS is not used: every ECS action is answered here from state kept per account and region.
 Objects are stored in the API's own shape (camelCase); keys starting with "_" are private and never
 returned. Scheduling (agent registration, tasks, services, deployments, draining) lives in
-ecs_scheduler.py and runs from the component's tick.
+ecs_scheduler/ and runs from the component's tick.
 """
 import copy
 import re

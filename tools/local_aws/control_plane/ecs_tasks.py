@@ -1,11 +1,11 @@
-"""ECS API handlers for container instances, tasks and services (scheduling is in ecs_scheduler.py)."""
+"""ECS API handlers for container instances, tasks and services (scheduling is in ecs_scheduler/)."""
 import copy
 import re
 import time
 
 from local_aws.control_plane import ecs_placement as placement
 from local_aws.control_plane.ecs_api import EcsError, client_error, invalid, paginate, public, tags_from, validate_tags
-from local_aws.control_plane.ecs_scheduler import short
+from local_aws.control_plane.ecs_scheduler.common import short
 
 SERVICE_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,255}$")
 
