@@ -21,7 +21,6 @@ NOT_YET_ON_THE_LAYER = {
     "module_utils/vpc_endpoints.py",
     "module_utils/vpc_network.py",
     "modules/aurora_cluster.py",
-    "modules/ecs_autoscaling_group.py",
     "modules/ecs_container_instance.py",
     "modules/ecs_instance_roll.py",
     "modules/ecs_instance_roll_info.py",
