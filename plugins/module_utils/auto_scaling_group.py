@@ -58,7 +58,7 @@ class AutoScalingGroup(Service):
         super(AutoScalingGroup, self).__init__(*args, **kwargs)
         self.name = self.params["name"]
 
-    def asg(self, method, description, **params):
+    def asg(self, method, description, /, **params):
         return self.call("autoscaling", method, description, **params)
 
     def groups(self):

@@ -38,11 +38,22 @@ def clients(module, services, extra_retry_codes=None):
     return {name: client(module, name, extra.get(name)) for name in services}
 
 
-def paginate(aws, method, key=None, **params):
+def paginate(aws, method, key=None, /, **params):
     """Every page of `method`, the whole listing retried on throttling (client retries do not cover
     paginators). Returns the merged result, or its `key` list when given."""
     result = paginated_query_with_retries(aws, method, retry_decorator=retry(), **params)
     return result if key is None else (result.get(key) or [])
+
+
+def paginate_by_token(aws, method, key, input_token="NextToken", output_token="NextToken", /, **params):
+    """Every page of a `method` botocore has no paginator for, each page retried on its own."""
+    results, token = [], None
+    while True:
+        page = getattr(aws, method)(aws_retry=True, **dict(params, **({input_token: token} if token else {})))
+        results.extend(page.get(key) or [])
+        token = page.get(output_token)
+        if not token:
+            return results
 
 
 def chunks(items, size):
@@ -52,7 +63,7 @@ def chunks(items, size):
         yield items[start:start + size]
 
 
-def call(aws, method, description, **params):
+def call(aws, method, description, /, **params):
     """aws.<method>(**params) with retries; an AWS error becomes CloudopsError("Failed to <description>")."""
     try:
         return getattr(aws, method)(aws_retry=True, **params)
@@ -89,8 +100,9 @@ class Service:
     SERVICES = ()
     EXTRA_RETRY_CODES = {}
 
-    def __init__(self, clients, params, check_mode=False, clock=None, progress=None, diff_mode=True):
+    def __init__(self, clients, params, check_mode=False, clock=None, progress=None, diff_mode=True, region=None):
         self.clients = clients
+        self.region = region
         self.params = params
         self.check_mode = check_mode
         self.diff_mode = diff_mode
@@ -101,12 +113,14 @@ class Service:
     @classmethod
     def from_module(cls, module, **kwargs):
         return cls(clients(module, cls.SERVICES, cls.EXTRA_RETRY_CODES), module.params, module.check_mode,
-                   progress=module.log, diff_mode=module._diff, **kwargs)
+                   progress=module.log, diff_mode=module._diff, region=module.region, **kwargs)
 
-    def call(self, service, method, description, **params):
+    def call(self, service, method, description, /, **params):
+        """call() on the `service` client (positional-only, so AWS parameters named service, method or
+        description pass through)."""
         return call(self.clients[service], method, description, **params)
 
-    def paginate(self, service, method, key=None, description=None, **params):
+    def paginate(self, service, method, key=None, description=None, /, **params):
         """paginate(); an AWS error becomes CloudopsError("Failed to <description>")."""
         try:
             return paginate(self.clients[service], method, key, **params)

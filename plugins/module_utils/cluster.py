@@ -82,7 +82,7 @@ class Cluster(Service):
         super(Cluster, self).__init__(*args, **kwargs)
         self.name = self.params["name"]
 
-    def ecs(self, method, description, **params):
+    def ecs(self, method, description, /, **params):
         return self.call("ecs", method, description, **params)
 
     def describe(self):

@@ -12,30 +12,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
+from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import chunks, paginate_by_token
 from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import container_instance_drained
-
-STACK_TAG = "cloudops:stack"
-
-
-def chunks(items, size):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import STACK_TAG
 
 
 def _paginate(client, method, key, **kwargs):
-    results = []
-    token = None
-    while True:
-        if token:
-            kwargs["nextToken"] = token
-        page = getattr(client, method)(aws_retry=True, **kwargs)
-        results.extend(page.get(key) or [])
-        token = page.get("nextToken")
-        if not token:
-            return results
+    return paginate_by_token(client, method, key, "nextToken", "nextToken", **kwargs)
 
 
 def ecs_tags(item):
@@ -139,14 +123,9 @@ def drain_progress(ecs, cluster, arns):
     return not reasons, reasons, items
 
 
-def poll(predicate, timeout, interval=0.5, max_interval=10.0, clock=time.monotonic, sleep=time.sleep):
-    """Call predicate() -> (done, reasons, value) until done or `timeout` seconds passed; the interval
-    grows by half each round up to max_interval. Returns (done, reasons, value, elapsed)."""
-    start = clock()
-    while True:
-        done, reasons, value = predicate()
-        elapsed = clock() - start
-        if done or elapsed >= timeout:
-            return done, reasons, value, elapsed
-        sleep(min(interval, max(0.0, timeout - elapsed)))
-        interval = min(interval * 1.5, max_interval)
+def poll(predicate, timeout, interval=0.5, max_interval=10.0, clock=None, sleep=None, progress=None):
+    """waiter.wait() for predicate() -> (done, reasons, value), as (done, reasons, value, elapsed);
+    `clock`/`sleep` are the monotonic time and sleep functions to use (tests pass fakes)."""
+    result = waiter.wait(predicate, timeout, clock=waiter.Clock(now=clock, sleep=sleep), interval=interval, max_interval=max_interval,
+                         progress=progress)
+    return result.satisfied, result.reasons, result.value, result.elapsed

@@ -68,7 +68,7 @@ class FileSystem(Service):
         self.name = self.params["name"]
         self.changes = []
 
-    def efs(self, method, **params):
+    def efs(self, method, /, **params):
         return self.call("efs", method, "EFS %s for %s" % (method, self.name), **params)
 
     # -- reads ----------------------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ class FileSystem(Service):
             out.append(dict(target, SecurityGroups=groups))
         return out
 
-    def change(self, what, method=None, **params):
+    def change(self, what, method=None, /, **params):
         """Record a change and make it (not in check mode)."""
         self.changes.append(what)
         if method and not self.check_mode:

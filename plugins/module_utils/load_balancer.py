@@ -41,10 +41,10 @@ class LoadBalancer(Service):
         self.name = self.params["name"]
         self.result = {"changed": False, "actions": []}
 
-    def elb(self, method, description, **params):
+    def elb(self, method, description, /, **params):
         return self.call("elbv2", method, description, **params)
 
-    def act(self, action, method=None, description=None, **params):
+    def act(self, action, method=None, description=None, /, **params):
         """Record an action and make it (not in check mode)."""
         self.result["changed"] = True
         self.result["actions"].append(action)

@@ -59,10 +59,10 @@ class StoppedTaskAlerts(Service):
         self.name = self.params["name"]
         self.changes = []
 
-    def aws(self, service, method, **params):
+    def aws(self, service, method, /, **params):
         return self.call(service, method, "manage stopped-task alerts %s" % self.name, **params)
 
-    def change(self, what, service=None, method=None, **params):
+    def change(self, what, service=None, method=None, /, **params):
         """Record a change and make it (not in check mode)."""
         self.changes.append(what)
         if method and not self.check_mode:

@@ -65,3 +65,15 @@ def test_aws_error(stubs, run_module):
     stubs["ecs"].add_client_error("describe_clusters", "AccessDeniedException", "denied")
     result, failed = run_module(ecs_cluster, ARGS)
     assert failed and result["msg"].startswith("Failed to describe cluster shop")
+
+
+def test_forced_absent_scales_services_to_zero_deletes_them_and_the_cluster(stubs, run_module):
+    service = "arn:aws:ecs:us-east-1:123456789012:service/shop/web"
+    describe(stubs, cluster())
+    stubs["ecs"].add_response("list_services", {"serviceArns": [service]})
+    stubs["ecs"].add_response("list_container_instances", {"containerInstanceArns": []})
+    stubs["ecs"].add_response("update_service", {}, {"cluster": "shop", "service": service, "desiredCount": 0})
+    stubs["ecs"].add_response("delete_service", {}, {"cluster": "shop", "service": service, "force": True})
+    stubs["ecs"].add_response("delete_cluster", {"cluster": cluster()}, {"cluster": "shop"})
+    result, failed = run_module(ecs_cluster, {"name": "shop", "state": "absent", "force": True})
+    assert not failed and result["changes"] == ["deleted"]
