@@ -18,7 +18,6 @@ NOT_YET_ON_THE_LAYER = {
     "module_utils/roll.py",
     "module_utils/teardown.py",
     "module_utils/vpc_network.py",
-    "modules/ecs_container_instance.py",
     "modules/ecs_instance_roll.py",
     "modules/ecs_instance_roll_info.py",
     "modules/ecs_service.py",
