@@ -20,6 +20,7 @@ from moto.ec2 import ec2_backends
 from moto.elbv2 import models as elbv2_models
 from moto.elbv2.exceptions import InvalidTargetError, TargetGroupNotFoundError, TargetNotRunning
 
+from local_aws.control_plane import moto_patch
 from local_aws.control_plane.core import Component
 from local_aws.control_plane.moto_patch import TimedStatus, arn_scope, patch
 
@@ -205,6 +206,7 @@ class ElbV2(Component):
         # ALB: provisioning -> active after alb_provisioning; moto activates on the first describe.
         patch(elbv2_models.FakeLoadBalancer, "activate", lambda original: lambda balancer: None)
         TimedStatus.delays = self.plane.profile["delays"]
+        moto_patch.clock = self.plane.now
         TimedStatus(
             lambda lb, old, new: ("provisioning", "alb_provisioning", "active") if new == "provisioning" else None
         ).install(elbv2_models.FakeLoadBalancer, "state")
