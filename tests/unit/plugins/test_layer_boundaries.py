@@ -23,7 +23,6 @@ NOT_YET_ON_THE_LAYER = {
     "modules/ecs_service.py",
     "modules/ecs_stack_health_info.py",
     "modules/ecs_stack_teardown.py",
-    "modules/ecs_task_definition.py",
     "modules/vpc_network.py",
 }
 
