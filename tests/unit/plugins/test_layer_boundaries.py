@@ -20,7 +20,6 @@ NOT_YET_ON_THE_LAYER = {
     "module_utils/vpc_network.py",
     "modules/ecs_instance_roll.py",
     "modules/ecs_instance_roll_info.py",
-    "modules/ecs_service.py",
     "modules/ecs_stack_health_info.py",
     "modules/ecs_stack_teardown.py",
     "modules/vpc_network.py",
