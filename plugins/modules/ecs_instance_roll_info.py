@@ -17,7 +17,7 @@ description:
   - Reads the roll state a previous, interrupted roll left on a group (the C(cloudops:roll) tag with the original
     desired and maximum capacity and the start time); instances already DRAINING come first, and the original
     capacity is the one the roll returns to.
-  - Names each group's scaling policies (C(scaling_policies)): the roll pauses them while it rolls the group.
+  - "Names each group's scaling policies (C(scaling_policies)): the roll pauses them while it rolls the group."
   - Read-only; the plan feeds M(cloudops.ecs.ecs_instance_roll).
 author:
   - cloudops.ecs maintainers (@cloudops)
