@@ -27,6 +27,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.flow_log_destination import FlowLogDestination
 from ansible_collections.cloudops.ecs.plugins.module_utils.flow_log_destination import identity_from_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import available_zone_names
 from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import plan_network
 
 STACK_TAG = tagging.STACK_TAG
@@ -220,11 +221,15 @@ class VpcNetwork(aws.Service):
         return getattr(client, method)(aws_retry=True, **kwargs)
 
     def pick_azs(self):
-        if self.params["azs"]:
-            return list(self.params["azs"]), len(self.params["azs"])
         zones = self.call("describe_availability_zones", Filters=[
             {"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}])
-        names = sorted(z["ZoneName"] for z in zones["AvailabilityZones"] if z.get("OptInStatus", "opt-in-not-required") != "not-opted-in")
+        names = available_zone_names(zones["AvailabilityZones"])
+        if self.params["azs"]:
+            missing = [az for az in self.params["azs"] if az not in names]
+            if missing:
+                raise NetworkError("network_azs %s: %s has no such Availability Zone (it has %s); fix the names or leave "
+                                   "network_azs empty" % (", ".join(missing), self.module.region, ", ".join(names)))
+            return list(self.params["azs"]), len(self.params["azs"])
         return names[:self.params["az_count"]], self.params["az_count"]
 
     def destination(self, identity):

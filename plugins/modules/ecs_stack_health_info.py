@@ -60,9 +60,9 @@ options:
     type: bool
   ami_parameters:
     description:
-      - "SSM parameter holding the recommended AMI ID per CPU architecture (C(x86_64), C(arm64)), instead of the
+      - SSM parameter holding the recommended AMI ID per CPU architecture (C(x86_64), C(arm64)), instead of the
         parameter of each instance's AMI family, for example
-        C({x86_64: /aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id})."
+        C(x86_64) mapped to C(/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id).
     type: dict
   ami_max_age_days:
     description: An instance whose AMI is not the recommended one is only reported as outdated when its AMI is older than this.
