@@ -252,7 +252,7 @@ class VpcNetwork(aws.Service):
             missing = [az for az in self.params["azs"] if az not in names]
             if missing:
                 raise NetworkError("network_azs %s: %s has no such Availability Zone (it has %s); fix the names or leave "
-                                   "network_azs empty" % (", ".join(missing), self.module.region, ", ".join(names)))
+                                   "network_azs empty" % (", ".join(missing), self.region, ", ".join(names)))
             return list(self.params["azs"]), len(self.params["azs"])
         return names[:self.params["az_count"]], self.params["az_count"]
 
