@@ -216,6 +216,8 @@ def container_definition(svc, container, settings=None):
                  **({"mountOptions": list(item["mount_options"])} if item.get("mount_options") else {}))
             for item in container["tmpfs"]
         ]}
+    if container.get("repository_credentials"):
+        definition["repositoryCredentials"] = {"credentialsParameter": container["repository_credentials"]}
     if container.get("docker_labels"):
         definition["dockerLabels"] = dict((k, str(v)) for k, v in container["docker_labels"].items())
     if container.get("_firelens"):
@@ -346,8 +348,8 @@ def service_item(svc, settings=None):
         "tags": dict(settings["tags"], Name=settings["name_prefix"] + svc["name"]),
     }
     if not daemon:
-        spec["placement_strategy"] = [dict(s) for s in (svc.get("placement_strategy")
-                                                          or settings["placement_strategy"] or [])]
+        strategy_items = svc.get("placement_strategy") or settings["placement_strategy"] or []
+        spec["placement_strategy"] = [dict(item) for item in strategy_items]
         if svc.get("autoscaling") is not None:
             scaling = svc["autoscaling"] or {}
             spec["desired_count"] = _int(svc.get("desired_count", scaling.get("min", 1)))
@@ -430,10 +432,12 @@ def deployment_alarms(services, settings=None):
 
 
 def all_secrets(svc):
-    """Every secret ARN the service's containers read."""
+    """Every secret ARN the service's containers read: their `secrets` and private registry credentials."""
     found = []
     for container in containers(svc):
         found.extend((container.get("secrets") or {}).values())
+        if container.get("repository_credentials"):
+            found.append(container["repository_credentials"])
     return sorted(set(found))
 
 
@@ -696,6 +700,10 @@ def _container_errors(at, container, names, network_mode, errors, volume_names, 
     for key in ("stop_timeout", "start_timeout"):
         if container.get(key) is not None and not 2 <= _int(container[key], -1) <= 120:
             errors.append("%s.%s: %s is out of range; use 2-120 seconds" % (label, key, container[key]))
+    credentials = container.get("repository_credentials")
+    if credentials is not None and not SECRETS_MANAGER_ARN_RE.match(str(credentials)):
+        errors.append("%s.repository_credentials: %s is not a Secrets Manager secret ARN; store the registry's "
+                      "username and password as a secret and give its ARN" % (label, credentials))
     for key, value in (container.get("secrets") or {}).items():
         if not SECRET_ARN_RE.match(str(value)):
             errors.append("%s.secrets.%s: %s is not a Secrets Manager secret or SSM parameter ARN" % (label, key, value))
@@ -896,8 +904,8 @@ def _autoscaling_errors(at, svc, errors):
         return
     low, high = _int(scaling.get("min", 1), -1), _int(scaling.get("max", 1), -1)
     if low < 0 or low > high:
-        errors.append("%s.autoscaling: min %s must be between 0 and max %s" % (at, scaling.get("min", 1),
-                                                                             scaling.get("max", 1)))
+        errors.append("%s.autoscaling: min %s must be between 0 and max %s"
+                      % (at, scaling.get("min", 1), scaling.get("max", 1)))
     for key in ("cpu_target", "memory_target"):
         target = scaling.get(key, 50)
         try:

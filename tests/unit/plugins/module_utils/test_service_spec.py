@@ -342,3 +342,17 @@ def test_deployment_alarms_fail_and_roll_back_deployments():
     plain = service_spec.service_item(WEB, SETTINGS)
     assert "alarms" not in plain["deployment_configuration"]
     assert service_spec.deployment_alarms([WEB], SETTINGS) == []
+
+
+def test_private_registry_credentials_are_read_by_the_execution_role_only():
+    token = "arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf"
+    svc = dict(WEB, image="registry.example.com/shop/web:1.0", repository_credentials=token)
+    [web] = service_spec.task_definition(svc, SETTINGS)["container_definitions"]
+    assert web["repositoryCredentials"] == {"credentialsParameter": token}
+    assert service_spec.secrets_policy(svc)["Statement"] == [
+        {"Sid": "ReadServiceSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
+         "Resource": [token]}]
+    errors = _errors(dict(svc, repository_credentials="arn:aws:ssm:us-east-1:1:parameter/registry"))
+    assert errors == ["services_list[0].repository_credentials: arn:aws:ssm:us-east-1:1:parameter/registry is not a "
+                      "Secrets Manager secret ARN; store the registry's username and password as a secret and give "
+                      "its ARN"]
