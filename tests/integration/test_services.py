@@ -11,7 +11,7 @@ import pytest
 PLAYBOOK = "tests/integration/playbooks/services_role.yml"
 CLUSTER = "svc-test"
 STACK = "demo"  # cloudops_stack_name of inventories/local
-SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:demo-db-AbCdEf"
+SECRET = ""  # the ARN of the database secret the prerequisites create (the pre-flight checks that it exists)
 
 
 def _services(image="public.ecr.aws/nginx/nginx:1.27"):
@@ -45,6 +45,8 @@ def prerequisites(aws):
     listener = elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[
         {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])["Listeners"][0]["ListenerArn"]
     ecs.create_cluster(clusterName=CLUSTER)
+    global SECRET
+    SECRET = aws("secretsmanager").create_secret(Name="demo-db", SecretString="not-a-real-password")["ARN"]
     ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     for subnet in subnets:
         ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.medium", SubnetId=subnet,
