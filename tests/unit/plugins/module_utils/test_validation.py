@@ -200,7 +200,7 @@ def test_day2_rules(rules, changes, variable):
 
 
 def test_planned_facts_let_later_roles_validate_before_the_network_exists():
-    _, network = v.planned_facts("network", NETWORK)
+    network = v.planned_facts("network", NETWORK)[1]
     assert len(network["private_subnet_ids"]) == 3 and v.is_planned(network["vpc_id"])
     database = dict(DATABASE, database_vpc_id=network["vpc_id"], database_subnet_ids=network["private_subnet_ids"],
                     database_client_security_group_id=network["security_groups"]["ecs_instances"])
