@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 from local_aws.cli import LocalAws  # noqa: E402
 
 REGION = "us-east-1"
+TASK = re.compile(r"^TASK \[", re.M)
 RECAP = re.compile(r"^(?P<host>\S+)\s+:\s+(?P<counts>(?:\w+=\d+\s*)+)$", re.M)
 
 
@@ -67,6 +68,16 @@ class PlaybookRun:
     output: str
     stats: dict = field(default_factory=dict)
     calls: list = field(default_factory=list)  # "<service> <Action>" per logical AWS call, in order
+
+    @property
+    def changed_tasks(self):
+        """Names of the tasks that reported a change ("<role> : <task>" for role tasks), in order."""
+        names = []
+        for block in TASK.split(self.output)[1:]:
+            name, _, body = block.partition("\n")
+            if re.search(r"^changed: \[", body, re.M):
+                names.append(name.rstrip("* ").rstrip("]"))
+        return names
 
     @property
     def writes(self):

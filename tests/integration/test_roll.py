@@ -16,16 +16,29 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import day2_stack as d  # noqa: E402
 
+from local_aws.polling import wait_for  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOK = "playbooks/roll_instances.yml"
 ROLL_TAG = "cloudops:roll"
 
 
-@pytest.fixture(scope="module")
-def stack(aws, local_aws):
+def _build(aws):
     built = d.build(aws, capacity_provider=True, min_healthy=100, max_percent=200)
     d.start_service(aws, built)
     return built
+
+
+@pytest.fixture(scope="module")
+def shared(shared_stack, aws):
+    return shared_stack(lambda: _build(aws))
+
+
+@pytest.fixture
+def stack(shared, request):
+    """A steady stack of 3 instances (one per AZ) on one launch template version, 6 tasks behind the ALB. Rolls
+    leave it so; the scale-in test does not (destructive), and a failed test may not: the next test gets a new one."""
+    yield from shared.use(request)
 
 
 def _group(aws, stack):
@@ -108,7 +121,7 @@ def test_health_gate_stops_then_interrupted_roll_resumes(playbook, aws, stack, e
     target = aws("elbv2").describe_target_health(TargetGroupArn=stack["target_group_arn"])["TargetHealthDescriptions"][0]
     d.control(endpoint, "elbv2/set-target-health", {"target_group_arn": stack["target_group_arn"],
                                                      "target_id": target["Target"]["Id"], "state": "unhealthy"})
-    d.wait_for(lambda: d.healthy_targets(aws, stack) < stack["tasks"], what="an unhealthy target")
+    wait_for(lambda: d.healthy_targets(aws, stack) < stack["tasks"], timeout=60, step=0.2, what="an unhealthy target")
     gated = playbook(PLAYBOOK, extra_vars={"roll_health_timeout": 2})
     assert gated.rc != 0
     assert "health gate before" in gated.output and "healthy targets" in gated.output, gated.output
@@ -117,8 +130,8 @@ def test_health_gate_stops_then_interrupted_roll_resumes(playbook, aws, stack, e
     assert group["DesiredCapacity"] == 3 and ROLL_TAG not in {t["Key"] for t in group["Tags"]}  # nothing changed
     d.control(endpoint, "elbv2/set-target-health", {"target_group_arn": stack["target_group_arn"],
                                                      "target_id": target["Target"]["Id"], "state": "healthy"})
-    d.wait_for(lambda: d.healthy_targets(aws, stack) == stack["tasks"] and d.service_steady(aws, stack),
-               what="healthy again")
+    wait_for(lambda: d.healthy_targets(aws, stack) == stack["tasks"] and d.service_steady(aws, stack),
+             timeout=60, step=0.2, what="healthy again")
 
     # start a roll (the whole group in one batch of 3) and kill it once the old instances are draining
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
@@ -134,7 +147,7 @@ def test_health_gate_stops_then_interrupted_roll_resumes(playbook, aws, stack, e
         return arns or proc.poll() is not None
 
     try:
-        d.wait_for(draining, timeout=120, interval=0.1, what="an instance draining")
+        wait_for(draining, timeout=120, step=0.1, what="an instance draining")
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -165,6 +178,7 @@ def test_drain_module_check_mode_drain_and_reactivate(playbook, aws, stack):
     assert d.service_steady(aws, stack) and d.healthy_targets(aws, stack) == stack["tasks"]
 
 
+@pytest.mark.destructive
 def test_scale_in_drains_through_managed_draining(aws, stack):
     """A plain scale-in (no roll) drains through the capacity provider's managed draining hook: the
     instance turns DRAINING, its tasks move, then it terminates; the service stays whole."""
@@ -185,7 +199,7 @@ def test_scale_in_drains_through_managed_draining(aws, stack):
         instances = {i["InstanceId"] for i in _group(aws, stack)["Instances"]}
         return victim not in instances
 
-    d.wait_for(gone, timeout=60, interval=0.1, what="the scaled-in instance to terminate")
+    wait_for(gone, timeout=60, step=0.1, what="the scaled-in instance to terminate")
     assert "DRAINING" in seen
-    d.wait_for(lambda: d.service_steady(aws, stack) and d.healthy_targets(aws, stack) == stack["tasks"],
-               what="service steady on the remaining instances")
+    wait_for(lambda: d.service_steady(aws, stack) and d.healthy_targets(aws, stack) == stack["tasks"],
+             timeout=60, step=0.2, what="service steady on the remaining instances")
