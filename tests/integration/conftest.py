@@ -95,7 +95,7 @@ class PlaybookRun:
 
 # Every ansible-playbook run has its own deadline, well below the per-test timeout (pyproject.toml), so a hung
 # run fails with its output instead of stalling CI. site.yml on an empty account is the longest legit run.
-PLAYBOOK_TIMEOUT = 600
+PLAYBOOK_TIMEOUT = 900
 
 
 def run_playbook(endpoint, playbook, inventory="local", extra_vars=None, check=False, diff=False, args=(),

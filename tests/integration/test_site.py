@@ -82,13 +82,13 @@ def test_create_builds_a_running_platform(created, aws):
 def test_second_run_changes_nothing(created, playbook):
     run = playbook(SITE)
     assert run.rc == 0, run.output[-6000:]
-    assert run.changed == 0, run.output[-6000:]
+    assert run.changed == 0, run.changed_tasks
 
 
 def test_check_mode_on_the_converged_stack_reports_no_change(created, playbook):
     run = playbook(SITE, check=True)
     assert run.rc == 0, run.output[-6000:]
-    assert run.changed == 0, run.output[-6000:]
+    assert run.changed == 0, run.changed_tasks
     assert run.writes == [], run.writes
 
 
