@@ -2,14 +2,13 @@
 lifecycle hooks, protection and termination policy, activities (fast profile: AWS seconds / 100)."""
 import base64
 import functools
-import time
 
 import pytest
 from botocore.exceptions import ClientError
 
 from local_aws import polling
 
-SCALE = 100.0
+EARLY = 0.01  # plane seconds short of a transition
 USER_DATA = "#!/bin/bash\necho ECS_CLUSTER=local >> /etc/ecs/ecs.config\n"
 
 AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
@@ -56,7 +55,7 @@ def ec2_state(env, instance_id):
     return env["ec2"].describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]["State"]["Name"]
 
 
-def test_spread_over_three_subnets_with_launch_template_data(env):
+def step_spread_over_three_subnets_with_launch_template_data(env, clock):
     asg, ec2 = env["asg"], env["ec2"]
     asg.create_auto_scaling_group(
         AutoScalingGroupName="nodes", MinSize=0, MaxSize=8, DesiredCapacity=6,
@@ -91,7 +90,7 @@ def test_spread_over_three_subnets_with_launch_template_data(env):
     assert base64.b64decode(user_data["UserData"]["Value"]).decode() == USER_DATA
 
 
-def test_source_version_copies_and_overrides_and_new_instances_report_it(env):
+def step_source_version_copies_and_overrides_and_new_instances_report_it(env, clock):
     ec2, asg = env["ec2"], env["asg"]
     created = ec2.create_launch_template_version(
         LaunchTemplateId=env["template"], SourceVersion="1", LaunchTemplateData={"InstanceType": "t3.small"})
@@ -112,7 +111,7 @@ def test_source_version_copies_and_overrides_and_new_instances_report_it(env):
     assert {i["InstanceType"] for i in found.values() if i["InstanceId"] in new} == {"t3.small"}
 
 
-def test_desired_outside_bounds_rejected(env):
+def step_desired_outside_bounds_rejected(env, clock):
     asg = env["asg"]
     with pytest.raises(ClientError) as error:
         asg.set_desired_capacity(AutoScalingGroupName="nodes", DesiredCapacity=9)
@@ -126,7 +125,7 @@ def test_desired_outside_bounds_rejected(env):
     assert group(env)["DesiredCapacity"] == 8
 
 
-def test_scale_in_respects_protection_then_oldest_version_and_az_balance(env):
+def step_scale_in_respects_protection_then_oldest_version_and_az_balance(env, clock):
     asg = env["asg"]
     found = states(env)
     old = sorted(i for i in found if found[i]["LaunchTemplate"]["Version"] == "1")
@@ -148,7 +147,7 @@ def test_scale_in_respects_protection_then_oldest_version_and_az_balance(env):
     assert all(i["ProtectedFromScaleIn"] == (i["InstanceId"] in protected) for i in left.values())
 
 
-def test_launch_hook_holds_until_complete_and_abandon_replaces(env):
+def step_launch_hook_holds_until_complete_and_abandon_replaces(env, clock):
     asg = env["asg"]
     asg.put_lifecycle_hook(LifecycleHookName="launch", AutoScalingGroupName="nodes",
                            LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING", HeartbeatTimeout=3600,
@@ -156,7 +155,7 @@ def test_launch_hook_holds_until_complete_and_abandon_replaces(env):
     before = set(states(env))
     asg.set_desired_capacity(AutoScalingGroupName="nodes", DesiredCapacity=5)
     (new,) = set(states(env)) - before
-    time.sleep(0.3)
+    clock.advance(clock.scaled(3600) - EARLY, step=1.0)  # held for the whole heartbeat timeout
     assert states(env)[new]["LifecycleState"] == "Pending:Wait"
     asg.complete_lifecycle_action(LifecycleHookName="launch", AutoScalingGroupName="nodes",
                                   LifecycleActionResult="CONTINUE", InstanceId=new)
@@ -182,31 +181,29 @@ def test_launch_hook_holds_until_complete_and_abandon_replaces(env):
     assert states(env)[replacement]["LifecycleState"] == "InService"
 
 
-def test_terminate_hook_times_out_to_default_and_heartbeat_extends(env):
+def step_terminate_hook_times_out_to_default_and_heartbeat_extends(env, clock):
     asg = env["asg"]
-    timeout = 200  # AWS seconds: 2 s locally
+    timeout = clock.scaled(200)  # plane seconds
     asg.put_lifecycle_hook(LifecycleHookName="drain", AutoScalingGroupName="nodes",
-                           LifecycleTransition="autoscaling:EC2_INSTANCE_TERMINATING", HeartbeatTimeout=timeout,
+                           LifecycleTransition="autoscaling:EC2_INSTANCE_TERMINATING", HeartbeatTimeout=200,
                            DefaultResult="CONTINUE")
     asg.set_instance_protection(AutoScalingGroupName="nodes", InstanceIds=list(states(env)),
                                 ProtectedFromScaleIn=False)
     before = states(env)
-    started = time.monotonic()
     asg.set_desired_capacity(AutoScalingGroupName="nodes", DesiredCapacity=5)
     (leaving,) = [i for i, s in states(env).items() if s["LifecycleState"] == "Terminating:Wait"]
     assert len(before) == 6 and ec2_state(env, leaving) == "running"
-    time.sleep(timeout / SCALE * 0.6)
+    clock.advance(timeout * 0.6)
     asg.record_lifecycle_action_heartbeat(LifecycleHookName="drain", AutoScalingGroupName="nodes", InstanceId=leaving)
-    time.sleep(timeout / SCALE * 0.6)
+    clock.advance(timeout - EARLY)
     assert states(env)[leaving]["LifecycleState"] == "Terminating:Wait"  # heartbeat restarted the timeout
-    wait_for(lambda: leaving not in states(env))
-    elapsed = time.monotonic() - started
-    assert timeout / SCALE * 1.6 <= elapsed < timeout / SCALE * 1.6 + 5.0
+    clock.advance(2 * EARLY)
+    assert leaving not in states(env)  # the timeout's DefaultResult (CONTINUE) terminated it
     assert ec2_state(env, leaving) in ("shutting-down", "terminated")
     assert len(states(env)) == 5
 
 
-def test_terminate_instance_with_and_without_decrement(env):
+def step_terminate_instance_with_and_without_decrement(env, clock):
     asg = env["asg"]
     asg.delete_lifecycle_hook(LifecycleHookName="drain", AutoScalingGroupName="nodes")
     first, second = sorted(states(env))[:2]
@@ -219,7 +216,7 @@ def test_terminate_instance_with_and_without_decrement(env):
     assert second not in found and len(found) == 4 and group(env)["DesiredCapacity"] == 4
 
 
-def test_activities_metrics_and_delete(env):
+def step_activities_metrics_and_delete(env, clock):
     asg = env["asg"]
     activities = asg.describe_scaling_activities(AutoScalingGroupName="nodes")["Activities"]
     launches = [a for a in activities if a["Description"].startswith("Launching a new EC2 instance")]
@@ -244,6 +241,29 @@ def test_activities_metrics_and_delete(env):
     asg.delete_auto_scaling_group(AutoScalingGroupName="nodes", ForceDelete=True)
     assert asg.describe_auto_scaling_groups(AutoScalingGroupNames=["nodes"])["AutoScalingGroups"] == []
     assert {ec2_state(env, i) for i in instances} <= {"shutting-down", "terminated"}
+
+
+FROZEN = {step_launch_hook_holds_until_complete_and_abandon_replaces,
+          step_terminate_hook_times_out_to_default_and_heartbeat_extends}
+
+
+def test_one_group_through_its_life(env, controls):
+    """One group, step by step: each step starts from what the previous left (instances, template
+    versions, hooks, and the launch and termination counts the activities step checks), so they run in
+    this order inside one test. Hook timeouts run on a frozen clock; the rest in real time."""
+    for step in (step_spread_over_three_subnets_with_launch_template_data,
+                 step_source_version_copies_and_overrides_and_new_instances_report_it,
+                 step_desired_outside_bounds_rejected,
+                 step_scale_in_respects_protection_then_oldest_version_and_az_balance,
+                 step_launch_hook_holds_until_complete_and_abandon_replaces,
+                 step_terminate_hook_times_out_to_default_and_heartbeat_extends,
+                 step_terminate_instance_with_and_without_decrement,
+                 step_activities_metrics_and_delete):
+        if step in FROZEN:
+            with controls.frozen():
+                step(env, controls)
+        else:
+            step(env, controls)
 
 
 def test_resizing_keeps_the_mixed_instances_policy(env):

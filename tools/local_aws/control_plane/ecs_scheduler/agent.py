@@ -1,7 +1,6 @@
 """The ECS agent: container instances register when their EC2 instance boots, leave when it stops."""
 import base64
 import re
-import time
 import uuid
 
 from moto.ec2.models import ec2_backends
@@ -118,12 +117,12 @@ class Agent:
             "runningTasksCount": 0,
             "pendingTasksCount": 0,
             "attributes": attributes,
-            "registeredAt": time.time(),
+            "registeredAt": self.plane.epoch(),
             "attachments": [],
             "tags": [],
             "healthStatus": {"overallStatus": "OK", "details": [
-                {"type": "CONTAINER_RUNTIME", "status": "OK", "lastUpdated": time.time(),
-                 "lastStatusChange": time.time()}]},
+                {"type": "CONTAINER_RUNTIME", "status": "OK", "lastUpdated": self.plane.epoch(),
+                 "lastStatusChange": self.plane.epoch()}]},
             "_cluster": cluster["clusterName"],
             "_ec2": instance.id,
             "_az": zone,

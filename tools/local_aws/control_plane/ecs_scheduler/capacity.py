@@ -1,8 +1,22 @@
 """Capacity providers: the Auto Scaling groups behind them, managed draining, managed termination
-protection and managed scaling."""
+protection and managed scaling.
+
+Managed scaling works as the ECS developer guide describes cluster auto scaling: for a provider with
+managed scaling ENABLED that is associated with a cluster, ECS attaches a target tracking scaling policy
+(`ECSManagedAutoScalingPolicy-<uuid>`) on the CapacityProviderReservation metric (namespace
+AWS/ECS/ManagedScaling, dimensions CapacityProviderName and ClusterName, target = targetCapacity) to the
+Auto Scaling group, publishes the metric every minute (M instances needed / N instances in the group x 100),
+and the policy's alarms act on the group: above the target for 1 datapoint scales out, below it for 15
+consecutive datapoints scales in, to ceil(N x metric / target) within the group's min and max. Alarm
+actions are Auto Scaling's AlarmNotification process: while the group has it suspended nothing is
+executed. The policy goes when managed scaling is turned off, the provider is disassociated or deleted.
+"""
+import copy
 import math
+import uuid
 
 from moto.autoscaling.models import autoscaling_backends
+from moto.cloudwatch.models import cloudwatch_backends
 
 from local_aws.control_plane.ecs_scheduler.common import DRAINING_HOOK
 
@@ -79,6 +93,9 @@ class CapacityProviders:
                             pass
         for provider in providers.values():
             self._manage_provider(store, provider, autoscaling, now)
+        for provider in store.capacity_providers.values():
+            if provider.get("_policy") and not self._scaling_active(provider):
+                self._remove_policy(store, provider)
 
     def _manage_provider(self, store, provider, autoscaling, now):
         group = provider["autoScalingGroupProvider"]
@@ -102,30 +119,99 @@ class CapacityProviders:
                                                         account=store.account_id)
                 except Exception:  # noqa: BLE001 - instance already leaving the group
                     pass
-        scaling = group["managedScaling"]
-        if scaling["status"] != "ENABLED" or autoscaling is None:
+        if autoscaling is not None and self._scaling_active(provider):
+            self._managed_scaling(store, provider, autoscaling, now, busy)
+
+    # -- managed scaling: target tracking on CapacityProviderReservation ---------------------------------
+    METRIC_NAMESPACE = "AWS/ECS/ManagedScaling"
+    METRIC_NAME = "CapacityProviderReservation"
+    SCALE_OUT_DATAPOINTS = 1
+    SCALE_IN_DATAPOINTS = 15
+
+    @staticmethod
+    def _scaling_active(provider):
+        return provider["status"] == "ACTIVE" and bool(provider.get("_cluster")) and \
+            provider["autoScalingGroupProvider"]["managedScaling"]["status"] == "ENABLED"
+
+    def _ensure_policy(self, store, provider):
+        backend = self._asg_backend(store)
+        scaling = provider["autoScalingGroupProvider"]["managedScaling"]
+        name = provider.get("_policy") or f"ECSManagedAutoScalingPolicy-{uuid.uuid4()}"
+        policy = backend.policies.get(name)
+        config = {
+            "CustomizedMetricSpecification": {
+                "MetricName": self.METRIC_NAME, "Namespace": self.METRIC_NAMESPACE, "Statistic": "Average",
+                "Dimensions": [{"Name": "CapacityProviderName", "Value": provider["name"]},
+                               {"Name": "ClusterName", "Value": provider["_cluster"]}]},
+            "TargetValue": float(scaling["targetCapacity"]), "DisableScaleIn": False}
+        if policy is None or vars(policy.target_tracking_configuration or object()) != config:
+            backend.put_scaling_policy(name, "TargetTrackingScaling", None, None, provider["_asg"], None, None, None,
+                                       copy.deepcopy(config), None, None, None)
+        provider["_policy"] = name
+        return config
+
+    def _remove_policy(self, store, provider):
+        self._asg_backend(store).delete_policy(provider.pop("_policy"))
+        provider.pop("_datapoints", None)
+
+    def _reservation(self, store, provider, busy, group):
+        """(CapacityProviderReservation, M): M (instances needed) / N (instances in the group) x 100; with
+        tasks that cannot be placed M adds a scaling step; 200 when the group is empty but needed."""
+        scaling = provider["autoScalingGroupProvider"]["managedScaling"]
+        running = len([s for s in group.instance_states
+                       if s.lifecycle_state not in ("Terminating", "Terminating:Wait", "Terminating:Proceed",
+                                                    "Terminated", "Detaching", "Detached")])
+        unplaced = sum(s.get("_unplaced", 0) for s in store.services.values() if s["status"] == "ACTIVE"
+                       and any(i["capacityProvider"] == provider["name"] for i in self._service_strategy(store, s)))
+        needed = len(busy)
+        if unplaced:  # tasks waiting for capacity: at least the minimum scaling step more (then again if still short)
+            needed += scaling["minimumScalingStepSize"]
+        if running == 0:
+            return (200.0 if needed else 100.0), needed
+        return needed * 100.0 / running, needed
+
+    def _publish(self, store, provider, value):
+        try:
+            cloudwatch_backends[store.account_id][store.region].put_metric_data(self.METRIC_NAMESPACE, [{
+                "MetricName": self.METRIC_NAME, "Value": value, "Unit": "Percent",
+                "Dimensions": [{"Name": "CapacityProviderName", "Value": provider["name"]},
+                               {"Name": "ClusterName", "Value": provider["_cluster"]}]}])
+        except Exception:  # noqa: BLE001 - the metric is for observers; scaling does not depend on it
+            pass
+
+    def _managed_scaling(self, store, provider, autoscaling, now, busy):
+        try:
+            group = self._asg_backend(store).autoscaling_groups[provider["_asg"]]
+        except KeyError:
             return
+        config = self._ensure_policy(store, provider)
         if now < provider.get("_next_scale", 0):
             return
         provider["_next_scale"] = now + self.plane.scaled(60)
-        unplaced = sum(s.get("_unplaced", 0) for s in store.services.values() if s["status"] == "ACTIVE"
-                       and any(i["capacityProvider"] == provider["name"] for i in self._service_strategy(store, s)))
-        needed = len(busy) + (min(max(unplaced, scaling["minimumScalingStepSize"]),
-                                  scaling["maximumScalingStepSize"]) if unplaced else 0)
-        desired = math.ceil(needed * 100 / scaling["targetCapacity"])
-        try:
-            asg = self._asg_backend(store).autoscaling_groups[provider["_asg"]]
-        except KeyError:
+        value, needed = self._reservation(store, provider, busy, group)
+        self._publish(store, provider, value)
+        target = config["TargetValue"]
+        points = provider.setdefault("_datapoints", [])
+        points.append(value)
+        del points[:-self.SCALE_IN_DATAPOINTS]
+        if len(points) >= self.SCALE_OUT_DATAPOINTS and all(v > target for v in points[-self.SCALE_OUT_DATAPOINTS:]):
+            direction = "out"
+        elif len(points) >= self.SCALE_IN_DATAPOINTS and all(v < target for v in points):
+            direction = "in"
+        else:
             return
-        desired = max(asg.min_size, min(asg.max_size, desired))
-        current = asg.desired_capacity
-        registered = len([c for c in cis if c["status"] == "ACTIVE"])
-        if desired > current or (desired < current and registered >= current):
+        if "AlarmNotification" in {p["ProcessName"] for p in group.suspended_processes}:
+            return  # the alarm fires, the group does not act on it
+        # target tracking: the capacity that brings the metric to the target, ceil(N x metric / target) = M x 100 / target
+        desired = max(group.min_size, min(group.max_size, math.ceil(needed * 100.0 / target)))
+        current = group.desired_capacity
+        if (direction == "out" and desired > current) or (direction == "in" and desired < current):
             try:
                 autoscaling.set_desired_capacity(provider["_asg"], desired, region=store.region,
                                                  account=store.account_id)
             except ValueError:
-                pass
+                return
+            points.clear()
 
     @staticmethod
     def _service_strategy(store, service):

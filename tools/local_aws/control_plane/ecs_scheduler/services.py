@@ -1,7 +1,6 @@
 """Services and deployments: replica and daemon reconciliation, rolling deployments within min/max
 percent, the circuit breaker, service events and counts."""
 import math
-import time
 import uuid
 from collections import Counter
 
@@ -13,7 +12,7 @@ class Services:
     """Part of the Scheduler; uses place/candidate/demand (placement), create_task/stop_task (tasks)."""
 
     def event(self, service, message):
-        service["events"].insert(0, {"id": str(uuid.uuid4()), "createdAt": time.time(), "message": message})
+        service["events"].insert(0, {"id": str(uuid.uuid4()), "createdAt": self.plane.epoch(), "message": message})
         del service["events"][100:]
 
     # -- services --------------------------------------------------------------------------------------
@@ -105,7 +104,7 @@ class Services:
             return
         primary["rolloutState"] = "FAILED"
         primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
-        primary["updatedAt"] = time.time()
+        primary["updatedAt"] = self.plane.epoch()
         name = service["serviceName"]
         self.event(service, f"(service {name}) (deployment {primary['id']}) deployment failed: tasks failed to start.")
         last = service.get("_completed")
@@ -116,7 +115,7 @@ class Services:
             service["taskDefinition"] = last["taskDefinition"]
 
     def new_deployment(self, store, service, task_definition, reason=None):
-        now = time.time()
+        now = self.plane.epoch()
         for deployment in service["deployments"]:
             if deployment["status"] == "PRIMARY":
                 deployment["status"] = "ACTIVE"
@@ -300,7 +299,7 @@ class Services:
         if settled and primary.get("rolloutState") == "IN_PROGRESS":
             primary["rolloutState"] = "COMPLETED"
             primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
-            primary["updatedAt"] = time.time()
+            primary["updatedAt"] = self.plane.epoch()
             service["_completed"] = {"id": primary["id"], "taskDefinition": primary["taskDefinition"]}
             self.event(service, f"(service {name}) (deployment {primary['id']}) deployment completed.")
         if settled and not others_alive and not service["_steady"]:

@@ -1,7 +1,6 @@
 """Task lifecycle: PROVISIONING -> PENDING -> RUNNING, target registration and health, stopping through
 DEACTIVATING/STOPPING/DEPROVISIONING to STOPPED, injected start failures."""
 import ipaddress
-import time
 import uuid
 
 from local_aws.control_plane.ecs_scheduler.common import STOPPED_RETENTION, short
@@ -134,8 +133,8 @@ class TaskLifecycle:
             "containers": containers,
             "version": 1,
             "connectivity": "CONNECTED",
-            "connectivityAt": time.time(),
-            "createdAt": time.time(),
+            "connectivityAt": self.plane.epoch(),
+            "createdAt": self.plane.epoch(),
             "group": group or (f"service:{service['serviceName']}" if service else f"family:{family}"),
             "availabilityZone": ci["_az"],
             "attachments": attachments,
@@ -200,7 +199,7 @@ class TaskLifecycle:
                 continue
             if status == "PROVISIONING" and now >= task["_next"]:
                 self._set_status(task, "PENDING")
-                task["pullStartedAt"] = time.time()
+                task["pullStartedAt"] = self.plane.epoch()
                 task["_fail"] = self._fail_reason(store, task)
                 task["_next"] = now + self.plane.delay("ecs_task_pending")
             elif status == "PENDING" and now >= task["_next"]:
@@ -210,7 +209,7 @@ class TaskLifecycle:
                         container["reason"] = task["stoppedReason"]
                     continue
                 self._set_status(task, "RUNNING")
-                task["pullStoppedAt"] = task["startedAt"] = time.time()
+                task["pullStoppedAt"] = task["startedAt"] = self.plane.epoch()
                 task["_started"] = now
                 if task["attachments"]:
                     task["attachments"][0]["status"] = "ATTACHED"
@@ -293,7 +292,7 @@ class TaskLifecycle:
             task["desiredStatus"] = "STOPPED"
             task["stoppedReason"] = reason
             task["stopCode"] = code
-            task["stoppingAt"] = time.time()
+            task["stoppingAt"] = self.plane.epoch()
             task["version"] += 1
             service = self._service_of(store, task)
             if service is not None:
@@ -358,7 +357,7 @@ class TaskLifecycle:
     def _finish_stop(self, store, task):
         was_running = task["lastStatus"] in ("RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING")
         self._set_status(task, "STOPPED")
-        task["stoppedAt"] = task["executionStoppedAt"] = time.time()
+        task["stoppedAt"] = task["executionStoppedAt"] = self.plane.epoch()
         task["_purge_at"] = self.plane.now() + self.plane.scaled(STOPPED_RETENTION)
         task["connectivity"] = "DISCONNECTED"
         for container in task["containers"]:
