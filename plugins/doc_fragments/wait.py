@@ -5,6 +5,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+_WAIT_TIMEOUT = r"""
+  wait_timeout:
+    description:
+      - Seconds to wait before failing with what is still not ready. Progress is logged at least every
+        25 seconds while waiting.
+    type: int
+    default: 600
+"""
+
 
 class ModuleDocFragment:
     # Modules override `description` (what is waited for) and `default` where theirs differ.
@@ -15,21 +24,7 @@ options:
       - Wait until the change has taken effect (each module says what it waits for). Not in check mode.
     type: bool
     default: false
-  wait_timeout:
-    description:
-      - Seconds to wait before failing with what is still not ready. Progress is logged at least every
-        25 seconds while waiting.
-    type: int
-    default: 600
-"""
+""" + _WAIT_TIMEOUT.lstrip("\n")
 
     # For modules that always wait and only take the timeout.
-    TIMEOUT = r"""
-options:
-  wait_timeout:
-    description:
-      - Seconds to wait before failing with what is still not ready. Progress is logged at least every
-        25 seconds while waiting.
-    type: int
-    default: 600
-"""
+    TIMEOUT = "\noptions:\n" + _WAIT_TIMEOUT.lstrip("\n")
