@@ -129,8 +129,8 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import aws
 from ansible_collections.cloudops.ecs.plugins.module_utils import teardown
 
 SERVICES = ("ecs", "autoscaling", "ec2", "elbv2", "rds", "logs", "iam", "kms", "application-autoscaling", "events",
@@ -157,8 +157,7 @@ def main():
     if not params["stack_name"].strip():
         module.fail_json(msg="stack_name must not be empty")
 
-    retry = AWSRetry.jittered_backoff()
-    clients = {name: module.client(name, retry_decorator=retry) for name in SERVICES}
+    clients = aws.clients(module, SERVICES)
     try:
         resources = teardown.discover(clients, params["stack_name"], params["environment"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
