@@ -38,10 +38,6 @@ notes:
 author:
   - cloudops.ecs maintainers (@cloudops)
 options:
-  stack_name:
-    description: Value of the C(cloudops:stack) tag.
-    type: str
-    required: true
   environment:
     description: The environment name; resources whose C(Environment) tag names another environment are left alone.
     type: str
@@ -67,6 +63,7 @@ options:
     type: int
     default: 1800
 extends_documentation_fragment:
+  - cloudops.ecs.stack
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
