@@ -85,13 +85,8 @@ options:
     default: false
   wait:
     description: Re-check until every check that would fail passes, or O(wait_timeout) expires.
-    type: bool
-    default: false
-  wait_timeout:
-    description: Seconds to wait with O(wait=true).
-    type: int
-    default: 600
 extends_documentation_fragment:
+  - cloudops.ecs.wait
   - cloudops.ecs.stack
   - amazon.aws.common.modules
   - amazon.aws.region.modules
