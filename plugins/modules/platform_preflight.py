@@ -18,7 +18,7 @@ description:
     applied; facts a role earlier in the run will publish stand in as planned values), validates them against each
     role's C(meta/argument_specs.yml) and the role's own rules (C(plugins/module_utils/validation.py)), and fails
     listing every bad input with the variable, its value and the fix, before any AWS call.
-  - Then, unless I(aws_checks=false), this module makes read-only AWS calls: the region and AZs exist; each
+  - Then, unless I(aws_checks=false), this module makes read-only AWS calls to check that the region and AZs exist; each
     instance type exists, is offered in the chosen AZs and matches the AMI architecture; the DB instance class
     is orderable for the engine version; a given certificate is ISSUED and covers the listener hosts; given KMS
     keys, secrets, subnets (with enough free addresses) and an existing VPC exist; an existing VPC has DNS support
