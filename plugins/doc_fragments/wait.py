@@ -5,15 +5,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-_WAIT_TIMEOUT = r"""
-  wait_timeout:
-    description:
-      - Seconds to wait before failing with what is still not ready. Progress is logged at least every
-        25 seconds while waiting.
-    type: int
-    default: 600
-"""
-
 
 class ModuleDocFragment:
     # Modules override `description` (what is waited for) and `default` where theirs differ.
@@ -24,7 +15,21 @@ options:
       - Wait until the change has taken effect (each module says what it waits for). Not in check mode.
     type: bool
     default: false
-""" + _WAIT_TIMEOUT.lstrip("\n")
+  wait_timeout:
+    description:
+      - Seconds to wait before failing with what is still not ready. Progress is logged at least every
+        25 seconds while waiting.
+    type: int
+    default: 600
+"""
 
-    # For modules that always wait and only take the timeout.
-    TIMEOUT = "\noptions:\n" + _WAIT_TIMEOUT.lstrip("\n")
+    # For modules that always wait and only take the timeout (same text as above).
+    TIMEOUT = r"""
+options:
+  wait_timeout:
+    description:
+      - Seconds to wait before failing with what is still not ready. Progress is logged at least every
+        25 seconds while waiting.
+    type: int
+    default: 600
+"""
