@@ -9,6 +9,7 @@
   workflow reads.
 
 The jobs run once, in the order a user runs them, in the `journey` fixture; each test asserts on its record."""
+import fnmatch
 import json
 import os
 import shutil
@@ -26,6 +27,10 @@ DEPENDENCIES = ("amazon/aws", "community/aws")
 ACCOUNT = "123456789012"
 DEPLOYER_ROLE = "cloudops-ecs-deployer"
 STACK = "demo"
+CALL_COUNTER = os.path.join(ROOT, "tools", "aws_calls")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+import deployer_policy  # noqa: E402
 
 
 def _env(**extra):
@@ -69,17 +74,19 @@ class Job:
         stats = [e for e in self.events if e["event"] == "playbook_on_stats"]
         return stats[-1]["event_data"].get("artifact_data", {}) if stats else {}
 
-    def results(self, task):
+    def results(self, task, event="runner_on_ok"):
         return [e["event_data"]["res"] for e in self.events
-                if e["event"] == "runner_on_ok" and e["event_data"].get("task") == task]
+                if e["event"] == event and e["event_data"].get("task") == task]
 
 
 class AwxProject:
     """A synced AWX project and the jobs launched from it."""
 
-    def __init__(self, base, endpoint):
+    def __init__(self, base, endpoint, call_log, inventory_vars):
         self.base = base
+        self.inventory_vars = inventory_vars
         self.endpoint = endpoint
+        self.call_log = call_log
         self.project = os.path.join(base, "project")
         self.collections = os.path.join(base, "requirements_collections")
         self.jobs = 0
@@ -104,18 +111,20 @@ class AwxProject:
         _run(["ansible-galaxy", "collection", "install", "--offline", "-r", offline, "-p", self.collections],
              cwd=self.project)
 
-    def launch(self, playbook, survey, job_type="run", inventory_vars=None):
+    def launch(self, playbook, survey, job_type="run"):
         """A job: its own private data dir with the project, the inventory, env/extravars (survey answers and the
         credential's extra vars), env/envvars (the credential's environment) and artifacts."""
         self.jobs += 1
         data_dir = os.path.join(self.base, f"job{self.jobs}")
         os.makedirs(os.path.join(data_dir, "env"))
         shutil.copytree(self.project, os.path.join(data_dir, "project"), symlinks=True)
-        _inventory(os.path.join(data_dir, "inventory"), **(inventory_vars or {}))
+        _inventory(os.path.join(data_dir, "inventory"), **self.inventory_vars)
         extravars = {**survey, "cloudops_aws_endpoint_url": self.endpoint,
                      "cloudops_aws_assume_role_external_id": "awx-test-external-id"}
         envvars = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                   "AWS_DEFAULT_REGION": "us-east-1", "ANSIBLE_COLLECTIONS_PATH": self.collections}
+                   "AWS_DEFAULT_REGION": "us-east-1", "ANSIBLE_COLLECTIONS_PATH": self.collections,
+                   # not AWX's: records every AWS call the job makes, for the deployer policy
+                   "AWS_CALL_LOG": self.call_log, "PYTHONPATH": CALL_COUNTER}
         for name, content in (("extravars", extravars), ("envvars", envvars)):
             with open(os.path.join(data_dir, "env", name), "w", encoding="utf-8") as handle:
                 yaml.safe_dump(content, handle)
@@ -147,27 +156,31 @@ def journey(tmp_path_factory, endpoint, aws):
     os.makedirs(user)
     inventory = _inventory(os.path.join(user, "inventory"))
 
+    call_log = os.path.join(base, "aws-calls.log")
+    record["call_log"] = call_log
+
     def fqcn(playbook, *args):
-        env = _env(ANSIBLE_COLLECTIONS_PATH=installed, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+        env = _env(ANSIBLE_COLLECTIONS_PATH=installed, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                   AWS_CALL_LOG=call_log, PYTHONPATH=CALL_COUNTER)
         cmd = ["ansible-playbook", "-i", inventory, playbook, "-e", "cloudops_aws_endpoint_url=" + endpoint, *args]
         return subprocess.run(cmd, cwd=user, env=env, capture_output=True, text=True, check=False)
 
     record["fqcn_site_check_empty"] = fqcn("cloudops.ecs.site", "--check")
 
     # -- the AWX project: sync, then the jobs a user launches from its templates
-    project = AwxProject(base, endpoint)
-    project.sync()
-    record["project"] = project
     aws("iam").create_role(RoleName=DEPLOYER_ROLE, AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                 "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}}]}))
     assume = {"cloudops_aws_assume_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{DEPLOYER_ROLE}",
               "cloudops_aws_assume_role_session_name": "awx-local"}
-    record["site"] = project.launch("playbooks/site.yml", {"cloudops_expected_environment": "local"},
-                                    inventory_vars=assume)
+    project = AwxProject(base, endpoint, call_log, assume)
+    project.sync()
+    record["project"] = project
+    record["site"] = project.launch("playbooks/site.yml", {"cloudops_expected_environment": "local"})
     record["verify"] = project.launch("playbooks/verify.yml", {
         "cloudops_expected_environment": "local", "verify_wait": "false", "verify_wait_timeout": 600,
-        "verify_fail_on_warnings": "false"}, inventory_vars=assume)
+        "verify_fail_on_warnings": "false"})
+    record["built"] = _built(aws)
 
     # -- the installed tarball's day-2 playbooks by FQCN on the stack the AWX job built
     record["fqcn_verify"] = fqcn("cloudops.ecs.verify")
@@ -176,6 +189,9 @@ def journey(tmp_path_factory, endpoint, aws):
 
     record["roll_check"] = project.launch("playbooks/roll_instances.yml", {
         "cloudops_expected_environment": "local", "roll_batch_size": 2, "roll_all": "true"}, job_type="check")
+    record["roll"] = project.launch("playbooks/roll_instances.yml", {
+        "cloudops_expected_environment": "local", "roll_batch_size": 3, "roll_all": "true"})
+    record["rolled"] = _built(aws)["instances"]
     teardown = {"teardown_allow_prod": "false", "teardown_skip_final_snapshot": "true"}
     record["teardown_wrong_environment"] = project.launch("playbooks/teardown.yml", {
         **teardown, "cloudops_expected_environment": "prod", "teardown_confirm": "true"})
@@ -184,6 +200,26 @@ def journey(tmp_path_factory, endpoint, aws):
     record["teardown"] = project.launch("playbooks/teardown.yml", {
         **teardown, "cloudops_expected_environment": "local", "teardown_confirm": "true"})
     return record
+
+
+def _built(aws):
+    """What the tests compare job artifacts with, read from AWS while the stack stands."""
+    groups = aws("autoscaling").describe_auto_scaling_groups(
+        Filters=[{"Name": "tag:cloudops:stack", "Values": [STACK]}])["AutoScalingGroups"]
+    iam = aws("iam")
+
+    def tagged(tags):
+        return {t["Key"]: t["Value"] for t in tags or []}.get("cloudops:stack") == STACK
+
+    return {
+        "load_balancer": aws("elbv2").describe_load_balancers(Names=[f"{STACK}-alb"])["LoadBalancers"][0],
+        "database": aws("rds").describe_db_clusters(DBClusterIdentifier=f"{STACK}-aurora")["DBClusters"][0],
+        "instances": sorted(i["InstanceId"] for g in groups for i in g["Instances"] if i["LifecycleState"] == "InService"),
+        "iam": [r["Arn"] for r in iam.list_roles()["Roles"] if tagged(iam.list_role_tags(RoleName=r["RoleName"])["Tags"])]
+        + [p["Arn"] for p in iam.list_instance_profiles()["InstanceProfiles"] if tagged(p.get("Tags"))]
+        + [p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]
+           if tagged(iam.list_policy_tags(PolicyArn=p["Arn"])["Tags"])],
+    }
 
 
 def _tagged_clusters(aws):
@@ -239,12 +275,11 @@ def test_project_requirements_name_the_collection_from_git_and_its_dependencies(
     assert not os.path.islink(os.path.join(root, "cloudops", "ecs"))
 
 
-def test_site_job_publishes_the_stack_outputs(journey, aws):
+def test_site_job_publishes_the_stack_outputs(journey):
     job = journey["site"]
     assert (job.status, job.rc) == ("successful", 0), job.stdout[-6000:]
     outputs = job.artifacts["cloudops_site"]
-    balancer = aws("elbv2").describe_load_balancers(Names=[f"{STACK}-alb"])["LoadBalancers"][0]
-    database = aws("rds").describe_db_clusters(DBClusterIdentifier=f"{STACK}-aurora")["DBClusters"][0]
+    balancer, database = journey["built"]["load_balancer"], journey["built"]["database"]
     assert outputs == {
         "environment": "local", "stack_name": STACK, "cluster_name": STACK,
         "alb_dns_name": balancer["DNSName"],
@@ -265,13 +300,11 @@ def test_verify_job_publishes_the_gate(journey):
                                                 "failed_checks": []}
 
 
-def test_roll_job_in_check_mode_plans_batches_of_the_survey_size(journey, aws):
+def test_roll_job_in_check_mode_plans_batches_of_the_survey_size(journey):
     job = journey["roll_check"]
     assert (job.status, job.rc) == ("successful", 0), job.stdout[-6000:]
     plan = job.results("Plan the roll from what AWS says now")[0]
-    groups = aws("autoscaling").describe_auto_scaling_groups(
-        Filters=[{"Name": "tag:cloudops:stack", "Values": [STACK]}])["AutoScalingGroups"]
-    instances = sorted(i["InstanceId"] for g in groups for i in g["Instances"])
+    instances = journey["built"]["instances"]
     assert sorted(plan["instance_ids"]) == instances and instances
     assert all(1 <= len(batch["instance_ids"]) <= 2 for batch in plan["batches"]), plan["batches"]
     assert any(len(batch["instance_ids"]) == 2 for batch in plan["batches"]), plan["batches"]
@@ -280,7 +313,8 @@ def test_roll_job_in_check_mode_plans_batches_of_the_survey_size(journey, aws):
 def test_teardown_job_for_another_environment_is_refused_before_any_call(journey):
     job = journey["teardown_wrong_environment"]
     assert job.status == "failed"
-    assert "cloudops_expected_environment is 'prod' but this inventory is environment 'local'" in job.stdout
+    (refusal,) = job.results("Check that the job was launched for this inventory's environment", "runner_on_failed")
+    assert "cloudops_expected_environment is 'prod' but this inventory is environment 'local'" in refusal["msg"]
     assert not job.results("Find, and with teardown_confirm delete, everything tagged cloudops:stack=" + STACK)
 
 
@@ -292,3 +326,33 @@ def test_teardown_jobs_list_then_delete_the_stack(journey, aws):
     done = teardown.artifacts["cloudops_teardown"]
     assert done["dry_run"] is False and done["deleted"] == done["found"] == found["found"]
     assert _tagged_clusters(aws) == []
+
+
+def test_roll_job_replaces_every_instance_in_batches_of_the_survey_size(journey):
+    job = journey["roll"]
+    assert (job.status, job.rc) == ("successful", 0), job.stdout[-6000:]
+    (plan,) = job.results("Plan the roll from what AWS says now")
+    assert all(1 <= len(batch["instance_ids"]) <= 3 for batch in plan["batches"]), plan["batches"]
+    assert sorted(plan["instance_ids"]) == journey["built"]["instances"]
+    assert journey["rolled"] and not set(journey["rolled"]) & set(journey["built"]["instances"])
+
+
+# -- the deployer's permissions --------------------------------------------------------------------------------------
+
+def test_deployer_policy_allows_every_call_the_jobs_made(journey):
+    with open(journey["call_log"], encoding="utf-8") as handle:
+        actions = deployer_policy.recorded_actions(handle)
+    assert len(actions) > 50, sorted(actions)
+    missing = deployer_policy.missing_actions(deployer_policy.load(), actions)
+    assert not missing, (
+        f"docs/deployer-policy.json lacks {missing}; add them with "
+        f"python tools/deployer_policy.py --calls {journey['call_log']} --update")
+
+
+def test_deployer_policy_iam_scope_covers_what_site_creates(journey):
+    policy = deployer_policy.for_stack(deployer_policy.load(), STACK)
+    (scoped,) = [s for s in policy["Statement"] if s["Sid"] == deployer_policy.SID_IAM]
+    created = journey["built"]["iam"]
+    assert any(":role/" in arn for arn in created) and any(":instance-profile/" in arn for arn in created)
+    for arn in created:
+        assert any(fnmatch.fnmatchcase(arn, pattern) for pattern in scoped["Resource"]), arn
