@@ -19,7 +19,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The venv's tools first (ansible-lint runs ansible-playbook and ansible-galaxy by name).
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup dev-setup demo test lint sanity unit integration local-aws local-aws-stop site verify roll teardown benchmark clean
+.PHONY: help setup dev-setup demo test lint sanity unit integration local-aws local-aws-stop site verify roll teardown molecule benchmark clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -115,6 +115,10 @@ test: dev-setup  ## everything CI runs: lint, sanity, unit and integration tests
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=10 tests tools/tests $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 0 ] && [ -n "$$failed" ]; then rc=1; fi; \
 	exit $$rc
+
+# Each scenario starts its own local AWS (extensions/molecule/shared/create.yml) and stops it on destroy.
+molecule: dev-setup  ## Molecule scenarios of the roles (SCENARIO=<role> runs one)
+	env -u ANSIBLE_CONFIG $(BIN)/molecule test $(if $(SCENARIO),-s $(SCENARIO),--all)
 
 benchmark: setup  ## time a create run and a no-change run on the local AWS (figures, not a test)
 	$(BIN)/python benchmarks/site.py $(ARGS)

@@ -190,7 +190,7 @@ def journey(tmp_path_factory, endpoint, aws):
     record["roll_check"] = project.launch("playbooks/roll_instances.yml", {
         "cloudops_expected_environment": "local", "roll_batch_size": 2, "roll_all": "true"}, job_type="check")
     record["roll"] = project.launch("playbooks/roll_instances.yml", {
-        "cloudops_expected_environment": "local", "roll_batch_size": 3, "roll_all": "true"})
+        "cloudops_expected_environment": "local", "roll_batch_size": 1, "roll_all": "true"})
     record["rolled"] = _built(aws)["instances"]
     teardown = {"teardown_allow_prod": "false", "teardown_skip_final_snapshot": "true"}
     record["teardown_wrong_environment"] = project.launch("playbooks/teardown.yml", {
@@ -332,7 +332,7 @@ def test_roll_job_replaces_every_instance_in_batches_of_the_survey_size(journey)
     job = journey["roll"]
     assert (job.status, job.rc) == ("successful", 0), job.stdout[-6000:]
     (plan,) = job.results("Plan the roll from what AWS says now")
-    assert all(1 <= len(batch["instance_ids"]) <= 3 for batch in plan["batches"]), plan["batches"]
+    assert [len(batch["instance_ids"]) for batch in plan["batches"]] == [1] * len(journey["built"]["instances"])
     assert sorted(plan["instance_ids"]) == journey["built"]["instances"]
     assert journey["rolled"] and not set(journey["rolled"]) & set(journey["built"]["instances"])
 
