@@ -21,7 +21,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The venv's tools first (ansible-lint runs ansible-playbook and ansible-galaxy by name).
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup dev-setup demo test lint sanity unit integration local-aws local-aws-stop site verify roll teardown molecule docs benchmark clean
+.PHONY: help setup dev-setup demo check test lint sanity unit integration local-aws local-aws-stop site verify roll teardown molecule docs benchmark clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -44,7 +44,7 @@ $(BIN)/.installed: requirements.txt
 # Development tools (requirements-dev.txt) on top; only the targets that need them install them.
 $(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.txt
 	$(call pip_install,-r requirements-dev.txt)
-	@$(BIN)/python -c 'import pytest, xdist, ansible_runner, ansible_builder, antsibull_changelog, antsibull_docs'
+	@$(BIN)/python -c 'import pytest, xdist, pytest_randomly, pytest_timeout, ansible_runner, ansible_builder, antsibull_changelog, antsibull_docs'
 	@touch $@
 
 .collections/.ansible-version: $(BIN)/.installed tools/install_collections.py Makefile
@@ -114,15 +114,26 @@ unit: dev-setup  ## unit tests
 integration: dev-setup  ## integration tests against the local AWS
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) tests/integration tools/tests/integration $(PYTEST_ARGS)
 
+# The inner loop: every linter and the unit tests, under 2 minutes; fails if either did. Ends with pytest's
+# summary line.
+check: dev-setup  ## lint and unit tests (the quick loop before a commit)
+	@rc=0; \
+	$(MAKE) --no-print-directory lint || rc=1; \
+	$(BIN)/python -m pytest -q $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS),) tests/unit tools/tests/unit \
+	  $(PYTEST_ARGS) || rc=1; \
+	exit $$rc
+
 # Every stage runs even when an earlier one fails, so one run shows every problem; the target fails if any
-# stage failed, and its output ends with pytest's summary line. pytest exits 5 when it collects nothing:
-# that fails too.
+# stage failed, and its output ends with pytest's summary line. Tests run in random order (pytest-randomly:
+# the header names the seed, replay with PYTEST_ARGS=--randomly-seed=N) and each has a timeout
+# (pytest-timeout, pyproject.toml). pytest exits 5 when it collects nothing: that fails too, and says so.
 test: dev-setup  ## everything CI runs: lint, sanity, unit and integration tests
 	@failed=""; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	$(MAKE) --no-print-directory sanity || failed="$$failed sanity"; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed (see above); running the tests anyway"; fi; \
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=10 tests tools/tests $(PYTEST_ARGS); rc=$$?; \
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=15 tests tools/tests $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: FAILED: pytest collected no tests (exit 5)" >&2; fi; \
 	if [ $$rc -eq 0 ] && [ -n "$$failed" ]; then rc=1; fi; \
 	exit $$rc
 

@@ -8,6 +8,14 @@ the original desired and maximum capacity and the start time in one tag on the g
 (`cloudops:roll` = `desired=3,max=3,started=1700000000`). A later run that finds the tag continues
 that roll: instances already DRAINING are finished first, replacements already launched are
 adopted, and the tag's capacity is what the group returns to at the end.
+
+Dynamic scaling: a group with scaling policies (an ECS capacity provider's managed scaling is a
+target tracking policy on CapacityProviderReservation) would undo the roll's capacity raise: the
+replacement runs no task yet, so the metric drops below the target and the policy scales in the
+unprotected replacement. The roll suspends the group's AlarmNotification process (policies are not
+executed; launches, terminations and lifecycle hooks carry on) and records that in the tag
+(`...,scaling=paused`), so the process is resumed at the end, when a batch fails, and by the next run
+after an interruption; a suspension the roll did not make is left as it was.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,11 +28,13 @@ from ansible_collections.cloudops.ecs.plugins.module_utils import container_inst
 from ansible_collections.cloudops.ecs.plugins.module_utils import health
 
 ROLL_TAG = "cloudops:roll"
+SCALING_PROCESS = "AlarmNotification"
 GONE_STATES = ("Terminating", "Terminating:Wait", "Terminating:Proceed", "Terminated", "Detaching", "Detached")
 
 
-def encode_state(desired, maximum, started):
-    return "desired=%d,max=%d,started=%d" % (int(desired), int(maximum), int(started))
+def encode_state(desired, maximum, started, scaling_paused=False):
+    value = "desired=%d,max=%d,started=%d" % (int(desired), int(maximum), int(started))
+    return value + (",scaling=paused" if scaling_paused else "")
 
 
 def decode_state(value):
@@ -33,13 +43,18 @@ def decode_state(value):
         return None
     try:
         fields = dict(part.split("=", 1) for part in value.split(","))
-        return {"desired": int(fields["desired"]), "max": int(fields["max"]), "started": int(fields["started"])}
+        return {"desired": int(fields["desired"]), "max": int(fields["max"]), "started": int(fields["started"]),
+                "scaling_paused": fields.get("scaling") == "paused"}
     except (KeyError, ValueError):
         return None
 
 
 def group_tags(group):
     return {t.get("Key"): t.get("Value") for t in group.get("Tags") or []}
+
+
+def suspended_processes(group):
+    return {p.get("ProcessName") for p in group.get("SuspendedProcesses") or []}
 
 
 def launch_template_spec(group):
@@ -273,11 +288,19 @@ def plan(clients, cluster, groups, roll_all=False, batch_size=1, now=None):
     times = {}
     if roll_all:
         times = launch_times(clients["ec2"], [i["InstanceId"] for g in groups for i in in_service(g)])
+    names = {g["AutoScalingGroupName"] for g in groups}
+    policies = {}
+    if groups:
+        for policy in health.paginate_all(clients["autoscaling"], "describe_policies").get("ScalingPolicies") or []:
+            if policy.get("AutoScalingGroupName") in names:
+                policies.setdefault(policy["AutoScalingGroupName"], []).append(policy.get("PolicyName"))
     plans = []
     for group in groups:
         ids = {i["InstanceId"] for i in group.get("Instances") or []}
-        plans.append(plan_group(group, template_of(group, templates), [c for c in cis if c.get("ec2InstanceId") in ids],
-                                roll_all=roll_all, batch_size=batch_size, now=now, launch_times=times))
+        planned = plan_group(group, template_of(group, templates), [c for c in cis if c.get("ec2InstanceId") in ids],
+                             roll_all=roll_all, batch_size=batch_size, now=now, launch_times=times)
+        planned["scaling_policies"] = sorted(policies.get(group["AutoScalingGroupName"], []))
+        plans.append(planned)
     return plans
 
 
@@ -336,15 +359,54 @@ class Roller:
         state = decode_state(group_tags(group).get(ROLL_TAG))
         if state:
             return state
-        return {"desired": int(group["DesiredCapacity"]), "max": int(group["MaxSize"]), "started": int(self.wall())}
+        return {"desired": int(group["DesiredCapacity"]), "max": int(group["MaxSize"]), "started": int(self.wall()),
+                "scaling_paused": False}
 
     def record(self, group, state):
-        if decode_state(group_tags(group).get(ROLL_TAG)):
+        value = encode_state(state["desired"], state["max"], state["started"], state.get("scaling_paused"))
+        if group_tags(group).get(ROLL_TAG) == value:
             return
         self.clients["autoscaling"].create_or_update_tags(aws_retry=True, Tags=[{
             "ResourceId": self.group_name, "ResourceType": "auto-scaling-group", "Key": ROLL_TAG,
-            "Value": encode_state(state["desired"], state["max"], state["started"]), "PropagateAtLaunch": False}])
+            "Value": value, "PropagateAtLaunch": False}])
         self.changed = True
+
+    def pause_scaling(self, group, state):
+        """Suspend the group's dynamic scaling for the roll when it has scaling policies (ECS managed
+        scaling's target tracking policy would scale in the replacements), recorded in the roll tag first
+        so that an interruption right after still resumes it."""
+        if state.get("scaling_paused") or SCALING_PROCESS in suspended_processes(group):
+            self.record(group, state)
+            return
+        policies = self.clients["autoscaling"].describe_policies(
+            aws_retry=True, AutoScalingGroupName=self.group_name).get("ScalingPolicies") or []
+        if not policies:
+            self.record(group, state)
+            return
+        state["scaling_paused"] = True
+        self.record(group, state)
+        self.clients["autoscaling"].suspend_processes(aws_retry=True, AutoScalingGroupName=self.group_name,
+                                                      ScalingProcesses=[SCALING_PROCESS])
+        self.changed = True
+        self.log.append({"step": "scaling policies %s paused for the roll (%s suspended)" % (
+            ", ".join(sorted(p.get("PolicyName", "") for p in policies)), SCALING_PROCESS), "seconds": 0})
+
+    def resume_scaling(self, keep_tag=True):
+        """Resume the dynamic scaling the roll suspended (a suspension it did not make stays). With
+        `keep_tag` the roll state stays on the group (the roll is not finished) without the pause."""
+        group = self.group()
+        state = decode_state(group_tags(group).get(ROLL_TAG))
+        if not state or not state.get("scaling_paused"):
+            return False
+        if SCALING_PROCESS in suspended_processes(group):
+            self.clients["autoscaling"].resume_processes(aws_retry=True, AutoScalingGroupName=self.group_name,
+                                                         ScalingProcesses=[SCALING_PROCESS])
+        self.log.append({"step": "scaling policies resumed (%s)" % SCALING_PROCESS, "seconds": 0})
+        self.changed = True
+        if keep_tag:
+            state["scaling_paused"] = False
+            self.record(group, state)
+        return True
 
     def health_gate(self, label):
         def predicate():
@@ -444,7 +506,7 @@ class Roller:
             return []
         if not draining:
             self.health_gate(", ".join(instance_ids))
-        self.record(group, state)
+        self.pause_scaling(group, state)
         self.raise_capacity(group, state, count)
         live = self.wait_capacity(state["desired"] + count, draining, "batch " + ", ".join(instance_ids))
         batch = choose_victims(live, candidates, count, draining, instance_ids)
@@ -470,6 +532,7 @@ class Roller:
             group = self.group()
             if rebalance_victim(in_service(group), zones) is None:
                 break
+            self.pause_scaling(group, state)
             self.raise_capacity(group, state, 1)
             live = self.wait_capacity(state["desired"] + 1, (), "AZ rebalance")
             victim = rebalance_victim(live, zones, self.container_instances())
@@ -485,6 +548,7 @@ class Roller:
                 MaxSize=state["max"])
             self.log.append({"step": "desired %s -> %d, max %s -> %d" % (
                 group["DesiredCapacity"], state["desired"], group["MaxSize"], state["max"]), "seconds": 0})
+        self.resume_scaling(keep_tag=False)
         self.clients["autoscaling"].delete_tags(aws_retry=True, Tags=[{
             "ResourceId": self.group_name, "ResourceType": "auto-scaling-group", "Key": ROLL_TAG}])
         self.changed = True

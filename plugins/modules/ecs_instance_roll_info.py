@@ -17,6 +17,7 @@ description:
   - Reads the roll state a previous, interrupted roll left on a group (the C(cloudops:roll) tag with the original
     desired and maximum capacity and the start time); instances already DRAINING come first, and the original
     capacity is the one the roll returns to.
+  - Names each group's scaling policies (C(scaling_policies)): the roll pauses them while it rolls the group.
   - Read-only; the plan feeds M(cloudops.ecs.ecs_instance_roll).
 author:
   - cloudops.ecs maintainers (@cloudops)
@@ -62,7 +63,8 @@ groups:
   elements: dict
   sample: [{"auto_scaling_group_name": "shop-prod-instances", "launch_template_version": "4",
             "instance_ids": ["i-0a", "i-0b"], "batches": [["i-0a"], ["i-0b"]], "resuming": false,
-            "original_desired_capacity": 3, "original_max_size": 3, "needs_finish": false}]
+            "original_desired_capacity": 3, "original_max_size": 3, "needs_finish": false,
+            "scaling_policies": ["ECSManagedAutoScalingPolicy-5d6c"]}]
 batches:
   description: Every batch of every group in roll order, with the group name and a position label.
   returned: always

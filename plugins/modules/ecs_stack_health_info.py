@@ -24,8 +24,10 @@ description:
   - C(az_coverage) an active container instance in every Availability Zone of the stack's Auto Scaling groups.
   - C(spare_capacity) the tasks of any one instance fit into the other instances' remaining CPU and memory
     (packed task by task), so one instance can be replaced or lost.
-  - C(ami) (warning) instance AMIs against the recommended ECS-optimized AMI from the SSM public parameter, with
-    their age in days.
+  - C(ami) (warning) instance AMIs against the recommended ECS-optimized AMI of their own AMI family (Amazon Linux
+    2023, Amazon Linux 2 and its kernel 5.10, GPU and Inferentia variants, Bottlerocket; read from the image name)
+    and CPU architecture (arm64 instances against the arm64 parameter), from the SSM public parameters, with their
+    age in days. Images of no known family are compared with Amazon Linux 2023.
   - C(database) Aurora clusters tagged with the stack available, with an available writer, and an available reader
     when O(database_ha=true).
   - C(network) NAT gateways and VPC endpoints tagged with the stack available.
@@ -56,10 +58,12 @@ options:
       - V(true) requires an available reader besides the writer. V(false) or unset requires a writer and every
         configured member available.
     type: bool
-  ami_parameter:
-    description: SSM parameter holding the recommended ECS-optimized AMI ID.
-    type: str
-    default: /aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id
+  ami_parameters:
+    description:
+      - SSM parameter holding the recommended AMI ID per CPU architecture (C(x86_64), C(arm64)), instead of the
+        parameter of each instance's AMI family, for example
+        C({x86_64: /aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id}).
+    type: dict
   ami_max_age_days:
     description: An instance whose AMI is not the recommended one is only reported as outdated when its AMI is older than this.
     type: int
@@ -178,7 +182,7 @@ def run_checks(module, clients):
     options = {
         "checks": params["checks"],
         "availability_zones": params["availability_zones"],
-        "ami_parameter": params["ami_parameter"],
+        "ami_parameters": params["ami_parameters"],
         "ami_max_age_days": params["ami_max_age_days"],
         "database_ha": params["database_ha"],
         "event_window_seconds": params["event_window"],
@@ -202,7 +206,7 @@ def main():
         checks=dict(type="list", elements="str", choices=CHECKS),
         availability_zones=dict(type="list", elements="str"),
         database_ha=dict(type="bool"),
-        ami_parameter=dict(type="str", default=health.DEFAULT_AMI_PARAMETER),
+        ami_parameters=dict(type="dict"),
         ami_max_age_days=dict(type="int"),
         event_window=dict(type="int", default=600),
         stopped_window=dict(type="int", default=3600),

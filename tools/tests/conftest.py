@@ -1,14 +1,13 @@
 """Fixtures for the local AWS tests: one private server per session, boto3 clients against it."""
-import json
 import os
 import sys
-import urllib.request
 
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from local_aws.cli import LocalAws  # noqa: E402
+from local_aws.controls import Controls  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -40,15 +39,21 @@ def client(endpoint):
 
 
 @pytest.fixture(scope="session")
-def control(endpoint):
+def controls(endpoint):
+    """The test controls of the private local AWS (local_aws.controls.Controls)."""
+    return Controls(endpoint)
+
+
+@pytest.fixture(scope="session")
+def control(controls):
     """control("elbv2/set-target-health", {...}) -> the control's JSON answer."""
+    return controls.call
 
-    def call(name, payload=None):
-        request = urllib.request.Request(
-            f"{endpoint}/_local/{name}", data=json.dumps(payload or {}).encode(), method="POST",
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
 
-    return call
+@pytest.fixture
+def clock(controls):
+    """The local AWS clock, frozen for this test: plane time moves only through clock.advance(seconds).
+    Unfrozen afterwards, whatever the outcome, so the next test finds real time again."""
+    controls.freeze()
+    yield controls
+    controls.unfreeze()

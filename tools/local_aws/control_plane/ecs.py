@@ -39,5 +39,27 @@ class EcsComponent(EcsTasksApi, EcsApi, Component):
     def controls(self):
         return self.scheduler.controls()
 
+    def service_counts(self):
+        """{"cluster/service": (identity, counts)} now (the invariant recorder reads it): running tasks as
+        DescribeServices counts them, those of the PRIMARY deployment, the healthy ones, desired, deployments."""
+        counts = {}
+        for store in self.stores.values():
+            running = {}
+            for task in store.tasks.values():
+                if task["_service"] and task["lastStatus"] == "RUNNING" and task["desiredStatus"] == "RUNNING":
+                    running.setdefault(task["_service"], []).append(task)
+            for key, service in store.services.items():
+                mine = running.get(key, [])
+                primary = service["deployments"][0]["id"] if service["deployments"] else None
+                identity = {"cluster": key[0], "service": key[1], "arn": service["serviceArn"]}
+                counts[f"{key[0]}/{key[1]}"] = (identity, {
+                    "running": len(mine),
+                    "primary_running": len([t for t in mine if t["_deployment"] == primary]),
+                    "healthy": len([t for t in mine if t["_healthy"]]),
+                    "desired": service["desiredCount"],
+                    "deployments": len(service["deployments"]),
+                })
+        return counts
+
 
 __all__ = ["EcsComponent", "TARGET_PREFIX"]
