@@ -28,6 +28,9 @@ ACCOUNT = "123456789012"
 DEPLOYER_ROLE = "cloudops-ecs-deployer"
 STACK = "demo"
 CALL_COUNTER = os.path.join(ROOT, "tools", "aws_calls")
+JOB_TIMEOUT = 900
+# The first test sets up the whole journey (one site build, ten playbook runs): more than one test's default budget.
+pytestmark = pytest.mark.timeout(2700)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import deployer_policy  # noqa: E402
@@ -134,7 +137,8 @@ class AwxProject:
                 patch.delenv(key)
             patch.setenv("PATH", BIN + os.pathsep + os.environ.get("PATH", ""))
             run = ansible_runner.run(private_data_dir=data_dir, playbook=playbook, ident="job",
-                                     inventory=os.path.join(data_dir, "inventory"), cmdline=cmdline, quiet=True)
+                                     inventory=os.path.join(data_dir, "inventory"), cmdline=cmdline, quiet=True,
+                                     timeout=JOB_TIMEOUT)
         return Job(run.status, run.rc, list(run.events), run.stdout.read())
 
 
@@ -163,7 +167,7 @@ def journey(tmp_path_factory, endpoint, aws):
         env = _env(ANSIBLE_COLLECTIONS_PATH=installed, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                    AWS_CALL_LOG=call_log, PYTHONPATH=CALL_COUNTER)
         cmd = ["ansible-playbook", "-i", inventory, playbook, "-e", "cloudops_aws_endpoint_url=" + endpoint, *args]
-        return subprocess.run(cmd, cwd=user, env=env, capture_output=True, text=True, check=False)
+        return subprocess.run(cmd, cwd=user, env=env, capture_output=True, text=True, check=False, timeout=JOB_TIMEOUT)
 
     record["fqcn_site_check_empty"] = fqcn("cloudops.ecs.site", "--check")
 
