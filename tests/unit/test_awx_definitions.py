@@ -86,8 +86,8 @@ def test_credential_type_injects_only_its_inputs_and_what_the_playbooks_read():
     injected = list(credential["injectors"]["env"].values()) + list(credential["injectors"]["extra_vars"].values())
     for template in injected:
         assert set(re.findall(r"{{\s*(\w+)\s*}}", template)) <= set(fields), template
-    assert set(credential["injectors"]["env"]) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                                                    "AWS_DEFAULT_REGION"}
+    environment = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION"}
+    assert set(credential["injectors"]["env"]) == environment
     for variable in credential["injectors"]["extra_vars"]:
         assert variable in _read(SESSION_TASKS)
     assert {c["credential_type"] for c in CONTROLLER["credentials"]} == {credential["name"]}
