@@ -1,10 +1,13 @@
 """The ECS component: state per account and region, the ECS JSON API, the scheduler and test controls."""
 import botocore.session
+from moto.applicationautoscaling.exceptions import AWSValidationException
+from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
 
 from local_aws.control_plane.core import Component
 from local_aws.control_plane.ecs_api import TARGET_PREFIX, EcsApi, Store
 from local_aws.control_plane.ecs_scheduler import Scheduler
 from local_aws.control_plane.ecs_tasks import EcsTasksApi
+from local_aws.control_plane.moto_patch import patch
 
 
 def _operations():
@@ -18,6 +21,19 @@ class EcsComponent(EcsTasksApi, EcsApi, Component):
         super().__init__(plane)
         self.stores = {}
         self.scheduler = Scheduler(self)
+        component = self
+
+        def service_exists(original):
+            def _ecs_service_exists_for_target(backend, resource_id):
+                # Application Auto Scaling asks moto's ECS, which is not used: answer from our services
+                _, cluster, name = resource_id.split("/")
+                service = component.store_for(backend.account_id, backend.region_name).services.get((cluster, name))
+                if service is None or service["status"] != "ACTIVE":
+                    raise AWSValidationException(f"ECS service doesn't exist: {resource_id}")
+                return True
+            return _ecs_service_exists_for_target
+
+        patch(ApplicationAutoscalingBackend, "_ecs_service_exists_for_target", service_exists)
 
     def store_for(self, account_id, region):
         key = (account_id, region)
