@@ -78,6 +78,12 @@ options:
     description: Seconds the health gate waits for services and targets to be healthy before failing.
     type: int
     default: 300
+  progress_file:
+    description:
+      - File a line is appended to as each instance is launched, registered, drained and terminated, and at least
+        every 20 seconds while a wait is still open. The action plugin of this module sets it and shows the lines
+        while the module runs; there is no need to set it yourself.
+    type: path
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -140,6 +146,18 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.cloudops.ecs.plugins.module_utils import roll
 
 
+def progress_writer(path):
+    """A progress callback appending a line to `path` (read by the action plugin while the module runs)."""
+    if not path:
+        return None
+
+    def write(line):
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(line.replace("\n", " ") + "\n")
+
+    return write
+
+
 def main():
     argument_spec = dict(
         cluster=dict(type="str", required=True),
@@ -150,13 +168,14 @@ def main():
         boot_timeout=dict(type="int", default=600),
         drain_timeout=dict(type="int", default=900),
         health_timeout=dict(type="int", default=300),
+        progress_file=dict(type="path"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     retry = AWSRetry.jittered_backoff()
     clients = {name: module.client(name, retry_decorator=retry) for name in ("ecs", "autoscaling", "ec2", "elbv2")}
     roller = roll.Roller(clients, params["cluster"], params["auto_scaling_group_name"], params["boot_timeout"],
-                         params["drain_timeout"], params["health_timeout"])
+                         params["drain_timeout"], params["health_timeout"], progress=progress_writer(params["progress_file"]))
     started = time.monotonic()
     try:
         group = roller.group()
