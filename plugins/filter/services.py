@@ -13,7 +13,7 @@ description:
   - Filters over C(services_list) items (the services role's input schema) and a C(settings) dict of the role's
     inputs and the facts of earlier roles (stack prefixes, region, cluster, VPC, subnets, target groups, capacity
     providers and their CPU architectures).
-  - C(services_input_errors) every problem as C(services_list[i].field: problem; fix) strings.
+  - C(services_input_errors) every problem as strings of the form C(services_list[i].field - problem; fix).
   - C(services_task_definition) the cloudops.ecs.ecs_task_definition arguments of one service (main container,
     sidecars, FireLens log router, tmpfs, bind and EFS volumes, CPU architecture placement and runtime platform).
   - C(services_service_items) the cloudops.ecs.ecs_service items; C(services_listener_rules) the

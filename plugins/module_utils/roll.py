@@ -24,8 +24,17 @@ __metaclass__ = type
 
 import time
 
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore
+
 from ansible_collections.cloudops.ecs.plugins.module_utils import container_instance as ci_utils
 from ansible_collections.cloudops.ecs.plugins.module_utils import health
+from ansible_collections.cloudops.ecs.plugins.module_utils import stack_reads
+from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, paginate
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
 ROLL_TAG = "cloudops:roll"
 SCALING_PROCESS = "AlarmNotification"
@@ -233,7 +242,7 @@ def capacity_ready(live_instances, container_instances, desired, draining=()):
 
 # -- the roll against AWS (I/O) ---------------------------------------------------------------------------
 
-class RollError(Exception):
+class RollError(CloudopsError):
     pass
 
 
@@ -246,7 +255,7 @@ def describe_groups(autoscaling, names=None, stack_name=None):
         if missing:
             raise RollError("no Auto Scaling group %s" % ", ".join(missing))
         return groups
-    return health.stack_auto_scaling_groups(autoscaling, stack_name)
+    return stack_reads.stack_auto_scaling_groups(autoscaling, stack_name)
 
 
 def describe_templates(ec2, groups):
@@ -276,7 +285,7 @@ def template_of(group, templates):
 def launch_times(ec2, instance_ids):
     return {
         iid: health.as_datetime(item.get("LaunchTime")).timestamp()
-        for iid, item in health.ec2_instances(ec2, instance_ids).items() if item.get("LaunchTime")
+        for iid, item in stack_reads.ec2_instances(ec2, instance_ids).items() if item.get("LaunchTime")
     }
 
 
@@ -291,7 +300,7 @@ def plan(clients, cluster, groups, roll_all=False, batch_size=1, now=None):
     names = {g["AutoScalingGroupName"] for g in groups}
     policies = {}
     if groups:
-        for policy in health.paginate_all(clients["autoscaling"], "describe_policies").get("ScalingPolicies") or []:
+        for policy in paginate(clients["autoscaling"], "describe_policies", "ScalingPolicies"):
             if policy.get("AutoScalingGroupName") in names:
                 policies.setdefault(policy["AutoScalingGroupName"], []).append(policy.get("PolicyName"))
     plans = []
@@ -313,15 +322,14 @@ class Roller:
     HEARTBEAT = 20  # seconds: a wait says what it still waits for at least this often
 
     def __init__(self, clients, cluster, group_name, boot_timeout=600, drain_timeout=900, health_timeout=300,
-                 clock=time.monotonic, sleep=time.sleep, wall=time.time, progress=None):
+                 clock=None, sleep=None, wall=time.time, progress=None):
         self.clients = clients
         self.cluster = cluster
         self.group_name = group_name
         self.boot_timeout = boot_timeout
         self.drain_timeout = drain_timeout
         self.health_timeout = health_timeout
-        self.clock = clock
-        self.sleep = sleep
+        self.clock = waiter.Clock(now=clock, sleep=sleep)
         self.wall = wall
         self.log = []
         self.changed = False
@@ -357,22 +365,12 @@ class Roller:
         return not reasons, reasons
 
     def _wait(self, what, predicate, timeout):
-        started = self.clock()
-        last = [started]
-
-        def heartbeat():
-            done, reasons, value = predicate()
-            now = self.clock()
-            if not done and now - last[0] >= self.HEARTBEAT:
-                last[0] = now
-                self.say("waiting for %s (%ds of %ds): %s" % (what, now - started, timeout, "; ".join(reasons[:3])))
-            return done, reasons, value
-
-        done, reasons, value, elapsed = ci_utils.poll(heartbeat, timeout, clock=self.clock, sleep=self.sleep)
-        if not done:
-            raise RollError("%s: not done after %ds: %s" % (what, timeout, "; ".join(reasons[:5])))
-        self.log.append({"step": what, "seconds": round(self.clock() - started, 1)})
-        return value
+        result = waiter.wait(predicate, timeout, what=what, clock=self.clock, interval=0.5, progress=self.say,
+                             progress_every=self.HEARTBEAT)
+        if not result.satisfied:
+            raise RollError("%s: not done after %ds: %s" % (what, timeout, "; ".join(result.reasons[:5])))
+        self.log.append({"step": what, "seconds": round(result.elapsed, 1)})
+        return result.value
 
     # -- steps --------------------------------------------------------------------------------------------
     def original_capacity(self, group):
@@ -605,3 +603,95 @@ class Roller:
             "ResourceId": self.group_name, "ResourceType": "auto-scaling-group", "Key": ROLL_TAG}])
         self.changed = True
         return True
+
+
+# -- the modules' services ------------------------------------------------------------------------------
+class RollPlan(Service):
+    """The batches a roll of the stack's groups takes (ecs_instance_roll_info); reads only."""
+
+    SERVICES = ("ecs", "autoscaling", "ec2")
+
+    def run(self):
+        params = self.params
+        if params["batch_size"] < 1:
+            raise CloudopsError(message="batch_size must be at least 1, got %d" % params["batch_size"])
+        try:
+            cluster = ci_utils.find_cluster(self.clients["ecs"], params["cluster"], params["stack_name"])
+            if cluster is None:
+                raise CloudopsError(message="No ECS cluster %s" % (
+                    params["cluster"] or "tagged cloudops:stack=" + params["stack_name"]))
+            groups = describe_groups(self.clients["autoscaling"], params["auto_scaling_group_names"], params["stack_name"])
+            plans = plan(self.clients, cluster["clusterArn"], groups, params["roll_all"], params["batch_size"])
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            raise CloudopsError(message="Could not plan the roll of stack %s" % params["stack_name"], exception=e) from e
+        batches = [
+            {"auto_scaling_group_name": p["auto_scaling_group_name"], "instance_ids": batch}
+            for p in plans for batch in p["batches"]
+        ]
+        for index, batch in enumerate(batches):
+            batch["label"] = "%d/%d" % (index + 1, len(batches))
+        return dict(changed=False, groups=plans, batches=batches, cluster=cluster["clusterName"],
+                    instance_ids=[i for p in plans for i in p["instance_ids"]])
+
+
+def progress_writer(path):
+    """A progress callback appending a line to `path` (the module's action plugin shows them while it runs)."""
+    if not path:
+        return None
+
+    def write(line):
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(line.replace("\n", " ") + "\n")
+
+    return write
+
+
+class InstanceRoll(Service):
+    """One step of a roll of one group (ecs_instance_roll): replace a batch, finish, or restore scaling."""
+
+    SERVICES = ("ecs", "autoscaling", "ec2", "elbv2")
+
+    def __init__(self, *args, **kwargs):
+        super(InstanceRoll, self).__init__(*args, **kwargs)
+        params = self.params
+        progress = progress_writer(params.get("progress_file")) or self.progress
+        self.roller = Roller(self.clients, params["cluster"], params["auto_scaling_group_name"], params["boot_timeout"],
+                             params["drain_timeout"], params["health_timeout"], progress=progress,
+                             **(dict(clock=self.clock.now, sleep=self.clock.sleep) if self.clock else {}))
+
+    def todo(self, group):
+        params, roller = self.params, self.roller
+        state = decode_state(group_tags(group).get(ROLL_TAG))
+        if params["step"] == "replace":
+            candidates, _draining = roller.candidates(group, roller.original_capacity(group), params["roll_all"])
+            return candidates[:len(params["instance_ids"])]
+        if params["step"] == "restore":
+            return ["restore"] if state and state["scaling_paused"] else []
+        return [] if state is None else ["finish"]
+
+    def run(self):
+        params, roller = self.params, self.roller
+        started = roller.clock.now()
+        name = params["auto_scaling_group_name"]
+
+        def elapsed():
+            return round(roller.clock.now() - started, 1)
+        try:
+            todo = self.todo(roller.group())
+            if self.check_mode or not todo:
+                return dict(changed=bool(todo), steps=[], instance_ids=todo if params["step"] == "replace" else [],
+                            elapsed=0.0)
+            if params["step"] == "replace":
+                todo = roller.replace(params["instance_ids"], params["roll_all"])
+            elif params["step"] == "restore":
+                roller.resume_scaling(keep_tag=True)
+            else:
+                roller.finish()
+        except RollError as e:
+            raise CloudopsError(message="Roll of %s stopped: %s (a re-run continues from here)" % (name, e),
+                                changed=roller.changed, steps=roller.log, elapsed=elapsed()) from e
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            raise CloudopsError(message="Roll of %s stopped" % name, exception=e, changed=roller.changed,
+                                steps=roller.log) from e
+        return dict(changed=roller.changed, steps=roller.log, instance_ids=todo if params["step"] == "replace" else [],
+                    elapsed=elapsed())

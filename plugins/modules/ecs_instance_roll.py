@@ -133,29 +133,10 @@ elapsed:
   sample: 180.4
 """
 
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudops.ecs.plugins.module_utils import roll
-
-
-def progress_writer(path):
-    """A progress callback appending a line to `path` (read by the action plugin while the module runs)."""
-    if not path:
-        return None
-
-    def write(line):
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(line.replace("\n", " ") + "\n")
-
-    return write
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.roll import InstanceRoll
 
 
 def main():
@@ -171,40 +152,7 @@ def main():
         progress_file=dict(type="path"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    retry = AWSRetry.jittered_backoff()
-    clients = {name: module.client(name, retry_decorator=retry) for name in ("ecs", "autoscaling", "ec2", "elbv2")}
-    roller = roll.Roller(clients, params["cluster"], params["auto_scaling_group_name"], params["boot_timeout"],
-                         params["drain_timeout"], params["health_timeout"], progress=progress_writer(params["progress_file"]))
-    started = time.monotonic()
-    try:
-        group = roller.group()
-        state = roll.decode_state(roll.group_tags(group).get(roll.ROLL_TAG))
-        if params["step"] == "replace":
-            candidates, _draining = roller.candidates(group, roller.original_capacity(group), params["roll_all"])
-            todo = candidates[:len(params["instance_ids"])]
-        elif params["step"] == "restore":
-            todo = ["restore"] if state and state["scaling_paused"] else []
-        else:
-            todo = [] if state is None else ["finish"]
-        if module.check_mode or not todo:
-            module.exit_json(changed=bool(todo), steps=[], instance_ids=todo if params["step"] == "replace" else [],
-                             elapsed=0.0)
-        if params["step"] == "replace":
-            todo = roller.replace(params["instance_ids"], params["roll_all"])
-        elif params["step"] == "restore":
-            roller.resume_scaling(keep_tag=True)
-        else:
-            roller.finish()
-    except roll.RollError as e:
-        module.fail_json(msg="Roll of %s stopped: %s (a re-run continues from here)" % (params["auto_scaling_group_name"], e),
-                         changed=roller.changed, steps=roller.log, elapsed=round(time.monotonic() - started, 1))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Roll of %s stopped" % params["auto_scaling_group_name"], changed=roller.changed,
-                             steps=roller.log)
-    module.exit_json(changed=roller.changed, steps=roller.log,
-                     instance_ids=todo if params["step"] == "replace" else [],
-                     elapsed=round(time.monotonic() - started, 1))
+    run_service(module, InstanceRoll.from_module(module))
 
 
 if __name__ == "__main__":

@@ -184,6 +184,7 @@ class Plane:
         self._thread = None
         self.clock = Clock()
         self.errors = []
+        self._observers = []
 
     # -- time ---------------------------------------------------------------------------------------
     def now(self):
@@ -212,6 +213,24 @@ class Plane:
         self._controls.update(component.controls())
         return component
 
+    def on_change(self, observer):
+        """Call `observer()` after every request, control and component tick: the points where state changes."""
+        self._observers.append(observer)
+
+    def changed(self):
+        for observer in self._observers:
+            self._guard(observer)
+
+    def _guard(self, call, *args):
+        try:
+            call(*args)
+        except Exception:  # a bug in one component must not stop the clock or fail a request
+            error = traceback.format_exc()
+            if not self.errors or self.errors[-1] != error:  # a bug repeating every tick is logged once
+                print(error, flush=True)
+            self.errors.append(error)
+            del self.errors[:-50]
+
     def component(self, name):
         """The one way components reach each other: the registered component called `name`, or None when
         this plane runs without it (unit tests build planes with one component)."""
@@ -231,14 +250,8 @@ class Plane:
         with self.lock:
             now = self.now()
             for component in self.components:
-                try:
-                    component.tick(now)
-                except Exception:  # a bug in one component must not stop the clock
-                    error = traceback.format_exc()
-                    if not self.errors or self.errors[-1] != error:  # a bug repeating every tick is logged once
-                        print(error, flush=True)
-                    self.errors.append(error)
-                    del self.errors[:-50]
+                self._guard(component.tick, now)
+                self.changed()
 
     def _run(self):
         while not self._stop.wait(self.profile["tick"]):
@@ -257,27 +270,33 @@ class Plane:
                 for component in self.components:
                     component.reset()
                 return self.app(environ, start_response)
-            request = Request(environ, body)
-            key = (request.service, request.action)
-            handler = self._intercepts.get(key)
-            if handler is not None:
-                response = handler(request)
-                if response is not None:
-                    return self._send(response, start_response)
-            hooks = self._after.get(key)
-            if not hooks:
-                return self.app(environ, start_response)
-            captured = {}
+            try:
+                return self._dispatch(environ, body, start_response)
+            finally:
+                self.changed()
 
-            def capture(status, headers, exc_info=None):
-                captured["status"] = int(status.split()[0])
-                captured["headers"] = headers
-                return start_response(status, headers, exc_info)
+    def _dispatch(self, environ, body, start_response):
+        request = Request(environ, body)
+        key = (request.service, request.action)
+        handler = self._intercepts.get(key)
+        if handler is not None:
+            response = handler(request)
+            if response is not None:
+                return self._send(response, start_response)
+        hooks = self._after.get(key)
+        if not hooks:
+            return self.app(environ, start_response)
+        captured = {}
 
-            chunks = b"".join(self.app(environ, capture))
-            for hook in hooks:
-                hook(request, captured["status"], chunks)
-            return [chunks]
+        def capture(status, headers, exc_info=None):
+            captured["status"] = int(status.split()[0])
+            captured["headers"] = headers
+            return start_response(status, headers, exc_info)
+
+        chunks = b"".join(self.app(environ, capture))
+        for hook in hooks:
+            hook(request, captured["status"], chunks)
+        return [chunks]
 
     @staticmethod
     def _send(response, start_response):
@@ -296,6 +315,8 @@ class Plane:
                 result = handler(payload)
             except (KeyError, ValueError) as error:
                 return self._send(Response.json({"error": str(error)}, 400), start_response)
+            finally:
+                self.changed()
         return self._send(Response.json(result or {}), start_response)
 
     def _clock_state(self, _payload=None):

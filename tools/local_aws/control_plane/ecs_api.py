@@ -14,13 +14,13 @@ from local_aws.control_plane.core import Response
 TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113"
 NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,255}$")
 CP_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,255}$")
+# the SettingName enum of the ECS API model, with the defaults ECS reports
 ACCOUNT_SETTING_DEFAULTS = {
     "serviceLongArnFormat": "enabled",
     "taskLongArnFormat": "enabled",
     "containerInstanceLongArnFormat": "enabled",
     "awsvpcTrunking": "disabled",
     "containerInsights": "disabled",
-    "dualStackIPv6": "disabled",
     "fargateTaskRetirementWaitPeriod": "7",
     "tagResourceAuthorization": "on",
     "guardDutyActivate": "off",

@@ -68,6 +68,19 @@ class ElbV2(Component):
                           "TargetHealth": health})
         return items
 
+    def target_counts(self):
+        """{target group ARN: (name, {"healthy": n, "registered": n})} now (the invariant recorder reads it)."""
+        now = self.plane.now()
+        counts = {}
+        for arn, table in self.targets.items():
+            group = self._group(arn)
+            if group is None:
+                continue
+            live = [t for t in table.values() if t.drain_until is None]
+            healthy = sum(1 for t in live if self._describe(group, t, now)[0] == "healthy")
+            counts[arn] = (group.name, {"healthy": healthy, "registered": len(live)})
+        return counts
+
     # -- component ----------------------------------------------------------------------------------
     def tick(self, now):
         for arn in list(self.targets):

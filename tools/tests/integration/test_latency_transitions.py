@@ -16,7 +16,8 @@ def test_nat_gateway_pending_available_deleting_and_tags(client, clock):
     assert nat["State"] == "pending"
     nat_id = nat["NatGatewayId"]
     assert ec2.describe_nat_gateways(NatGatewayIds=[nat_id])["NatGateways"][0]["State"] == "pending"
-    assert ec2.describe_nat_gateways(Filters=[{"Name": "state", "Values": ["available"]}])["NatGateways"] == []
+    assert ec2.describe_nat_gateways(Filters=[{"Name": "state", "Values": ["available"]},
+                                              {"Name": "subnet-id", "Values": [subnet]}])["NatGateways"] == []
     clock.advance(clock.delay("nat_gateway_pending") - EARLY)
     assert ec2.describe_nat_gateways(NatGatewayIds=[nat_id])["NatGateways"][0]["State"] == "pending"
     clock.advance(2 * EARLY)
