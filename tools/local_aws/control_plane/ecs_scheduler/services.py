@@ -52,7 +52,10 @@ class Services:
 
         if len(strategy) > 1:
             chosen, failure = [], None
-            counts = Counter(t.get("capacityProviderName") for t in group)
+            # a strategy's base and weights count the tasks that stay: not those on a draining instance or stopping
+            counts = Counter(t.get("capacityProviderName") for t in group if t.get("desiredStatus") == "RUNNING"
+                             and (store.container_instances.get(t.get("containerInstanceArn")) or {}).get("status")
+                             == "ACTIVE")
             for _ in range(count):
                 provider = self.pick_provider(strategy, counts)
                 picked, failure = self.place(store, cluster, td, 1, service.get("placementStrategy"),
