@@ -218,6 +218,6 @@ def test_roll_killed_half_way_resumes_and_restores_managed_scaling(site, playboo
     with Minimums(aws, endpoint) as minimums:
         resumed = playbook(ROLL)
     assert resumed.rc == 0, resumed.output[-6000:]
-    assert "resuming an interrupted roll" in resumed.output
+    assert "resuming" in resumed.output  # the plan says it continues a roll
     _assert_rolled(aws, before, versions)
     minimums.assert_kept()
