@@ -64,7 +64,7 @@ class Problem(object):
 
     def __str__(self):
         if self.value is UNSHOWN:
-            return "%s: %s" % (self.variable, self.fix)
+            return self.variable + self.fix
         return "%s = %s: %s" % (self.variable, show(self.value), self.fix)
 
     __repr__ = __str__
@@ -76,15 +76,15 @@ class Problem(object):
         return hash((self.variable, self.fix))
 
     def as_dict(self):
-        return {"variable": self.variable, "value": None if self.value is UNSHOWN else self.value, "fix": self.fix,
-                "message": str(self)}
+        return {"variable": self.variable, "value": None if self.value is UNSHOWN else self.value,
+                "fix": self.fix.lstrip(" :"), "message": str(self)}
 
     @classmethod
     def from_message(cls, message):
         """A problem from a message that starts with the variable and already shows the value
         ("services_list[0].memory: 4 MiB is below ...", "network_azs lists an AZ twice ...")."""
         variable = re.split(r"[\s:]", message, maxsplit=1)[0]
-        return cls(variable, UNSHOWN, message[len(variable):].lstrip(" :"))
+        return cls(variable, UNSHOWN, message[len(variable):])
 
 
 def show(value):
@@ -207,7 +207,7 @@ def network_rules(v):
             problems.append(Problem("network_azs", az, "not an Availability Zone of %s (e.g. %sa); fix the name or leave "
                                     "network_azs empty to use the first network_az_count AZs" % (region, region)))
     count = as_int(v.get("network_az_count"), v.get("network_az_count"))
-    planned_azs = azs or ["%s-az%d" % (PLANNED, i + 1) for i in range(count if isinstance(count, int) and 0 < count < 7 else 0)]
+    planned_azs = azs or ["AZ %d" % (i + 1) for i in range(count if isinstance(count, int) and 0 < count < 7 else 0)]
     vpc_cidr = v.get("network_vpc_cidr") if not vpc_id else (v.get("__existing_vpc_cidr") or None)
     if vpc_cidr is not None or not vpc_id:
         plan = plan_network(vpc_cidr, planned_azs, nat_mode=v.get("network_nat_mode", "per_az"),
@@ -312,7 +312,7 @@ def database_rules(v):
                                 "8.0.mysql_aurora.3.<minor>.<patch>, e.g. 8.0.mysql_aurora.3.08.2"))
     in_range(problems, "database_backup_retention_days", v.get("database_backup_retention_days"), 7, 35,
              "Aurora keeps automated backups 1 to 35 days and the security baseline needs at least 7: set 7 to 35")
-    subnets = [s for s in v.get("database_subnet_ids") or []]
+    subnets = list(v.get("database_subnet_ids") or [])
     if len(set(subnets)) < 2:
         problems.append(Problem("database_subnet_ids", subnets, "a DB subnet group needs private subnets in at least two "
                                 "AZs; set it, or run the network role first (cloudops_network.private_subnet_ids)"))
@@ -744,6 +744,56 @@ def rules_for(role, v):
     return RULES[role](v)
 
 
+# AWS keeps 5 addresses of every subnet; an ALB needs 8 free addresses in each of its subnets.
+RESERVED_PER_SUBNET = 5
+ALB_ADDRESSES = 8
+
+
+def subnet_capacity_rules(roles, v):
+    """The subnets the network role will create hold what the later roles put in them (the read-only AWS checks
+    count free addresses of subnets that exist already)."""
+    problems = []
+    if "network" not in roles or v.get("network_state", "present") != "present":
+        return problems
+    azs = list(v.get("network_azs") or []) or [None] * (as_int(v.get("network_az_count"), 3) or 3)
+    vpc = cidr(v.get("network_vpc_cidr")) if not v.get("network_vpc_id") else None
+    plan = plan_network(str(vpc), ["AZ %d" % (i + 1) for i in range(len(azs))], nat_mode=v.get("network_nat_mode"),
+                        public_cidrs=v.get("network_public_subnet_cidrs"),
+                        private_cidrs=v.get("network_private_subnet_cidrs")) if vpc else None
+    if not plan or plan["errors"]:
+        return problems
+    count = len(azs)
+    needs_private = 0
+    if "ecs_instances" in roles:
+        groups = instance_groups(v.get("ecs_instances_groups"), v.get("ecs_instances_group_defaults"), stack_name(v))
+        needs_private += -(-sum(as_int(g.get("max_size"), 0) or 0 for g in groups) // count)
+    if "endpoints" in roles and v.get("endpoints_state", "present") == "present":
+        needs_private += len(v.get("endpoints_interface_services") or [])
+    if "database" in roles and v.get("database_state", "present") == "present":
+        needs_private += 1
+    if "services" in roles:
+        for svc in v.get("services_list") or []:
+            if isinstance(svc, dict) and svc.get("network_mode") == "awsvpc":
+                high = (svc.get("autoscaling") or {}).get("max") if isinstance(svc.get("autoscaling"), dict) else None
+                tasks = as_int(high if high is not None else svc.get("desired_count", 1), 1) or 1
+                needs_private += -(-tasks * 2 // count)  # a deployment may run twice the tasks
+    if "load_balancer" in roles and v.get("load_balancer_scheme") == "internal":
+        needs_private += ALB_ADDRESSES
+    needs_public = (ALB_ADDRESSES if "load_balancer" in roles and v.get("load_balancer_scheme") != "internal" else 0) + (
+        1 if v.get("network_nat_mode") in ("per_az", "single") else 0)
+    for variable, cidrs, needed in (("network_private_subnet_cidrs", plan["private_cidrs"], needs_private),
+                                    ("network_public_subnet_cidrs", plan["public_cidrs"], needs_public)):
+        for subnet in cidrs:
+            usable = ipaddress.IPv4Network(subnet).num_addresses - RESERVED_PER_SUBNET
+            if usable < needed:
+                problems.append(Problem(variable, subnet, "holds %d addresses but the stack needs about %d in each such "
+                                        "subnet (instances, endpoints, database, load balancer, awsvpc tasks): use "
+                                        "larger subnets (a larger network_vpc_cidr) or fewer of them"
+                                        % (usable, needed)))
+                break
+    return problems
+
+
 # --------------------------------------------------------------------------------------------------
 # Read-only AWS checks the inputs need (run by the platform_preflight module)
 # --------------------------------------------------------------------------------------------------
@@ -777,8 +827,15 @@ def aws_checks(roles, v):
     if "load_balancer" in roles and v.get("load_balancer_state", "present") == "present":
         certificate = v.get("load_balancer_certificate_arn")
         if certificate:
+            hosts = []
+            for svc in v.get("services_list") or [] if "services" in roles else []:
+                rule = (svc or {}).get("listener_rule") if isinstance(svc, dict) else None
+                host = (rule or {}).get("host") if isinstance(rule, dict) else None
+                for name in ([host] if isinstance(host, str) else list(host or [])):
+                    if name and "*" not in name and name not in hosts:
+                        hosts.append(name)
             checks["certificates"].append({"variable": "load_balancer_certificate_arn", "arn": certificate,
-                                           "domain": v.get("load_balancer_domain") or ""})
+                                           "domains": hosts})
         _subnets(checks, "load_balancer_subnet_ids", v.get("load_balancer_subnet_ids"), 8)
     if "ecs_cluster" in roles and v.get("ecs_cluster_state", "present") == "present" and v.get("ecs_cluster_exec_logging", True):
         _key(checks, "ecs_cluster_kms_key_arn", v)
@@ -827,7 +884,7 @@ def planned_facts(role, v):
     """(fact name, planned value) a role will publish, from its own inputs; ids are placeholders."""
     if role == "network":
         count = as_int(v.get("network_az_count"), 3) or 3
-        azs = list(v.get("network_azs") or ["%s-az%d" % (PLANNED, i + 1) for i in range(min(max(count, 0), 6))])
+        azs = list(v.get("network_azs") or ["AZ %d" % (i + 1) for i in range(min(max(count, 0), 6))])
         labels = [str(i + 1) for i in range(len(azs))]
         return "cloudops_network", {
             "vpc_id": v.get("network_vpc_id") or planned_id("vpc", "network"),
