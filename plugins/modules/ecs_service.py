@@ -617,6 +617,9 @@ class ServiceManager(object):
                     cluster=self.cluster, services=batch, include=["TAGS"], aws_retry=True
                 )
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
+                code = getattr(error, "response", {}).get("Error", {}).get("Code")
+                if code == "ClusterNotFoundException" and self.module.check_mode:
+                    return {}  # check mode on a new account: the cluster is only planned, so is every service
                 self.fail(error, "Could not describe services %s in cluster %s" % (", ".join(batch), self.cluster))
             for service in response.get("services", []):
                 if service.get("status") != "INACTIVE":
