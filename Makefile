@@ -19,7 +19,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The venv's tools first (ansible-lint runs ansible-playbook and ansible-galaxy by name).
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup demo test lint sanity unit integration local-aws local-aws-stop site verify roll teardown benchmark clean
+.PHONY: help setup dev-setup demo check test lint sanity unit integration local-aws local-aws-stop site verify roll teardown benchmark clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,14 +36,22 @@ $(BIN)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(call pip_install,--upgrade pip)
 	$(call pip_install,-r requirements.txt)
-	@$(BIN)/python -c 'import ansible, boto3, moto, pytest, xdist'
+	@$(BIN)/python -c 'import ansible, boto3, moto'
+	@touch $@
+
+# Development tools (requirements-dev.txt) on top; only the targets that need them install them.
+$(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.txt
+	$(call pip_install,-r requirements-dev.txt)
+	@$(BIN)/python -c 'import pytest, xdist, pytest_randomly, pytest_timeout, ansible_runner, ansible_builder, antsibull_changelog'
 	@touch $@
 
 .collections/.ansible-version: $(BIN)/.installed tools/install_collections.py Makefile
 	@set -o pipefail; $(BIN)/python tools/install_collections.py --ansible-version $(ANSIBLE_PACKAGE_VERSION) 2>&1 \
 	  | { grep -v -E "^WARNING: Location '[^']*' is ignored" || true; }
 
-setup: $(BIN)/.installed .collections/.ansible-version  ## install Python deps and collections (idempotent)
+setup: $(BIN)/.installed .collections/.ansible-version  ## install runtime Python deps and collections (idempotent)
+
+dev-setup: setup $(BIN)/.dev-installed  ## setup plus the development tools (requirements-dev.txt)
 
 # Never stops a running server: a busy one is waited for. Only local-aws-stop (and demo) end it.
 local-aws: setup  ## start the local AWS endpoint in the background (or keep the running one); URL in .local-aws/endpoint
@@ -80,31 +88,42 @@ demo: setup  ## build the whole platform on a fresh local AWS, verify it, summar
 	  $(BIN)/python tools/summary.py --endpoint "$$(cat .local-aws/endpoint)"
 
 # Every linter runs; the target fails if any of them found something.
-lint: setup  ## yamllint, ruff, ansible-lint (production profile)
+lint: dev-setup  ## yamllint, ruff, ansible-lint (production profile)
 	@rc=0; \
 	echo "== yamllint"; $(BIN)/yamllint -s . || rc=1; \
 	echo "== ruff"; $(BIN)/ruff check --quiet . || rc=1; \
 	echo "== ansible-lint"; $(BIN)/ansible-lint --offline --profile production -q || rc=1; \
 	exit $$rc
 
-sanity: setup  ## ansible-test sanity on the built collection, offline
+sanity: dev-setup  ## ansible-test sanity on the built collection, offline
 	$(BIN)/python tools/sanity.py $(SANITY_ARGS)
 
-unit: setup  ## unit tests
+unit: dev-setup  ## unit tests
 	$(BIN)/python -m pytest -q tests/unit tools/tests/unit $(PYTEST_ARGS)
 
-integration: setup  ## integration tests against the local AWS
+integration: dev-setup  ## integration tests against the local AWS
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) tests/integration tools/tests/integration $(PYTEST_ARGS)
 
+# The inner loop: every linter and the unit tests, under 2 minutes; fails if either did. Ends with pytest's
+# summary line.
+check: dev-setup  ## lint and unit tests (the quick loop before a commit)
+	@rc=0; \
+	$(MAKE) --no-print-directory lint || rc=1; \
+	$(BIN)/python -m pytest -q $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS),) tests/unit tools/tests/unit \
+	  $(PYTEST_ARGS) || rc=1; \
+	exit $$rc
+
 # Every stage runs even when an earlier one fails, so one run shows every problem; the target fails if any
-# stage failed, and its output ends with pytest's summary line. pytest exits 5 when it collects nothing:
-# that fails too.
-test: setup  ## everything CI runs: lint, sanity, unit and integration tests
+# stage failed, and its output ends with pytest's summary line. Tests run in random order (pytest-randomly:
+# the header names the seed, replay with PYTEST_ARGS=--randomly-seed=N) and each has a timeout
+# (pytest-timeout, pyproject.toml). pytest exits 5 when it collects nothing: that fails too, and says so.
+test: dev-setup  ## everything CI runs: lint, sanity, unit and integration tests
 	@failed=""; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	$(MAKE) --no-print-directory sanity || failed="$$failed sanity"; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed (see above); running the tests anyway"; fi; \
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=10 tests tools/tests $(PYTEST_ARGS); rc=$$?; \
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=15 tests tools/tests $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: FAILED: pytest collected no tests (exit 5)" >&2; fi; \
 	if [ $$rc -eq 0 ] && [ -n "$$failed" ]; then rc=1; fi; \
 	exit $$rc
 

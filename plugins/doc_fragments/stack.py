@@ -11,7 +11,7 @@ class ModuleDocFragment:
 options:
   stack_name:
     description:
-      - Value of the C(cloudops:stack) tag: the stack whose resources are read or changed. Only what
+      - Value of the C(cloudops:stack) tag, the stack whose resources are read or changed. Only what
         carries this tag is changed or deleted.
     type: str
     required: true

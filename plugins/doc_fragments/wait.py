@@ -12,12 +12,24 @@ class ModuleDocFragment:
 options:
   wait:
     description:
-      - Wait until the change has taken effect (each module says what it waits for).
-      - Not in check mode. Progress is logged at least every 25 seconds while waiting.
+      - Wait until the change has taken effect (each module says what it waits for). Not in check mode.
     type: bool
     default: false
   wait_timeout:
-    description: Seconds to wait before failing with what is still not ready.
+    description:
+      - Seconds to wait before failing with what is still not ready. Progress is logged at least every
+        25 seconds while waiting.
+    type: int
+    default: 600
+"""
+
+    # For modules that always wait and only take the timeout.
+    TIMEOUT = r"""
+options:
+  wait_timeout:
+    description:
+      - Seconds to wait before failing with what is still not ready. Progress is logged at least every
+        25 seconds while waiting.
     type: int
     default: 600
 """

@@ -8,7 +8,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: network_plan
 short_description: Plan and validate per-AZ subnet CIDRs for a VPC
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Derives one public and one private subnet CIDR per AZ from the VPC CIDR (unless given) and validates
     the plan without any AWS call. Returns a dict with C(errors) (each names the variable to fix), C(azs),

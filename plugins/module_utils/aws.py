@@ -17,6 +17,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginat
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
 
@@ -37,11 +38,22 @@ def clients(module, services, extra_retry_codes=None):
     return {name: client(module, name, extra.get(name)) for name in services}
 
 
-def paginate(aws, method, key=None, **params):
+def paginate(aws, method, key=None, /, **params):
     """Every page of `method`, the whole listing retried on throttling (client retries do not cover
     paginators). Returns the merged result, or its `key` list when given."""
     result = paginated_query_with_retries(aws, method, retry_decorator=retry(), **params)
     return result if key is None else (result.get(key) or [])
+
+
+def paginate_by_token(aws, method, key, input_token="NextToken", output_token="NextToken", /, **params):
+    """Every page of a `method` botocore has no paginator for, each page retried on its own."""
+    results, token = [], None
+    while True:
+        page = getattr(aws, method)(aws_retry=True, **dict(params, **({input_token: token} if token else {})))
+        results.extend(page.get(key) or [])
+        token = page.get(output_token)
+        if not token:
+            return results
 
 
 def chunks(items, size):
@@ -51,7 +63,7 @@ def chunks(items, size):
         yield items[start:start + size]
 
 
-def call(aws, method, description, **params):
+def call(aws, method, description, /, **params):
     """aws.<method>(**params) with retries; an AWS error becomes CloudopsError("Failed to <description>")."""
     try:
         return getattr(aws, method)(aws_retry=True, **params)
@@ -76,3 +88,60 @@ def run(module, action, description="run", *args, **kwargs):
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="Failed to %s" % description)
     module.exit_json(**result)
+
+
+class Service:
+    """Base of the service classes behind modules: they read, plan and change through `clients`
+    ({service: retrying client}) and never see the module, so they run on fake clients in tests.
+
+    Failures are CloudopsError; waits go through the waiter with `clock` and report `progress`;
+    `warnings` collects what the module should warn about."""
+
+    SERVICES = ()
+    EXTRA_RETRY_CODES = {}
+
+    def __init__(self, clients, params, check_mode=False, clock=None, progress=None, diff_mode=True, region=None):
+        self.clients = clients
+        self.region = region
+        self.params = params
+        self.check_mode = check_mode
+        self.diff_mode = diff_mode
+        self.clock = clock
+        self.progress = progress
+        self.warnings = []
+
+    @classmethod
+    def from_module(cls, module, **kwargs):
+        return cls(clients(module, cls.SERVICES, cls.EXTRA_RETRY_CODES), module.params, module.check_mode,
+                   progress=module.log, diff_mode=module._diff, region=module.region, **kwargs)
+
+    def call(self, service, method, description, /, **params):
+        """call() on the `service` client (positional-only, so AWS parameters named service, method or
+        description pass through)."""
+        return call(self.clients[service], method, description, **params)
+
+    def paginate(self, service, method, key=None, description=None, /, **params):
+        """paginate(); an AWS error becomes CloudopsError("Failed to <description>")."""
+        try:
+            return paginate(self.clients[service], method, key, **params)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            raise CloudopsError(message="Failed to %s" % (description or method.replace("_", " ")), exception=e) from e
+
+    def wait(self, check, what, timeout=None, **kwargs):
+        """waiter.wait_or_fail on this service's clock; `timeout` defaults to the wait_timeout option."""
+        timeout = self.params.get("wait_timeout") if timeout is None else timeout
+        return waiter.wait_or_fail(check, timeout, what, clock=self.clock, progress=self.progress, **kwargs)
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+def run_service(module, service, action="run", description="run"):
+    """run() the service's `action` method; its warnings become module warnings."""
+    def act():
+        try:
+            return getattr(service, action)()
+        finally:
+            for message in service.warnings:
+                module.warn(message)
+    run(module, act, description)

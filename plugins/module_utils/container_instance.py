@@ -12,30 +12,22 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore
 
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks, paginate_by_token
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import container_instance_drained
-
-STACK_TAG = "cloudops:stack"
-
-
-def chunks(items, size):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import STACK_TAG
 
 
 def _paginate(client, method, key, **kwargs):
-    results = []
-    token = None
-    while True:
-        if token:
-            kwargs["nextToken"] = token
-        page = getattr(client, method)(aws_retry=True, **kwargs)
-        results.extend(page.get(key) or [])
-        token = page.get("nextToken")
-        if not token:
-            return results
+    return paginate_by_token(client, method, key, "nextToken", "nextToken", **kwargs)
 
 
 def ecs_tags(item):
@@ -139,14 +131,79 @@ def drain_progress(ecs, cluster, arns):
     return not reasons, reasons, items
 
 
-def poll(predicate, timeout, interval=0.5, max_interval=10.0, clock=time.monotonic, sleep=time.sleep):
-    """Call predicate() -> (done, reasons, value) until done or `timeout` seconds passed; the interval
-    grows by half each round up to max_interval. Returns (done, reasons, value, elapsed)."""
-    start = clock()
-    while True:
-        done, reasons, value = predicate()
-        elapsed = clock() - start
-        if done or elapsed >= timeout:
-            return done, reasons, value, elapsed
-        sleep(min(interval, max(0.0, timeout - elapsed)))
-        interval = min(interval * 1.5, max_interval)
+def poll(predicate, timeout, interval=0.5, max_interval=10.0, clock=None, sleep=None, progress=None):
+    """waiter.wait() for predicate() -> (done, reasons, value), as (done, reasons, value, elapsed);
+    `clock`/`sleep` are the monotonic time and sleep functions to use (tests pass fakes)."""
+    result = waiter.wait(predicate, timeout, clock=waiter.Clock(now=clock, sleep=sleep), interval=interval, max_interval=max_interval,
+                         progress=progress)
+    return result.satisfied, result.reasons, result.value, result.elapsed
+
+
+STATUS = {"active": "ACTIVE", "draining": "DRAINING"}
+
+
+class ContainerInstanceState(Service):
+    """Sets one container instance ACTIVE or DRAINING (waiting for its service tasks to leave), or
+    deregisters it (ecs_container_instance)."""
+
+    SERVICES = ("ecs",)
+
+    def find(self, arn=None, ec2_instance_id=None):
+        ecs, cluster = self.clients["ecs"], self.params["cluster"]
+        if arn:
+            try:
+                items = ecs.describe_container_instances(aws_retry=True, cluster=cluster, containerInstances=[arn]).get(
+                    "containerInstances") or []
+            except botocore.exceptions.ClientError:
+                items = []
+            return items[0] if items else None
+        items = container_instances(ecs, cluster, [ec2_instance_id])
+        return items[0] if items else None
+
+    def run(self):
+        params, ecs = self.params, self.clients["ecs"]
+        cluster, state = params["cluster"], params["state"]
+        label = params["container_instance"] or params["ec2_instance_id"]
+        try:
+            instance = self.find(params["container_instance"], params["ec2_instance_id"])
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            raise CloudopsError(message="Could not describe container instance %s in cluster %s" % (label, cluster),
+                                exception=e) from e
+        before = instance.get("status") if instance else "absent"
+        if instance is None or before == "INACTIVE":
+            if state == "deregistered":
+                return dict(changed=False, elapsed=0.0, diff=dict(before={"status": before}, after={"status": before}))
+            raise CloudopsError(message="No container instance %s in cluster %s" % (label, cluster))
+        after = "absent" if state == "deregistered" else STATUS[state]
+        changed = before != after
+        arn = instance["containerInstanceArn"]
+        diff = dict(before={"status": before}, after={"status": after})
+        if state == "deregistered" and changed and not params["force"]:
+            busy = int(instance.get("runningTasksCount") or 0) + int(instance.get("pendingTasksCount") or 0)
+            if busy:
+                raise CloudopsError(message="%s still runs %d tasks: drain it first (state=draining) or set force=true"
+                                            % (label, busy))
+        if self.check_mode:
+            return dict(changed=changed, elapsed=0.0, diff=diff,
+                        container_instance=camel_dict_to_snake_dict(dict(instance, status=after)))
+        try:
+            if changed and state == "deregistered":
+                ecs.deregister_container_instance(aws_retry=True, cluster=cluster, containerInstance=arn,
+                                                  force=params["force"])
+                return dict(changed=True, elapsed=0.0, diff=diff)
+            if changed:
+                failures = set_state(ecs, cluster, [arn], STATUS[state])
+                if failures:
+                    raise CloudopsError(message="Could not set %s to %s: %s" % (label, STATUS[state], failures))
+            elapsed = 0.0
+            if state == "draining" and params["wait"]:
+                result = waiter.wait(lambda: drain_progress(ecs, cluster, [arn]), params["wait_timeout"],
+                                     what="%s to drain" % label, clock=self.clock, interval=0.5, progress=self.progress)
+                elapsed = result.elapsed
+                if not result.satisfied:
+                    raise CloudopsError(message="%s did not drain within %ss: %s" % (
+                        label, params["wait_timeout"], "; ".join(result.reasons)), changed=changed, elapsed=elapsed, diff=diff)
+            instance = self.find(arn) or instance
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            raise CloudopsError(message="Could not change container instance %s" % label, exception=e) from e
+        return dict(changed=changed, elapsed=round(elapsed, 1), diff=diff, container_instance=camel_dict_to_snake_dict(instance))

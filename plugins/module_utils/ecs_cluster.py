@@ -13,26 +13,20 @@ __metaclass__ = type
 
 import copy
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 
 # ---------------------------------------------------------------------------------------------- tags
 def ecs_tags_to_dict(tags):
     """ECS tag list ([{key, value}]) -> dict."""
-    return dict((t["key"], t.get("value", "")) for t in (tags or []))
+    return tagging.to_dict(tags, "key", "value")
 
 
 def dict_to_ecs_tags(tags):
     """dict -> ECS tag list, sorted by key so requests are stable."""
-    return [{"key": k, "value": "" if v is None else str(v)} for k, v in sorted((tags or {}).items())]
+    return tagging.to_list(tags, "key", "value")
 
 
-def tag_changes(current, desired, purge):
-    """(to_set: dict, to_remove: list) turning `current` into `desired`; desired None = leave alone."""
-    if desired is None:
-        return {}, []
-    desired = dict((k, "" if v is None else str(v)) for k, v in desired.items())
-    to_set = dict((k, v) for k, v in desired.items() if current.get(k) != v)
-    to_remove = sorted(k for k in current if k not in desired and not k.startswith("aws:")) if purge else []
-    return to_set, to_remove
+tag_changes = tagging.changes
 
 
 # ------------------------------------------------------------------------------------------- cluster

@@ -4,8 +4,8 @@
 
 `evaluate(snapshot)` returns a list of checks, each a dict with `name`, `ok`, `severity`
 (`critical` checks make verification fail, `warning` checks only when asked to) and `details`
-(lines saying what was found). The module gathers the snapshot with batched describes; the roll
-reuses the same checks as health gates, so "healthy" means one thing everywhere.
+(lines saying what was found). stack_reads.gather() reads the snapshot with batched describes; the
+roll reuses the same checks as health gates, so "healthy" means one thing everywhere.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -245,34 +245,94 @@ def check_spare_capacity(container_instances, tasks_by_instance=None):
     return _check("spare_capacity", ok, details)
 
 
-def check_amis(container_instances, ec2_instances, recommended_image_id, images, now, max_age_days=None):
-    """Instance AMIs against the recommended ECS-optimized AMI. `images`: {image id: DescribeImages
-    item}. A warning: an old AMI is not an outage, but the report says how old it is."""
+# ECS-optimized AMI families: the prefix of the image name, and the SSM public parameter of the recommended
+# image per CPU architecture (most specific prefix first). The parameter names are the same in every partition.
+_ECS_AMI = "/aws/service/ecs/optimized-ami/"
+AMI_FAMILIES = (
+    ("al2023-ami-ecs-gpu-", {"x86_64": _ECS_AMI + "amazon-linux-2023/gpu/recommended/image_id"}),
+    ("al2023-ami-ecs-neuron-", {"x86_64": _ECS_AMI + "amazon-linux-2023/neuron/recommended/image_id"}),
+    ("al2023-ami-ecs-", {"x86_64": _ECS_AMI + "amazon-linux-2023/recommended/image_id",
+                         "arm64": _ECS_AMI + "amazon-linux-2023/arm64/recommended/image_id"}),
+    ("amzn2-ami-ecs-kernel-5.10-", {"x86_64": _ECS_AMI + "amazon-linux-2/kernel-5.10/recommended/image_id",
+                                    "arm64": _ECS_AMI + "amazon-linux-2/kernel-5.10/arm64/recommended/image_id"}),
+    ("amzn2-ami-ecs-gpu-", {"x86_64": _ECS_AMI + "amazon-linux-2/gpu/recommended/image_id"}),
+    ("amzn2-ami-ecs-inf-", {"x86_64": _ECS_AMI + "amazon-linux-2/inf/recommended/image_id"}),
+    ("amzn2-ami-ecs-", {"x86_64": _ECS_AMI + "amazon-linux-2/recommended/image_id",
+                        "arm64": _ECS_AMI + "amazon-linux-2/arm64/recommended/image_id"}),
+    ("bottlerocket-aws-ecs-2-", {"x86_64": "/aws/service/bottlerocket/aws-ecs-2/x86_64/latest/image_id",
+                                 "arm64": "/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id"}),
+)
+# Images of no known family (custom AMIs) are compared with the default family, the one the ecs_instances role uses.
+DEFAULT_AMI_FAMILY = "al2023-ami-ecs-"
+
+
+def instance_architecture(ci, instance, image):
+    """x86_64 or arm64: from EC2, else the image, else the ECS agent's attribute."""
+    arch = (instance or {}).get("Architecture") or (image or {}).get("Architecture")
+    if not arch:
+        arch = {a.get("name"): a.get("value") for a in ci.get("attributes") or []}.get("ecs.cpu-architecture")
+    return {"amd64": "x86_64", "aarch64": "arm64"}.get(arch, arch or "x86_64")
+
+
+def ami_parameter_for(image, architecture, overrides=None):
+    """The SSM parameter of the recommended AMI for an instance on `image` (DescribeImages item or None)
+    with `architecture`: an override for that architecture, else the image family's, else the default
+    family's. None when the family has no image for that architecture."""
+    if overrides and overrides.get(architecture):
+        return overrides[architecture]
+    name = (image or {}).get("Name") or ""
+    families = dict(AMI_FAMILIES)
+    family = next((prefix for prefix, _params in AMI_FAMILIES if name.startswith(prefix)), DEFAULT_AMI_FAMILY)
+    return families[family].get(architecture)
+
+
+def ami_expectations(container_instances, ec2_instances, images, overrides=None):
+    """Per container instance with a known image: instance_id, image_id, image, architecture and the SSM
+    parameter of the recommended AMI it is compared with."""
+    found = []
+    for ci in container_instances:
+        instance = ec2_instances.get(ci.get("ec2InstanceId")) or {}
+        if not instance.get("ImageId"):
+            continue
+        image = images.get(instance["ImageId"])
+        arch = instance_architecture(ci, instance, image)
+        found.append({"instance_id": ci.get("ec2InstanceId"), "image_id": instance["ImageId"], "image": image,
+                      "architecture": arch, "parameter": ami_parameter_for(image, arch, overrides)})
+    return found
+
+
+def check_amis(container_instances, ec2_instances, recommended, images, now, max_age_days=None, overrides=None):
+    """Instance AMIs against the recommended ECS-optimized AMI of their own family and architecture
+    (arm64 instances against the arm64 parameter). `recommended`: {SSM parameter: image id, or None when
+    unreadable}; `images`: {image id: DescribeImages item}. A warning: an old AMI is not an outage, but
+    the report says how old it is."""
     details = []
     outdated = []
     ages = {}
-    for ci in container_instances:
-        instance = ec2_instances.get(ci.get("ec2InstanceId")) or {}
-        image_id = instance.get("ImageId")
-        if not image_id:
-            continue
-        created = as_datetime((images.get(image_id) or {}).get("CreationDate"))
+    current = {}
+    unknown = set()
+    for expected in ami_expectations(container_instances, ec2_instances, images, overrides):
+        instance_id, image_id, arch, parameter = (expected[k] for k in ("instance_id", "image_id", "architecture",
+                                                                        "parameter"))
+        created = as_datetime((expected["image"] or {}).get("CreationDate"))
         age = (now - created).days if created else None
-        ages[ci.get("ec2InstanceId")] = age
-        if recommended_image_id and image_id != recommended_image_id:
-            too_old = max_age_days is None or age is None or age > max_age_days
-            if too_old:
-                outdated.append(ci.get("ec2InstanceId"))
-            details.append(
-                "%s runs %s (%s), not the recommended %s"
-                % (ci.get("ec2InstanceId"), image_id, "%s days old" % age if age is not None else "age unknown",
-                   recommended_image_id)
-            )
-    if not recommended_image_id:
-        details.append("recommended ECS AMI unknown")
-    elif not outdated and not details:
-        details.append("%d instances on the recommended AMI %s" % (len(ages), recommended_image_id))
-    return _check("ami", not outdated, details, WARNING, recommended_image_id=recommended_image_id, ages_days=ages)
+        ages[instance_id] = age
+        wanted = recommended.get(parameter) if parameter else None
+        if not wanted:
+            unknown.add(parameter or "no recommended %s AMI for %s" % (arch, image_id))
+            continue
+        if image_id == wanted:
+            current.setdefault((wanted, arch), []).append(instance_id)
+            continue
+        if max_age_days is None or age is None or age > max_age_days:
+            outdated.append(instance_id)
+        details.append("%s (%s) runs %s (%s), not the recommended %s" % (
+            instance_id, arch, image_id, "%s days old" % age if age is not None else "age unknown", wanted))
+    for (image_id, arch), ids in sorted(current.items()):
+        details.append("%d %s instances on the recommended AMI %s" % (len(ids), arch, image_id))
+    for parameter in sorted(unknown):
+        details.append("recommended ECS AMI unknown (%s)" % parameter)
+    return _check("ami", not outdated, details, WARNING, recommended=dict(recommended), ages_days=ages)
 
 
 def check_database(db_clusters, db_instances, ha=None):
@@ -374,8 +434,8 @@ def check_stopped_tasks(stopped_tasks, now, window_seconds=3600):
 def evaluate(snapshot, now=None, options=None):
     """All checks for one stack. `snapshot` keys (all optional): services, target_health,
     container_instances, expected_instance_ids, stack_azs, ec2_instances, tasks_by_instance,
-    recommended_image_id, images, db_clusters, db_instances, nat_gateways, vpc_endpoints,
-    stopped_tasks. `options`: event_window_seconds, stopped_window_seconds, ami_max_age_days,
+    recommended_amis, images, db_clusters, db_instances, nat_gateways, vpc_endpoints,
+    stopped_tasks. `options`: event_window_seconds, stopped_window_seconds, ami_max_age_days, ami_parameters,
     database_ha, min_container_instances, checks (names to run; default all)."""
     options = options or {}
     now = now or datetime.datetime.now(datetime.timezone.utc)
@@ -389,8 +449,9 @@ def evaluate(snapshot, now=None, options=None):
             container_instances, snapshot.get("expected_instance_ids") or (), options.get("min_container_instances", 1))),
         ("az_coverage", lambda: check_az_coverage(container_instances, snapshot.get("stack_azs") or (), ec2_instances)),
         ("spare_capacity", lambda: check_spare_capacity(container_instances, snapshot.get("tasks_by_instance"))),
-        ("ami", lambda: check_amis(container_instances, ec2_instances, snapshot.get("recommended_image_id"),
-                                   snapshot.get("images") or {}, now, options.get("ami_max_age_days"))),
+        ("ami", lambda: check_amis(container_instances, ec2_instances, snapshot.get("recommended_amis") or {},
+                                   snapshot.get("images") or {}, now, options.get("ami_max_age_days"),
+                                   options.get("ami_parameters"))),
         ("database", lambda: check_database(snapshot.get("db_clusters") or [], snapshot.get("db_instances") or [],
                                             options.get("database_ha"))),
         ("network", lambda: check_network(snapshot.get("nat_gateways") or [], snapshot.get("vpc_endpoints") or [])),
@@ -415,113 +476,3 @@ def summary_lines(checks):
         lines.append("%s %s: %s" % (mark, check["name"], details[0]))
         lines.extend("     %s  %s" % (" " * len(check["name"]), d) for d in details[1:])
     return lines
-
-
-# -- gathering: batched describes for one stack (I/O; the checks above stay pure) ---------------------
-
-STACK_TAG = "cloudops:stack"
-DEFAULT_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
-
-
-def paginate_all(client, method, **kwargs):
-    """A paginated call's full result, retried as a whole (client-level retries do not cover
-    paginators)."""
-    from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
-    @AWSRetry.jittered_backoff()
-    def _run():
-        return client.get_paginator(method).paginate(**kwargs).build_full_result()
-
-    return _run()
-
-
-def _tag_filter(stack_name):
-    return [{"Name": "tag:" + STACK_TAG, "Values": [stack_name]}]
-
-
-def stack_auto_scaling_groups(autoscaling, stack_name):
-    groups = []
-    token = None
-    while True:
-        kwargs = {"Filters": [{"Name": "tag:" + STACK_TAG, "Values": [stack_name]}]}
-        if token:
-            kwargs["NextToken"] = token
-        page = autoscaling.describe_auto_scaling_groups(aws_retry=True, **kwargs)
-        groups.extend(page.get("AutoScalingGroups") or [])
-        token = page.get("NextToken")
-        if not token:
-            break
-    # filter again on the tags themselves: a filter an implementation ignores must not widen the scope
-    return [g for g in groups if any(t.get("Key") == STACK_TAG and t.get("Value") == stack_name for t in g.get("Tags") or [])]
-
-
-def ec2_instances(ec2, instance_ids):
-    found = {}
-    ids = sorted(set(i for i in instance_ids if i))
-    for start in range(0, len(ids), 200):
-        for page in paginate_all(ec2, "describe_instances", InstanceIds=ids[start:start + 200]).get("Reservations") or []:
-            for instance in page.get("Instances") or []:
-                found[instance["InstanceId"]] = instance
-    return found
-
-
-def gather(clients, cluster_item, stack_name, options):
-    """The snapshot evaluate() takes. `clients`: {"ecs", "elbv2", "autoscaling", "ec2", "ssm", "rds"}
-    retrying clients; `options["checks"]` limits what is read to what the selected checks need."""
-    from ansible_collections.cloudops.ecs.plugins.module_utils import container_instance as ci_utils
-
-    wanted = set(options.get("checks") or CHECK_NAMES)
-    ecs = clients["ecs"]
-    snapshot = {}
-    cluster = cluster_item["clusterArn"] if cluster_item else None
-    if cluster and wanted & {"services", "targets"}:
-        snapshot["services"] = ci_utils.services(ecs, cluster)
-    if cluster and wanted & {"container_instances", "az_coverage", "spare_capacity", "ami"}:
-        snapshot["container_instances"] = ci_utils.container_instances(ecs, cluster)
-    if cluster and "spare_capacity" in wanted:
-        snapshot["tasks_by_instance"] = ci_utils.tasks_by_instance(ci_utils.tasks(ecs, cluster))
-    if cluster and "stopped_tasks" in wanted:
-        snapshot["stopped_tasks"] = ci_utils.tasks(ecs, cluster, desired_status="STOPPED")
-    if "targets" in wanted:
-        arns = service_target_groups(snapshot.get("services") or [])
-        snapshot["target_health"] = ci_utils.target_health(clients["elbv2"], arns) if arns else {}
-    if wanted & {"container_instances", "az_coverage"}:
-        groups = stack_auto_scaling_groups(clients["autoscaling"], stack_name)
-        snapshot["expected_instance_ids"] = [
-            i["InstanceId"] for g in groups for i in g.get("Instances") or []
-            if i.get("LifecycleState") == "InService"
-        ]
-        snapshot["stack_azs"] = sorted(set(options.get("availability_zones") or [
-            az for g in groups for az in g.get("AvailabilityZones") or []]))
-    if wanted & {"az_coverage", "ami"} and snapshot.get("container_instances"):
-        snapshot["ec2_instances"] = ec2_instances(clients["ec2"], [c.get("ec2InstanceId") for c in snapshot["container_instances"]])
-    if "ami" in wanted:
-        try:
-            parameter = clients["ssm"].get_parameter(aws_retry=True, Name=options.get("ami_parameter") or DEFAULT_AMI_PARAMETER)
-            snapshot["recommended_image_id"] = parameter["Parameter"]["Value"]
-        except Exception:  # an unreadable parameter makes the AMI check say "unknown", not fail verify
-            snapshot["recommended_image_id"] = None
-        image_ids = sorted(set(
-            [i.get("ImageId") for i in (snapshot.get("ec2_instances") or {}).values() if i.get("ImageId")]
-            + ([snapshot["recommended_image_id"]] if snapshot.get("recommended_image_id") else [])
-        ))
-        images = clients["ec2"].describe_images(aws_retry=True, ImageIds=image_ids).get("Images") if image_ids else []
-        snapshot["images"] = {i["ImageId"]: i for i in images or []}
-    if "database" in wanted:
-        rds = clients["rds"]
-        db_clusters = paginate_all(rds, "describe_db_clusters").get("DBClusters") or []
-        snapshot["db_clusters"] = [
-            c for c in db_clusters
-            if any(t.get("Key") == STACK_TAG and t.get("Value") == stack_name for t in c.get("TagList") or [])
-        ]
-        snapshot["db_instances"] = []
-        if snapshot["db_clusters"]:
-            snapshot["db_instances"] = paginate_all(
-                rds, "describe_db_instances",
-                Filters=[{"Name": "db-cluster-id", "Values": [c["DBClusterIdentifier"] for c in snapshot["db_clusters"]]}],
-            ).get("DBInstances") or []
-    if "network" in wanted:
-        ec2 = clients["ec2"]
-        snapshot["nat_gateways"] = paginate_all(ec2, "describe_nat_gateways", Filters=_tag_filter(stack_name)).get("NatGateways") or []
-        snapshot["vpc_endpoints"] = paginate_all(ec2, "describe_vpc_endpoints", Filters=_tag_filter(stack_name)).get("VpcEndpoints") or []
-    return snapshot

@@ -34,6 +34,14 @@ def parse_network(value):
         return None
 
 
+def available_zone_names(zones):
+    """Names of the region's usable Availability Zones, sorted (the order vpc_network picks them in)."""
+    return sorted(z["ZoneName"] for z in zones
+                  if z.get("State", "available") == "available"
+                  and z.get("ZoneType", "availability-zone") == "availability-zone"
+                  and z.get("OptInStatus", "opt-in-not-required") != "not-opted-in")
+
+
 def derive_subnets(vpc_cidr, az_count):
     """(public_cidrs, private_cidrs) for az_count AZs under the documented scheme.
     Raises ValueError when the VPC CIDR cannot hold them."""

@@ -8,6 +8,14 @@ the original desired and maximum capacity and the start time in one tag on the g
 (`cloudops:roll` = `desired=3,max=3,started=1700000000`). A later run that finds the tag continues
 that roll: instances already DRAINING are finished first, replacements already launched are
 adopted, and the tag's capacity is what the group returns to at the end.
+
+Dynamic scaling: a group with scaling policies (an ECS capacity provider's managed scaling is a
+target tracking policy on CapacityProviderReservation) would undo the roll's capacity raise: the
+replacement runs no task yet, so the metric drops below the target and the policy scales in the
+unprotected replacement. The roll suspends the group's AlarmNotification process (policies are not
+executed; launches, terminations and lifecycle hooks carry on) and records that in the tag
+(`...,scaling=paused`), so the process is resumed at the end, when a batch fails, and by the next run
+after an interruption; a suspension the roll did not make is left as it was.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,15 +24,26 @@ __metaclass__ = type
 
 import time
 
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore
+
 from ansible_collections.cloudops.ecs.plugins.module_utils import container_instance as ci_utils
 from ansible_collections.cloudops.ecs.plugins.module_utils import health
+from ansible_collections.cloudops.ecs.plugins.module_utils import stack_reads
+from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, paginate
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
 ROLL_TAG = "cloudops:roll"
+SCALING_PROCESS = "AlarmNotification"
 GONE_STATES = ("Terminating", "Terminating:Wait", "Terminating:Proceed", "Terminated", "Detaching", "Detached")
 
 
-def encode_state(desired, maximum, started):
-    return "desired=%d,max=%d,started=%d" % (int(desired), int(maximum), int(started))
+def encode_state(desired, maximum, started, scaling_paused=False):
+    value = "desired=%d,max=%d,started=%d" % (int(desired), int(maximum), int(started))
+    return value + (",scaling=paused" if scaling_paused else "")
 
 
 def decode_state(value):
@@ -33,13 +52,18 @@ def decode_state(value):
         return None
     try:
         fields = dict(part.split("=", 1) for part in value.split(","))
-        return {"desired": int(fields["desired"]), "max": int(fields["max"]), "started": int(fields["started"])}
+        return {"desired": int(fields["desired"]), "max": int(fields["max"]), "started": int(fields["started"]),
+                "scaling_paused": fields.get("scaling") == "paused"}
     except (KeyError, ValueError):
         return None
 
 
 def group_tags(group):
     return {t.get("Key"): t.get("Value") for t in group.get("Tags") or []}
+
+
+def suspended_processes(group):
+    return {p.get("ProcessName") for p in group.get("SuspendedProcesses") or []}
 
 
 def launch_template_spec(group):
@@ -218,7 +242,7 @@ def capacity_ready(live_instances, container_instances, desired, draining=()):
 
 # -- the roll against AWS (I/O) ---------------------------------------------------------------------------
 
-class RollError(Exception):
+class RollError(CloudopsError):
     pass
 
 
@@ -231,7 +255,7 @@ def describe_groups(autoscaling, names=None, stack_name=None):
         if missing:
             raise RollError("no Auto Scaling group %s" % ", ".join(missing))
         return groups
-    return health.stack_auto_scaling_groups(autoscaling, stack_name)
+    return stack_reads.stack_auto_scaling_groups(autoscaling, stack_name)
 
 
 def describe_templates(ec2, groups):
@@ -261,7 +285,7 @@ def template_of(group, templates):
 def launch_times(ec2, instance_ids):
     return {
         iid: health.as_datetime(item.get("LaunchTime")).timestamp()
-        for iid, item in health.ec2_instances(ec2, instance_ids).items() if item.get("LaunchTime")
+        for iid, item in stack_reads.ec2_instances(ec2, instance_ids).items() if item.get("LaunchTime")
     }
 
 
@@ -273,11 +297,19 @@ def plan(clients, cluster, groups, roll_all=False, batch_size=1, now=None):
     times = {}
     if roll_all:
         times = launch_times(clients["ec2"], [i["InstanceId"] for g in groups for i in in_service(g)])
+    names = {g["AutoScalingGroupName"] for g in groups}
+    policies = {}
+    if groups:
+        for policy in paginate(clients["autoscaling"], "describe_policies", "ScalingPolicies"):
+            if policy.get("AutoScalingGroupName") in names:
+                policies.setdefault(policy["AutoScalingGroupName"], []).append(policy.get("PolicyName"))
     plans = []
     for group in groups:
         ids = {i["InstanceId"] for i in group.get("Instances") or []}
-        plans.append(plan_group(group, template_of(group, templates), [c for c in cis if c.get("ec2InstanceId") in ids],
-                                roll_all=roll_all, batch_size=batch_size, now=now, launch_times=times))
+        planned = plan_group(group, template_of(group, templates), [c for c in cis if c.get("ec2InstanceId") in ids],
+                             roll_all=roll_all, batch_size=batch_size, now=now, launch_times=times)
+        planned["scaling_policies"] = sorted(policies.get(group["AutoScalingGroupName"], []))
+        plans.append(planned)
     return plans
 
 
@@ -288,15 +320,15 @@ class Roller:
     with its duration, so progress and timing are visible per instance."""
 
     def __init__(self, clients, cluster, group_name, boot_timeout=600, drain_timeout=900, health_timeout=300,
-                 clock=time.monotonic, sleep=time.sleep, wall=time.time):
+                 clock=None, sleep=None, wall=time.time, progress=None):
         self.clients = clients
         self.cluster = cluster
         self.group_name = group_name
         self.boot_timeout = boot_timeout
         self.drain_timeout = drain_timeout
         self.health_timeout = health_timeout
-        self.clock = clock
-        self.sleep = sleep
+        self.clock = waiter.Clock(now=clock, sleep=sleep)
+        self.progress = progress
         self.wall = wall
         self.log = []
         self.changed = False
@@ -324,27 +356,65 @@ class Roller:
         return not reasons, reasons
 
     def _wait(self, what, predicate, timeout):
-        started = self.clock()
-        done, reasons, value, elapsed = ci_utils.poll(predicate, timeout, clock=self.clock, sleep=self.sleep)
-        if not done:
-            raise RollError("%s: not done after %ds: %s" % (what, timeout, "; ".join(reasons[:5])))
-        self.log.append({"step": what, "seconds": round(self.clock() - started, 1)})
-        return value
+        result = waiter.wait(predicate, timeout, what=what, clock=self.clock, interval=0.5, progress=self.progress)
+        if not result.satisfied:
+            raise RollError("%s: not done after %ds: %s" % (what, timeout, "; ".join(result.reasons[:5])))
+        self.log.append({"step": what, "seconds": round(result.elapsed, 1)})
+        return result.value
 
     # -- steps --------------------------------------------------------------------------------------------
     def original_capacity(self, group):
         state = decode_state(group_tags(group).get(ROLL_TAG))
         if state:
             return state
-        return {"desired": int(group["DesiredCapacity"]), "max": int(group["MaxSize"]), "started": int(self.wall())}
+        return {"desired": int(group["DesiredCapacity"]), "max": int(group["MaxSize"]), "started": int(self.wall()),
+                "scaling_paused": False}
 
     def record(self, group, state):
-        if decode_state(group_tags(group).get(ROLL_TAG)):
+        value = encode_state(state["desired"], state["max"], state["started"], state.get("scaling_paused"))
+        if group_tags(group).get(ROLL_TAG) == value:
             return
         self.clients["autoscaling"].create_or_update_tags(aws_retry=True, Tags=[{
             "ResourceId": self.group_name, "ResourceType": "auto-scaling-group", "Key": ROLL_TAG,
-            "Value": encode_state(state["desired"], state["max"], state["started"]), "PropagateAtLaunch": False}])
+            "Value": value, "PropagateAtLaunch": False}])
         self.changed = True
+
+    def pause_scaling(self, group, state):
+        """Suspend the group's dynamic scaling for the roll when it has scaling policies (ECS managed
+        scaling's target tracking policy would scale in the replacements), recorded in the roll tag first
+        so that an interruption right after still resumes it."""
+        if state.get("scaling_paused") or SCALING_PROCESS in suspended_processes(group):
+            self.record(group, state)
+            return
+        policies = self.clients["autoscaling"].describe_policies(
+            aws_retry=True, AutoScalingGroupName=self.group_name).get("ScalingPolicies") or []
+        if not policies:
+            self.record(group, state)
+            return
+        state["scaling_paused"] = True
+        self.record(group, state)
+        self.clients["autoscaling"].suspend_processes(aws_retry=True, AutoScalingGroupName=self.group_name,
+                                                      ScalingProcesses=[SCALING_PROCESS])
+        self.changed = True
+        self.log.append({"step": "scaling policies %s paused for the roll (%s suspended)" % (
+            ", ".join(sorted(p.get("PolicyName", "") for p in policies)), SCALING_PROCESS), "seconds": 0})
+
+    def resume_scaling(self, keep_tag=True):
+        """Resume the dynamic scaling the roll suspended (a suspension it did not make stays). With
+        `keep_tag` the roll state stays on the group (the roll is not finished) without the pause."""
+        group = self.group()
+        state = decode_state(group_tags(group).get(ROLL_TAG))
+        if not state or not state.get("scaling_paused"):
+            return False
+        if SCALING_PROCESS in suspended_processes(group):
+            self.clients["autoscaling"].resume_processes(aws_retry=True, AutoScalingGroupName=self.group_name,
+                                                         ScalingProcesses=[SCALING_PROCESS])
+        self.log.append({"step": "scaling policies resumed (%s)" % SCALING_PROCESS, "seconds": 0})
+        self.changed = True
+        if keep_tag:
+            state["scaling_paused"] = False
+            self.record(group, state)
+        return True
 
     def health_gate(self, label):
         def predicate():
@@ -444,7 +514,7 @@ class Roller:
             return []
         if not draining:
             self.health_gate(", ".join(instance_ids))
-        self.record(group, state)
+        self.pause_scaling(group, state)
         self.raise_capacity(group, state, count)
         live = self.wait_capacity(state["desired"] + count, draining, "batch " + ", ".join(instance_ids))
         batch = choose_victims(live, candidates, count, draining, instance_ids)
@@ -470,6 +540,7 @@ class Roller:
             group = self.group()
             if rebalance_victim(in_service(group), zones) is None:
                 break
+            self.pause_scaling(group, state)
             self.raise_capacity(group, state, 1)
             live = self.wait_capacity(state["desired"] + 1, (), "AZ rebalance")
             victim = rebalance_victim(live, zones, self.container_instances())
@@ -485,7 +556,87 @@ class Roller:
                 MaxSize=state["max"])
             self.log.append({"step": "desired %s -> %d, max %s -> %d" % (
                 group["DesiredCapacity"], state["desired"], group["MaxSize"], state["max"]), "seconds": 0})
+        self.resume_scaling(keep_tag=False)
         self.clients["autoscaling"].delete_tags(aws_retry=True, Tags=[{
             "ResourceId": self.group_name, "ResourceType": "auto-scaling-group", "Key": ROLL_TAG}])
         self.changed = True
         return True
+
+
+# -- the modules' services ------------------------------------------------------------------------------
+class RollPlan(Service):
+    """The batches a roll of the stack's groups takes (ecs_instance_roll_info); reads only."""
+
+    SERVICES = ("ecs", "autoscaling", "ec2")
+
+    def run(self):
+        params = self.params
+        if params["batch_size"] < 1:
+            raise CloudopsError(message="batch_size must be at least 1, got %d" % params["batch_size"])
+        try:
+            cluster = ci_utils.find_cluster(self.clients["ecs"], params["cluster"], params["stack_name"])
+            if cluster is None:
+                raise CloudopsError(message="No ECS cluster %s" % (
+                    params["cluster"] or "tagged cloudops:stack=" + params["stack_name"]))
+            groups = describe_groups(self.clients["autoscaling"], params["auto_scaling_group_names"], params["stack_name"])
+            plans = plan(self.clients, cluster["clusterArn"], groups, params["roll_all"], params["batch_size"])
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            raise CloudopsError(message="Could not plan the roll of stack %s" % params["stack_name"], exception=e) from e
+        batches = [
+            {"auto_scaling_group_name": p["auto_scaling_group_name"], "instance_ids": batch}
+            for p in plans for batch in p["batches"]
+        ]
+        for index, batch in enumerate(batches):
+            batch["label"] = "%d/%d" % (index + 1, len(batches))
+        return dict(changed=False, groups=plans, batches=batches, cluster=cluster["clusterName"],
+                    instance_ids=[i for p in plans for i in p["instance_ids"]])
+
+
+class InstanceRoll(Service):
+    """One step of a roll of one group (ecs_instance_roll): replace a batch, finish, or restore scaling."""
+
+    SERVICES = ("ecs", "autoscaling", "ec2", "elbv2")
+
+    def __init__(self, *args, **kwargs):
+        super(InstanceRoll, self).__init__(*args, **kwargs)
+        params = self.params
+        self.roller = Roller(self.clients, params["cluster"], params["auto_scaling_group_name"], params["boot_timeout"],
+                             params["drain_timeout"], params["health_timeout"], progress=self.progress,
+                             **(dict(clock=self.clock.now, sleep=self.clock.sleep) if self.clock else {}))
+
+    def todo(self, group):
+        params, roller = self.params, self.roller
+        state = decode_state(group_tags(group).get(ROLL_TAG))
+        if params["step"] == "replace":
+            candidates, _draining = roller.candidates(group, roller.original_capacity(group), params["roll_all"])
+            return candidates[:len(params["instance_ids"])]
+        if params["step"] == "restore":
+            return ["restore"] if state and state["scaling_paused"] else []
+        return [] if state is None else ["finish"]
+
+    def run(self):
+        params, roller = self.params, self.roller
+        started = roller.clock.now()
+        name = params["auto_scaling_group_name"]
+
+        def elapsed():
+            return round(roller.clock.now() - started, 1)
+        try:
+            todo = self.todo(roller.group())
+            if self.check_mode or not todo:
+                return dict(changed=bool(todo), steps=[], instance_ids=todo if params["step"] == "replace" else [],
+                            elapsed=0.0)
+            if params["step"] == "replace":
+                todo = roller.replace(params["instance_ids"], params["roll_all"])
+            elif params["step"] == "restore":
+                roller.resume_scaling(keep_tag=True)
+            else:
+                roller.finish()
+        except RollError as e:
+            raise CloudopsError(message="Roll of %s stopped: %s (a re-run continues from here)" % (name, e),
+                                changed=roller.changed, steps=roller.log, elapsed=elapsed()) from e
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            raise CloudopsError(message="Roll of %s stopped" % name, exception=e, changed=roller.changed,
+                                steps=roller.log) from e
+        return dict(changed=roller.changed, steps=roller.log, instance_ids=todo if params["step"] == "replace" else [],
+                    elapsed=elapsed())

@@ -1,11 +1,15 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pure planning for security group rules on groups several roles share: a role owns the rules whose
-description starts with its marker, adds what is missing and revokes only its own stale rules."""
+"""Security group rules on groups several roles share: a role owns the rules whose description starts
+with its marker, adds what is missing and revokes only its own stale rules. plan_rules() is pure;
+SecurityGroupRules applies its plan."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
 
 def rule_key(rule):
@@ -16,7 +20,12 @@ def rule_key(rule):
         protocol = rule["IpProtocol"]
         return (protocol, int(rule.get("FromPort", -1)), int(rule.get("ToPort", -1)), peer)
     protocol = str(rule.get("protocol", "tcp"))
-    return (protocol, int(rule["from_port"]), int(rule.get("to_port", rule["from_port"])), rule.get("cidr_ip") or rule.get("source_group_id"))
+    return (protocol, int(rule["from_port"]), to_port(rule), rule.get("cidr_ip") or rule.get("source_group_id"))
+
+
+def to_port(rule):
+    """A desired rule's last port: to_port, or from_port when it is omitted (None)."""
+    return int(rule["from_port"] if rule.get("to_port") is None else rule["to_port"])
 
 
 def plan_rules(current, desired, egress=False, owner_marker=None, state="present"):
@@ -43,10 +52,46 @@ def plan_rules(current, desired, egress=False, owner_marker=None, state="present
 def ip_permission(rule):
     """A desired rule as an IpPermissions item for Authorize*."""
     permission = {"IpProtocol": str(rule.get("protocol", "tcp")), "FromPort": int(rule["from_port"]),
-                  "ToPort": int(rule.get("to_port", rule["from_port"]))}
+                  "ToPort": to_port(rule)}
     description = rule.get("description") or ""
     if rule.get("cidr_ip"):
         permission["IpRanges"] = [{"CidrIp": rule["cidr_ip"], "Description": description}]
     else:
         permission["UserIdGroupPairs"] = [{"GroupId": rule["source_group_id"], "Description": description}]
     return permission
+
+
+def rule_text(key):
+    return "%s %s-%s %s" % key
+
+
+class SecurityGroupRules(Service):
+    """The rules of one direction of one security group that this owner manages."""
+
+    SERVICES = ("ec2",)
+
+    def run(self):
+        params = self.params
+        group_id, egress, rules = params["group_id"], params["egress"], params["rules"]
+        for rule in rules:
+            if bool(rule.get("cidr_ip")) == bool(rule.get("source_group_id")):
+                raise CloudopsError(message="each rule needs exactly one of cidr_ip or source_group_id: %r" % (rule,))
+        current = self.paginate("ec2", "describe_security_group_rules", "SecurityGroupRules",
+                                "describe the rules of %s" % group_id,
+                                Filters=[{"Name": "group-id", "Values": [group_id]}])
+        plan = plan_rules(current, rules, egress=egress, owner_marker=params.get("owner_marker"), state=params["state"])
+        before = sorted(rule_text(rule_key(r)) for r in current if bool(r.get("IsEgress")) == egress)
+        revoked = set(rule_text(rule_key(r)) for r in current if r["SecurityGroupRuleId"] in plan["revoke"])
+        after = sorted(set(before) - revoked | set(rule_text(rule_key(r)) for r in plan["authorize"]))
+        changed = bool(plan["authorize"] or plan["revoke"])
+        if changed and not self.check_mode:
+            direction = "egress" if egress else "ingress"
+            what = "update the rules of %s" % group_id
+            if plan["revoke"]:
+                self.call("ec2", "revoke_security_group_" + direction, what, GroupId=group_id,
+                          SecurityGroupRuleIds=plan["revoke"])
+            if plan["authorize"]:
+                self.call("ec2", "authorize_security_group_" + direction, what, GroupId=group_id,
+                          IpPermissions=[ip_permission(r) for r in plan["authorize"]])
+        return dict(changed=changed, authorized=plan["authorize"], revoked=plan["revoke"],
+                    diff={"before": {"rules": before}, "after": {"rules": after}})

@@ -9,21 +9,31 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 STACK_TAG = "cloudops:stack"
 
 
+def text_values(tags):
+    """Tag values as the API stores them: strings, None as ""."""
+    return dict((k, "" if v is None else str(v)) for k, v in (tags or {}).items())
+
+
 def to_dict(tag_list, key_name=None, value_name=None):
-    """[{Key, Value}] or [{key, value}] (ECS) -> {key: value}; None -> {}."""
-    return boto3_tag_list_to_ansible_dict(tag_list or [], key_name, value_name)
+    """[{Key, Value}] or [{key, value}] (ECS) -> {key: value}; None -> {}; a missing value is ""."""
+    items = [t for t in tag_list or [] if t]
+    if not items:
+        return {}
+    if key_name is None:
+        key_name, value_name = ("key", "value") if "key" in items[0] else ("Key", "Value")
+    return dict((t[key_name], t.get(value_name, "")) for t in items)
 
 
 def to_list(tags, key_name="Key", value_name="Value"):
-    """{key: value} -> [{Key, Value}] (pass key_name="key", value_name="value" for ECS)."""
-    return ansible_dict_to_boto3_tag_list(tags or {}, key_name, value_name)
+    """{key: value} -> [{Key, Value}] sorted by key, so requests are stable (key_name="key",
+    value_name="value" for ECS)."""
+    return ansible_dict_to_boto3_tag_list(dict(sorted(text_values(tags).items())), key_name, value_name)
 
 
 def specifications(tags, resource_types):
@@ -56,7 +66,8 @@ def changes(current, desired, purge=True):
     """(to_set dict, to_unset list) that turn `current` into `desired`; desired None changes nothing."""
     if desired is None:
         return {}, []
-    return compare_aws_tags(current or {}, desired, purge_tags=purge)
+    to_set, to_unset = compare_aws_tags(current or {}, text_values(desired), purge_tags=purge)
+    return to_set, sorted(to_unset)
 
 
 def after(current, to_set, to_unset):

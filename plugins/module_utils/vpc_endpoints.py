@@ -11,25 +11,24 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 try:
     import botocore
 except ImportError:  # handled by AnsibleAWSModule
     pass
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import endpoint_service_prefix
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks, paginate_by_token
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import STACK_TAG
 
-STACK_TAG = "cloudops:stack"
 GONE_STATES = ("deleted", "deleting", "rejected", "failed", "expired")
 HTTPS = 443
 
 
-class EndpointError(Exception):
+class EndpointError(CloudopsError):
     pass
 
 
@@ -123,65 +122,61 @@ def desired_view(desired):
 # --------------------------------------------------------------------------------------------------
 # AWS side
 # --------------------------------------------------------------------------------------------------
-class VpcEndpoints:
-    def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
+def _strip(perm):
+    item = dict((k, v) for k, v in perm.items() if v not in ([], None))
+    if "UserIdGroupPairs" in item:
+        item["UserIdGroupPairs"] = [dict((k, v) for k, v in pair.items() if k in ("GroupId", "UserId"))
+                                    for pair in item["UserIdGroupPairs"]]
+    return item
+
+
+class VpcEndpoints(Service):
+    SERVICES = ("ec2",)
+    EXTRA_RETRY_CODES = {"ec2": ["InvalidVpcEndpointId.NotFound", "InvalidGroup.NotFound", "InvalidSubnetID.NotFound",
+                                 "InvalidRouteTableID.NotFound"]}
+
+    def __init__(self, *args, **kwargs):
+        super(VpcEndpoints, self).__init__(*args, **kwargs)
         self.stack = self.params["stack"]
-        self.region = module.region
-        self.check_mode = module.check_mode
         self.changes = []
         self.api_calls = 0
 
-    def call(self, method, **kwargs):
+    def ec2(self, method, /, **kwargs):
         self.api_calls += 1
-        return getattr(self.client, method)(aws_retry=True, **kwargs)
+        return getattr(self.clients["ec2"], method)(aws_retry=True, **kwargs)
 
-    def paginate(self, method, key, **kwargs):
+    def pages(self, method, key, /, **kwargs):
         self.api_calls += 1
-        return paginated_query_with_retries(self.client, method, **kwargs).get(key, [])
+        return self.paginate("ec2", method, key, None, **kwargs)
 
     def tags_for(self, name):
-        tags = dict(self.params.get("tags") or {})
-        tags[STACK_TAG] = self.stack
-        tags["Name"] = name
-        return tags
+        return tagging.stack_tags(self.stack, self.params.get("tags"), name=name)
 
     def owned(self, resource):
-        return boto3_tag_list_to_ansible_dict(resource.get("Tags") or []).get(STACK_TAG) == self.stack
+        return tagging.of_stack(resource.get("Tags") or [], self.stack)
 
     def change(self, text):
         self.changes.append(text)
 
     def converge_tags(self, resource_id, resource, name):
-        current = boto3_tag_list_to_ansible_dict(resource.get("Tags") or [])
+        current = tagging.to_dict(resource.get("Tags"))
         missing = dict((k, v) for k, v in self.tags_for(name).items() if current.get(k) != v)
         if missing:
             self.change("tag %s (%s)" % (name, ", ".join(sorted(missing))))
             if not self.check_mode:
-                self.call("create_tags", Resources=[resource_id],
-                          Tags=[{"Key": k, "Value": v} for k, v in sorted(missing.items())])
+                self.ec2("create_tags", Resources=[resource_id], Tags=tagging.to_list(missing))
 
     # -- reads -------------------------------------------------------------------------------------
     def services(self):
-        """(prefix, offered service names) from DescribeVpcEndpointServices (paginated by hand: no paginator)."""
-        names, token = [], None
-        while True:
-            kwargs = {"NextToken": token} if token else {}
-            response = self.call("describe_vpc_endpoint_services", **kwargs)
-            names.extend(response.get("ServiceNames", []))
-            token = response.get("NextToken")
-            if not token:
-                break
+        """(prefix, offered service names) from DescribeVpcEndpointServices (it has no paginator)."""
+        self.api_calls += 1
+        names = paginate_by_token(self.clients["ec2"], "describe_vpc_endpoint_services", "ServiceNames")
         prefix = self.params.get("service_prefix") or detect_prefix(names, self.region)
         return prefix, names
 
     def stack_endpoints(self, vpc_id):
-        endpoints = self.paginate("describe_vpc_endpoints", "VpcEndpoints", Filters=[
-            {"Name": "vpc-id", "Values": [vpc_id]},
-            {"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]},
-        ])
+        endpoints = self.pages("describe_vpc_endpoints", "VpcEndpoints", Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]}] + tagging.stack_filters(self.stack))
         return [e for e in endpoints if e.get("State", "").lower() not in GONE_STATES]
 
     def name_of(self, short):
@@ -191,7 +186,7 @@ class VpcEndpoints:
     def converge_security_group(self, vpc_id, vpc_cidr):
         spec = self.params["security_group"]
         name = spec["name"]
-        found = self.paginate("describe_security_groups", "SecurityGroups", Filters=[
+        found = self.pages("describe_security_groups", "SecurityGroups", Filters=[
             {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": [name]}])
         if found and not self.owned(found[0]):
             raise EndpointError("security group %s (%s) exists and is not tagged %s=%s: rename it or tag it"
@@ -200,8 +195,8 @@ class VpcEndpoints:
             self.change("create security group %s (HTTPS from %s)" % (name, vpc_cidr))
             if self.check_mode:
                 return None
-            group_id = self.call("create_security_group", GroupName=name, Description=spec["description"], VpcId=vpc_id,
-                                 TagSpecifications=boto3_tag_specifications(self.tags_for(name), ["security-group"]))["GroupId"]
+            group_id = self.ec2("create_security_group", GroupName=name, Description=spec["description"], VpcId=vpc_id,
+                                 TagSpecifications=tagging.specifications(self.tags_for(name), ["security-group"]))["GroupId"]
             group = {"GroupId": group_id, "IpPermissions": [], "IpPermissionsEgress": [
                 {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}
         else:
@@ -226,16 +221,16 @@ class VpcEndpoints:
         if extra:
             self.change("remove %d other ingress rule(s) from %s" % (len(extra), name))
             if not self.check_mode:
-                self.call("revoke_security_group_ingress", GroupId=group_id, IpPermissions=extra)
+                self.ec2("revoke_security_group_ingress", GroupId=group_id, IpPermissions=extra)
         if not has_wanted:
             self.change("allow HTTPS from %s in %s" % (vpc_cidr, name))
             if not self.check_mode:
-                self.call("authorize_security_group_ingress", GroupId=group_id, IpPermissions=[wanted])
+                self.ec2("authorize_security_group_ingress", GroupId=group_id, IpPermissions=[wanted])
         if group.get("IpPermissionsEgress"):
             # endpoints answer connections; they open none
             self.change("remove the egress rules of %s" % name)
             if not self.check_mode:
-                self.call("revoke_security_group_egress", GroupId=group_id,
+                self.ec2("revoke_security_group_egress", GroupId=group_id,
                           IpPermissions=[_strip(p) for p in group["IpPermissionsEgress"]])
         return group_id
 
@@ -243,7 +238,7 @@ class VpcEndpoints:
     def present(self):
         p = self.params
         vpc_id = p["vpc_id"]
-        vpcs = self.paginate("describe_vpcs", "Vpcs", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+        vpcs = self.pages("describe_vpcs", "Vpcs", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
         if not vpcs:
             raise EndpointError("vpc_id %s: no such VPC" % vpc_id)
         vpc_cidr = p.get("vpc_cidr") or vpcs[0]["CidrBlock"]
@@ -295,13 +290,13 @@ class VpcEndpoints:
                     ids[short] = None
                     continue
                 kwargs = {"VpcId": vpc_id, "ServiceName": service_name, "VpcEndpointType": want["type"],
-                          "TagSpecifications": boto3_tag_specifications(self.tags_for(self.name_of(short)), ["vpc-endpoint"])}
+                          "TagSpecifications": tagging.specifications(self.tags_for(self.name_of(short)), ["vpc-endpoint"])}
                 if want["type"] == "Interface":
                     kwargs.update(SubnetIds=want["subnet_ids"], SecurityGroupIds=want["security_group_ids"],
                                   PrivateDnsEnabled=want["private_dns"])
                 else:
                     kwargs.update(RouteTableIds=want["route_table_ids"])
-                created = self.call("create_vpc_endpoint", **kwargs)["VpcEndpoint"]
+                created = self.ec2("create_vpc_endpoint", **kwargs)["VpcEndpoint"]
                 ids[short] = created["VpcEndpointId"]
                 by_service[short] = created
                 continue
@@ -312,7 +307,7 @@ class VpcEndpoints:
             if diff:
                 self.change(describe_change(short, diff))
                 if not self.check_mode:
-                    self.call("modify_vpc_endpoint", VpcEndpointId=endpoint["VpcEndpointId"], **diff)
+                    self.ec2("modify_vpc_endpoint", VpcEndpointId=endpoint["VpcEndpointId"], **diff)
             self.converge_tags(endpoint["VpcEndpointId"], endpoint, self.name_of(short))
 
         removed = [e for _s, e in duplicates]
@@ -335,8 +330,8 @@ class VpcEndpoints:
         }
 
     def delete(self, endpoint_ids):
-        for start in range(0, len(endpoint_ids), 25):
-            response = self.call("delete_vpc_endpoints", VpcEndpointIds=endpoint_ids[start:start + 25])
+        for batch in chunks(endpoint_ids, 25):
+            response = self.ec2("delete_vpc_endpoints", VpcEndpointIds=batch)
             failed = [u for u in response.get("Unsuccessful", []) if u.get("Error", {}).get("Code") != "InvalidVpcEndpoint.NotFound"]
             if failed:
                 raise EndpointError("could not delete endpoints: %s" % failed)
@@ -344,28 +339,24 @@ class VpcEndpoints:
     def wait_available(self, endpoint_ids):
         if not endpoint_ids:
             return
-        deadline, delay = time.time() + self.params["wait_timeout"], 1
-        while True:
-            found = self.paginate("describe_vpc_endpoints", "VpcEndpoints", VpcEndpointIds=endpoint_ids)
+
+        def check():
+            found = self.pages("describe_vpc_endpoints", "VpcEndpoints", VpcEndpointIds=endpoint_ids)
             states = dict((e["VpcEndpointId"], e.get("State", "").lower()) for e in found)
             bad = [i for i, s in states.items() if s in ("failed", "rejected", "deleted", "expired")]
             if bad:
                 raise EndpointError("endpoint(s) failed: %s" % ", ".join("%s %s" % (i, states[i]) for i in bad))
-            if all(states.get(i) == "available" for i in endpoint_ids):
-                return
-            if time.time() > deadline:
-                raise EndpointError("endpoints not available after %ss: %s" % (self.params["wait_timeout"], ", ".join(
-                    "%s %s" % (i, states.get(i)) for i in endpoint_ids if states.get(i) != "available")))
-            time.sleep(delay)
-            delay = min(delay * 1.5, 10)
+            waiting = ["%s %s" % (i, states.get(i)) for i in endpoint_ids if states.get(i) != "available"]
+            return not waiting, waiting, None
+        self.wait(check, "endpoints to be available")
 
     # -- absent ------------------------------------------------------------------------------------------------
     def absent(self):
         vpc_id = self.params["vpc_id"]
-        filters = [{"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]}]
+        filters = tagging.stack_filters(self.stack)
         if vpc_id:
             filters.append({"Name": "vpc-id", "Values": [vpc_id]})
-        endpoints = [e for e in self.paginate("describe_vpc_endpoints", "VpcEndpoints", Filters=filters)
+        endpoints = [e for e in self.pages("describe_vpc_endpoints", "VpcEndpoints", Filters=filters)
                      if e.get("State", "").lower() not in GONE_STATES]
         before = dict((e["ServiceName"], e["VpcEndpointId"]) for e in endpoints)
         for endpoint in endpoints:
@@ -376,11 +367,10 @@ class VpcEndpoints:
                 self.wait_deleted([e["VpcEndpointId"] for e in endpoints])
         spec = self.params.get("security_group")
         if spec:
-            sg_filters = [{"Name": "group-name", "Values": [spec["name"]]},
-                          {"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]}]
+            sg_filters = [{"Name": "group-name", "Values": [spec["name"]]}] + tagging.stack_filters(self.stack)
             if vpc_id:
                 sg_filters.append({"Name": "vpc-id", "Values": [vpc_id]})
-            for group in self.paginate("describe_security_groups", "SecurityGroups", Filters=sg_filters):
+            for group in self.pages("describe_security_groups", "SecurityGroups", Filters=sg_filters):
                 self.change("delete security group %s (%s)" % (group["GroupName"], group["GroupId"]))
                 if not self.check_mode:
                     self.delete_group(group["GroupId"])
@@ -388,50 +378,35 @@ class VpcEndpoints:
                 "diff": {"before": before, "after": before if self.check_mode else {}}}
 
     def wait_deleted(self, endpoint_ids):
-        deadline, delay = time.time() + self.params["wait_timeout"], 1
-        while True:
+        def check():
             # by tag, not by id: AWS answers NotFound for ids of endpoints that are gone
-            found = self.paginate("describe_vpc_endpoints", "VpcEndpoints",
-                                  Filters=[{"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]}])
-            if all(e.get("State", "").lower() in ("deleted", "failed") for e in found
-                   if e["VpcEndpointId"] in endpoint_ids):
-                return
-            if time.time() > deadline:
-                raise EndpointError("endpoints still deleting after %ss" % self.params["wait_timeout"])
-            time.sleep(delay)
-            delay = min(delay * 1.5, 10)
+            found = self.pages("describe_vpc_endpoints", "VpcEndpoints", Filters=tagging.stack_filters(self.stack))
+            deleting = ["%s %s" % (e["VpcEndpointId"], e.get("State")) for e in found if e["VpcEndpointId"] in endpoint_ids
+                        and e.get("State", "").lower() not in ("deleted", "failed")]
+            return not deleting, deleting, None
+        self.wait(check, "endpoints to be deleted")
 
     def delete_group(self, group_id):
         # endpoint network interfaces go away shortly after the endpoints: retry while still in use
-        deadline, delay = time.time() + self.params["wait_timeout"], 1
-        while True:
+        def attempt():
             try:
-                self.call("delete_security_group", GroupId=group_id)
-                return
-            except botocore.exceptions.ClientError as exc:
-                if exc.response["Error"]["Code"] != "DependencyViolation" or time.time() > deadline:
-                    raise
-            time.sleep(delay)
-            delay = min(delay * 1.5, 10)
+                self.ec2("delete_security_group", GroupId=group_id)
+            except is_boto3_error_code("DependencyViolation"):
+                return False, ["security group %s still in use" % group_id], None
+            return True, [], None
+        self.wait(attempt, "security group %s to be deleted" % group_id)
 
 
-def _strip(perm):
-    item = dict((k, v) for k, v in perm.items() if v not in ([], None))
-    if "UserIdGroupPairs" in item:
-        item["UserIdGroupPairs"] = [dict((k, v) for k, v in pair.items() if k in ("GroupId", "UserId"))
-                                    for pair in item["UserIdGroupPairs"]]
-    return item
-
-
-def run(module, client):
-    endpoints = VpcEndpoints(module, client)
-    try:
-        result = endpoints.absent() if module.params["state"] == "absent" else endpoints.present()
-    except EndpointError as exc:
-        module.fail_json(msg=str(exc), changes=endpoints.changes)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        module.fail_json_aws(exc, msg="endpoint change failed after: %s" % ("; ".join(endpoints.changes) or "no change"))
-    result["api_calls"] = endpoints.api_calls
-    if not module._diff:
-        result.pop("diff", None)
-    return result
+    def run(self):
+        try:
+            result = self.absent() if self.params["state"] == "absent" else self.present()
+        except CloudopsError as exc:
+            exc.kwargs["changes"] = self.changes
+            raise
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            raise CloudopsError(message="endpoint change failed after: %s" % ("; ".join(self.changes) or "no change"),
+                                exception=exc) from exc
+        result["api_calls"] = self.api_calls
+        if not self.diff_mode:
+            result.pop("diff", None)
+        return result

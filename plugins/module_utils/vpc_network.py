@@ -14,29 +14,29 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 try:
     import botocore
 except ImportError:  # handled by AnsibleAWSModule
     pass
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import aws
+from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
+from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.flow_log_destination import FlowLogDestination
 from ansible_collections.cloudops.ecs.plugins.module_utils.flow_log_destination import identity_from_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import available_zone_names
 from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import plan_network
 
-STACK_TAG = "cloudops:stack"
+STACK_TAG = tagging.STACK_TAG
 TIERS = ("public", "private")
 DEFAULT_ROUTE = "0.0.0.0/0"
 LIVE_NAT_STATES = ("pending", "available")
 
 
-class NetworkError(Exception):
+class NetworkError(CloudopsError):
     """A problem found before or while changing anything; the message says what and how to fix it."""
 
 
@@ -107,47 +107,53 @@ def route_target(route):
 # --------------------------------------------------------------------------------------------------
 # AWS side
 # --------------------------------------------------------------------------------------------------
-class VpcNetwork:
-    def __init__(self, module, client, clients=None):
-        self.module = module
-        self.client = client
-        self.clients = clients or {}
-        self.params = module.params
+class VpcNetwork(aws.Service):
+    # Ids of resources made a moment ago may not be visible yet (eventual consistency): retry those too.
+    EXTRA_RETRY_CODES = {"ec2": ["InvalidNatGatewayID.NotFound", "InvalidInternetGatewayID.NotFound",
+                                 "InvalidSubnetID.NotFound", "InvalidRouteTableID.NotFound", "InvalidGroup.NotFound",
+                                 "InvalidVpcID.NotFound"],
+                         "iam": ["MalformedPolicyDocument"]}
+
+    def __init__(self, *args, **kwargs):
+        super(VpcNetwork, self).__init__(*args, **kwargs)
+        self.client = self.clients["ec2"]
         self.stack = self.params["stack"]
         self.prefix = self.params.get("name_prefix") or self.stack
-        self.check_mode = module.check_mode
         self.changes = []
-        self.warnings = []
         self.api_calls = 0
 
+    @classmethod
+    def from_module(cls, module, **kwargs):
+        """ec2 and sts; kms, logs and iam only when the module builds the flow log destination itself."""
+        flow_log = module.params.get("flow_log")
+        services = ["ec2", "sts"] + (["kms", "logs", "iam"] if flow_log and not flow_log.get("iam_role_arn") else [])
+        return cls(aws.clients(module, services, cls.EXTRA_RETRY_CODES), module.params, module.check_mode,
+                   progress=module.log, diff_mode=module._diff, region=module.region, **kwargs)
+
     # -- small wrappers ------------------------------------------------------------------------
-    def call(self, method, **kwargs):
+    def call(self, method, /, **kwargs):
         self.api_calls += 1
         return getattr(self.client, method)(aws_retry=True, **kwargs)
 
-    def paginate(self, method, key, **kwargs):
+    def pages(self, method, key, /, **kwargs):
         self.api_calls += 1
-        result = paginated_query_with_retries(self.client, method, **kwargs)
-        return result.get(key, [])
+        return aws.paginate(self.client, method, key, **kwargs)
 
     def tags_for(self, name):
-        tags = dict(self.params.get("tags") or {})
-        tags[STACK_TAG] = self.stack
-        tags["Name"] = name
-        return tags
+        return tagging.stack_tags(self.stack, self.params.get("tags"), name=name)
 
     def tag_spec(self, resource_type, name):
-        return boto3_tag_specifications(self.tags_for(name), [resource_type])
+        return tagging.specifications(self.tags_for(name), [resource_type])
 
     def owned(self, resource, name=None):
-        tags = boto3_tag_list_to_ansible_dict(resource.get("Tags") or [])
+        tags = self.tags_of(resource)
         if tags.get(STACK_TAG) != self.stack:
             return False
         return name is None or tags.get("Name") == name
 
     @staticmethod
     def tags_of(resource):
-        return boto3_tag_list_to_ansible_dict(resource.get("Tags") or [])
+        return tagging.to_dict(resource.get("Tags"))
 
     def change(self, text):
         self.changes.append(text)
@@ -157,19 +163,18 @@ class VpcNetwork:
         if missing:
             self.change("tag %s %s (%s)" % (what, name, ", ".join(sorted(missing))))
             if not self.check_mode:
-                self.call("create_tags", Resources=[resource_id],
-                          Tags=[{"Key": k, "Value": v} for k, v in sorted(missing.items())])
+                self.call("create_tags", Resources=[resource_id], Tags=tagging.to_list(missing))
 
     # -- read ------------------------------------------------------------------------------------
     def find_vpc(self):
         vpc_id = self.params.get("vpc_id")
         if vpc_id:
-            vpcs = self.paginate("describe_vpcs", "Vpcs", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+            vpcs = self.pages("describe_vpcs", "Vpcs", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
             if not vpcs:
                 raise NetworkError("network_vpc_id %s: no such VPC in this account and region" % vpc_id)
             return vpcs[0], False
         names = resource_names(self.prefix, [])
-        vpcs = self.paginate("describe_vpcs", "Vpcs", Filters=[
+        vpcs = self.pages("describe_vpcs", "Vpcs", Filters=[
             {"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]},
             {"Name": "tag:Name", "Values": [names["vpc"]]},
         ])
@@ -187,14 +192,14 @@ class VpcNetwork:
         if vpc is None:
             return state
         vpc_filter = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
-        state["subnets"] = self.paginate("describe_subnets", "Subnets", Filters=vpc_filter)
-        state["route_tables"] = self.paginate("describe_route_tables", "RouteTables", Filters=vpc_filter)
-        state["igws"] = self.paginate("describe_internet_gateways", "InternetGateways", Filters=[
+        state["subnets"] = self.pages("describe_subnets", "Subnets", Filters=vpc_filter)
+        state["route_tables"] = self.pages("describe_route_tables", "RouteTables", Filters=vpc_filter)
+        state["igws"] = self.pages("describe_internet_gateways", "InternetGateways", Filters=[
             {"Name": "attachment.vpc-id", "Values": [vpc["VpcId"]]}])
-        state["nats"] = [n for n in self.paginate("describe_nat_gateways", "NatGateways", Filter=vpc_filter)
+        state["nats"] = [n for n in self.pages("describe_nat_gateways", "NatGateways", Filter=vpc_filter)
                          if n.get("State") in LIVE_NAT_STATES + ("deleting",)]
-        state["sgs"] = self.paginate("describe_security_groups", "SecurityGroups", Filters=vpc_filter)
-        state["flow_logs"] = self.paginate("describe_flow_logs", "FlowLogs", Filters=[
+        state["sgs"] = self.pages("describe_security_groups", "SecurityGroups", Filters=vpc_filter)
+        state["flow_logs"] = self.pages("describe_flow_logs", "FlowLogs", Filters=[
             {"Name": "resource-id", "Values": [vpc["VpcId"]]}])
         return state
 
@@ -216,21 +221,26 @@ class VpcNetwork:
         return getattr(client, method)(aws_retry=True, **kwargs)
 
     def pick_azs(self):
-        if self.params["azs"]:
-            return list(self.params["azs"]), len(self.params["azs"])
         zones = self.call("describe_availability_zones", Filters=[
             {"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}])
-        names = sorted(z["ZoneName"] for z in zones["AvailabilityZones"] if z.get("OptInStatus", "opt-in-not-required") != "not-opted-in")
+        names = available_zone_names(zones["AvailabilityZones"])
+        if self.params["azs"]:
+            missing = [az for az in self.params["azs"] if az not in names]
+            if missing:
+                raise NetworkError("network_azs %s: %s has no such Availability Zone (it has %s); fix the names or leave "
+                                   "network_azs empty" % (", ".join(missing), self.module.region, ", ".join(names)))
+            return list(self.params["azs"]), len(self.params["azs"])
         return names[:self.params["az_count"]], self.params["az_count"]
 
     def destination(self, identity):
         spec = self.params.get("flow_log") or {}
         if not spec or spec.get("iam_role_arn") or not self.clients.get("iam"):
             return None
-        return FlowLogDestination(self, self.clients, spec, identity, self.module.region,
+        return FlowLogDestination(self, self.clients, spec, identity, self.region,
                                   dict(self.params.get("tags") or {}, **{STACK_TAG: self.stack}), self.prefix)
 
-    def present(self):
+    def plan(self):
+        """Read the stack and plan it; raises NetworkError, before any change, on what cannot work."""
         p = self.params
         identity = self.identity()
         self.identity_result = identity
@@ -241,7 +251,7 @@ class VpcNetwork:
                                % (vpc["VpcId"], vpc["CidrBlock"], p["cidr_block"]))
         foreign = {}
         if vpc is not None and not new_vpc_mode:
-            for subnet in self.paginate("describe_subnets", "Subnets", Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]):
+            for subnet in self.pages("describe_subnets", "Subnets", Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]):
                 if not self.owned(subnet):
                     foreign[subnet["SubnetId"]] = subnet["CidrBlock"]
         plan = plan_network(vpc["CidrBlock"] if vpc is not None else p.get("cidr_block"), azs, nat_mode=p["nat_mode"],
@@ -263,8 +273,12 @@ class VpcNetwork:
         for tier, cidrs in (("public", public_cidrs), ("private", private_cidrs)):
             for az, cidr in zip(azs, cidrs):
                 wanted[(tier, az)] = cidr
+        return identity, azs, names, vpc, new_vpc_mode, state, wanted, enable_dns, restrict_default_sg
 
-        # Validate before any change: subnets that exist with another CIDR, and foreign overlaps.
+    def existing_subnets(self, state, wanted, names):
+        """The planned subnets that exist ({(tier, az): subnet}); NetworkError for a subnet with another
+        CIDR, a foreign subnet overlapping the plan, or a foreign group with a planned group's name."""
+        p = self.params
         subnets = {}
         for key, cidr in wanted.items():
             for subnet in state["subnets"]:
@@ -290,16 +304,15 @@ class VpcNetwork:
                 if sg["GroupName"] == sg_spec["name"] and not self.owned(sg):
                     raise NetworkError("security group %s (%s) already exists in the VPC and is not tagged %s=%s: "
                                        "rename it or tag it" % (sg_spec["name"], sg["GroupId"], STACK_TAG, self.stack))
+        return subnets
 
-        before = self.summary(vpc, state, names, azs)
-        destination = self.destination(identity)
-        flow_role_arn = destination.present() if destination else None
-
-        # VPC ----------------------------------------------------------------------------------
+    def converge_vpc(self, vpc, names, new_vpc_mode, enable_dns):
+        """The VPC (created when missing) with DNS enabled when asked; None in check mode when new."""
+        p = self.params
         if vpc is None:
             self.change("create VPC %s %s" % (names["vpc"], p["cidr_block"]))
             if self.check_mode:
-                return self.result(None, state, names, azs, before, p, planned_only=True, identity=identity)
+                return None
             vpc = self.call("create_vpc", CidrBlock=p["cidr_block"],
                             TagSpecifications=self.tag_spec("vpc", names["vpc"]))["Vpc"]
             self.wait_vpc(vpc["VpcId"])
@@ -315,36 +328,38 @@ class VpcNetwork:
                     self.change("enable %s on %s" % (attribute, vpc_id))
                     if not self.check_mode:
                         self.call("modify_vpc_attribute", VpcId=vpc_id, **{attribute[0].upper() + attribute[1:]: {"Value": True}})
+        return vpc
 
-        # default security group ----------------------------------------------------------------
-        if restrict_default_sg:
-            for sg in state["sgs"]:
-                if sg["GroupName"] != "default":
-                    continue
-                if sg.get("IpPermissions"):
-                    self.change("remove the ingress rules of the default security group %s" % sg["GroupId"])
-                    if not self.check_mode:
-                        self.call("revoke_security_group_ingress", GroupId=sg["GroupId"],
-                                  IpPermissions=_clean_permissions(sg["IpPermissions"]))
+    def restrict_default_security_group(self, state, vpc_id):
+        """Strip the rules of the default security group (new VPCs; existing ones only when asked)."""
+        for sg in state["sgs"]:
+            if sg["GroupName"] != "default":
+                continue
+            if sg.get("IpPermissions"):
+                self.change("remove the ingress rules of the default security group %s" % sg["GroupId"])
+                if not self.check_mode:
+                    self.call("revoke_security_group_ingress", GroupId=sg["GroupId"],
+                              IpPermissions=_clean_permissions(sg["IpPermissions"]))
+            if sg.get("IpPermissionsEgress"):
+                self.change("remove the egress rules of the default security group %s" % sg["GroupId"])
+                if not self.check_mode:
+                    self.call("revoke_security_group_egress", GroupId=sg["GroupId"],
+                              IpPermissions=_clean_permissions(sg["IpPermissionsEgress"]))
+        if not state["sgs"] and not self.check_mode:
+            # a VPC made in this run: its default group comes with one egress rule
+            for sg in self.pages("describe_security_groups", "SecurityGroups", Filters=[
+                    {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]):
                 if sg.get("IpPermissionsEgress"):
                     self.change("remove the egress rules of the default security group %s" % sg["GroupId"])
-                    if not self.check_mode:
-                        self.call("revoke_security_group_egress", GroupId=sg["GroupId"],
-                                  IpPermissions=_clean_permissions(sg["IpPermissionsEgress"]))
-            if not state["sgs"] and not self.check_mode:
-                # a VPC made in this run: its default group comes with one egress rule
-                for sg in self.paginate("describe_security_groups", "SecurityGroups", Filters=[
-                        {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]):
-                    if sg.get("IpPermissionsEgress"):
-                        self.change("remove the egress rules of the default security group %s" % sg["GroupId"])
-                        self.call("revoke_security_group_egress", GroupId=sg["GroupId"],
-                                  IpPermissions=_clean_permissions(sg["IpPermissionsEgress"]))
-                    if sg.get("IpPermissions"):
-                        self.change("remove the ingress rules of the default security group %s" % sg["GroupId"])
-                        self.call("revoke_security_group_ingress", GroupId=sg["GroupId"],
-                                  IpPermissions=_clean_permissions(sg["IpPermissions"]))
+                    self.call("revoke_security_group_egress", GroupId=sg["GroupId"],
+                              IpPermissions=_clean_permissions(sg["IpPermissionsEgress"]))
+                if sg.get("IpPermissions"):
+                    self.change("remove the ingress rules of the default security group %s" % sg["GroupId"])
+                    self.call("revoke_security_group_ingress", GroupId=sg["GroupId"],
+                              IpPermissions=_clean_permissions(sg["IpPermissions"]))
 
-        # internet gateway ---------------------------------------------------------------------
+    def converge_internet_gateway(self, state, names, vpc_id):
+        p = self.params
         igw_id = None
         if p["internet_gateway"]:
             attached = state["igws"]
@@ -357,7 +372,7 @@ class VpcNetwork:
             else:
                 self.change("create and attach internet gateway %s" % names["igw"])
                 if not self.check_mode:
-                    detached = self.paginate("describe_internet_gateways", "InternetGateways", Filters=[
+                    detached = self.pages("describe_internet_gateways", "InternetGateways", Filters=[
                         {"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]},
                         {"Name": "tag:Name", "Values": [names["igw"]]}])
                     detached = [g for g in detached if not g.get("Attachments")]
@@ -367,8 +382,9 @@ class VpcNetwork:
                         igw_id = self.call("create_internet_gateway", TagSpecifications=self.tag_spec(
                             "internet-gateway", names["igw"]))["InternetGateway"]["InternetGatewayId"]
                     self.call("attach_internet_gateway", InternetGatewayId=igw_id, VpcId=vpc_id)
+        return igw_id
 
-        # subnets ------------------------------------------------------------------------------
+    def converge_subnets(self, wanted, subnets, state, names, azs, vpc_id):
         for key in sorted(wanted, key=lambda k: (TIERS.index(k[0]), azs.index(k[1]))):
             name = names["subnets"][key]
             if key in subnets:
@@ -383,7 +399,7 @@ class VpcNetwork:
             self.warnings.append("subnet %s (%s) carries the stack tag but is not in the plan; it is left in place"
                                  % (subnet["SubnetId"], subnet["CidrBlock"]))
 
-        # route tables and associations ----------------------------------------------------------
+    def converge_route_tables(self, wanted, subnets, state, names, azs, vpc_id):
         route_tables = {}
         for key in sorted(wanted, key=lambda k: (TIERS.index(k[0]), azs.index(k[1]))):
             name = names["route_tables"][key]
@@ -414,15 +430,11 @@ class VpcNetwork:
                 self.change("move subnet %s to route table %s" % (names["subnets"][key], names["route_tables"][key]))
                 if not self.check_mode:
                     self.call("replace_route_table_association", AssociationId=current[1], RouteTableId=rt_id)
+        return route_tables
 
-        # public default routes --------------------------------------------------------------------
-        for az in azs:
-            rt = route_tables.get(("public", az))
-            if rt is None:
-                continue
-            self.converge_default_route(rt, ("igw", igw_id) if igw_id else None, names["route_tables"][("public", az)])
-
-        # NAT gateways (created without waiting) ------------------------------------------------------
+    def converge_nat_gateways(self, state, subnets, names, azs):
+        """NAT gateways of the mode, created without waiting; returns ({az: NAT}, [az wanted])."""
+        p = self.params
         nats = {}
         for nat in state["nats"]:
             for az in azs:
@@ -450,11 +462,12 @@ class VpcNetwork:
             for az in want_nat:
                 if az in nats and self.owned(eip, names["eip"][az]):
                     self.converge_tags(eip["AllocationId"], eip, names["eip"][az], "Elastic IP")
+        return nats, want_nat
 
-        if p["wait"] and not self.check_mode:
-            nats = self.wait_nats(nats)
-
-        # private default routes: to the AZ's (or the single) NAT once it is available ---------------------
+    def converge_private_routes(self, route_tables, nats, names, azs):
+        """Private default routes to the AZ's (or the single) NAT once it is available; returns the
+        route tables still waiting for their NAT."""
+        p = self.params
         pending = []
         for az in azs:
             rt = route_tables.get(("private", az))
@@ -472,8 +485,10 @@ class VpcNetwork:
                 pending.append(names["route_tables"][("private", az)])
                 continue
             self.converge_default_route(rt, ("nat", nat["NatGatewayId"]), names["route_tables"][("private", az)])
+        return pending
 
-        # NAT gateways no longer wanted (mode change): after routes moved away from them
+    def remove_unwanted_nats(self, state, subnets, nats, want_nat):
+        """NAT gateways no longer wanted (mode change), after routes moved away from them."""
         kept = [nats[az]["NatGatewayId"] for az in want_nat if az in nats]
         public_ids = set(s["SubnetId"] for k, s in subnets.items() if k[0] == "public")
         unwanted = [n for n in state["nats"] if n["State"] in LIVE_NAT_STATES and n["NatGatewayId"] not in kept
@@ -483,7 +498,9 @@ class VpcNetwork:
         if unwanted:
             self.delete_nats(unwanted, state["eips"])
 
-        # security groups created empty -------------------------------------------------------------
+    def converge_security_groups(self, state, vpc_id):
+        """The named security groups, created empty; returns {key: id}."""
+        p = self.params
         sg_ids = {}
         for sg_spec in p["security_groups"]:
             found = [sg for sg in state["sgs"] if sg["GroupName"] == sg_spec["name"]]
@@ -496,10 +513,35 @@ class VpcNetwork:
                 sg_ids[sg_spec["key"]] = self.call(
                     "create_security_group", GroupName=sg_spec["name"], Description=sg_spec["description"],
                     VpcId=vpc_id, TagSpecifications=self.tag_spec("security-group", sg_spec["name"]))["GroupId"]
+        return sg_ids
 
-        # flow log ------------------------------------------------------------------------------------
+    def present(self):
+        p = self.params
+        identity, azs, names, vpc, new_vpc_mode, state, wanted, enable_dns, restrict_default_sg = self.plan()
+        subnets = self.existing_subnets(state, wanted, names)
+        before = self.summary(vpc, state, names, azs)
+        destination = self.destination(identity)
+        flow_role_arn = destination.present() if destination else None
+        vpc = self.converge_vpc(vpc, names, new_vpc_mode, enable_dns)
+        if vpc is None:
+            return self.result(None, state, names, azs, before, p, planned_only=True, identity=identity)
+        vpc_id = vpc["VpcId"]
+        if restrict_default_sg:
+            self.restrict_default_security_group(state, vpc_id)
+        igw_id = self.converge_internet_gateway(state, names, vpc_id)
+        self.converge_subnets(wanted, subnets, state, names, azs, vpc_id)
+        route_tables = self.converge_route_tables(wanted, subnets, state, names, azs, vpc_id)
+        for az in azs:
+            rt = route_tables.get(("public", az))
+            if rt is not None:
+                self.converge_default_route(rt, ("igw", igw_id) if igw_id else None, names["route_tables"][("public", az)])
+        nats, want_nat = self.converge_nat_gateways(state, subnets, names, azs)
+        if p["wait"] and not self.check_mode:
+            nats = self.wait_nats(nats)
+        pending = self.converge_private_routes(route_tables, nats, names, azs)
+        self.remove_unwanted_nats(state, subnets, nats, want_nat)
+        sg_ids = self.converge_security_groups(state, vpc_id)
         flow_log_id = self.converge_flow_log(vpc_id, state["flow_logs"], names["flow_log"], flow_role_arn)
-
         result = self.result(vpc, state, names, azs, before, p, subnets=subnets, route_tables=route_tables,
                              nats=nats, igw_id=igw_id, sg_ids=sg_ids, flow_log_id=flow_log_id, identity=identity)
         result["pending_nat_routes"] = pending
@@ -564,33 +606,31 @@ class VpcNetwork:
             raise NetworkError("flow log creation failed: %s" % response["Unsuccessful"])
         return response["FlowLogIds"][0]
 
-    # -- waits (poll with a deadline, no fixed sleeps) ---------------------------------------------
-    def deadline(self):
-        return time.time() + self.params["wait_timeout"]
-
-    def poll(self, delay):
-        time.sleep(delay)
-        return min(delay * 1.5, 15)
+    # -- waits (through the waiter: deadline, growing interval, progress) -------------------------------
+    def wait_for(self, check, what, interval=1.0, timeout=None):
+        """self.wait() of a check -> (done, reasons); NetworkError naming `what` when it runs out."""
+        timeout = self.params["wait_timeout"] if timeout is None else timeout
+        result = waiter.wait(lambda: check() + (None,), timeout, what=what, clock=self.clock, interval=interval,
+                                 max_interval=15, progress=self.progress)
+        if not result.satisfied:
+            raise NetworkError("%s not done after %ss%s" % (what, timeout, (": " + "; ".join(result.reasons))
+                                                           if result.reasons else ""))
 
     def wait_vpc(self, vpc_id):
-        deadline, delay = self.deadline(), 0.5
-        while True:
+        def available():
             try:
                 vpc = self.call("describe_vpcs", VpcIds=[vpc_id])["Vpcs"][0]
-                if vpc.get("State") == "available":
-                    return
             except is_boto3_error_code("InvalidVpcID.NotFound"):
-                pass
-            if time.time() > deadline:
-                raise NetworkError("VPC %s not available after %ss" % (vpc_id, self.params["wait_timeout"]))
-            delay = self.poll(delay)
+                return False, ["not visible yet"]
+            return vpc.get("State") == "available", ["state %s" % vpc.get("State")]
+        self.wait_for(available, "VPC %s available" % vpc_id, interval=0.5)
 
     def wait_nats(self, nats):
         ids = [n["NatGatewayId"] for n in nats.values() if n.get("State") != "available"]
         if not ids:
             return nats
-        deadline, delay = self.deadline(), 2
-        while True:
+
+        def available():
             try:
                 found = self.call("describe_nat_gateways", NatGatewayIds=ids)["NatGateways"]
             except is_boto3_error_code("NatGatewayNotFound"):
@@ -603,11 +643,18 @@ class VpcNetwork:
             if failed:
                 raise NetworkError("NAT gateway(s) failed: %s" % "; ".join(
                     "%s %s %s" % (n["NatGatewayId"], n.get("FailureCode", ""), n.get("FailureMessage", "")) for n in failed))
-            if all(n["State"] == "available" for n in by_id.values()) and len(by_id) == len(ids):
-                return nats
-            if time.time() > deadline:
-                raise NetworkError("NAT gateway(s) %s not available after %ss" % (", ".join(ids), self.params["wait_timeout"]))
-            delay = self.poll(delay)
+            waiting = ["%s %s" % (i, (by_id.get(i) or {}).get("State", "not visible")) for i in ids
+                       if (by_id.get(i) or {}).get("State") != "available"]
+            return not waiting, waiting
+        self.wait_for(available, "NAT gateway(s) %s available" % ", ".join(ids), interval=2)
+        return nats
+
+    def wait_nats_gone(self, ids, gone_states=("deleted",)):
+        def gone():
+            found = self.call("describe_nat_gateways", NatGatewayIds=ids)["NatGateways"]
+            left = ["%s %s" % (n["NatGatewayId"], n["State"]) for n in found if n["State"] not in gone_states]
+            return not left, left
+        self.wait_for(gone, "NAT gateway(s) %s deleted" % ", ".join(ids), interval=2)
 
     def delete_nats(self, nats, eips):
         for nat in nats:
@@ -617,32 +664,22 @@ class VpcNetwork:
         allocation_ids = [a["AllocationId"] for n in nats for a in n.get("NatGatewayAddresses", []) if a.get("AllocationId")]
         for nat in nats:
             self.call("delete_nat_gateway", NatGatewayId=nat["NatGatewayId"])
-        ids = [n["NatGatewayId"] for n in nats]
-        deadline, delay = self.deadline(), 2
-        while True:
-            found = self.call("describe_nat_gateways", NatGatewayIds=ids)["NatGateways"]
-            if all(n["State"] == "deleted" for n in found):
-                break
-            if time.time() > deadline:
-                raise NetworkError("NAT gateway(s) %s not deleted after %ss" % (", ".join(ids), self.params["wait_timeout"]))
-            delay = self.poll(delay)
+        self.wait_nats_gone([n["NatGatewayId"] for n in nats])
         for eip in eips:
             if eip["AllocationId"] in allocation_ids and self.owned(eip):
                 self.change("release Elastic IP %s" % eip.get("PublicIp"))
                 self.release_address(eip["AllocationId"])
 
     def release_address(self, allocation_id):
-        deadline, delay = self.deadline(), 1
-        while True:
+        def released():
             try:
                 self.call("release_address", AllocationId=allocation_id)
-                return
             except is_boto3_error_code(["InvalidAddress.NotFound", "InvalidAllocationID.NotFound"]):
-                return
+                pass
             except is_boto3_error_code("InvalidIPAddress.InUse"):
-                if time.time() > deadline:
-                    raise
-            delay = self.poll(delay)
+                return False, ["Elastic IP %s still in use" % allocation_id]
+            return True, []
+        self.wait_for(released, "Elastic IP %s released" % allocation_id)
 
     # -- absent --------------------------------------------------------------------------------------
     def absent(self):
@@ -705,7 +742,7 @@ class VpcNetwork:
         else:
             self.release_our_eips()
         # detached gateways left by an interrupted run
-        for igw in self.paginate("describe_internet_gateways", "InternetGateways", Filters=[
+        for igw in self.pages("describe_internet_gateways", "InternetGateways", Filters=[
                 {"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]}]):
             if not igw.get("Attachments"):
                 self.change("delete internet gateway %s" % igw["InternetGatewayId"])
@@ -727,15 +764,7 @@ class VpcNetwork:
     def wait_nats_deleted(self, nats):
         if self.check_mode:
             return
-        ids = [n["NatGatewayId"] for n in nats]
-        deadline, delay = self.deadline(), 2
-        while True:
-            found = self.call("describe_nat_gateways", NatGatewayIds=ids)["NatGateways"]
-            if all(n["State"] in ("deleted", "failed") for n in found):
-                return
-            if time.time() > deadline:
-                raise NetworkError("NAT gateway(s) %s not deleted after %ss" % (", ".join(ids), self.params["wait_timeout"]))
-            delay = self.poll(delay)
+        self.wait_nats_gone([n["NatGatewayId"] for n in nats], ("deleted", "failed"))
 
     def release_our_eips(self):
         eips = self.call("describe_addresses", Filters=[{"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]}])["Addresses"]
@@ -744,18 +773,24 @@ class VpcNetwork:
             if not self.check_mode:
                 self.release_address(eip["AllocationId"])
 
-    def call_dependent(self, method, what, **kwargs):
+    def call_dependent(self, method, what, /, **kwargs):
         """Deletes that fail while something else still uses the resource, with a message that says so."""
-        deadline, delay = time.time() + min(self.params["wait_timeout"], 120), 1
-        while True:
+        outcome = {}
+
+        def attempt():
             try:
-                return self.call(method, **kwargs)
+                outcome["response"] = self.call(method, **kwargs)
             except is_boto3_error_code("DependencyViolation") as exc:
-                if time.time() > deadline:
-                    raise NetworkError("%s is still in use (%s): remove what depends on it (for example VPC endpoints, "
-                                       "load balancers, instances, other security groups' rules) and run again"
-                                       % (what, exc.response["Error"].get("Message", ""))) from None
-            delay = self.poll(delay)
+                outcome["message"] = exc.response["Error"].get("Message", "")
+                return False, [outcome["message"]]
+            return True, []
+        try:
+            self.wait_for(attempt, "%s deleted" % what, timeout=min(self.params["wait_timeout"], 120))
+        except NetworkError:
+            raise NetworkError("%s is still in use (%s): remove what depends on it (for example VPC endpoints, "
+                               "load balancers, instances, other security groups' rules) and run again"
+                               % (what, outcome.get("message", ""))) from None
+        return outcome.get("response")
 
     # -- results ---------------------------------------------------------------------------------------
     def summary(self, vpc, state, names, azs):
@@ -851,6 +886,20 @@ class VpcNetwork:
             "account_id": (identity or {}).get("account_id"),
         }
 
+    def run(self):
+        try:
+            result = self.absent() if self.params["state"] == "absent" else self.present()
+        except NetworkError as exc:
+            exc.kwargs["changes"] = self.changes
+            raise
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            raise CloudopsError(message="network change failed after: %s" % ("; ".join(self.changes) or "no change"),
+                                exception=exc) from exc
+        result["api_calls"] = self.api_calls
+        if not self.diff_mode:
+            result.pop("diff", None)
+        return result
+
 
 def _overlaps(a, b):
     import ipaddress
@@ -876,22 +925,3 @@ def _clean_permissions(permissions):
                                         for pair in item["UserIdGroupPairs"]]
         cleaned.append(item)
     return cleaned
-
-
-def run(module, client, clients=None):
-    network = VpcNetwork(module, client, clients)
-    try:
-        if module.params["state"] == "absent":
-            result = network.absent()
-        else:
-            result = network.present()
-    except NetworkError as exc:
-        module.fail_json(msg=str(exc), changes=network.changes)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        module.fail_json_aws(exc, msg="network change failed after: %s" % ("; ".join(network.changes) or "no change"))
-    result["api_calls"] = network.api_calls
-    for warning in network.warnings:
-        module.warn(warning)
-    if not module._diff:
-        result.pop("diff", None)
-    return result

@@ -24,9 +24,9 @@ PROGRESS_EVERY = 25.0
 class Clock:
     """Monotonic seconds and sleep; the real one unless a test injects another."""
 
-    def __init__(self, now=time.monotonic, sleep=time.sleep):
-        self.now = now
-        self.sleep = sleep
+    def __init__(self, now=None, sleep=None):
+        self.now = now or time.monotonic
+        self.sleep = sleep or time.sleep
 
 
 class ManualClock(Clock):

@@ -77,67 +77,13 @@ deleted:
   elements: str
 """
 
-import datetime
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-try:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
-    HAS_CRYPTOGRAPHY = True
-except ImportError:
-    HAS_CRYPTOGRAPHY = False
-
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
-
-def generate(domain_name, days):
-    """A fresh RSA key and a self-signed certificate for `domain_name`, both PEM bytes."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain_name)])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=days))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain_name)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption())
-    return cert.public_bytes(serialization.Encoding.PEM), key_pem
-
-
-def matching(module, client, tags):
-    """(arn, NotAfter) of the imported certificates carrying every tag in `tags`."""
-    found = []
-    try:
-        paginator = client.get_paginator("list_certificates")
-        summaries = paginator.paginate(CertificateStatuses=["ISSUED", "EXPIRED", "INACTIVE", "PENDING_VALIDATION", "FAILED"]).build_full_result()
-        for summary in summaries.get("CertificateSummaryList", []):
-            arn = summary["CertificateArn"]
-            current = boto3_tag_list_to_ansible_dict(client.list_tags_for_certificate(aws_retry=True, CertificateArn=arn).get("Tags", []))
-            if all(current.get(k) == v for k, v in tags.items()):
-                detail = client.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
-                found.append((arn, detail.get("NotAfter")))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Unable to list ACM certificates")
-    return found
+from ansible_collections.cloudops.ecs.plugins.module_utils.acm import HAS_CRYPTOGRAPHY
+from ansible_collections.cloudops.ecs.plugins.module_utils.acm import DemoCertificate
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 
 
 def main():
@@ -155,40 +101,7 @@ def main():
         module.fail_json(msg=missing_required_lib("cryptography"))
     if not module.params["tags"]:
         module.fail_json(msg="tags must not be empty: they are how the certificate is found again")
-    client = module.client("acm", retry_decorator=AWSRetry.jittered_backoff())
-    tags = dict((k, str(v)) for k, v in module.params["tags"].items())
-    found = matching(module, client, tags)
-
-    if module.params["state"] == "absent":
-        if not module.check_mode:
-            for arn, _expiry in found:
-                try:
-                    client.delete_certificate(aws_retry=True, CertificateArn=arn)
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                    module.fail_json_aws(e, msg="Unable to delete certificate %s (still used by a listener?)" % arn)
-        module.exit_json(changed=bool(found), deleted=[arn for arn, _expiry in found])
-
-    arn, not_after = found[0] if found else (None, None)
-    horizon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=module.params["renew_before_days"])
-    if not_after is not None and not_after.tzinfo is None:
-        not_after = not_after.replace(tzinfo=datetime.timezone.utc)
-    if arn and not_after and not_after > horizon:
-        module.exit_json(changed=False, certificate_arn=arn, not_after=not_after.isoformat())
-    if module.check_mode:
-        module.exit_json(changed=True, certificate_arn=arn)
-    cert_pem, key_pem = generate(module.params["domain_name"], module.params["validity_days"])
-    request = {"Certificate": cert_pem, "PrivateKey": key_pem}
-    if arn:
-        request["CertificateArn"] = arn
-    else:
-        request["Tags"] = ansible_dict_to_boto3_tag_list(tags)
-    try:
-        arn = client.import_certificate(aws_retry=True, **request)["CertificateArn"]
-        detail = client.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Unable to import the demo certificate")
-    not_after = detail.get("NotAfter")
-    module.exit_json(changed=True, certificate_arn=arn, not_after=not_after.isoformat() if not_after else None)
+    run_service(module, DemoCertificate.from_module(module))
 
 
 if __name__ == "__main__":

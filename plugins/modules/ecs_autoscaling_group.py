@@ -131,15 +131,8 @@ options:
   metrics_collection:
     description: Collect all group metrics at one-minute granularity. Omitted = left alone.
     type: bool
-  tags:
-    description: Tags of the group. Omitted = left alone.
-    type: dict
   propagate_at_launch:
     description: Copy O(tags) to the instances the group launches.
-    type: bool
-    default: true
-  purge_tags:
-    description: Remove tags not in O(tags).
     type: bool
     default: true
   delete_launch_template:
@@ -153,6 +146,7 @@ options:
     type: int
     default: 600
 extends_documentation_fragment:
+  - cloudops.ecs.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -229,194 +223,10 @@ changes:
   elements: str
 """
 
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_autoscaling import (
-    current_tags,
-    desired_group,
-    group_changes,
-    group_tags,
-    group_view,
-    launch_template_spec,
-    tag_changes,
-    tag_requests,
-    validate_group,
-)
-
-ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) if "botocore" in globals() else ()
-
-
-def describe(module, client, name):
-    try:
-        groups = client.describe_auto_scaling_groups(AutoScalingGroupNames=[name], aws_retry=True)
-    except ERRORS as e:
-        module.fail_json_aws(e, msg="Failed to describe Auto Scaling group %s" % name)
-    for group in groups.get("AutoScalingGroups") or []:
-        if group.get("Status") != "Delete in progress":
-            return group
-    return None
-
-
-def result_group(group):
-    if not group:
-        return {}
-    out = camel_dict_to_snake_dict(dict((k, v) for k, v in group.items() if k != "Tags"))
-    out["tags"] = dict((k, v[0]) for k, v in current_tags(group).items())
-    return out
-
-
-def metrics_wanted(module, group):
-    """None when in sync, else True (enable) or False (disable)."""
-    wanted = module.params.get("metrics_collection")
-    if wanted is None:
-        return None
-    enabled = bool((group or {}).get("EnabledMetrics"))
-    return None if enabled == wanted else wanted
-
-
-def ensure_present(module, client):
-    name = module.params["name"]
-    desired = desired_group(module.params)
-    group = describe(module, client, name)
-    errors = validate_group(desired, creating=group is None)
-    if errors:
-        module.fail_json(msg="Auto Scaling group %s: %s" % (name, "; ".join(errors)))
-    tags = group_tags(module.params.get("tags"), module.params["propagate_at_launch"]) \
-        if module.params.get("tags") is not None else None
-
-    if group is None:
-        request = dict(desired, AutoScalingGroupName=name)
-        request.setdefault("DesiredCapacity", desired["MinSize"])
-        if module.params["create_empty"]:
-            request.update(MinSize=0, DesiredCapacity=0)
-        if tags:
-            request["Tags"] = tag_requests(name, tags, [])[0]
-        after = group_view(dict(request, Tags=request.get("Tags", [])))
-        diff = {"before": {}, "after": after}
-        if module.check_mode:
-            module.exit_json(changed=True, changes=["created"], auto_scaling_group={}, diff=diff)
-        try:
-            client.create_auto_scaling_group(aws_retry=True, **request)
-            if module.params.get("metrics_collection"):
-                client.enable_metrics_collection(AutoScalingGroupName=name, Granularity="1Minute", aws_retry=True)
-        except ERRORS as e:
-            module.fail_json_aws(e, msg="Failed to create Auto Scaling group %s" % name)
-        module.exit_json(changed=True, changes=["created"], auto_scaling_group=result_group(describe(module, client, name)),
-                         diff=diff)
-
-    update = group_changes(desired, group, module.params["desired_capacity_policy"] == "enforce")
-    to_set, to_remove = tag_changes(current_tags(group), tags, module.params["purge_tags"])
-    metrics = metrics_wanted(module, group)
-    changes = sorted(update) + (["Tags"] if to_set or to_remove else []) + (["EnabledMetrics"] if metrics is not None else [])
-    before = group_view(group)
-    after = group_view(dict(group, **update))
-    if to_set or to_remove:
-        merged = dict((k, v[0]) for k, v in current_tags(group).items() if k not in to_remove)
-        merged.update((k, v[0]) for k, v in to_set.items())
-        after["Tags"] = merged
-    diff = {"before": before, "after": after}
-    if not changes or module.check_mode:
-        module.exit_json(changed=bool(changes), changes=changes, auto_scaling_group=result_group(group), diff=diff)
-    try:
-        if update:
-            request = dict(update, AutoScalingGroupName=name)
-            if "MixedInstancesPolicy" in request:
-                request.pop("LaunchTemplate", None)
-            client.update_auto_scaling_group(aws_retry=True, **request)
-        set_list, remove_list = tag_requests(name, to_set, to_remove)
-        if remove_list:
-            client.delete_tags(Tags=remove_list, aws_retry=True)
-        if set_list:
-            client.create_or_update_tags(Tags=set_list, aws_retry=True)
-        if metrics is True:
-            client.enable_metrics_collection(AutoScalingGroupName=name, Granularity="1Minute", aws_retry=True)
-        elif metrics is False:
-            client.disable_metrics_collection(AutoScalingGroupName=name, aws_retry=True)
-    except ERRORS as e:
-        module.fail_json_aws(e, msg="Failed to update Auto Scaling group %s (%s)" % (name, ", ".join(changes)))
-    module.exit_json(changed=True, changes=changes, auto_scaling_group=result_group(describe(module, client, name)),
-                     diff=diff)
-
-
-def group_template(group):
-    """The launch template spec a group uses (plain or through its mixed instances policy)."""
-    if group.get("LaunchTemplate"):
-        return group["LaunchTemplate"]
-    mixed = group.get("MixedInstancesPolicy") or {}
-    return (mixed.get("LaunchTemplate") or {}).get("LaunchTemplateSpecification")
-
-
-def delete_template(module, spec):
-    """Delete a launch template with all its versions; True when one was deleted."""
-    if not spec or not module.params["delete_launch_template"]:
-        return False
-    ec2 = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    ref = {"LaunchTemplateId": spec["LaunchTemplateId"]} if spec.get("LaunchTemplateId") else \
-        {"LaunchTemplateName": spec["LaunchTemplateName"]}
-    try:
-        ec2.describe_launch_templates(aws_retry=True, **dict((k + "s", [v]) for k, v in ref.items()))
-    except is_boto3_error_code(["InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateId.NotFound",
-                                "InvalidLaunchTemplateId.Malformed"]):
-        return False
-    except ERRORS as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to describe launch template %s" % ref)
-    if module.check_mode:
-        return True
-    try:
-        ec2.delete_launch_template(aws_retry=True, **ref)
-    except is_boto3_error_code(["InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateId.NotFound"]):
-        return False
-    except ERRORS as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to delete launch template %s" % ref)
-    return True
-
-
-def ensure_absent(module, client):
-    name = module.params["name"]
-    group = describe(module, client, name)
-    if group is None:
-        spec = launch_template_spec(module.params.get("launch_template"))
-        deleted = delete_template(module, spec)
-        module.exit_json(changed=deleted, changes=["launch_template_deleted"] if deleted else [],
-                         auto_scaling_group={}, diff={"before": {}, "after": {}})
-    diff = {"before": group_view(group), "after": {}}
-    if module.check_mode:
-        changes = ["deleted"] + (["launch_template_deleted"] if delete_template(module, group_template(group)) else [])
-        module.exit_json(changed=True, changes=changes, auto_scaling_group=result_group(group), diff=diff)
-    protected = [i["InstanceId"] for i in group.get("Instances") or [] if i.get("ProtectedFromScaleIn")]
-    try:
-        for start in range(0, len(protected), 50):
-            client.set_instance_protection(AutoScalingGroupName=name, InstanceIds=protected[start:start + 50],
-                                           ProtectedFromScaleIn=False, aws_retry=True)
-        client.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True, aws_retry=True)
-    except ERRORS as e:
-        module.fail_json_aws(e, msg="Failed to delete Auto Scaling group %s" % name)
-    deadline = time.time() + module.params["wait_timeout"]
-    delay = 2
-    while True:
-        try:
-            groups = client.describe_auto_scaling_groups(AutoScalingGroupNames=[name], aws_retry=True)
-        except ERRORS as e:
-            module.fail_json_aws(e, msg="Failed to describe Auto Scaling group %s" % name)
-        if not groups.get("AutoScalingGroups"):
-            break
-        if time.time() > deadline:
-            module.fail_json(msg="Auto Scaling group %s still deleting after %ss" % (name, module.params["wait_timeout"]))
-        time.sleep(delay)
-        delay = min(delay * 2, 15)
-    changes = ["deleted"] + (["launch_template_deleted"] if delete_template(module, group_template(group)) else [])
-    module.exit_json(changed=True, changes=changes, auto_scaling_group={}, unprotected_instances=protected, diff=diff)
+from ansible_collections.cloudops.ecs.plugins.module_utils.auto_scaling_group import AutoScalingGroup
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 
 
 def main():
@@ -463,11 +273,7 @@ def main():
         wait_timeout=dict(type="int", default=600),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("autoscaling", retry_decorator=AWSRetry.jittered_backoff())
-    if module.params["state"] == "present":
-        ensure_present(module, client)
-    else:
-        ensure_absent(module, client)
+    run_service(module, AutoScalingGroup.from_module(module))
 
 
 if __name__ == "__main__":

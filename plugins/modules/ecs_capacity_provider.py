@@ -67,13 +67,6 @@ options:
     description: Drain instances (move their tasks) before the Auto Scaling group terminates them.
     type: str
     choices: [ENABLED, DISABLED]
-  tags:
-    description: Tags. Omitted = left alone.
-    type: dict
-  purge_tags:
-    description: Remove tags not listed in O(tags).
-    type: bool
-    default: true
   detach:
     description:
       - With O(state=absent), first remove the provider from every cluster it is associated with (and from
@@ -85,6 +78,7 @@ options:
     type: int
     default: 300
 extends_documentation_fragment:
+  - cloudops.ecs.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -146,177 +140,10 @@ detached_from:
   elements: str
 """
 
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import (
-    capacity_provider_changes,
-    capacity_provider_desired,
-    capacity_provider_update_request,
-    capacity_provider_view,
-    dict_to_ecs_tags,
-    ecs_tags_to_dict,
-    strategy_without,
-    tag_changes,
-    validate_capacity_provider,
-)
-
-
-def describe(module, client, name):
-    try:
-        result = client.describe_capacity_providers(capacityProviders=[name], include=["TAGS"], aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe capacity provider %s" % name)
-    for provider in result.get("capacityProviders") or []:
-        if provider.get("name") == name and provider.get("status") != "INACTIVE":
-            return provider
-    return None
-
-
-def result_provider(provider):
-    if not provider:
-        return {}
-    out = camel_dict_to_snake_dict(dict((k, v) for k, v in provider.items() if k != "tags"))
-    out["tags"] = ecs_tags_to_dict(provider.get("tags"))
-    return out
-
-
-def wait_settled(module, client, name):
-    """Poll until the provider's update or deletion is no longer in progress (deadline, backoff)."""
-    timeout = module.params["wait_timeout"]
-    deadline = time.time() + timeout
-    delay = 1
-    while True:
-        provider = describe(module, client, name)
-        if provider is None or not str(provider.get("updateStatus", "")).endswith("_IN_PROGRESS"):
-            return provider
-        if time.time() > deadline:
-            module.fail_json(msg="Capacity provider %s still %s after %ss" % (name, provider["updateStatus"], timeout),
-                             capacity_provider=result_provider(provider))
-        time.sleep(delay)
-        delay = min(delay * 2, 10)
-
-
-def ensure_present(module, client):
-    name = module.params["name"]
-    desired = capacity_provider_desired(module.params)
-    errors = validate_capacity_provider(desired)
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-    provider = describe(module, client, name)
-    tags = module.params.get("tags")
-    if provider is None:
-        after = capacity_provider_view({"name": name, "autoScalingGroupProvider": desired,
-                                        "tags": dict_to_ecs_tags(tags)})
-        diff = {"before": {}, "after": after}
-        if module.check_mode:
-            # In check mode on a new stack the group may not exist yet either: report the creation.
-            module.exit_json(changed=True, changes=["created"], capacity_provider={}, diff=diff)
-        if not desired.get("autoScalingGroupArn"):
-            module.fail_json(msg="auto_scaling_group_arn is required to create capacity provider %s" % name)
-        request = {"name": name, "autoScalingGroupProvider": desired}
-        if tags:
-            request["tags"] = dict_to_ecs_tags(tags)
-        try:
-            provider = client.create_capacity_provider(aws_retry=True, **request)["capacityProvider"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to create capacity provider %s" % name)
-        module.exit_json(changed=True, changes=["created"], capacity_provider=result_provider(provider), diff=diff)
-
-    updatable, immutable = capacity_provider_changes(desired, provider)
-    if immutable:
-        module.fail_json(
-            msg="Capacity provider %s is bound to Auto Scaling group %s; the group of a capacity provider cannot "
-                "change. Delete the provider (state=absent, detach=true) and create it again, or use another name"
-                % (name, provider["autoScalingGroupProvider"].get("autoScalingGroupArn")),
-            capacity_provider=result_provider(provider),
-        )
-    current_tags = ecs_tags_to_dict(provider.get("tags"))
-    to_set, to_remove = tag_changes(current_tags, tags, module.params["purge_tags"])
-    changes = list(updatable) + (["tags"] if to_set or to_remove else [])
-    before = capacity_provider_view(provider)
-    after = capacity_provider_view(dict(provider, autoScalingGroupProvider=dict(
-        provider["autoScalingGroupProvider"], **capacity_provider_update_request(desired, provider))))
-    after["tags"] = dict((k, v) for k, v in dict(current_tags, **to_set).items() if k not in to_remove)
-    diff = {"before": before, "after": after}
-    if not changes or module.check_mode:
-        module.exit_json(changed=bool(changes), changes=changes, capacity_provider=result_provider(provider), diff=diff)
-    try:
-        if updatable:
-            client.update_capacity_provider(
-                name=name, autoScalingGroupProvider=capacity_provider_update_request(desired, provider), aws_retry=True
-            )
-        if to_remove:
-            client.untag_resource(resourceArn=provider["capacityProviderArn"], tagKeys=to_remove, aws_retry=True)
-        if to_set:
-            client.tag_resource(resourceArn=provider["capacityProviderArn"], tags=dict_to_ecs_tags(to_set),
-                                aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to update capacity provider %s" % name)
-    provider = wait_settled(module, client, name) if module.params["wait_timeout"] else describe(module, client, name)
-    module.exit_json(changed=True, changes=changes, capacity_provider=result_provider(provider), diff=diff)
-
-
-@AWSRetry.jittered_backoff()
-def list_cluster_arns(client):
-    return client.get_paginator("list_clusters").paginate().build_full_result().get("clusterArns", [])
-
-
-def clusters_using(module, client, name):
-    """Clusters (DescribeClusters items) the provider is associated with."""
-    found = []
-    try:
-        arns = list_cluster_arns(client)
-        for start in range(0, len(arns), 100):
-            result = client.describe_clusters(clusters=arns[start:start + 100], aws_retry=True)
-            for cluster in result.get("clusters") or []:
-                if name in (cluster.get("capacityProviders") or []):
-                    found.append(cluster)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to find the clusters using capacity provider %s" % name)
-    return found
-
-
-def ensure_absent(module, client):
-    name = module.params["name"]
-    provider = describe(module, client, name)
-    if provider is None:
-        module.exit_json(changed=False, changes=[], capacity_provider={}, detached_from=[],
-                         diff={"before": {}, "after": {}})
-    diff = {"before": capacity_provider_view(provider), "after": {}}
-    clusters = clusters_using(module, client, name)
-    names = [c["clusterName"] for c in clusters]
-    if clusters and not module.params["detach"]:
-        module.fail_json(
-            msg="Capacity provider %s is still associated with cluster(s) %s: remove it from their capacity "
-                "providers first, or set detach=true" % (name, ", ".join(names)),
-            clusters=names,
-        )
-    if module.check_mode:
-        module.exit_json(changed=True, changes=["deleted"], capacity_provider=result_provider(provider),
-                         detached_from=names, diff=diff)
-    try:
-        for cluster in clusters:
-            providers, strategy = strategy_without(cluster, name)
-            client.put_cluster_capacity_providers(
-                cluster=cluster["clusterArn"], capacityProviders=providers,
-                defaultCapacityProviderStrategy=strategy, aws_retry=True,
-            )
-        client.delete_capacity_provider(capacityProvider=name, aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to delete capacity provider %s" % name, detached_from=names)
-    if module.params["wait_timeout"]:
-        wait_settled(module, client, name)
-    module.exit_json(changed=True, changes=["deleted"], capacity_provider={}, detached_from=names, diff=diff)
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.capacity_provider import CapacityProvider
 
 
 def main():
@@ -342,14 +169,7 @@ def main():
         wait_timeout=dict(type="int", default=300),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    name = module.params["name"]
-    if name.lower().startswith(("aws", "ecs", "fargate")):
-        module.fail_json(msg="name: capacity provider names cannot start with aws, ecs or fargate (got %s)" % name)
-    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-    if module.params["state"] == "present":
-        ensure_present(module, client)
-    else:
-        ensure_absent(module, client)
+    run_service(module, CapacityProvider.from_module(module))
 
 
 if __name__ == "__main__":

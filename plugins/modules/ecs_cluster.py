@@ -106,13 +106,6 @@ options:
         description: Tasks placed with this provider first (0-100000); only one entry may have a base.
         type: int
         default: 0
-  tags:
-    description: Tags of the cluster. Omitted = left alone.
-    type: dict
-  purge_tags:
-    description: Remove tags not listed in O(tags).
-    type: bool
-    default: true
   force:
     description:
       - With O(state=absent), delete the cluster's services (scaled to zero) and deregister its container
@@ -124,6 +117,7 @@ options:
     type: int
     default: 300
 extends_documentation_fragment:
+  - cloudops.ecs.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -203,211 +197,10 @@ changes:
   sample: [settings, capacity_providers]
 """
 
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import (
-    cluster_changes,
-    cluster_desired,
-    current_cluster_view,
-    desired_cluster_view,
-    dict_to_ecs_tags,
-    ecs_tags_to_dict,
-    tag_changes,
-    validate_strategy,
-)
-
-INCLUDE = ["ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "TAGS"]
-
-
-def describe_cluster(module, client, name):
-    try:
-        result = client.describe_clusters(clusters=[name], include=INCLUDE, aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe cluster %s" % name)
-    for cluster in result.get("clusters") or []:
-        if cluster.get("status") != "INACTIVE":
-            return cluster
-    return None
-
-
-def resolve_namespace(module, name_or_arn):
-    """A Cloud Map namespace ARN from a name or ARN (None = option not set, '' = remove)."""
-    if name_or_arn is None or name_or_arn == "" or name_or_arn.startswith("arn:"):
-        return name_or_arn
-    client = module.client("servicediscovery")
-    try:
-        for namespace in list_all(client, "list_namespaces", "Namespaces"):
-            if namespace["Name"] == name_or_arn:
-                return namespace["Arn"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list Cloud Map namespaces")
-    module.fail_json(msg="service_connect_namespace: no Cloud Map namespace named %s; create it or pass its ARN"
-                     % name_or_arn)
-
-
-def result_cluster(cluster):
-    if not cluster:
-        return {}
-    tags = ecs_tags_to_dict(cluster.get("tags"))
-    out = camel_dict_to_snake_dict(dict((k, v) for k, v in cluster.items() if k != "tags"))
-    out["tags"] = tags
-    out.setdefault("capacity_providers", [])
-    out.setdefault("default_capacity_provider_strategy", [])
-    return out
-
-
-def diff_view(view):
-    if not view:
-        return {}
-    return {
-        "settings": view["settings"],
-        "execute_command_configuration": view["executeCommandConfiguration"],
-        "service_connect_namespace": view["serviceConnectNamespace"],
-        "capacity_providers": view["capacityProviders"],
-        "default_capacity_provider_strategy": view["defaultCapacityProviderStrategy"],
-        "tags": view["tags"],
-    }
-
-
-def ensure_present(module, client):
-    params = module.params
-    name = params["name"]
-    desired = cluster_desired(params, resolve_namespace(module, params.get("service_connect_namespace")))
-    cluster = describe_cluster(module, client, name)
-    current = current_cluster_view(cluster)
-    wanted = desired_cluster_view(desired, current)
-    errors = validate_strategy(
-        wanted["capacityProviders"] if (desired["capacityProviders"] is not None
-                                        or desired["defaultCapacityProviderStrategy"] is not None) else None,
-        desired["defaultCapacityProviderStrategy"],
-    )
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-
-    diff = {"before": diff_view(current), "after": diff_view(wanted)}
-    if cluster is None:
-        changes = ["created"]
-        if module.check_mode:
-            module.exit_json(changed=True, changes=changes, cluster={}, diff=diff)
-        request = {"clusterName": name}
-        if wanted["settings"]:
-            request["settings"] = [{"name": k, "value": v} for k, v in sorted(wanted["settings"].items())]
-        if wanted["executeCommandConfiguration"]:
-            request["configuration"] = {"executeCommandConfiguration": wanted["executeCommandConfiguration"]}
-        if wanted["serviceConnectNamespace"]:
-            request["serviceConnectDefaults"] = {"namespace": wanted["serviceConnectNamespace"]}
-        if wanted["tags"]:
-            request["tags"] = dict_to_ecs_tags(wanted["tags"])
-        try:
-            cluster = client.create_cluster(aws_retry=True, **request)["cluster"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to create cluster %s" % name)
-        # Capacity providers go through PutClusterCapacityProviders, which also waits for nothing and
-        # lets the same code path serve create and update.
-        current = current_cluster_view(describe_cluster(module, client, name) or cluster)
-        remaining = cluster_changes(current, wanted) - {"tags"}
-        apply_changes(module, client, name, cluster, current, wanted, remaining)
-    else:
-        changes = sorted(cluster_changes(current, wanted))
-        if changes and not module.check_mode:
-            apply_changes(module, client, name, cluster, current, wanted, set(changes))
-    if module.check_mode:
-        module.exit_json(changed=bool(changes), changes=changes, cluster=result_cluster(cluster), diff=diff)
-    final = describe_cluster(module, client, name)
-    module.exit_json(changed=bool(changes), changes=changes, cluster=result_cluster(final), diff=diff)
-
-
-def apply_changes(module, client, name, cluster, current, wanted, changes):
-    try:
-        update = {}
-        if "settings" in changes:
-            update["settings"] = [{"name": "containerInsights", "value": wanted["settings"]["containerInsights"]}]
-        if "configuration" in changes:
-            update["configuration"] = {"executeCommandConfiguration": wanted["executeCommandConfiguration"]}
-        if "service_connect" in changes:
-            update["serviceConnectDefaults"] = {"namespace": wanted["serviceConnectNamespace"] or ""}
-        if update:
-            client.update_cluster(cluster=name, aws_retry=True, **update)
-        if "capacity_providers" in changes:
-            client.put_cluster_capacity_providers(
-                cluster=name,
-                capacityProviders=wanted["capacityProviders"],
-                defaultCapacityProviderStrategy=wanted["defaultCapacityProviderStrategy"],
-                aws_retry=True,
-            )
-        if "tags" in changes:
-            to_set, to_remove = tag_changes(current["tags"], wanted["tags"], True)
-            arn = cluster["clusterArn"]
-            if to_remove:
-                client.untag_resource(resourceArn=arn, tagKeys=to_remove, aws_retry=True)
-            if to_set:
-                client.tag_resource(resourceArn=arn, tags=dict_to_ecs_tags(to_set), aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to update cluster %s (%s)" % (name, ", ".join(sorted(changes))))
-
-
-@AWSRetry.jittered_backoff()
-def list_all(client, method, key, **kwargs):
-    return client.get_paginator(method).paginate(**kwargs).build_full_result().get(key, [])
-
-
-def ensure_absent(module, client):
-    name = module.params["name"]
-    cluster = describe_cluster(module, client, name)
-    if cluster is None:
-        module.exit_json(changed=False, changes=[], cluster={}, diff={"before": {}, "after": {}})
-    diff = {"before": diff_view(current_cluster_view(cluster)), "after": {}}
-    try:
-        services = list_all(client, "list_services", "serviceArns", cluster=name)
-        instances = list_all(client, "list_container_instances", "containerInstanceArns", cluster=name)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list what cluster %s still runs" % name)
-    if (services or instances) and not module.params["force"]:
-        module.fail_json(
-            msg="Cluster %s still has %d service(s) and %d container instance(s): delete them first (services "
-                "role state absent, ecs_instances_state absent) or set force=true to delete the services and "
-                "deregister the instances" % (name, len(services), len(instances)),
-            services=services, container_instances=instances,
-        )
-    if module.check_mode:
-        module.exit_json(changed=True, changes=["deleted"], cluster=result_cluster(cluster), diff=diff)
-    try:
-        for service in services:
-            client.update_service(cluster=name, service=service, desiredCount=0, aws_retry=True)
-            client.delete_service(cluster=name, service=service, force=True, aws_retry=True)
-        for instance in instances:
-            client.deregister_container_instance(cluster=name, containerInstance=instance, force=True,
-                                                 aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to clear cluster %s" % name)
-    deadline = time.time() + module.params["wait_timeout"]
-    delay = 1
-    while True:
-        try:
-            client.delete_cluster(cluster=name, aws_retry=True)
-            break
-        except is_boto3_error_code(["ClusterContainsServicesException", "ClusterContainsTasksException",
-                                    "UpdateInProgressException"]) as e:
-            if time.time() > deadline:
-                module.fail_json_aws(e, msg="Cluster %s still busy after %ss" % (name, module.params["wait_timeout"]))
-            time.sleep(delay)
-            delay = min(delay * 2, 10)
-        except is_boto3_error_code("ClusterNotFoundException"):
-            break
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg="Failed to delete cluster %s" % name)
-    module.exit_json(changed=True, changes=["deleted"], cluster={}, diff=diff)
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.cluster import Cluster
 
 
 def main():
@@ -452,15 +245,7 @@ def main():
         wait_timeout=dict(type="int", default=300),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    exec_config = module.params.get("execute_command_configuration")
-    if exec_config and exec_config.get("logging") == "OVERRIDE" and not exec_config.get("log_configuration"):
-        module.fail_json(msg="execute_command_configuration.logging=OVERRIDE needs log_configuration "
-                             "(cloud_watch_log_group_name and/or s3_bucket_name)")
-    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-    if module.params["state"] == "present":
-        ensure_present(module, client)
-    else:
-        ensure_absent(module, client)
+    run_service(module, Cluster.from_module(module))
 
 
 if __name__ == "__main__":

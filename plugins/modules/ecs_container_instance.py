@@ -49,13 +49,9 @@ options:
     default: false
   wait:
     description: With O(state=draining), wait until the service tasks have left the instance.
-    type: bool
     default: true
-  wait_timeout:
-    description: Seconds to wait for the drain before failing.
-    type: int
-    default: 600
 extends_documentation_fragment:
+  - cloudops.ecs.wait
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -90,31 +86,10 @@ elapsed:
   sample: 42.5
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudops.ecs.plugins.module_utils import container_instance as ci_utils
-
-STATUS = {"active": "ACTIVE", "draining": "DRAINING"}
-
-
-def find_instance(ecs, cluster, arn=None, ec2_instance_id=None):
-    if arn:
-        try:
-            items = ecs.describe_container_instances(aws_retry=True, cluster=cluster, containerInstances=[arn]).get(
-                "containerInstances") or []
-        except botocore.exceptions.ClientError:
-            items = []
-        return items[0] if items else None
-    items = ci_utils.container_instances(ecs, cluster, [ec2_instance_id])
-    return items[0] if items else None
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.container_instance import ContainerInstanceState
 
 
 def main():
@@ -133,55 +108,7 @@ def main():
         required_one_of=[["container_instance", "ec2_instance_id"]],
         mutually_exclusive=[["container_instance", "ec2_instance_id"]],
     )
-    ecs = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-    cluster = module.params["cluster"]
-    state = module.params["state"]
-    label = module.params["container_instance"] or module.params["ec2_instance_id"]
-    try:
-        instance = find_instance(ecs, cluster, module.params["container_instance"], module.params["ec2_instance_id"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Could not describe container instance %s in cluster %s" % (label, cluster))
-
-    before = instance.get("status") if instance else "absent"
-    if instance is None or before == "INACTIVE":
-        if state == "deregistered":
-            module.exit_json(changed=False, elapsed=0.0, diff=dict(before={"status": before}, after={"status": before}))
-        module.fail_json(msg="No container instance %s in cluster %s" % (label, cluster))
-    after = "absent" if state == "deregistered" else STATUS[state]
-    changed = before != after
-    arn = instance["containerInstanceArn"]
-    diff = dict(before={"status": before}, after={"status": after})
-
-    if state == "deregistered" and changed and not module.params["force"]:
-        busy = int(instance.get("runningTasksCount") or 0) + int(instance.get("pendingTasksCount") or 0)
-        if busy:
-            module.fail_json(msg="%s still runs %d tasks: drain it first (state=draining) or set force=true" % (label, busy))
-
-    if module.check_mode:
-        module.exit_json(changed=changed, elapsed=0.0, diff=diff,
-                         container_instance=camel_dict_to_snake_dict(dict(instance, status=after)))
-    try:
-        if changed and state == "deregistered":
-            ecs.deregister_container_instance(aws_retry=True, cluster=cluster, containerInstance=arn,
-                                              force=module.params["force"])
-            module.exit_json(changed=True, elapsed=0.0, diff=diff)
-        if changed:
-            failures = ci_utils.set_state(ecs, cluster, [arn], STATUS[state])
-            if failures:
-                module.fail_json(msg="Could not set %s to %s: %s" % (label, STATUS[state], failures))
-        elapsed = 0.0
-        if state == "draining" and module.params["wait"]:
-            done, reasons, items, elapsed = ci_utils.poll(
-                lambda: ci_utils.drain_progress(ecs, cluster, [arn]), module.params["wait_timeout"])
-            if not done:
-                module.fail_json(
-                    msg="%s did not drain within %ss: %s" % (label, module.params["wait_timeout"], "; ".join(reasons)),
-                    changed=changed, elapsed=elapsed, diff=diff)
-        instance = find_instance(ecs, cluster, arn) or instance
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Could not change container instance %s" % label)
-    module.exit_json(changed=changed, elapsed=round(elapsed, 1), diff=diff,
-                     container_instance=camel_dict_to_snake_dict(instance))
+    run_service(module, ContainerInstanceState.from_module(module))
 
 
 if __name__ == "__main__":

@@ -21,15 +21,21 @@ description:
   - Before it first changes a group it records the original desired and maximum capacity and the start time in the
     C(cloudops:roll) tag on the group; an interrupted roll continues from AWS state on the next run (instances
     already DRAINING are finished, replacements already launched are adopted).
+  - A group with scaling policies (an ECS capacity provider's managed scaling is a target tracking policy on the
+    C(CapacityProviderReservation) metric) would scale in the replacements while they run no task yet. Before it
+    raises the capacity the module therefore suspends the group's C(AlarmNotification) process (scaling policies are
+    not executed; launches, terminations and lifecycle hooks carry on) and records that in the tag.
   - With O(step=finish), returns the group to the recorded capacity (surplus instances drained and terminated the
-    same way, maximum restored) and removes the tag. Without the tag there is nothing to do.
+    same way, maximum restored), resumes the scaling it suspended and removes the tag. Without the tag there is
+    nothing to do.
+  - With O(step=restore), resumes the scaling the roll suspended and keeps the rest of the roll state, so that a
+    failed batch does not leave the group without dynamic scaling; a re-run suspends it again and continues.
   - Every wait has a timeout (O(boot_timeout), O(drain_timeout), O(health_timeout)), so a roll never hangs for hours.
   - In check mode nothing is changed; the result says whether something would be.
 notes:
   - Scale-in through a capacity provider with managed draining ENABLED drains instances on its own through a lifecycle
     hook; this module drains explicitly before terminating, so either way tasks move before an instance goes.
-  - Keep capacity-provider managed scaling from fighting the roll's desired capacity (its target capacity below 100
-    leaves room for the replacements).
+  - A suspension of C(AlarmNotification) the roll did not make (the user's own) is left as it was.
 author:
   - cloudops.ecs maintainers (@cloudops)
 options:
@@ -42,9 +48,11 @@ options:
     type: str
     required: true
   step:
-    description: C(replace) replaces O(instance_ids); C(finish) restores the group's original capacity.
+    description:
+      - C(replace) replaces O(instance_ids); C(finish) restores the group's original capacity and scaling;
+        C(restore) only resumes the scaling the roll suspended.
     type: str
-    choices: [replace, finish]
+    choices: [replace, finish, restore]
     default: replace
   instance_ids:
     description:
@@ -119,24 +127,17 @@ elapsed:
   sample: 180.4
 """
 
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudops.ecs.plugins.module_utils import roll
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.roll import InstanceRoll
 
 
 def main():
     argument_spec = dict(
         cluster=dict(type="str", required=True),
         auto_scaling_group_name=dict(type="str", required=True),
-        step=dict(type="str", default="replace", choices=["replace", "finish"]),
+        step=dict(type="str", default="replace", choices=["replace", "finish", "restore"]),
         instance_ids=dict(type="list", elements="str", default=[]),
         roll_all=dict(type="bool", default=False),
         boot_timeout=dict(type="int", default=600),
@@ -144,35 +145,7 @@ def main():
         health_timeout=dict(type="int", default=300),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    retry = AWSRetry.jittered_backoff()
-    clients = {name: module.client(name, retry_decorator=retry) for name in ("ecs", "autoscaling", "ec2", "elbv2")}
-    roller = roll.Roller(clients, params["cluster"], params["auto_scaling_group_name"], params["boot_timeout"],
-                         params["drain_timeout"], params["health_timeout"])
-    started = time.monotonic()
-    try:
-        group = roller.group()
-        if params["step"] == "replace":
-            candidates, _draining = roller.candidates(group, roller.original_capacity(group), params["roll_all"])
-            todo = candidates[:len(params["instance_ids"])]
-        else:
-            todo = [] if roll.decode_state(roll.group_tags(group).get(roll.ROLL_TAG)) is None else ["finish"]
-        if module.check_mode or not todo:
-            module.exit_json(changed=bool(todo), steps=[], instance_ids=todo if params["step"] == "replace" else [],
-                             elapsed=0.0)
-        if params["step"] == "replace":
-            todo = roller.replace(params["instance_ids"], params["roll_all"])
-        else:
-            roller.finish()
-    except roll.RollError as e:
-        module.fail_json(msg="Roll of %s stopped: %s (a re-run continues from here)" % (params["auto_scaling_group_name"], e),
-                         changed=roller.changed, steps=roller.log, elapsed=round(time.monotonic() - started, 1))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Roll of %s stopped" % params["auto_scaling_group_name"], changed=roller.changed,
-                             steps=roller.log)
-    module.exit_json(changed=roller.changed, steps=roller.log,
-                     instance_ids=todo if params["step"] == "replace" else [],
-                     elapsed=round(time.monotonic() - started, 1))
+    run_service(module, InstanceRoll.from_module(module))
 
 
 if __name__ == "__main__":

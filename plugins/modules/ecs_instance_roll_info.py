@@ -17,6 +17,7 @@ description:
   - Reads the roll state a previous, interrupted roll left on a group (the C(cloudops:roll) tag with the original
     desired and maximum capacity and the start time); instances already DRAINING come first, and the original
     capacity is the one the roll returns to.
+  - Names each group's scaling policies (C(scaling_policies)); the roll pauses them while it rolls the group.
   - Read-only; the plan feeds M(cloudops.ecs.ecs_instance_roll).
 author:
   - cloudops.ecs maintainers (@cloudops)
@@ -62,7 +63,8 @@ groups:
   elements: dict
   sample: [{"auto_scaling_group_name": "shop-prod-instances", "launch_template_version": "4",
             "instance_ids": ["i-0a", "i-0b"], "batches": [["i-0a"], ["i-0b"]], "resuming": false,
-            "original_desired_capacity": 3, "original_max_size": 3, "needs_finish": false}]
+            "original_desired_capacity": 3, "original_max_size": 3, "needs_finish": false,
+            "scaling_policies": ["ECSManagedAutoScalingPolicy-5d6c"]}]
 batches:
   description: Every batch of every group in roll order, with the group name and a position label.
   returned: always
@@ -82,16 +84,11 @@ cluster:
   sample: shop-prod
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudops.ecs.plugins.module_utils import container_instance as ci_utils
-from ansible_collections.cloudops.ecs.plugins.module_utils import roll
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.roll import RollPlan
 
 
 def main():
@@ -103,29 +100,7 @@ def main():
         batch_size=dict(type="int", default=1),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    if params["batch_size"] < 1:
-        module.fail_json(msg="batch_size must be at least 1, got %d" % params["batch_size"])
-    retry = AWSRetry.jittered_backoff()
-    clients = {name: module.client(name, retry_decorator=retry) for name in ("ecs", "autoscaling", "ec2")}
-    try:
-        cluster = ci_utils.find_cluster(clients["ecs"], params["cluster"], params["stack_name"])
-        if cluster is None:
-            module.fail_json(msg="No ECS cluster %s" % (params["cluster"] or "tagged cloudops:stack=" + params["stack_name"]))
-        groups = roll.describe_groups(clients["autoscaling"], params["auto_scaling_group_names"], params["stack_name"])
-        plans = roll.plan(clients, cluster["clusterArn"], groups, params["roll_all"], params["batch_size"])
-    except roll.RollError as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Could not plan the roll of stack %s" % params["stack_name"])
-    batches = [
-        {"auto_scaling_group_name": p["auto_scaling_group_name"], "instance_ids": batch}
-        for p in plans for batch in p["batches"]
-    ]
-    for index, batch in enumerate(batches):
-        batch["label"] = "%d/%d" % (index + 1, len(batches))
-    module.exit_json(changed=False, groups=plans, batches=batches, cluster=cluster["clusterName"],
-                     instance_ids=[i for p in plans for i in p["instance_ids"]])
+    run_service(module, RollPlan.from_module(module))
 
 
 if __name__ == "__main__":

@@ -24,8 +24,10 @@ description:
   - C(az_coverage) an active container instance in every Availability Zone of the stack's Auto Scaling groups.
   - C(spare_capacity) the tasks of any one instance fit into the other instances' remaining CPU and memory
     (packed task by task), so one instance can be replaced or lost.
-  - C(ami) (warning) instance AMIs against the recommended ECS-optimized AMI from the SSM public parameter, with
-    their age in days.
+  - C(ami) (warning) instance AMIs against the recommended ECS-optimized AMI of their own AMI family (Amazon Linux
+    2023, Amazon Linux 2 and its kernel 5.10, GPU and Inferentia variants, Bottlerocket; read from the image name)
+    and CPU architecture (arm64 instances against the arm64 parameter), from the SSM public parameters, with their
+    age in days. Images of no known family are compared with Amazon Linux 2023.
   - C(database) Aurora clusters tagged with the stack available, with an available writer, and an available reader
     when O(database_ha=true).
   - C(network) NAT gateways and VPC endpoints tagged with the stack available.
@@ -56,10 +58,12 @@ options:
       - V(true) requires an available reader besides the writer. V(false) or unset requires a writer and every
         configured member available.
     type: bool
-  ami_parameter:
-    description: SSM parameter holding the recommended ECS-optimized AMI ID.
-    type: str
-    default: /aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id
+  ami_parameters:
+    description:
+      - SSM parameter holding the recommended AMI ID per CPU architecture (C(x86_64), C(arm64)), instead of the
+        parameter of each instance's AMI family, for example
+        C(x86_64) mapped to C(/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id).
+    type: dict
   ami_max_age_days:
     description: An instance whose AMI is not the recommended one is only reported as outdated when its AMI is older than this.
     type: int
@@ -155,54 +159,21 @@ elapsed:
   sample: 1.2
 """
 
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudops.ecs.plugins.module_utils import container_instance as ci_utils
-from ansible_collections.cloudops.ecs.plugins.module_utils import health
-
-CHECKS = ["services", "targets", "container_instances", "az_coverage", "spare_capacity", "ami", "database",
-          "network", "stopped_tasks"]
-
-
-def run_checks(module, clients):
-    params = module.params
-    cluster = ci_utils.find_cluster(clients["ecs"], params["cluster"], params["stack_name"])
-    options = {
-        "checks": params["checks"],
-        "availability_zones": params["availability_zones"],
-        "ami_parameter": params["ami_parameter"],
-        "ami_max_age_days": params["ami_max_age_days"],
-        "database_ha": params["database_ha"],
-        "event_window_seconds": params["event_window"],
-        "stopped_window_seconds": params["stopped_window"],
-        "min_container_instances": params["min_container_instances"],
-    }
-    snapshot = health.gather(clients, cluster, params["stack_name"], options)
-    checks = health.evaluate(snapshot, options=options)
-    if cluster is None:
-        for check in checks:
-            if check["name"] in ("services", "container_instances"):
-                check["ok"] = False
-                check["details"] = ["no ECS cluster %s" % (params["cluster"] or "tagged cloudops:stack=" + params["stack_name"])]
-    return cluster, checks
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.health import CHECK_NAMES
+from ansible_collections.cloudops.ecs.plugins.module_utils.stack_health import StackHealth
 
 
 def main():
     argument_spec = dict(
         stack_name=dict(type="str", required=True),
         cluster=dict(type="str"),
-        checks=dict(type="list", elements="str", choices=CHECKS),
+        checks=dict(type="list", elements="str", choices=list(CHECK_NAMES)),
         availability_zones=dict(type="list", elements="str"),
         database_ha=dict(type="bool"),
-        ami_parameter=dict(type="str", default=health.DEFAULT_AMI_PARAMETER),
+        ami_parameters=dict(type="dict"),
         ami_max_age_days=dict(type="int"),
         event_window=dict(type="int", default=600),
         stopped_window=dict(type="int", default=3600),
@@ -213,40 +184,7 @@ def main():
         wait_timeout=dict(type="int", default=600),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    retry = AWSRetry.jittered_backoff()
-    clients = {name: module.client(name, retry_decorator=retry) for name in ("ecs", "elbv2", "autoscaling", "ec2", "ssm", "rds")}
-    include_warnings = module.params["fail_on_warnings"]
-
-    def attempt():
-        cluster, checks = run_checks(module, clients)
-        failing = health.failing(checks, include_warnings)
-        return not failing, [c["name"] for c in failing], (cluster, checks)
-
-    started = time.monotonic()
-    try:
-        if module.params["wait"]:
-            ok, names, (cluster, checks), _waited = ci_utils.poll(attempt, module.params["wait_timeout"], interval=1.0)
-        else:
-            ok, names, (cluster, checks) = attempt()
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Could not read the health of stack %s" % module.params["stack_name"])
-    result = dict(
-        changed=False,
-        healthy=ok,
-        checks=checks,
-        failed_checks=names,
-        summary=health.summary_lines(checks),
-        cluster=(cluster or {}).get("clusterName"),
-        elapsed=round(time.monotonic() - started, 1),
-    )
-    if not ok and module.params["fail_on_unhealthy"]:
-        failing = [c for c in checks if c["name"] in names]
-        module.fail_json(
-            msg="Stack %s is unhealthy: %s" % (
-                module.params["stack_name"],
-                "; ".join("%s (%s)" % (c["name"], "; ".join(c["details"][:3])) for c in failing)),
-            **result)
-    module.exit_json(**result)
+    run_service(module, StackHealth.from_module(module))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: ecs_stopped_task_alerts
 short_description: Alert on ECS tasks that stop unexpectedly (EventBridge rule to a KMS-encrypted SNS topic)
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Manages, in one call, an SNS topic encrypted with a KMS key, its policy (the owning account, and
     C(events.amazonaws.com) publishing only from the rule), an optional e-mail subscription, and an
@@ -80,46 +80,11 @@ changes:
   elements: str
 """
 
-import json
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-EXPECTED_STOP_CODES = ["UserInitiated", "ServiceSchedulerInitiated"]
-
-
-def event_pattern(cluster_arn):
-    return {
-        "source": ["aws.ecs"],
-        "detail-type": ["ECS Task State Change"],
-        "detail": {
-            "clusterArn": [cluster_arn],
-            "lastStatus": ["STOPPED"],
-            "stopCode": [{"anything-but": EXPECTED_STOP_CODES}],
-        },
-    }
-
-
-def topic_policy(topic_arn, rule_arn, account_id):
-    partition = topic_arn.split(":")[1]
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "Owner", "Effect": "Allow",
-             "Principal": {"AWS": "arn:%s:iam::%s:root" % (partition, account_id)},
-             "Action": ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe",
-                        "sns:ListSubscriptionsByTopic", "sns:Publish", "sns:DeleteTopic"],
-             "Resource": topic_arn},
-            {"Sid": "EventBridgeRule", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-             "Action": "sns:Publish", "Resource": topic_arn,
-             "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}},
-        ],
-    }
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.stopped_task_alerts import StoppedTaskAlerts
 
 
 def main():
@@ -135,106 +100,7 @@ def main():
         required_if=[("state", "present", ["cluster_arn", "kms_key_id"])],
         supports_check_mode=True,
     )
-    sns = module.client("sns", retry_decorator=AWSRetry.jittered_backoff())
-    events = module.client("events", retry_decorator=AWSRetry.jittered_backoff())
-    params = module.params
-    name = params["name"]
-    changes = []
-    try:
-        # Topic ARN without creating: the partition, region and account come from the cluster ARN.
-        topic_arn = None
-        paginator_topics = sns.get_paginator("list_topics")
-        for page in paginator_topics.paginate():
-            for topic in page.get("Topics", []):
-                if topic["TopicArn"].rsplit(":", 1)[1] == name:
-                    topic_arn = topic["TopicArn"]
-        try:
-            rule = events.describe_rule(Name=name, aws_retry=True)
-        except botocore.exceptions.ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
-                raise
-            rule = None
-
-        if params["state"] == "absent":
-            if rule is not None:
-                changes.append("rule")
-                if not module.check_mode:
-                    targets = events.list_targets_by_rule(Rule=name, aws_retry=True).get("Targets", [])
-                    if targets:
-                        events.remove_targets(Rule=name, Ids=[t["Id"] for t in targets], aws_retry=True)
-                    events.delete_rule(Name=name, aws_retry=True)
-            if topic_arn is not None:
-                changes.append("topic")
-                if not module.check_mode:
-                    sns.delete_topic(TopicArn=topic_arn, aws_retry=True)
-            module.exit_json(changed=bool(changes), changes=changes)
-
-        cluster_arn = params["cluster_arn"]
-        arn_parts = cluster_arn.split(":")
-        partition, region, account_id = arn_parts[1], arn_parts[3], arn_parts[4]
-        pattern = event_pattern(cluster_arn)
-        tags = params["tags"] or {}
-        expected_topic_arn = topic_arn or "arn:%s:sns:%s:%s:%s" % (partition, region, account_id, name)
-        expected_rule_arn = (rule or {}).get("Arn") or "arn:%s:events:%s:%s:rule/%s" % (
-            partition, region, account_id, name)
-        policy = topic_policy(expected_topic_arn, expected_rule_arn, account_id)
-
-        if topic_arn is None:
-            changes.append("topic created")
-            if not module.check_mode:
-                topic_arn = sns.create_topic(
-                    Name=name, Attributes={"KmsMasterKeyId": params["kms_key_id"], "Policy": json.dumps(policy)},
-                    Tags=[{"Key": k, "Value": str(v)} for k, v in tags.items()], aws_retry=True,
-                )["TopicArn"]
-        else:
-            attributes = sns.get_topic_attributes(TopicArn=topic_arn, aws_retry=True)["Attributes"]
-            if attributes.get("KmsMasterKeyId") != params["kms_key_id"]:
-                changes.append("topic encryption key")
-                if not module.check_mode:
-                    sns.set_topic_attributes(TopicArn=topic_arn, AttributeName="KmsMasterKeyId",
-                                             AttributeValue=params["kms_key_id"], aws_retry=True)
-            if json.loads(attributes.get("Policy") or "{}") != policy:
-                changes.append("topic policy")
-                if not module.check_mode:
-                    sns.set_topic_attributes(TopicArn=topic_arn, AttributeName="Policy",
-                                             AttributeValue=json.dumps(policy), aws_retry=True)
-
-        if params["email"] and topic_arn:
-            subscriptions = sns.list_subscriptions_by_topic(TopicArn=topic_arn, aws_retry=True).get(
-                "Subscriptions", [])
-            if not any(s.get("Protocol") == "email" and s.get("Endpoint") == params["email"] for s in subscriptions):
-                changes.append("e-mail subscription")
-                if not module.check_mode:
-                    sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint=params["email"], aws_retry=True)
-        elif params["email"]:
-            changes.append("e-mail subscription")
-
-        if rule is None or json.loads(rule.get("EventPattern") or "{}") != pattern or rule.get("State") != "ENABLED":
-            changes.append("rule created" if rule is None else "rule pattern")
-            if not module.check_mode:
-                request = dict(Name=name, EventPattern=json.dumps(pattern), State="ENABLED",
-                               Description="ECS tasks of %s stopped unexpectedly" % cluster_arn.split("/")[-1])
-                if rule is None and tags:
-                    request["Tags"] = [{"Key": k, "Value": str(v)} for k, v in tags.items()]
-                expected_rule_arn = events.put_rule(aws_retry=True, **request)["RuleArn"]
-        targets = []
-        if rule is not None or not module.check_mode:
-            targets = events.list_targets_by_rule(Rule=name, aws_retry=True).get("Targets", [])
-        if [t.get("Arn") for t in targets] != [topic_arn or expected_topic_arn]:
-            changes.append("rule target")
-            if not module.check_mode:
-                stale = [t["Id"] for t in targets if t.get("Arn") != topic_arn]
-                if stale:
-                    events.remove_targets(Rule=name, Ids=stale, aws_retry=True)
-                events.put_targets(Rule=name, Targets=[{"Id": "sns", "Arn": topic_arn}], aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-        module.fail_json_aws(error, msg="Could not manage stopped-task alerts %s" % name, changes=changes)
-
-    result = dict(changed=bool(changes), changes=changes, topic_arn=topic_arn or expected_topic_arn,
-                  rule_arn=expected_rule_arn, event_pattern=pattern)
-    if module._diff:
-        result["diff"] = dict(before={}, after={"changes": changes}) if changes else dict(before={}, after={})
-    module.exit_json(**result)
+    run_service(module, StoppedTaskAlerts.from_module(module))
 
 
 if __name__ == "__main__":

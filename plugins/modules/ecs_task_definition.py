@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: ecs_task_definition
 short_description: Register an ECS task definition only when its content changed
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Registers a new revision of an ECS task definition family only when the requested content differs
     from the latest C(ACTIVE) revision. Both sides are normalised first (AWS defaults such as C(essential),
@@ -148,80 +148,10 @@ deregistered:
   elements: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition import normalize_task_definition
-from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition import revisions_to_deregister
-from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition import task_definition_differences
-
-REQUEST_KEYS = (
-    ("container_definitions", "containerDefinitions"),
-    ("network_mode", "networkMode"),
-    ("task_role_arn", "taskRoleArn"),
-    ("execution_role_arn", "executionRoleArn"),
-    ("cpu", "cpu"),
-    ("memory", "memory"),
-    ("requires_compatibilities", "requiresCompatibilities"),
-    ("volumes", "volumes"),
-    ("placement_constraints", "placementConstraints"),
-    ("pid_mode", "pidMode"),
-    ("ipc_mode", "ipcMode"),
-    ("runtime_platform", "runtimePlatform"),
-)
-
-
-def latest_active(client, module, family):
-    try:
-        response = client.describe_task_definition(taskDefinition=family, include=["TAGS"], aws_retry=True)
-    except botocore.exceptions.ClientError as error:
-        # An unknown family answers ClientException ("Unable to describe task definition.").
-        if error.response.get("Error", {}).get("Code") == "ClientException":
-            return None, {}
-        module.fail_json_aws(error, msg="Could not describe task definition family %s" % family)
-    except botocore.exceptions.BotoCoreError as error:
-        module.fail_json_aws(error, msg="Could not describe task definition family %s" % family)
-    definition = response["taskDefinition"]
-    if definition.get("status") != "ACTIVE":
-        return None, {}
-    return definition, boto3_tag_list_to_ansible_dict(response.get("tags") or [], "key", "value")
-
-
-@AWSRetry.jittered_backoff()
-def _list_task_definitions(client, **kwargs):
-    return client.get_paginator("list_task_definitions").paginate(**kwargs).build_full_result()
-
-
-def active_revisions(client, module, family):
-    try:
-        arns = _list_task_definitions(client, familyPrefix=family, status="ACTIVE").get("taskDefinitionArns", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-        module.fail_json_aws(error, msg="Could not list revisions of %s" % family)
-    # familyPrefix is a prefix: keep this family only.
-    return [arn for arn in arns if arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]
-
-
-def deregister(client, module, arns):
-    for arn in arns:
-        try:
-            client.deregister_task_definition(taskDefinition=arn, aws_retry=True)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-            module.fail_json_aws(error, msg="Could not deregister %s" % arn)
-
-
-def desired_request(params):
-    request = {"family": params["family"]}
-    for option, key in REQUEST_KEYS:
-        if params.get(option) not in (None, [], {}):
-            request[key] = params[option]
-    return request
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition_family import TaskDefinitionFamily
 
 
 def main():
@@ -249,84 +179,7 @@ def main():
         supports_check_mode=True,
         required_if=[("state", "present", ["container_definitions"])],
     )
-    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-    params = module.params
-    family = params["family"]
-    result = dict(changed=False, family=family, registered=False, differences=[], deregistered=[])
-
-    if params["state"] == "absent":
-        arns = active_revisions(client, module, family)
-        if arns and not module.check_mode:
-            deregister(client, module, arns)
-        result.update(changed=bool(arns), deregistered=arns)
-        if module._diff:
-            result["diff"] = dict(before={"active_revisions": arns}, after={"active_revisions": []})
-        module.exit_json(**result)
-
-    request = desired_request(params)
-    current, current_tags = latest_active(client, module, family)
-    differences = task_definition_differences(current, request)
-    result["differences"] = differences
-    desired_tags = params["tags"]
-
-    if differences:
-        result.update(changed=True, registered=True)
-        if not module.check_mode:
-            register = dict(request)
-            tags = desired_tags if desired_tags is not None else current_tags
-            if tags:
-                register["tags"] = [{"key": k, "value": str(v)} for k, v in tags.items()]
-            try:
-                response = client.register_task_definition(aws_retry=True, **register)
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-                module.fail_json_aws(error, msg="Could not register task definition %s" % family)
-            arn = response["taskDefinition"]["taskDefinitionArn"]
-            result.update(task_definition_arn=arn, revision=response["taskDefinition"]["revision"])
-        elif current is not None:
-            result.update(revision=current["revision"] + 1)
-    else:
-        arn = current["taskDefinitionArn"]
-        result.update(task_definition_arn=arn, revision=current["revision"])
-        if desired_tags is not None:
-            to_set, to_unset = compare_aws_tags(current_tags, desired_tags, params["purge_tags"])
-            if to_set or to_unset:
-                result["changed"] = True
-                result["differences"] = ["tags"]
-                if not module.check_mode:
-                    try:
-                        if to_unset:
-                            client.untag_resource(resourceArn=arn, tagKeys=to_unset, aws_retry=True)
-                        if to_set:
-                            client.tag_resource(
-                                resourceArn=arn, tags=[{"key": k, "value": str(v)} for k, v in to_set.items()],
-                                aws_retry=True,
-                            )
-                    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-                        module.fail_json_aws(error, msg="Could not tag %s" % arn)
-
-    if params["keep_revisions"] is not None:
-        arns = active_revisions(client, module, family)
-        if result["registered"] and result.get("task_definition_arn") and result["task_definition_arn"] not in arns:
-            arns.append(result["task_definition_arn"])
-        elif result["registered"] and module.check_mode:
-            # The revision check mode would register counts as the newest one.
-            arns.append("%s:%d" % (family, (max([int(a.rsplit(":", 1)[1]) for a in arns] or [0]) + 1)))
-        stale = revisions_to_deregister(arns, params["keep_revisions"])
-        if stale:
-            result["changed"] = True
-            result["deregistered"] = stale
-            if not module.check_mode:
-                deregister(client, module, stale)
-
-    if module._diff:
-        result["diff"] = dict(
-            before=normalize_task_definition(current) if current else {},
-            after=normalize_task_definition(request),
-        )
-        if current is not None:
-            result["diff"]["before"]["tags"] = current_tags
-        result["diff"]["after"]["tags"] = desired_tags if desired_tags is not None else current_tags
-    module.exit_json(**result)
+    run_service(module, TaskDefinitionFamily.from_module(module))
 
 
 if __name__ == "__main__":

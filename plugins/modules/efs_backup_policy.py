@@ -47,14 +47,10 @@ status:
   sample: ENABLED
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.efs import BackupPolicy
 
 
 def main():
@@ -62,27 +58,7 @@ def main():
         argument_spec=dict(file_system_id=dict(type="str", required=True), enabled=dict(type="bool", default=True)),
         supports_check_mode=True,
     )
-    client = module.client("efs", retry_decorator=AWSRetry.jittered_backoff())
-    fs_id = module.params["file_system_id"]
-    try:
-        status = client.describe_backup_policy(FileSystemId=fs_id, aws_retry=True)["BackupPolicy"]["Status"]
-    except is_boto3_error_code("PolicyNotFound"):
-        status = "DISABLED"
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to read the backup policy of %s" % fs_id)
-    wanted = "ENABLED" if module.params["enabled"] else "DISABLED"
-    current = {"ENABLING": "ENABLED", "DISABLING": "DISABLED"}.get(status, status)
-    diff = {"before": {"status": current}, "after": {"status": wanted}}
-    if current == wanted:
-        module.exit_json(changed=False, status=status, diff=diff)
-    if module.check_mode:
-        module.exit_json(changed=True, status=status, diff=diff)
-    try:
-        status = client.put_backup_policy(FileSystemId=fs_id, BackupPolicy={"Status": wanted},
-                                          aws_retry=True)["BackupPolicy"]["Status"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to set the backup policy of %s to %s" % (fs_id, wanted))
-    module.exit_json(changed=True, status=status, diff=diff)
+    run_service(module, BackupPolicy.from_module(module))
 
 
 if __name__ == "__main__":

@@ -63,18 +63,9 @@ options:
         type: list
         elements: str
         required: true
-  tags:
-    description: Tags of the file system.
-    type: dict
-  purge_tags:
-    description: Remove tags not in O(tags).
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for the file system and mount targets.
-    type: int
-    default: 600
 extends_documentation_fragment:
+  - cloudops.ecs.tags
+  - cloudops.ecs.wait.timeout
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -117,139 +108,10 @@ changes:
   elements: str
 """
 
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-
-class EfsFileSystem:
-    def __init__(self, module):
-        self.module = module
-        self.client = module.client("efs", retry_decorator=AWSRetry.jittered_backoff())
-        self.name = module.params["name"]
-        self.changes = []
-
-    def call(self, method, **kwargs):
-        try:
-            return getattr(self.client, method)(aws_retry=True, **kwargs)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.module.fail_json_aws(e, msg="EFS %s failed for %s" % (method, self.name))
-
-    def describe(self):
-        systems = self.call("describe_file_systems", CreationToken=self.name).get("FileSystems") or []
-        systems = [s for s in systems if s.get("LifeCycleState") not in ("deleted", "deleting")]
-        return systems[0] if systems else None
-
-    def mount_targets(self, fs_id):
-        targets = self.call("describe_mount_targets", FileSystemId=fs_id).get("MountTargets") or []
-        out = []
-        for target in targets:
-            if target.get("LifeCycleState") in ("deleted", "deleting"):
-                continue
-            groups = self.call("describe_mount_target_security_groups",
-                               MountTargetId=target["MountTargetId"]).get("SecurityGroups", [])
-            out.append(dict(target, SecurityGroups=groups))
-        return out
-
-    def wait(self, predicate, what):
-        deadline = time.time() + self.module.params["wait_timeout"]
-        delay = 1
-        while not predicate():
-            if time.time() > deadline:
-                self.module.fail_json(msg="Timed out waiting for %s of %s" % (what, self.name))
-            time.sleep(delay)
-            delay = min(delay * 2, 10)
-
-    def present(self):
-        params = self.module.params
-        fs = self.describe()
-        tags = params.get("tags")
-        if fs is None:
-            self.changes.append("created")
-            if self.module.check_mode:
-                return None, []
-            request = dict(CreationToken=self.name, Encrypted=True, PerformanceMode=params["performance_mode"],
-                           ThroughputMode=params["throughput_mode"], Backup=params["backup"])
-            if params.get("kms_key_id"):
-                request["KmsKeyId"] = params["kms_key_id"]
-            all_tags = dict({"Name": self.name}, **(tags or {}))
-            request["Tags"] = ansible_dict_to_boto3_tag_list(all_tags)
-            fs = self.call("create_file_system", **request)
-        else:
-            if fs.get("ThroughputMode") != params["throughput_mode"]:
-                self.changes.append("throughput_mode")
-                if not self.module.check_mode:
-                    self.call("update_file_system", FileSystemId=fs["FileSystemId"],
-                              ThroughputMode=params["throughput_mode"])
-            if tags is not None:
-                current = boto3_tag_list_to_ansible_dict(
-                    self.call("list_tags_for_resource", ResourceId=fs["FileSystemId"]).get("Tags", []))
-                to_set, to_remove = compare_aws_tags(current, tags, params["purge_tags"])
-                to_remove = [k for k in to_remove if not k.startswith("aws:")]
-                if to_set or to_remove:
-                    self.changes.append("tags")
-                    if not self.module.check_mode:
-                        if to_remove:
-                            self.call("untag_resource", ResourceId=fs["FileSystemId"], TagKeys=to_remove)
-                        if to_set:
-                            self.call("tag_resource", ResourceId=fs["FileSystemId"],
-                                      Tags=ansible_dict_to_boto3_tag_list(to_set))
-        fs_id = fs["FileSystemId"]
-        if not self.module.check_mode:
-            self.wait(lambda: (self.describe() or {}).get("LifeCycleState") == "available", "the file system")
-        targets = self.mount_targets(fs_id) if "created" not in self.changes or not self.module.check_mode else []
-        wanted = dict((t["subnet_id"], sorted(t["security_groups"])) for t in params["mount_targets"])
-        have = dict((t["SubnetId"], t) for t in targets)
-        for subnet, target in have.items():
-            if subnet not in wanted:
-                self.changes.append("mount_target_deleted:" + subnet)
-                if not self.module.check_mode:
-                    self.call("delete_mount_target", MountTargetId=target["MountTargetId"])
-            elif sorted(target["SecurityGroups"]) != wanted[subnet]:
-                self.changes.append("mount_target_security_groups:" + subnet)
-                if not self.module.check_mode:
-                    self.call("modify_mount_target_security_groups", MountTargetId=target["MountTargetId"],
-                              SecurityGroups=wanted[subnet])
-        for subnet, groups in wanted.items():
-            if subnet not in have:
-                self.changes.append("mount_target_created:" + subnet)
-                if not self.module.check_mode:
-                    self.call("create_mount_target", FileSystemId=fs_id, SubnetId=subnet, SecurityGroups=groups)
-        if self.module.check_mode or not any(c.startswith("mount_target") for c in self.changes):
-            return fs, targets
-
-        def settled():
-            current = self.call("describe_mount_targets", FileSystemId=fs_id).get("MountTargets") or []
-            states = dict((t["SubnetId"], t["LifeCycleState"]) for t in current)
-            return all(states.get(s) == "available" for s in wanted) and all(
-                states.get(s) in (None, "deleted") for s in states if s not in wanted)
-        self.wait(settled, "the mount targets")
-        return self.describe(), self.mount_targets(fs_id)
-
-    def absent(self):
-        fs = self.describe()
-        if fs is None:
-            return
-        self.changes.append("deleted")
-        if self.module.check_mode:
-            return
-        fs_id = fs["FileSystemId"]
-        for target in self.mount_targets(fs_id):
-            self.call("delete_mount_target", MountTargetId=target["MountTargetId"])
-        self.wait(lambda: not self.mount_targets(fs_id), "the mount targets to be deleted")
-        self.call("delete_file_system", FileSystemId=fs_id)
-        self.wait(lambda: self.describe() is None, "the file system to be deleted")
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.efs import FileSystem
 
 
 def main():
@@ -271,18 +133,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    manager = EfsFileSystem(module)
-    if module.params["state"] == "absent":
-        manager.absent()
-        module.exit_json(changed=bool(manager.changes), changes=manager.changes, file_system={}, mount_targets=[])
-    fs, targets = manager.present()
-    module.exit_json(
-        changed=bool(manager.changes), changes=manager.changes,
-        file_system=camel_dict_to_snake_dict(dict((k, v) for k, v in (fs or {}).items() if k != "Tags")),
-        mount_targets=[{"subnet_id": t["SubnetId"], "mount_target_id": t["MountTargetId"],
-                        "ip_address": t.get("IpAddress"), "security_groups": t.get("SecurityGroups", [])}
-                       for t in targets],
-    )
+    run_service(module, FileSystem.from_module(module))
 
 
 if __name__ == "__main__":

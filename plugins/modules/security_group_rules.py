@@ -94,17 +94,10 @@ revoked:
   elements: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import ip_permission
-from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import plan_rules
-from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import rule_key
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import SecurityGroupRules
 
 
 def main():
@@ -126,35 +119,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    group_id = module.params["group_id"]
-    egress = module.params["egress"]
-    rules = module.params["rules"]
-    for rule in rules:
-        if bool(rule.get("cidr_ip")) == bool(rule.get("source_group_id")):
-            module.fail_json(msg="each rule needs exactly one of cidr_ip or source_group_id: %r" % (rule,))
-    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        paginator = client.get_paginator("describe_security_group_rules")
-        current = paginator.paginate(Filters=[{"Name": "group-id", "Values": [group_id]}]).build_full_result()["SecurityGroupRules"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Unable to describe the rules of %s" % group_id)
-    plan = plan_rules(current, rules, egress=egress, owner_marker=module.params.get("owner_marker"), state=module.params["state"])
-    before = sorted("%s %s-%s %s" % key for key in (rule_key(r) for r in current if bool(r.get("IsEgress")) == egress))
-    revoked_keys = set(rule_key(r) for r in current if r["SecurityGroupRuleId"] in plan["revoke"])
-    after = sorted(set(before) - set("%s %s-%s %s" % k for k in revoked_keys) | set("%s %s-%s %s" % rule_key(r) for r in plan["authorize"]))
-    changed = bool(plan["authorize"] or plan["revoke"])
-    if changed and not module.check_mode:
-        authorize = client.authorize_security_group_egress if egress else client.authorize_security_group_ingress
-        revoke = client.revoke_security_group_egress if egress else client.revoke_security_group_ingress
-        try:
-            if plan["revoke"]:
-                revoke(aws_retry=True, GroupId=group_id, SecurityGroupRuleIds=plan["revoke"])
-            if plan["authorize"]:
-                authorize(aws_retry=True, GroupId=group_id, IpPermissions=[ip_permission(r) for r in plan["authorize"]])
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Unable to update the rules of %s" % group_id)
-    module.exit_json(changed=changed, authorized=plan["authorize"], revoked=plan["revoke"],
-                     diff={"before": {"rules": before}, "after": {"rules": after}})
+    run_service(module, SecurityGroupRules.from_module(module))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: vpc_endpoints
 short_description: Converge the whole set of VPC endpoints of a stack in one call
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Manages gateway endpoints (route tables) and interface endpoints (subnets, security groups, private DNS)
     of one VPC as a set. Missing endpoints are created, existing ones converged in place with
@@ -91,13 +91,8 @@ options:
     default: true
   wait:
     description: Wait until every endpoint is available (or, with I(state=absent), deleted).
-    type: bool
-    default: false
-  wait_timeout:
-    description: Seconds to wait.
-    type: int
-    default: 600
 extends_documentation_fragment:
+  - cloudops.ecs.wait
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -150,9 +145,9 @@ api_calls:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_endpoints import run
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_endpoints import VpcEndpoints
 
 
 def main():
@@ -179,12 +174,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
                               required_if=[("state", "present", ["vpc_id"])])
-    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=[
-        "InvalidVpcEndpointId.NotFound", "InvalidGroup.NotFound", "InvalidSubnetID.NotFound",
-        "InvalidRouteTableID.NotFound",
-    ]))
-    module.exit_json(**run(module, client))
-
+    run_service(module, VpcEndpoints.from_module(module))
 
 if __name__ == "__main__":
     main()

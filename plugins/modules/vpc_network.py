@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: vpc_network
 short_description: Converge a whole multi-AZ VPC network in one call
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates or converges a VPC (or adds to an existing one), one public and one private subnet per
     Availability Zone, an internet gateway, NAT gateways with tagged Elastic IPs (one per AZ, a single one,
@@ -265,9 +265,9 @@ api_calls:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_network import run
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_network import VpcNetwork
 
 
 def main():
@@ -304,18 +304,7 @@ def main():
         wait_timeout=dict(type="int", default=600),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    # Ids of resources made a moment ago may not be visible yet (eventual consistency): retry those too.
-    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=[
-        "InvalidNatGatewayID.NotFound", "InvalidInternetGatewayID.NotFound", "InvalidSubnetID.NotFound",
-        "InvalidRouteTableID.NotFound", "InvalidGroup.NotFound", "InvalidVpcID.NotFound",
-    ]))
-    clients = {"sts": module.client("sts", retry_decorator=AWSRetry.jittered_backoff())}
-    if module.params.get("flow_log") and not module.params["flow_log"].get("iam_role_arn"):
-        for service in ("kms", "logs", "iam"):
-            clients[service] = module.client(service, retry_decorator=AWSRetry.jittered_backoff(
-                catch_extra_error_codes=["MalformedPolicyDocument"] if service == "iam" else None))
-    module.exit_json(**run(module, client, clients))
-
+    run_service(module, VpcNetwork.from_module(module))
 
 if __name__ == "__main__":
     main()

@@ -1,10 +1,14 @@
 """Fixtures for integration tests: a private local AWS per test session (and per xdist worker),
-clean state per test module, boto3 clients and an ansible-playbook runner pointed at it."""
+clean state per test module, boto3 clients, an ansible-playbook runner pointed at it (with a timeout, and
+the AWS calls each run made), and stacks a test module builds once and its tests share."""
+import itertools
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 
 import boto3
@@ -53,11 +57,21 @@ def aws(endpoint):
     return client
 
 
+# Actions that only read: a run whose calls are all of these changed nothing in AWS.
+READ_ONLY_ACTIONS = ("Describe", "List", "Get", "BatchGet", "Lookup", "Search")
+
+
 @dataclass
 class PlaybookRun:
     rc: int
     output: str
     stats: dict = field(default_factory=dict)
+    calls: list = field(default_factory=list)  # "<service> <Action>" per logical AWS call, in order
+
+    @property
+    def writes(self):
+        """The calls that were not read-only (the AWS side of what the run changed)."""
+        return [call for call in self.calls if not call.split(" ", 1)[1].startswith(READ_ONLY_ACTIONS)]
 
     @property
     def changed(self):
@@ -68,7 +82,13 @@ class PlaybookRun:
         return self.stats.get("failed", 0) + self.stats.get("unreachable", 0)
 
 
-def run_playbook(endpoint, playbook, inventory="local", extra_vars=None, check=False, diff=False, args=()):
+# Every ansible-playbook run has its own deadline, well below the per-test timeout (pyproject.toml), so a hung
+# run fails with its output instead of stalling CI. site.yml on an empty account is the longest legit run.
+PLAYBOOK_TIMEOUT = 600
+
+
+def run_playbook(endpoint, playbook, inventory="local", extra_vars=None, check=False, diff=False, args=(),
+                 timeout=PLAYBOOK_TIMEOUT):
     path = playbook if os.path.isabs(playbook) else os.path.join(ROOT, playbook)
     cmd = [
         os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
@@ -81,15 +101,39 @@ def run_playbook(endpoint, playbook, inventory="local", extra_vars=None, check=F
     if diff:
         cmd.append("--diff")
     cmd.extend(args)
+    # its own session: a timeout (or the test's) kills the run's module processes too
+    with tempfile.NamedTemporaryFile(prefix="aws-calls-", suffix=".log") as call_log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                                env=playbook_env(endpoint, call_log.name), start_new_session=True)
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            stdout, stderr = proc.communicate()
+            pytest.fail(f"ansible-playbook {playbook} did not finish within {timeout}s:\n{(stdout + stderr)[-6000:]}")
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+        with open(call_log.name, encoding="utf-8") as handle:
+            calls = handle.read().splitlines()
+    output = stdout + stderr
+    stats = {}
+    for match in RECAP.finditer(stdout):
+        stats = {k: int(v) for k, v in (pair.split("=") for pair in match.group("counts").split())}
+    return PlaybookRun(proc.returncode, output, stats, calls)
+
+
+def playbook_env(endpoint, call_log=None):
+    """The environment of an ansible-playbook run against the local AWS; with `call_log`, every module
+    process appends its AWS calls to that file (tools/aws_calls)."""
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_FORCE_COLOR="0", AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID="testing",
                AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
-    output = proc.stdout + proc.stderr
-    stats = {}
-    for match in RECAP.finditer(proc.stdout):
-        stats = {k: int(v) for k, v in (pair.split("=") for pair in match.group("counts").split())}
-    return PlaybookRun(proc.returncode, output, stats)
+    if call_log:
+        paths = [os.path.join(ROOT, "tools", "aws_calls"), env.get("PYTHONPATH", "")]
+        env.update(AWS_CALL_LOG=call_log, PYTHONPATH=os.pathsep.join(p for p in paths if p))
+    return env
 
 
 @pytest.fixture(scope="session")
@@ -100,3 +144,63 @@ def playbook(endpoint):
         return run_playbook(endpoint, path, **kwargs)
 
     return run
+
+
+# -- stacks shared by the tests of one module ----------------------------------------------------------------
+
+def pytest_collection_modifyitems(items):
+    """Within each test module, in the order pytest-randomly chose, destructive tests run last, so the stack the
+    module shares is built once. Correctness does not depend on it: after a destructive test the next test that
+    needs the stack gets a new one (SharedStack)."""
+    ordered = []
+    for _, group in itertools.groupby(items, key=lambda item: item.nodeid.split("::", 1)[0]):
+        ordered.extend(sorted(group, key=lambda item: item.get_closest_marker("destructive") is not None))
+    items[:] = ordered
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
+class SharedStack:
+    """A stack that the tests of one module share, built on first use. A test marked destructive, or one that
+    failed (it may have left the stack half changed), spoils it: the next test that asks for the stack gets a
+    new one, built on a reset account. A build that failed is not retried; later tests see its error."""
+
+    def __init__(self, build, reset):
+        self._build, self._reset = build, reset
+        self._value, self._error, self._spoiled = None, None, False
+
+    def get(self):
+        if self._error is not None:
+            raise self._error
+        if self._value is None:
+            if self._spoiled:
+                self._reset()
+            try:
+                self._value = self._build()
+            except BaseException as error:
+                self._error = error
+                raise
+            self._spoiled = False
+        return self._value
+
+    def use(self, request):
+        """Generator for a function-scoped fixture: yields the stack, spoils it after a destructive or failed test."""
+        value = self.get()
+        yield value
+        if request.node.get_closest_marker("destructive") or request.node.stash.get(FAILED, False):
+            self._value, self._spoiled = None, True
+
+
+@pytest.fixture(scope="module")
+def shared_stack(local_aws):
+    """shared_stack(build) -> a SharedStack for this module; build() makes the stack and returns what tests need."""
+    return lambda build: SharedStack(build, local_aws.reset)

@@ -64,7 +64,18 @@ def test_existing_vpc_private_install_leaves_foreign_resources_untouched(playboo
     vpc_filter = [{"Name": "vpc-id", "Values": [foreign["vpc_id"]]}]
     before_tables = {t["RouteTableId"]: t for t in ec2.describe_route_tables(Filters=vpc_filter)["RouteTables"]}
 
-    run = playbook(NETWORK, extra_vars=_existing_vpc_vars(foreign))
+    # AWS refuses private-DNS interface endpoints in a VPC without DNS support and hostnames: the pre-flight says
+    # so before anything is created.
+    refused = playbook(NETWORK, extra_vars=_existing_vpc_vars(foreign))
+    assert refused.rc != 0
+    out = " ".join(refused.output.split())
+    assert f"network_vpc_id = '{foreign['vpc_id']}'" in out and "enableDnsHostnames off" in out
+    assert "set network_enable_dns: true" in out and "endpoints_private_dns_enabled: false" in out
+    assert "Traceback" not in refused.output
+    assert ec2.describe_subnets(Filters=vpc_filter + STACK_FILTER)["Subnets"] == []
+    assert ec2.describe_vpc_endpoints(Filters=STACK_FILTER)["VpcEndpoints"] == []
+
+    run = playbook(NETWORK, extra_vars=_existing_vpc_vars(foreign, network_enable_dns=True))
     assert run.rc == 0, run.output
 
     # ours: 2 AZs x 2 tiers, no NAT, public routes through the VPC's own internet gateway, no private default route
@@ -93,9 +104,10 @@ def test_existing_vpc_private_install_leaves_foreign_resources_untouched(playboo
     assert default_sg["IpPermissionsEgress"] == foreign["default_sg"]["IpPermissionsEgress"] != []
     vpc = ec2.describe_vpcs(VpcIds=[foreign["vpc_id"]])["Vpcs"][0]
     assert vpc.get("Tags", []) == []
-    assert ec2.describe_vpc_attribute(VpcId=foreign["vpc_id"], Attribute="enableDnsHostnames")["EnableDnsHostnames"]["Value"] is False
+    # turned on because network_enable_dns asked for it (private DNS needs it)
+    assert ec2.describe_vpc_attribute(VpcId=foreign["vpc_id"], Attribute="enableDnsHostnames")["EnableDnsHostnames"]["Value"] is True
 
-    removed = playbook(NETWORK, extra_vars=_existing_vpc_vars(foreign, network_state="absent"))
+    removed = playbook(NETWORK, extra_vars=_existing_vpc_vars(foreign, network_state="absent", network_enable_dns=True))
     assert removed.rc == 0, removed.output
     assert ec2.describe_subnets(Filters=vpc_filter + STACK_FILTER)["Subnets"] == []
     assert ec2.describe_route_tables(Filters=vpc_filter + STACK_FILTER)["RouteTables"] == []

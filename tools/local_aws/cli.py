@@ -149,7 +149,8 @@ class LocalAws:
         next_note = begin
         while True:
             if proc is not None and proc.poll() is not None:
-                raise RuntimeError(f"the server exited with {proc.returncode} while starting; see {self.log_file}")
+                raise RuntimeError(f"the server exited with {proc.returncode} while starting; see {self.log_file}:\n"
+                                   f"{self._log_tail()}")
             if proc is None and not self.pid():
                 raise RuntimeError(f"the server (pid {pid}) exited while we waited for it; see {self.log_file}")
             if self.answers():
@@ -167,6 +168,13 @@ class LocalAws:
                          f"({now - begin:.0f}s of up to {timeout:.0f}s)")
                 next_note = now + PROGRESS_EVERY
             time.sleep(POLL_STEP)
+
+    def _log_tail(self, lines=20):
+        try:
+            with open(self.log_file, encoding="utf-8", errors="replace") as handle:
+                return "".join(handle.readlines()[-lines:])
+        except OSError:
+            return ""
 
     def stop(self, timeout=10):
         with self._locked():

@@ -33,10 +33,8 @@ def build_app(control_plane=True, profile="fast"):
 
     app = DomainDispatcherApplication(create_backend_app)
     if control_plane:
-        try:
-            from local_aws import control_plane as cp
-        except ImportError:
-            return app, None
+        from local_aws import control_plane as cp  # a component that cannot load stops the server here
+
         return cp.wrap(app, profile=profile)
     return app, None
 

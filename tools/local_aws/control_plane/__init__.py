@@ -5,4 +5,4 @@ may answer an AWS action itself (intercept) or let moto answer it. A background 
 component's `tick(now)` so that time-driven behaviour (agent registration, task start, health checks,
 lifecycle-hook timeouts) happens between requests, as on AWS. One lock serialises requests and ticks.
 """
-from local_aws.control_plane.core import Plane, wrap  # noqa: F401
+from local_aws.control_plane.components import wrap  # noqa: F401

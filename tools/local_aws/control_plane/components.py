@@ -1,21 +1,23 @@
-"""The registered components, in tick order."""
-import importlib
+"""The registered components, in tick order, and the Plane that serves them.
 
+Every component is imported here directly: one that cannot load stops the server with its error.
+"""
+from local_aws.control_plane.autoscaling import AutoScaling
+from local_aws.control_plane.core import Plane
+from local_aws.control_plane.ec2 import Ec2
 from local_aws.control_plane.ecs import EcsComponent
+from local_aws.control_plane.elbv2 import ElbV2
+from local_aws.control_plane.invariants import Invariants
+from local_aws.control_plane.kms import Kms
+from local_aws.control_plane.latency import Latency
+from local_aws.control_plane.rds_catalog import RdsCatalog
 
-ALL = [EcsComponent]
-
-
-def _optional(module, name):
-    """Components that may not be present in every checkout."""
-    try:
-        ALL.append(getattr(importlib.import_module(f"local_aws.control_plane.{module}"), name))
-    except ImportError:
-        pass
+ALL = [EcsComponent, ElbV2, Ec2, AutoScaling, Latency, Kms, Invariants, RdsCatalog]
 
 
-_optional("elbv2", "ElbV2")
-_optional("ec2", "Ec2")
-_optional("autoscaling", "AutoScaling")
-_optional("latency", "Latency")
-_optional("kms", "Kms")
+def wrap(app, profile="fast"):
+    """The moto app behind the control plane, with every component registered."""
+    plane = Plane(app, profile)
+    for component_class in ALL:
+        plane.add(component_class)
+    return plane, plane

@@ -128,6 +128,48 @@ class Component:
         return {}
 
 
+class Clock:
+    """Plane time: seconds since start, real time by default. Tests may freeze it, unfreeze it and move it
+    forward (never back), through the `clock/*` controls."""
+
+    def __init__(self, source=time.monotonic):
+        self._source = source
+        self._base = source()
+        self._offset = 0.0
+        self._frozen_at = None
+        self._epoch_base = time.time()
+
+    def now(self):
+        if self._frozen_at is not None:
+            return self._frozen_at
+        return self._source() - self._base + self._offset
+
+    def epoch(self, now):
+        """The wall-clock epoch seconds that plane time `now` stands for (timestamps the APIs return)."""
+        return self._epoch_base + now
+
+    @property
+    def frozen(self):
+        return self._frozen_at is not None
+
+    def freeze(self):
+        if self._frozen_at is None:
+            self._frozen_at = self.now()
+
+    def unfreeze(self):
+        if self._frozen_at is not None:
+            self._offset = self._frozen_at - (self._source() - self._base)
+            self._frozen_at = None
+
+    def advance(self, seconds):
+        if seconds < 0:
+            raise ValueError("the clock only moves forward: seconds must be >= 0")
+        if self._frozen_at is not None:
+            self._frozen_at += seconds
+        else:
+            self._offset += seconds
+
+
 class Plane:
     def __init__(self, app, profile="fast"):
         self.app = app
@@ -136,16 +178,22 @@ class Plane:
         self.components = []
         self._intercepts = {}
         self._after = {}
-        self._controls = {"status": self._status}
+        self._controls = {"status": self._status, "clock": self._clock_state, "clock/freeze": self._clock_freeze,
+                          "clock/unfreeze": self._clock_unfreeze, "clock/advance": self._clock_advance}
         self._stop = threading.Event()
         self._thread = None
-        self._started = time.monotonic()
+        self.clock = Clock()
         self.errors = []
+        self._observers = []
 
     # -- time ---------------------------------------------------------------------------------------
     def now(self):
-        """Seconds since start; durations in the profile are already scaled to this clock."""
-        return time.monotonic() - self._started
+        """Plane seconds since start; durations in the profile are already scaled to this clock."""
+        return self.clock.now()
+
+    def epoch(self):
+        """Wall-clock epoch seconds of plane time now: the timestamps the APIs return."""
+        return self.clock.epoch(self.now())
 
     def delay(self, name):
         """A named duration from the active latency profile, in plane seconds."""
@@ -165,8 +213,28 @@ class Plane:
         self._controls.update(component.controls())
         return component
 
+    def on_change(self, observer):
+        """Call `observer()` after every request, control and component tick: the points where state changes."""
+        self._observers.append(observer)
+
+    def changed(self):
+        for observer in self._observers:
+            self._guard(observer)
+
+    def _guard(self, call, *args):
+        try:
+            call(*args)
+        except Exception:  # a bug in one component must not stop the clock or fail a request
+            error = traceback.format_exc()
+            if not self.errors or self.errors[-1] != error:  # a bug repeating every tick is logged once
+                print(error, flush=True)
+            self.errors.append(error)
+            del self.errors[:-50]
+
     def component(self, name):
-        return next(c for c in self.components if c.name == name)
+        """The one way components reach each other: the registered component called `name`, or None when
+        this plane runs without it (unit tests build planes with one component)."""
+        return next((c for c in self.components if c.name == name), None)
 
     # -- background ticks -------------------------------------------------------------------------------
     def start(self):
@@ -182,14 +250,8 @@ class Plane:
         with self.lock:
             now = self.now()
             for component in self.components:
-                try:
-                    component.tick(now)
-                except Exception:  # a bug in one component must not stop the clock
-                    error = traceback.format_exc()
-                    if not self.errors or self.errors[-1] != error:  # a bug repeating every tick is logged once
-                        print(error, flush=True)
-                    self.errors.append(error)
-                    del self.errors[:-50]
+                self._guard(component.tick, now)
+                self.changed()
 
     def _run(self):
         while not self._stop.wait(self.profile["tick"]):
@@ -208,27 +270,33 @@ class Plane:
                 for component in self.components:
                     component.reset()
                 return self.app(environ, start_response)
-            request = Request(environ, body)
-            key = (request.service, request.action)
-            handler = self._intercepts.get(key)
-            if handler is not None:
-                response = handler(request)
-                if response is not None:
-                    return self._send(response, start_response)
-            hooks = self._after.get(key)
-            if not hooks:
-                return self.app(environ, start_response)
-            captured = {}
+            try:
+                return self._dispatch(environ, body, start_response)
+            finally:
+                self.changed()
 
-            def capture(status, headers, exc_info=None):
-                captured["status"] = int(status.split()[0])
-                captured["headers"] = headers
-                return start_response(status, headers, exc_info)
+    def _dispatch(self, environ, body, start_response):
+        request = Request(environ, body)
+        key = (request.service, request.action)
+        handler = self._intercepts.get(key)
+        if handler is not None:
+            response = handler(request)
+            if response is not None:
+                return self._send(response, start_response)
+        hooks = self._after.get(key)
+        if not hooks:
+            return self.app(environ, start_response)
+        captured = {}
 
-            chunks = b"".join(self.app(environ, capture))
-            for hook in hooks:
-                hook(request, captured["status"], chunks)
-            return [chunks]
+        def capture(status, headers, exc_info=None):
+            captured["status"] = int(status.split()[0])
+            captured["headers"] = headers
+            return start_response(status, headers, exc_info)
+
+        chunks = b"".join(self.app(environ, capture))
+        for hook in hooks:
+            hook(request, captured["status"], chunks)
+        return [chunks]
 
     @staticmethod
     def _send(response, start_response):
@@ -247,24 +315,47 @@ class Plane:
                 result = handler(payload)
             except (KeyError, ValueError) as error:
                 return self._send(Response.json({"error": str(error)}, 400), start_response)
+            finally:
+                self.changed()
         return self._send(Response.json(result or {}), start_response)
+
+    def _clock_state(self, _payload=None):
+        return {"now": self.now(), "frozen": self.clock.frozen}
+
+    def _clock_freeze(self, _payload):
+        self.clock.freeze()
+        return self._clock_state()
+
+    def _clock_unfreeze(self, _payload):
+        self.clock.unfreeze()
+        return self._clock_state()
+
+    def _clock_advance(self, payload):
+        """{seconds, step?}: move time forward in steps of at most `step` (default: the profile's tick),
+        ticking every component after each step, so chained transitions happen as they would in real time."""
+        seconds = float(payload["seconds"])
+        step = float(self.profile["tick"] if payload.get("step") is None else payload["step"])
+        if step <= 0:
+            raise ValueError("step must be > 0")
+        left = seconds
+        while True:
+            move = min(step, left)
+            self.clock.advance(move)
+            self.tick()
+            left -= move
+            if left <= 1e-9:
+                break
+        return self._clock_state()
 
     def _status(self, _payload):
         return {
             "profile": self.profile["name"],
             "scale": self.profile["scale"],
+            "delays": self.profile["delays"],
             "now": self.now(),
+            "frozen": self.clock.frozen,
             "components": [c.name for c in self.components],
             "controls": sorted(self._controls),
             "errors": self.errors[-5:],
         }
 
-
-def wrap(app, profile="fast"):
-    """The moto app behind the control plane, with every component registered."""
-    from local_aws.control_plane import components
-
-    plane = Plane(app, profile)
-    for component_class in components.ALL:
-        plane.add(component_class)
-    return plane, plane

@@ -3,11 +3,10 @@
 moto's ECS is not used: every ECS action is answered here from state kept per account and region.
 Objects are stored in the API's own shape (camelCase); keys starting with "_" are private and never
 returned. Scheduling (agent registration, tasks, services, deployments, draining) lives in
-ecs_scheduler.py and runs from the component's tick.
+ecs_scheduler/ and runs from the component's tick.
 """
 import copy
 import re
-import time
 import uuid
 
 from local_aws.control_plane.core import Response
@@ -15,13 +14,13 @@ from local_aws.control_plane.core import Response
 TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113"
 NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,255}$")
 CP_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,255}$")
+# the SettingName enum of the ECS API model, with the defaults ECS reports
 ACCOUNT_SETTING_DEFAULTS = {
     "serviceLongArnFormat": "enabled",
     "taskLongArnFormat": "enabled",
     "containerInstanceLongArnFormat": "enabled",
     "awsvpcTrunking": "disabled",
     "containerInsights": "disabled",
-    "dualStackIPv6": "disabled",
     "fargateTaskRetirementWaitPeriod": "7",
     "tagResourceAuthorization": "on",
     "guardDutyActivate": "off",
@@ -654,7 +653,7 @@ class EcsApi:
             "requiresAttributes": self._requires_attributes(body, defs),
             "placementConstraints": copy.deepcopy(body.get("placementConstraints") or []),
             "compatibilities": compatibilities,
-            "registeredAt": time.time(),
+            "registeredAt": self.plane.epoch(),
             "registeredBy": store.root_arn,
         }
         for key in ("taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory",
@@ -703,7 +702,7 @@ class EcsApi:
                                "revision and try again.")
         if found["status"] == "ACTIVE":
             found["status"] = "INACTIVE"
-            found["deregisteredAt"] = time.time()
+            found["deregisteredAt"] = self.plane.epoch()
         return {"taskDefinition": public(found)}
 
     def op_DeleteTaskDefinitions(self, store, body):

@@ -1,11 +1,10 @@
-"""ECS API handlers for container instances, tasks and services (scheduling is in ecs_scheduler.py)."""
+"""ECS API handlers for container instances, tasks and services (scheduling is in ecs_scheduler/)."""
 import copy
 import re
-import time
 
 from local_aws.control_plane import ecs_placement as placement
 from local_aws.control_plane.ecs_api import EcsError, client_error, invalid, paginate, public, tags_from, validate_tags
-from local_aws.control_plane.ecs_scheduler import short
+from local_aws.control_plane.ecs_scheduler.common import short
 
 SERVICE_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,255}$")
 
@@ -401,7 +400,7 @@ class EcsTasksApi:
             "deploymentConfiguration": config,
             "deployments": [],
             "events": [],
-            "createdAt": time.time(),
+            "createdAt": self.plane.epoch(),
             "placementConstraints": copy.deepcopy(body.get("placementConstraints") or []),
             "placementStrategy": copy.deepcopy(body.get("placementStrategy") or []),
             "schedulingStrategy": scheduling,
@@ -502,7 +501,7 @@ class EcsTasksApi:
         else:
             primary = service["deployments"][0]
             primary["desiredCount"] = service["desiredCount"]
-            primary["updatedAt"] = time.time()
+            primary["updatedAt"] = self.plane.epoch()
             if body.get("desiredCount") is not None:
                 service["_steady"] = False
         return {"service": self._service_view(store, service)}

@@ -20,6 +20,7 @@ from moto.ec2 import ec2_backends
 from moto.elbv2 import models as elbv2_models
 from moto.elbv2.exceptions import InvalidTargetError, TargetGroupNotFoundError, TargetNotRunning
 
+from local_aws.control_plane import moto_patch
 from local_aws.control_plane.core import Component
 from local_aws.control_plane.moto_patch import TimedStatus, arn_scope, patch
 
@@ -66,6 +67,19 @@ class ElbV2(Component):
             items.append({"Target": dict(status.target), "HealthCheckPort": status.health_check_port,
                           "TargetHealth": health})
         return items
+
+    def target_counts(self):
+        """{target group ARN: (name, {"healthy": n, "registered": n})} now (the invariant recorder reads it)."""
+        now = self.plane.now()
+        counts = {}
+        for arn, table in self.targets.items():
+            group = self._group(arn)
+            if group is None:
+                continue
+            live = [t for t in table.values() if t.drain_until is None]
+            healthy = sum(1 for t in live if self._describe(group, t, now)[0] == "healthy")
+            counts[arn] = (group.name, {"healthy": healthy, "registered": len(live)})
+        return counts
 
     # -- component ----------------------------------------------------------------------------------
     def tick(self, now):
@@ -205,6 +219,7 @@ class ElbV2(Component):
         # ALB: provisioning -> active after alb_provisioning; moto activates on the first describe.
         patch(elbv2_models.FakeLoadBalancer, "activate", lambda original: lambda balancer: None)
         TimedStatus.delays = self.plane.profile["delays"]
+        moto_patch.clock = self.plane.now
         TimedStatus(
             lambda lb, old, new: ("provisioning", "alb_provisioning", "active") if new == "provisioning" else None
         ).install(elbv2_models.FakeLoadBalancer, "state")

@@ -17,8 +17,9 @@ from moto.ec2.models.nat_gateways import NatGateway
 from moto.ec2.models.vpcs import VPCEndPoint
 from moto.rds import models as rds_models
 
+from local_aws.control_plane import moto_patch
 from local_aws.control_plane.core import Component, Response
-from local_aws.control_plane.moto_patch import TimedStatus, clock, patch, xml
+from local_aws.control_plane.moto_patch import TimedStatus, patch, xml
 
 RDS_NAMESPACE = "http://rds.amazonaws.com/doc/2014-10-31/"
 
@@ -55,6 +56,7 @@ class Latency(Component):
     def __init__(self, plane):
         super().__init__(plane)
         TimedStatus.delays = plane.profile["delays"]
+        moto_patch.clock = plane.now
         TimedStatus(_nat_rule).install(NatGateway, "state")
         TimedStatus(_endpoint_rule).install(VPCEndPoint, "state")
         TimedStatus(_cluster_rule).install(rds_models.DBCluster, "_status")
@@ -130,7 +132,7 @@ def _modifying(delay_name, collection, attribute):
             if resource is not None and TimedStatus.delays is not None:
                 value = getattr(resource, attribute)
                 if value == "available":
-                    resource.__dict__[attribute] = (value, "modifying", clock() + TimedStatus.delays[delay_name], None)
+                    resource.__dict__[attribute] = (value, "modifying", moto_patch.now() + TimedStatus.delays[delay_name], None)
             return result
 
         return modify
@@ -153,7 +155,7 @@ def _identifier(args, kwargs):
 def _graveyard(backend, kind):
     """{identifier: resource} of resources still `deleting`; expired ones are dropped."""
     store = backend.__dict__.setdefault("lp_deleting", {"instances": {}, "clusters": {}})[kind]
-    now = clock()
+    now = moto_patch.now()
     for identifier in [i for i, (_, until) in store.items() if until <= now]:
         del store[identifier]
     return {identifier: resource for identifier, (resource, _) in store.items()}
@@ -167,7 +169,7 @@ def _deleting(component, kind, delay_name):
                 resource.status = "deleting"
                 identifier = resource.db_instance_identifier if kind == "instances" else resource.db_cluster_identifier
                 _graveyard(backend, kind)
-                backend.__dict__["lp_deleting"][kind][identifier] = (resource, clock() + TimedStatus.delays[delay_name])
+                backend.__dict__["lp_deleting"][kind][identifier] = (resource, moto_patch.now() + TimedStatus.delays[delay_name])
             return resource
 
         return delete

@@ -8,7 +8,12 @@ import time
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
-clock = time.monotonic
+clock = time.monotonic  # the active Plane's clock (plane.now) once a component that patches moto is added
+
+
+def now():
+    """The time TimedStatus and other moto patches read: the active Plane's clock."""
+    return clock()
 
 
 def patch(cls, name, make):
@@ -56,7 +61,7 @@ class TimedStatus:
         if not isinstance(entry, tuple):
             return entry
         value, interim, until, final = entry
-        if interim is not None and clock() < until:
+        if interim is not None and now() < until:
             return interim
         return value if final is None else final
 
@@ -66,7 +71,7 @@ class TimedStatus:
         rule = self.rule(obj, old, value) if TimedStatus.delays is not None else None
         if rule:
             interim, delay_name, final = rule
-            obj.__dict__[self.name] = (value, interim, clock() + TimedStatus.delays[delay_name], final)
+            obj.__dict__[self.name] = (value, interim, now() + TimedStatus.delays[delay_name], final)
         else:
             obj.__dict__[self.name] = (value, None, 0.0, None)
 

@@ -2,14 +2,13 @@
 lifecycle hooks, protection and termination policy, activities (fast profile: AWS seconds / 100)."""
 import base64
 import functools
-import time
 
 import pytest
 from botocore.exceptions import ClientError
 
 from local_aws import polling
 
-SCALE = 100.0
+EARLY = 0.01  # plane seconds short of a transition
 USER_DATA = "#!/bin/bash\necho ECS_CLUSTER=local >> /etc/ecs/ecs.config\n"
 
 AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
@@ -148,7 +147,7 @@ def test_scale_in_respects_protection_then_oldest_version_and_az_balance(env):
     assert all(i["ProtectedFromScaleIn"] == (i["InstanceId"] in protected) for i in left.values())
 
 
-def test_launch_hook_holds_until_complete_and_abandon_replaces(env):
+def test_launch_hook_holds_until_complete_and_abandon_replaces(env, clock):
     asg = env["asg"]
     asg.put_lifecycle_hook(LifecycleHookName="launch", AutoScalingGroupName="nodes",
                            LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING", HeartbeatTimeout=3600,
@@ -156,7 +155,7 @@ def test_launch_hook_holds_until_complete_and_abandon_replaces(env):
     before = set(states(env))
     asg.set_desired_capacity(AutoScalingGroupName="nodes", DesiredCapacity=5)
     (new,) = set(states(env)) - before
-    time.sleep(0.3)
+    clock.advance(clock.scaled(3600) - EARLY, step=1.0)  # held for the whole heartbeat timeout
     assert states(env)[new]["LifecycleState"] == "Pending:Wait"
     asg.complete_lifecycle_action(LifecycleHookName="launch", AutoScalingGroupName="nodes",
                                   LifecycleActionResult="CONTINUE", InstanceId=new)
@@ -182,26 +181,24 @@ def test_launch_hook_holds_until_complete_and_abandon_replaces(env):
     assert states(env)[replacement]["LifecycleState"] == "InService"
 
 
-def test_terminate_hook_times_out_to_default_and_heartbeat_extends(env):
+def test_terminate_hook_times_out_to_default_and_heartbeat_extends(env, clock):
     asg = env["asg"]
-    timeout = 200  # AWS seconds: 2 s locally
+    timeout = clock.scaled(200)  # plane seconds
     asg.put_lifecycle_hook(LifecycleHookName="drain", AutoScalingGroupName="nodes",
-                           LifecycleTransition="autoscaling:EC2_INSTANCE_TERMINATING", HeartbeatTimeout=timeout,
+                           LifecycleTransition="autoscaling:EC2_INSTANCE_TERMINATING", HeartbeatTimeout=200,
                            DefaultResult="CONTINUE")
     asg.set_instance_protection(AutoScalingGroupName="nodes", InstanceIds=list(states(env)),
                                 ProtectedFromScaleIn=False)
     before = states(env)
-    started = time.monotonic()
     asg.set_desired_capacity(AutoScalingGroupName="nodes", DesiredCapacity=5)
     (leaving,) = [i for i, s in states(env).items() if s["LifecycleState"] == "Terminating:Wait"]
     assert len(before) == 6 and ec2_state(env, leaving) == "running"
-    time.sleep(timeout / SCALE * 0.6)
+    clock.advance(timeout * 0.6)
     asg.record_lifecycle_action_heartbeat(LifecycleHookName="drain", AutoScalingGroupName="nodes", InstanceId=leaving)
-    time.sleep(timeout / SCALE * 0.6)
+    clock.advance(timeout - EARLY)
     assert states(env)[leaving]["LifecycleState"] == "Terminating:Wait"  # heartbeat restarted the timeout
-    wait_for(lambda: leaving not in states(env))
-    elapsed = time.monotonic() - started
-    assert timeout / SCALE * 1.6 <= elapsed < timeout / SCALE * 1.6 + 5.0
+    clock.advance(2 * EARLY)
+    assert leaving not in states(env)  # the timeout's DefaultResult (CONTINUE) terminated it
     assert ec2_state(env, leaving) in ("shutting-down", "terminated")
     assert len(states(env)) == 5
 

@@ -123,3 +123,83 @@ def test_managed_scaling_and_termination_protection(client, asg):
     wait_for(lambda: group()["DesiredCapacity"] == 0, what="scale in")
     wait_for(lambda: not ecs.list_container_instances(cluster="ms")["containerInstanceArns"], what="deregistered")
     ecs.delete_service(cluster="ms", service="app")
+
+
+def test_managed_scaling_is_a_target_tracking_policy_that_alarm_notification_gates(client, asg):
+    """As the ECS developer guide describes cluster auto scaling: associating a provider with managed scaling attaches
+    a target tracking policy on CapacityProviderReservation to its group and publishes the metric; the policy scales
+    in an idle instance only after 15 datapoints below the target, and not at all while the group's AlarmNotification
+    process is suspended; disassociating the provider removes the policy."""
+    import base64
+    import datetime
+
+    ec2, autoscaling, ecs, cloudwatch = client("ec2"), client("autoscaling"), client("ecs"), client("cloudwatch")
+    subnet = ec2.describe_subnets(Filters=[{"Name": "cidr-block", "Values": ["10.61.1.0/24"]}])["Subnets"][0]
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    data = base64.b64encode(b"#!/bin/bash\necho ECS_CLUSTER=tt >> /etc/ecs/ecs.config\n").decode()
+    ec2.create_launch_template(LaunchTemplateName="tt-lt", LaunchTemplateData={
+        "ImageId": image, "InstanceType": "t3.medium", "UserData": data})
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName="tt-asg", LaunchTemplate={"LaunchTemplateName": "tt-lt"}, MinSize=0, MaxSize=3,
+        DesiredCapacity=0, VPCZoneIdentifier=subnet["SubnetId"], NewInstancesProtectedFromScaleIn=True)
+    arn = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["tt-asg"])["AutoScalingGroups"][0][
+        "AutoScalingGroupARN"]
+    ecs.create_cluster(clusterName="tt")
+    ecs.create_capacity_provider(name="tt-cp", autoScalingGroupProvider={
+        "autoScalingGroupArn": arn, "managedTerminationProtection": "ENABLED",
+        "managedScaling": {"status": "ENABLED", "targetCapacity": 100}})
+
+    def policies():
+        return autoscaling.describe_policies(AutoScalingGroupName="tt-asg")["ScalingPolicies"]
+
+    def group():
+        return autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["tt-asg"])["AutoScalingGroups"][0]
+
+    dimensions = [{"Name": "CapacityProviderName", "Value": "tt-cp"}, {"Name": "ClusterName", "Value": "tt"}]
+
+    def datapoints():
+        stats = cloudwatch.get_metric_statistics(
+            Namespace="AWS/ECS/ManagedScaling", MetricName="CapacityProviderReservation", Dimensions=dimensions,
+            StartTime=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1),
+            EndTime=datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=5), Period=3600,
+            Statistics=["SampleCount"])["Datapoints"]
+        return int(sum(d["SampleCount"] for d in stats))
+
+    assert policies() == []  # not associated with a cluster yet
+    ecs.put_cluster_capacity_providers(cluster="tt", capacityProviders=["tt-cp"],
+                                       defaultCapacityProviderStrategy=[{"capacityProvider": "tt-cp", "weight": 1}])
+    polling.wait_for(policies, what="the managed scaling policy")
+    policy = policies()[0]
+    assert policy["PolicyName"].startswith("ECSManagedAutoScalingPolicy-")
+    assert policy["PolicyType"] == "TargetTrackingScaling"
+    tracking = policy["TargetTrackingConfiguration"]
+    assert tracking["TargetValue"] == 100.0
+    assert tracking["CustomizedMetricSpecification"]["MetricName"] == "CapacityProviderReservation"
+    assert tracking["CustomizedMetricSpecification"]["Namespace"] == "AWS/ECS/ManagedScaling"
+    assert sorted(tracking["CustomizedMetricSpecification"]["Dimensions"], key=lambda d: d["Name"]) == dimensions
+
+    ecs.register_task_definition(family="tt-app", containerDefinitions=[{"name": "app", "image": "app", "memory": 512}])
+    ecs.create_service(cluster="tt", serviceName="app", taskDefinition="tt-app", desiredCount=1)
+    polling.wait_for(lambda: group()["DesiredCapacity"] == 1, timeout=30, what="scale out for the unplaced task")
+    polling.wait_for(lambda: ecs.describe_services(cluster="tt", services=["app"])["services"][0]["runningCount"] == 1,
+                     timeout=30, what="the task running")
+
+    # a raise the policy does not want (an idle instance), while AlarmNotification is suspended: it holds
+    autoscaling.suspend_processes(AutoScalingGroupName="tt-asg", ScalingProcesses=["AlarmNotification"])
+    autoscaling.set_desired_capacity(AutoScalingGroupName="tt-asg", DesiredCapacity=2)
+    polling.wait_for(lambda: len(ecs.list_container_instances(cluster="tt")["containerInstanceArns"]) == 2,
+                     timeout=30, what="the second instance registered")
+    seen = datapoints()
+    polling.wait_for(lambda: datapoints() >= seen + 17, timeout=60, what="17 more datapoints")
+    assert group()["DesiredCapacity"] == 2, "the policy acted while AlarmNotification was suspended"
+
+    # resumed: 15 datapoints below the target later the idle (unprotected) instance is scaled in
+    autoscaling.resume_processes(AutoScalingGroupName="tt-asg", ScalingProcesses=["AlarmNotification"])
+    polling.wait_for(lambda: group()["DesiredCapacity"] == 1, timeout=60, what="scale in of the idle instance")
+    assert ecs.describe_services(cluster="tt", services=["app"])["services"][0]["runningCount"] == 1
+
+    ecs.update_service(cluster="tt", service="app", desiredCount=0)
+    ecs.delete_service(cluster="tt", service="app", force=True)
+    polling.wait_for(lambda: not ecs.list_services(cluster="tt")["serviceArns"], timeout=30, what="service gone")
+    ecs.put_cluster_capacity_providers(cluster="tt", capacityProviders=[], defaultCapacityProviderStrategy=[])
+    polling.wait_for(lambda: policies() == [], what="the policy removed with the association")

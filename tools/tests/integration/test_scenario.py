@@ -3,12 +3,12 @@
 An Auto Scaling group of 3 instances in 3 AZs registers in an ECS cluster through its capacity provider;
 a service of 6 tasks runs behind an ALB target group. Then: draining an instance, a new task definition,
 a failing image with the circuit breaker, a terminating instance held by the managed-draining hook, and a
-DAEMON service following instances in and out. Health is sampled every 0.1 s during changes.
+DAEMON service following instances in and out. The invariant recorder holds the minimum healthy targets and
+running tasks of every change (marked before it, read after it).
 """
 import base64
 import functools
 import math
-import time
 from collections import Counter
 
 import pytest
@@ -26,7 +26,7 @@ wait_for = functools.partial(polling.wait_for, timeout=15.0)
 
 
 @pytest.fixture(scope="module")
-def env(client, control):
+def env(client, control, controls):
     ec2, elb, autoscaling, ecs = client("ec2"), client("elbv2"), client("autoscaling"), client("ecs")
     vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.77.{i}.0/24",
@@ -54,7 +54,8 @@ def env(client, control):
         {"Key": "deregistration_delay.timeout_seconds", "Value": "30"}])
     elb.create_listener(LoadBalancerArn=alb["LoadBalancers"][0]["LoadBalancerArn"], Protocol="HTTP", Port=80,
                         DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
-    return {"ec2": ec2, "elb": elb, "autoscaling": autoscaling, "ecs": ecs, "tg": tg, "control": control}
+    return {"ec2": ec2, "elb": elb, "autoscaling": autoscaling, "ecs": ecs, "tg": tg, "control": control,
+            "controls": controls}
 
 
 def register(ecs, image):
@@ -86,16 +87,17 @@ def settled(ecs, elb, tg, task_definition=None):
             and len(healthy_targets(elb, tg)) == DESIRED)
 
 
-def sample_until(env, done, timeout=20.0):
-    """Sample healthy targets every 0.1 s until done(); returns the smallest count seen."""
-    lowest = DESIRED
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        lowest = min(lowest, len(healthy_targets(env["elb"], env["tg"])))
-        if done():
-            return lowest
-        time.sleep(0.1)
-    raise AssertionError("change did not finish in time")
+def assert_within_limits(env, done, timeout=20.0):
+    """Wait until done(); then the record since the last mark: never fewer healthy targets or healthy
+    running tasks than minimumHealthyPercent allows, never more tasks than maximumPercent (200)."""
+    polling.wait_for(done, timeout=timeout, what="change finished")
+    report = env["controls"].report()
+    minimum = math.ceil(DESIRED * MIN_HEALTHY_PERCENT / 100)
+    group, web = report.target_group(env["tg"]), report.service(CLUSTER, SERVICE)
+    assert group["min_healthy"] >= minimum, group
+    assert web["min_healthy"] >= minimum, web
+    assert web["max_running"] <= 2 * DESIRED, web
+    return report
 
 
 def instance_of(ecs):
@@ -108,7 +110,7 @@ def instance_of(ecs):
 
 def test_scenario(env):
     ecs, elb, tg, autoscaling, control = env["ecs"], env["elb"], env["tg"], env["autoscaling"], env["control"]
-    min_healthy = math.ceil(DESIRED * MIN_HEALTHY_PERCENT / 100)
+    controls = env["controls"]
 
     # 3 instances register, one per AZ, bound to the capacity provider
     cis = wait_for(lambda: len(instance_of(ecs)) == 3 and instance_of(ecs), what="3 container instances")
@@ -139,10 +141,10 @@ def test_scenario(env):
 
     # draining one instance moves its tasks without dropping below the minimum healthy
     drained = next(iter(cis))
+    controls.mark()
     ecs.update_container_instances_state(cluster=CLUSTER, containerInstances=[drained], status="DRAINING")
-    lowest = sample_until(env, lambda: settled(ecs, elb, tg) and not [
+    assert_within_limits(env, lambda: settled(ecs, elb, tg) and not [
         t for t in tasks(ecs) if t["containerInstanceArn"] == drained])
-    assert lowest >= min_healthy
     stopped = ecs.list_tasks(cluster=CLUSTER, serviceName=SERVICE, desiredStatus="STOPPED")["taskArns"]
     reasons = {t["stoppedReason"] for t in ecs.describe_tasks(cluster=CLUSTER, tasks=stopped)["tasks"]}
     assert reasons == {"Task stopped because the container instance is being drained"}
@@ -150,10 +152,11 @@ def test_scenario(env):
 
     # a new task definition rolls out to COMPLETED within the same limits
     second = register(ecs, "nginx:2")
+    controls.mark()
     ecs.update_service(cluster=CLUSTER, service=SERVICE, taskDefinition=second)
     assert len(service(ecs)["deployments"]) == 2
-    lowest = sample_until(env, lambda: settled(ecs, elb, tg, second))
-    assert lowest >= min_healthy
+    rollout = assert_within_limits(env, lambda: settled(ecs, elb, tg, second)).service(CLUSTER, SERVICE)
+    assert (rollout["min_primary_running"], rollout["primary_running"]) == (0, DESIRED)
     primary = service(ecs)["deployments"][0]
     assert primary["rolloutStateReason"] == f"ECS deployment {primary['id']} completed."
 
@@ -162,10 +165,10 @@ def test_scenario(env):
     control("ecs/fail-task-starts", {"cluster": CLUSTER, "family": third.split("/")[-1], "forever": True,
                                      "reason": "CannotPullContainerError: pull image manifest has been retried 5 "
                                                "time(s): nginx:broken not found"})
+    controls.mark()
     ecs.update_service(cluster=CLUSTER, service=SERVICE, taskDefinition=third)
     failed_id = service(ecs)["deployments"][0]["id"]
-    lowest = sample_until(env, lambda: settled(ecs, elb, tg, second))
-    assert lowest >= min_healthy
+    assert_within_limits(env, lambda: settled(ecs, elb, tg, second))
     svc = service(ecs)
     assert svc["taskDefinition"] == second
     assert svc["deployments"][0]["id"] not in (failed_id, primary["id"])
@@ -190,6 +193,7 @@ def test_scenario(env):
     # terminating an instance: the managed-draining hook holds it until its service tasks have moved
     victim_ci = next(a for a in instance_of(ecs) if a != drained)
     victim = instance_of(ecs)[victim_ci]["ec2InstanceId"]
+    controls.mark()
     autoscaling.terminate_instance_in_auto_scaling_group(InstanceId=victim, ShouldDecrementDesiredCapacity=False)
     state = autoscaling.describe_auto_scaling_instances(InstanceIds=[victim])["AutoScalingInstances"][0]
     assert state["LifecycleState"] == "Terminating:Wait"
@@ -198,10 +202,9 @@ def test_scenario(env):
         "containerInstances"][0]["status"] == "DRAINING", what="instance DRAINING")
     assert env["ec2"].describe_instances(InstanceIds=[victim])["Reservations"][0]["Instances"][0]["State"][
         "Name"] == "running"
-    lowest = sample_until(env, lambda: settled(ecs, elb, tg, second) and ecs.describe_container_instances(
+    assert_within_limits(env, lambda: settled(ecs, elb, tg, second) and ecs.describe_container_instances(
         cluster=CLUSTER, containerInstances=[victim_ci])["containerInstances"][0]["status"] == "INACTIVE",
         timeout=30)
-    assert lowest >= min_healthy
     assert env["ec2"].describe_instances(InstanceIds=[victim])["Reservations"][0]["Instances"][0]["State"][
         "Name"] == "terminated"
     # the group replaced the instance; the DAEMON service followed it out and in

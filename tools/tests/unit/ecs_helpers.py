@@ -6,50 +6,9 @@ import botocore.session
 
 from local_aws.control_plane.core import Plane
 from local_aws.control_plane.ecs import EcsComponent
+from local_aws.shapes import shape_errors
 
 MODEL = botocore.session.get_session().get_service_model("ecs")
-
-
-def shape_errors(shape, value, path="$"):
-    """Every place where `value` does not fit the botocore output shape."""
-    errors = []
-    kind = shape.type_name
-    if kind == "structure":
-        if not isinstance(value, dict):
-            return [f"{path}: expected object, got {type(value).__name__}"]
-        for key, item in value.items():
-            if key not in shape.members:
-                errors.append(f"{path}.{key}: not in shape {shape.name}")
-            elif item is not None:
-                errors += shape_errors(shape.members[key], item, f"{path}.{key}")
-    elif kind == "list":
-        if not isinstance(value, list):
-            return [f"{path}: expected list"]
-        for index, item in enumerate(value):
-            errors += shape_errors(shape.member, item, f"{path}[{index}]")
-    elif kind == "map":
-        if not isinstance(value, dict):
-            return [f"{path}: expected map"]
-        for key, item in value.items():
-            errors += shape_errors(shape.value, item, f"{path}.{key}")
-    elif kind == "string":
-        if not isinstance(value, str):
-            errors.append(f"{path}: expected string, got {value!r}")
-        elif shape.enum and value not in shape.enum:
-            errors.append(f"{path}: {value!r} not in enum {shape.enum}")
-    elif kind in ("integer", "long"):
-        if not isinstance(value, int) or isinstance(value, bool):
-            errors.append(f"{path}: expected integer, got {value!r}")
-    elif kind in ("double", "float"):
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            errors.append(f"{path}: expected number")
-    elif kind == "boolean":
-        if not isinstance(value, bool):
-            errors.append(f"{path}: expected boolean, got {value!r}")
-    elif kind == "timestamp":
-        if not isinstance(value, (int, float)):
-            errors.append(f"{path}: expected epoch timestamp, got {value!r}")
-    return errors
 
 
 class Ecs:

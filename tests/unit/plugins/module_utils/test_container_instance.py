@@ -1,5 +1,5 @@
 from ansible_collections.cloudops.ecs.plugins.module_utils import container_instance as ci_utils
-from ansible_collections.cloudops.ecs.plugins.module_utils import health
+from ansible_collections.cloudops.ecs.plugins.module_utils import stack_reads
 
 
 class FakeEcs:
@@ -61,7 +61,7 @@ def test_reads_are_paginated_and_batched_not_per_task():
 
 def test_gather_reads_only_what_the_selected_checks_need():
     ecs = FakeEcs(services=2, tasks=4)
-    snapshot = health.gather({"ecs": ecs}, {"clusterArn": "arn:cluster/c"}, "demo", {"checks": ["services"]})
+    snapshot = stack_reads.gather({"ecs": ecs}, {"clusterArn": "arn:cluster/c"}, "demo", {"checks": ["services"]})
     assert set(snapshot) == {"services"}
     assert set(ecs.calls) == {"list_services", "describe_services"}
 

@@ -38,7 +38,7 @@ def _healthy_snapshot():
         "expected_instance_ids": ["i-1", "i-2", "i-3"],
         "stack_azs": ["us-east-1a", "us-east-1b", "us-east-1c"],
         "ec2_instances": {i: {"ImageId": "ami-new"} for i in ("i-1", "i-2", "i-3")},
-        "recommended_image_id": "ami-new",
+        "recommended_amis": {"/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id": "ami-new"},
         "images": {"ami-new": {"CreationDate": "2026-11-01T00:00:00.000Z"}},
     }
 
@@ -146,15 +146,53 @@ def test_spare_capacity_without_instances():
     assert health.check_spare_capacity([])["ok"]
 
 
+AL2023 = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+AL2023_ARM = "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
+AL2_ARM = "/aws/service/ecs/optimized-ami/amazon-linux-2/arm64/recommended/image_id"
+
+
 def test_ami_age_and_recommendation():
     ec2 = {"i-1": {"ImageId": "ami-old"}, "i-2": {"ImageId": "ami-new"}}
     images = {"ami-old": {"CreationDate": "2026-09-23T12:00:00.000Z"}, "ami-new": {"CreationDate": "2026-11-20T00:00:00.000Z"}}
-    check = health.check_amis([_ci("i-1"), _ci("i-2")], ec2, "ami-new", images, NOW)
+    check = health.check_amis([_ci("i-1"), _ci("i-2")], ec2, {AL2023: "ami-new"}, images, NOW)
     assert not check["ok"] and check["severity"] == "warning"
-    assert check["details"] == ["i-1 runs ami-old (60 days old), not the recommended ami-new"]
+    assert check["details"] == ["i-1 (x86_64) runs ami-old (60 days old), not the recommended ami-new",
+                                "1 x86_64 instances on the recommended AMI ami-new"]
     assert check["ages_days"] == {"i-1": 60, "i-2": 2}
-    assert health.check_amis([_ci("i-1")], ec2, "ami-new", images, NOW, max_age_days=90)["ok"]
+    assert health.check_amis([_ci("i-1")], ec2, {AL2023: "ami-new"}, images, NOW, max_age_days=90)["ok"]
     assert health.failing([check]) == [] and health.failing([check], include_warnings=True) == [check]
+
+
+def test_ami_compared_per_architecture_and_family():
+    """A Graviton instance is compared with the arm64 parameter, an Amazon Linux 2 one with its own family's."""
+    ec2 = {"i-x86": {"ImageId": "ami-x86", "Architecture": "x86_64"},
+           "i-arm": {"ImageId": "ami-arm", "Architecture": "arm64"},
+           "i-al2": {"ImageId": "ami-al2-old", "Architecture": "arm64"}}
+    images = {"ami-x86": {"Name": "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64", "CreationDate": "2026-11-01T00:00:00Z"},
+              "ami-arm": {"Name": "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-arm64", "CreationDate": "2026-11-01T00:00:00Z"},
+              "ami-al2-old": {"Name": "amzn2-ami-ecs-hvm-2.0.20260901-arm64-ebs", "CreationDate": "2026-09-01T00:00:00Z"}}
+    recommended = {AL2023: "ami-x86", AL2023_ARM: "ami-arm", AL2_ARM: "ami-al2-new"}
+    cis = [_ci("i-x86"), _ci("i-arm"), _ci("i-al2")]
+    assert {e["instance_id"]: e["parameter"] for e in health.ami_expectations(cis, ec2, images)} == {
+        "i-x86": AL2023, "i-arm": AL2023_ARM, "i-al2": AL2_ARM}
+    check = health.check_amis(cis, ec2, recommended, images, NOW)
+    assert not check["ok"]
+    assert check["details"][0] == "i-al2 (arm64) runs ami-al2-old (82 days old), not the recommended ami-al2-new"
+    assert health.check_amis(cis[:2], ec2, recommended, images, NOW)["details"] == [
+        "1 arm64 instances on the recommended AMI ami-arm", "1 x86_64 instances on the recommended AMI ami-x86"]
+
+
+def test_ami_architecture_from_the_agent_and_overrides():
+    ci = _ci("i-1")
+    ci["attributes"].append({"name": "ecs.cpu-architecture", "value": "arm64"})
+    assert health.instance_architecture(ci, {}, None) == "arm64"
+    assert health.ami_parameter_for(None, "arm64") == AL2023_ARM  # unknown family: Amazon Linux 2023
+    assert health.ami_parameter_for({"Name": "amzn2-ami-ecs-gpu-hvm-2.0-x86_64-ebs"}, "arm64") is None
+    assert health.ami_parameter_for({"Name": "bottlerocket-aws-ecs-2-arm64-v1.20.0"}, "arm64") == \
+        "/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id"
+    assert health.ami_parameter_for(None, "x86_64", {"x86_64": "/my/ami"}) == "/my/ami"
+    unknown = health.check_amis([ci], {"i-1": {"ImageId": "ami-1"}}, {AL2023_ARM: None}, {}, NOW)
+    assert unknown["ok"] and unknown["details"] == ["recommended ECS AMI unknown (%s)" % AL2023_ARM]
 
 
 def test_database_writer_and_reader():

@@ -17,7 +17,10 @@ def _group(instances, version="$Latest", desired=3, maximum=3, tags=None):
 def test_state_tag_round_trip():
     value = roll.encode_state(3, 4, 1700000000.7)
     assert value == "desired=3,max=4,started=1700000000"
-    assert roll.decode_state(value) == {"desired": 3, "max": 4, "started": 1700000000}
+    assert roll.decode_state(value) == {"desired": 3, "max": 4, "started": 1700000000, "scaling_paused": False}
+    paused = roll.encode_state(3, 4, 1700000000, scaling_paused=True)
+    assert paused == "desired=3,max=4,started=1700000000,scaling=paused"
+    assert roll.decode_state(paused)["scaling_paused"]
     assert roll.decode_state("") is None and roll.decode_state("junk") is None and roll.decode_state("desired=x") is None
 
 

@@ -6,13 +6,19 @@ class World:
     """One group over 3 AZs; launches land in the AZ with the fewest instances; every instance
     registers ACTIVE at once; draining moves tasks at once."""
 
-    def __init__(self, versions=("1", "1", "1"), desired=3, maximum=3, tags=None, draining=()):
+    def __init__(self, versions=("1", "1", "1"), desired=3, maximum=3, tags=None, draining=(), policies=(),
+                 suspended=()):
         self.n = 0
         self.calls = []
+        # a target tracking policy (as ECS managed scaling makes) scales back to `desired` on every capacity
+        # change while the group acts on its alarms
+        self.policies = list(policies)
+        self.tracked = desired
         self.group = {"AutoScalingGroupName": "g", "DesiredCapacity": desired, "MaxSize": maximum, "MinSize": desired,
                       "AvailabilityZones": ["a", "b", "c"], "Instances": [],
                       "LaunchTemplate": {"LaunchTemplateId": "lt-1", "Version": "$Latest"},
-                      "Tags": [{"Key": k, "Value": v} for k, v in (tags or {}).items()]}
+                      "Tags": [{"Key": k, "Value": v} for k, v in (tags or {}).items()],
+                      "SuspendedProcesses": [{"ProcessName": p, "SuspensionReason": "User suspended"} for p in suspended]}
         self.cis = {}
         for index, version in enumerate(versions):
             self._launch(version, "abc"[index % 3])
@@ -55,6 +61,22 @@ class World:
         self.calls.append("capacity %d/%d" % (DesiredCapacity, MaxSize))
         self.group.update(DesiredCapacity=DesiredCapacity, MaxSize=MaxSize)
         self._converge()
+        if self.policies and "AlarmNotification" not in roll.suspended_processes(self.group):
+            self.group["DesiredCapacity"] = self.tracked  # the policy scales the empty replacement back in
+            del self.group["Instances"][self.tracked:]
+            self.calls.append("policy scaled in")
+
+    def describe_policies(self, aws_retry=False, AutoScalingGroupName=None):
+        return {"ScalingPolicies": [{"PolicyName": p, "AutoScalingGroupName": "g"} for p in self.policies]}
+
+    def suspend_processes(self, aws_retry=False, AutoScalingGroupName=None, ScalingProcesses=None):
+        self.calls.append("suspend " + ",".join(ScalingProcesses))
+        self.group["SuspendedProcesses"] += [{"ProcessName": p} for p in ScalingProcesses]
+
+    def resume_processes(self, aws_retry=False, AutoScalingGroupName=None, ScalingProcesses=None):
+        self.calls.append("resume " + ",".join(ScalingProcesses))
+        self.group["SuspendedProcesses"] = [p for p in self.group["SuspendedProcesses"]
+                                            if p["ProcessName"] not in ScalingProcesses]
 
     def set_instance_protection(self, **kwargs):
         pass
@@ -138,3 +160,52 @@ def test_resume_finishes_the_draining_instance_and_adopts_the_surplus():
     assert roller.finish()
     assert [v for _key, v in _versions(world)] == ["2", "2", "2"]
     assert world.group["DesiredCapacity"] == 3 and world.group["MaxSize"] == 3
+
+
+def test_scaling_policies_paused_for_the_roll_and_resumed_at_the_end():
+    """ECS managed scaling's target tracking policy would scale the replacement back in: the roll suspends
+    AlarmNotification (recorded in its tag first) before raising the capacity, and resumes it at the end."""
+    world = World(policies=["ECSManagedAutoScalingPolicy-1"])
+    roller = _roller(world)
+    assert roller.replace(["i-1"]) == ["i-1"]
+    assert world.calls[:4] == ["tag", "suspend AlarmNotification", "capacity 4/4", "drain i-1"]
+    assert "policy scaled in" not in world.calls
+    assert roll.decode_state(roll.group_tags(world.group)[roll.ROLL_TAG])["scaling_paused"]
+    roller.replace(["i-2"])
+    roller.replace(["i-3"])
+    assert roller.finish()
+    assert world.calls[-2:] == ["resume AlarmNotification", "untag"]
+    assert roll.suspended_processes(world.group) == set()
+
+
+def test_failed_batch_restores_scaling_and_a_rerun_pauses_it_again():
+    world = World(policies=["ECSManagedAutoScalingPolicy-1"])
+    roller = _roller(world)
+    roller.replace(["i-1"])
+    assert roller.resume_scaling(keep_tag=True)  # what the role does when a batch fails
+    assert roll.suspended_processes(world.group) == set()
+    state = roll.decode_state(roll.group_tags(world.group)[roll.ROLL_TAG])
+    assert state["desired"] == 3 and not state["scaling_paused"]
+    assert not _roller(world).resume_scaling()  # nothing left to resume
+    again = _roller(world)
+    assert again.replace(["i-2"]) == ["i-2"]
+    assert "AlarmNotification" in roll.suspended_processes(world.group)
+    again.replace(["i-3"])
+    assert again.finish() and roll.suspended_processes(world.group) == set()
+
+
+def test_a_suspension_the_roll_did_not_make_is_left_alone():
+    world = World(policies=["step-policy"], suspended=["AlarmNotification"])
+    roller = _roller(world)
+    for planned in (["i-1"], ["i-2"], ["i-3"]):
+        roller.replace(planned)
+    assert roller.finish()
+    assert not [c for c in world.calls if c.startswith(("suspend", "resume"))]
+    assert roll.suspended_processes(world.group) == {"AlarmNotification"}
+
+
+def test_group_without_policies_is_not_suspended():
+    world = World()
+    roller = _roller(world)
+    roller.replace(["i-1"])
+    assert not [c for c in world.calls if c.startswith("suspend")]

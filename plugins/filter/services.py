@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: services_task_definition
+short_description: Build and check the services role's ECS payloads
+version_added: 1.1.0
+description:
+  - Filters over C(services_list) items (the services role's input schema) and a C(settings) dict of the role's
+    inputs and the facts of earlier roles (stack prefixes, region, cluster, VPC, subnets, target groups, capacity
+    providers and their CPU architectures).
+  - C(services_input_errors) every problem as strings of the form C(services_list[i].field - problem; fix).
+  - C(services_task_definition) the cloudops.ecs.ecs_task_definition arguments of one service (main container,
+    sidecars, FireLens log router, tmpfs, bind and EFS volumes, CPU architecture placement and runtime platform).
+  - C(services_service_items) the cloudops.ecs.ecs_service items; C(services_listener_rules) the
+    cloudops.ecs.elb_listener_rules items; C(services_existing_target_groups) service name to target group ARN.
+  - C(services_secrets_policy) and C(services_task_policy) the execution and task role policies of one service.
+  - C(services_efs_access_points) and C(services_task_security_groups) what the role creates for EFS volumes and
+    awsvpc tasks; C(services_capacity_provider_architectures) and C(services_group_strategy) from instance groups.
+options:
+  _input:
+    description: The services (C(services_list)) or one service.
+    type: raw
+    required: true
+  settings:
+    description: The role's settings (keys of C(SETTINGS_DEFAULTS) in module_utils/service_spec.py).
+    type: dict
+"""
+
+EXAMPLES = r"""
+- name: Refuse bad service inputs
+  ansible.builtin.assert:
+    that: errors | length == 0
+    fail_msg: "{{ errors | join(' | ') }}"
+  vars:
+    errors: "{{ services_list | cloudops.ecs.services_input_errors(settings) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The payload (see the description of each filter).
+  type: raw
+"""
+
+from ansible_collections.cloudops.ecs.plugins.module_utils import service_spec
+
+
+def services_input_errors(services, settings=None):
+    return service_spec.input_errors(services, settings)
+
+
+def services_task_definition(svc, settings=None, execution_role_arn=None, task_role_arn=None, access_points=None):
+    return service_spec.task_definition(svc, settings, execution_role_arn, task_role_arn, access_points)
+
+
+def services_service_items(services, settings=None):
+    return service_spec.service_items(services, settings)
+
+
+def services_listener_rules(services, settings=None):
+    return service_spec.listener_rules(services, settings)
+
+
+def services_existing_target_groups(services, target_groups, settings=None):
+    return service_spec.existing_target_groups(services, target_groups, settings)
+
+
+def services_secrets_policy(svc):
+    return service_spec.secrets_policy(svc)
+
+
+def services_task_policy(svc, settings=None, access_points=None):
+    return service_spec.task_policy(svc, settings, access_points)
+
+
+def services_needs_task_policy(svc):
+    return service_spec.needs_task_policy(svc)
+
+
+def services_all_secrets(svc):
+    return service_spec.all_secrets(svc)
+
+
+def services_efs_access_points(services, settings=None):
+    return service_spec.efs_access_points(services, settings)
+
+
+def services_task_security_groups(services, settings=None, load_balancer_security_group_id=""):
+    return service_spec.task_security_groups(services, settings, load_balancer_security_group_id)
+
+
+def services_efs_client_rules(services, settings=None):
+    return service_spec.efs_client_rules(services, settings)
+
+
+def services_capacity_provider_architectures(groups):
+    return service_spec.capacity_provider_architectures(groups)
+
+
+def services_group_strategy(groups):
+    return service_spec.group_capacity_provider_strategy(groups)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            "services_input_errors": services_input_errors,
+            "services_task_definition": services_task_definition,
+            "services_service_items": services_service_items,
+            "services_listener_rules": services_listener_rules,
+            "services_existing_target_groups": services_existing_target_groups,
+            "services_secrets_policy": services_secrets_policy,
+            "services_task_policy": services_task_policy,
+            "services_needs_task_policy": services_needs_task_policy,
+            "services_all_secrets": services_all_secrets,
+            "services_efs_access_points": services_efs_access_points,
+            "services_task_security_groups": services_task_security_groups,
+            "services_efs_client_rules": services_efs_client_rules,
+            "services_capacity_provider_architectures": services_capacity_provider_architectures,
+            "services_group_strategy": services_group_strategy,
+        }

@@ -1,0 +1,385 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ECS services (ecs_service): create, update or delete one or several services in one call and wait
+until each is really rolled out. Comparison and requests are ecs_service.py's (pure); readiness is
+readiness.py's; this class reads, applies the differences and waits."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
+from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import comparable_view
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import create_request
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import planned_view
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import service_differences
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
+from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import service_deployment_failed
+from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import service_problem_events
+from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import service_rolled_out
+from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import service_runs_task_definition
+from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import targets_healthy
+from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition import parse_task_definition_reference
+
+SERVICE_OPTIONS = dict(
+    name=dict(type="str"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    task_definition=dict(type="str"),
+    desired_count=dict(type="int"),
+    desired_count_owner=dict(type="str", choices=["module", "autoscaling"], default="module"),
+    scheduling_strategy=dict(type="str", choices=["REPLICA", "DAEMON"], default="REPLICA"),
+    launch_type=dict(type="str", choices=["EC2", "FARGATE", "EXTERNAL"]),
+    capacity_provider_strategy=dict(
+        type="list", elements="dict",
+        options=dict(capacity_provider=dict(type="str", required=True), weight=dict(type="int", default=0),
+                     base=dict(type="int", default=0)),
+    ),
+    deployment_configuration=dict(
+        type="dict",
+        options=dict(
+            minimum_healthy_percent=dict(type="int"),
+            maximum_percent=dict(type="int"),
+            circuit_breaker=dict(type="dict", options=dict(enable=dict(type="bool", default=False),
+                                                           rollback=dict(type="bool", default=False))),
+            alarms=dict(type="dict", options=dict(alarm_names=dict(type="list", elements="str", required=True),
+                                                  enable=dict(type="bool", default=True),
+                                                  rollback=dict(type="bool", default=True))),
+        ),
+    ),
+    placement_strategy=dict(type="list", elements="dict",
+                            options=dict(type=dict(type="str", required=True, choices=["spread", "binpack", "random"]),
+                                         field=dict(type="str"))),
+    placement_constraints=dict(type="list", elements="dict",
+                               options=dict(type=dict(type="str", required=True,
+                                                      choices=["distinctInstance", "memberOf"]),
+                                            expression=dict(type="str"))),
+    load_balancers=dict(type="list", elements="dict",
+                        options=dict(target_group_arn=dict(type="str", required=True),
+                                     container_name=dict(type="str", required=True),
+                                     container_port=dict(type="int", required=True))),
+    health_check_grace_period_seconds=dict(type="int"),
+    enable_execute_command=dict(type="bool"),
+    enable_ecs_managed_tags=dict(type="bool"),
+    propagate_tags=dict(type="str", choices=["TASK_DEFINITION", "SERVICE", "NONE"]),
+    network_configuration=dict(type="dict",
+                               options=dict(subnets=dict(type="list", elements="str", required=True),
+                                            security_groups=dict(type="list", elements="str"),
+                                            assign_public_ip=dict(type="bool", default=False))),
+    force_new_deployment=dict(type="bool", default=False),
+    tags=dict(type="dict", aliases=["resource_tags"]),
+    purge_tags=dict(type="bool", default=True),
+)
+
+
+def primary_deployment(service):
+    return next((d for d in (service or {}).get("deployments") or [] if d.get("status") == "PRIMARY"), None)
+
+
+def validate(specs, listed):
+    """Input errors, before any call; `listed` when the specs come from the services option."""
+    names = [spec.get("name") for spec in specs]
+    for index, spec in enumerate(specs):
+        prefix = "services[%d]." % index if listed else ""
+        if not spec.get("name"):
+            raise CloudopsError(message="%sname is required" % prefix)
+        if names.count(spec["name"]) > 1:
+            raise CloudopsError(message="%sname: service %s is listed more than once" % (prefix, spec["name"]))
+        if spec["state"] == "absent":
+            continue
+        if spec.get("launch_type") and spec.get("capacity_provider_strategy"):
+            raise CloudopsError(message="%slaunch_type and %scapacity_provider_strategy are mutually exclusive: set one"
+                                        % (prefix, prefix))
+        if spec["scheduling_strategy"] == "DAEMON" and spec.get("desired_count") is not None:
+            raise CloudopsError(message="%sdesired_count: a DAEMON service runs one task per instance; remove "
+                                        "desired_count" % prefix)
+        config = spec.get("deployment_configuration") or {}
+        for key, low, high in (("minimum_healthy_percent", 0, 100), ("maximum_percent", 100, 200)):
+            value = config.get(key)
+            if value is not None and not low <= value <= high:
+                raise CloudopsError(message="%sdeployment_configuration.%s=%s is out of range: use %d-%d"
+                                            % (prefix, key, value, low, high))
+
+
+def merged_specs(params):
+    if params["services"] is None:
+        return [dict((key, params.get(key)) for key in SERVICE_OPTIONS)]
+    return params["services"]
+
+
+def service_result(spec, service, changed, action, differences, td_arn=None, deployment_id=None):
+    primary = primary_deployment(service)
+    return dict(
+        name=spec["name"],
+        state=spec["state"],
+        changed=changed,
+        action=action,
+        differences=differences,
+        service_arn=(service or {}).get("serviceArn"),
+        task_definition_arn=td_arn or (service or {}).get("taskDefinition"),
+        deployment_id=deployment_id,
+        status=(service or {}).get("status"),
+        desired_count=(service or {}).get("desiredCount"),
+        running_count=(service or {}).get("runningCount"),
+        rollout_state=(primary or {}).get("rolloutState"),
+    )
+
+
+def refresh(results, services):
+    for result in results:
+        service = services.get(result["name"])
+        if service is None and result["name"] not in services:
+            continue
+        primary = primary_deployment(service)
+        result.update(
+            status=(service or {}).get("status", "INACTIVE" if result["state"] == "absent" else None),
+            desired_count=(service or {}).get("desiredCount"),
+            running_count=(service or {}).get("runningCount"),
+            rollout_state=(primary or {}).get("rolloutState"),
+        )
+
+
+class EcsServices(Service):
+    SERVICES = ("ecs", "elbv2")
+
+    def __init__(self, *args, **kwargs):
+        self.started_at = kwargs.pop("started_at", None)
+        super(EcsServices, self).__init__(*args, **kwargs)
+        self.cluster = self.params["cluster"]
+        self._td_cache = {}
+        self.diff_before, self.diff_after = {}, {}
+
+    def ecs(self, method, description, /, **params):
+        return self.call("ecs", method, description, **params)
+
+    # -- reads ----------------------------------------------------------------------------------------------
+    def describe(self, names):
+        """name -> DescribeServices item (ACTIVE or DRAINING; INACTIVE and MISSING map to None)."""
+        found = {}
+        for batch in chunks(names, 10):
+            try:
+                response = self.clients["ecs"].describe_services(aws_retry=True, cluster=self.cluster, services=batch,
+                                                                 include=["TAGS"])
+            except is_boto3_error_code("ClusterNotFoundException") as error:
+                if self.check_mode:
+                    return {}  # check mode on a new account: the cluster is only planned, so is every service
+                raise CloudopsError(message="Could not describe services %s in cluster %s" % (", ".join(batch), self.cluster),
+                                    exception=error) from error
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:  # pylint: disable=duplicate-except
+                raise CloudopsError(message="Could not describe services %s in cluster %s" % (", ".join(batch), self.cluster),
+                                    exception=error) from error
+            for service in response.get("services", []):
+                if service.get("status") != "INACTIVE":
+                    found[service["serviceName"]] = service
+        return dict((name, found.get(name)) for name in names)
+
+    def resolve_task_definition(self, reference):
+        """ARN of the revision `reference` means now; None when it does not exist (check mode on a family
+        that is registered in the same run)."""
+        if reference is None:
+            return None
+        if reference in self._td_cache:
+            return self._td_cache[reference]
+        _family, _revision, is_arn = parse_task_definition_reference(reference)
+        arn = reference if is_arn else self.describe_task_definition(reference)
+        self._td_cache[reference] = arn
+        return arn
+
+    def describe_task_definition(self, reference):
+        what = "Could not resolve task definition %s" % reference
+        try:
+            response = self.clients["ecs"].describe_task_definition(aws_retry=True, taskDefinition=reference)
+        except is_boto3_error_code("ClientException") as error:
+            if self.check_mode:
+                return None
+            raise CloudopsError(message=what, exception=error) from error
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:  # pylint: disable=duplicate-except
+            raise CloudopsError(message=what, exception=error) from error
+        if response["taskDefinition"].get("status") != "ACTIVE" and ":" not in reference:
+            return None
+        return response["taskDefinition"]["taskDefinitionArn"]
+
+    def target_health(self, target_group_arn):
+        return self.call("elbv2", "describe_target_health", "describe target health of %s" % target_group_arn,
+                         TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
+
+    # -- converge, one service ------------------------------------------------------------------------------
+    def delete(self, spec, service):
+        name = spec["name"]
+        if service is None or service.get("status") != "ACTIVE":
+            return service_result(spec, service, False, "none", [])
+        self.diff_before[name], self.diff_after[name] = comparable_view(service), {}
+        if not self.check_mode:
+            what = "delete service %s" % name
+            if service.get("schedulingStrategy") != "DAEMON" and service.get("desiredCount"):
+                self.ecs("update_service", what, cluster=self.cluster, service=name, desiredCount=0)
+            service = self.ecs("delete_service", what, cluster=self.cluster, service=name, force=True)["service"]
+        return service_result(spec, service, True, "delete", ["state"])
+
+    def create(self, spec, td_arn):
+        name = spec["name"]
+        if not spec.get("task_definition"):
+            raise CloudopsError(message="task_definition is required to create service %s" % name)
+        self.diff_before[name] = {}
+        self.diff_after[name] = dict((k, v) for k, v in create_request(spec, self.cluster, td_arn or spec["task_definition"])
+                                     .items() if k not in ("cluster", "serviceName"))
+        service, deployment_id = None, None
+        if not self.check_mode:
+            service = self.ecs("create_service", "create service %s" % name,
+                               **create_request(spec, self.cluster, td_arn))["service"]
+            deployment_id = (primary_deployment(service) or {}).get("id")
+        return service_result(spec, service, True, "create", ["service"], td_arn, deployment_id)
+
+    def tag_changes(self, spec, service, update, differences):
+        """(to_set, to_unset) for the service's tags; records them in the differences and the diff."""
+        name = spec["name"]
+        current_tags = tagging.to_dict(service.get("tags"), "key", "value")
+        to_set, to_unset = tagging.changes(current_tags, spec.get("tags"), spec.get("purge_tags", True))
+        if to_set or to_unset:
+            differences.append("tags")
+            self.diff_before.setdefault(name, comparable_view(service))["tags"] = current_tags
+            self.diff_after.setdefault(name, planned_view(service, update))["tags"] = tagging.after(
+                current_tags, to_set, to_unset)
+        return to_set, to_unset
+
+    def update(self, spec, service, td_arn, results):
+        name = spec["name"]
+        if td_arn is None and spec.get("task_definition"):
+            # Check mode: a family registered in the same run does not exist yet; it will differ.
+            td_for_diff = "%s (to be registered)" % spec["task_definition"]
+        else:
+            td_for_diff = td_arn
+        differences, update, immutable = service_differences(service, spec, td_for_diff)
+        if immutable:
+            raise CloudopsError(message="Service %s: %s cannot be changed on an existing service; delete it "
+                                        "(state=absent) and create it again" % (name, ", ".join(immutable)),
+                                services=results)
+        if spec.get("force_new_deployment"):
+            update["forceNewDeployment"] = True
+            differences.append("forceNewDeployment")
+        to_set, to_unset = self.tag_changes(spec, service, update, differences)
+        if not differences:
+            return service_result(spec, service, False, "none", [], td_arn)
+        self.diff_before.setdefault(name, comparable_view(service))
+        self.diff_after.setdefault(name, planned_view(service, update))
+        deployment_id = None
+        if not self.check_mode:
+            if update:
+                before_primary = (primary_deployment(service) or {}).get("id")
+                service = self.ecs("update_service", "update service %s" % name, cluster=self.cluster, service=name,
+                                   **update)["service"]
+                after_primary = (primary_deployment(service) or {}).get("id")
+                if after_primary != before_primary:
+                    deployment_id = after_primary
+            arn = service["serviceArn"]
+            if to_unset:
+                self.ecs("untag_resource", "tag %s" % arn, resourceArn=arn, tagKeys=to_unset)
+            if to_set:
+                self.ecs("tag_resource", "tag %s" % arn, resourceArn=arn, tags=tagging.to_list(to_set, "key", "value"))
+        return service_result(spec, service, True, "update", differences, td_arn, deployment_id)
+
+    def converge(self, specs):
+        current = self.describe([spec["name"] for spec in specs])
+        results = []
+        for spec in specs:
+            service = current.get(spec["name"])
+            if spec["state"] == "absent":
+                results.append(self.delete(spec, service))
+                continue
+            td_arn = self.resolve_task_definition(spec.get("task_definition"))
+            if service is not None and service.get("status") == "DRAINING":
+                raise CloudopsError(message="Service %s is still DRAINING after a deletion; re-run once it is INACTIVE"
+                                            % spec["name"])
+            results.append(self.create(spec, td_arn) if service is None else self.update(spec, service, td_arn, results))
+        return results
+
+    # -- wait -----------------------------------------------------------------------------------------------
+    def readiness(self, service, result):
+        """(ready, failed, reasons) for one service we wait on."""
+        if result["state"] == "absent":
+            if service is None or service.get("status") == "INACTIVE":
+                return True, False, []
+            message = "%s: status %s, %s running" % (result["name"], service.get("status"), service.get("runningCount"))
+            return False, False, [message]
+        if service is None:
+            return False, True, ["%s: service does not exist" % result["name"]]
+        failed, reasons = service_deployment_failed(service, result.get("deployment_id"), result.get("task_definition_arn"))
+        if failed:
+            return False, True, reasons
+        ready, reasons = service_rolled_out(service)
+        runs, run_reasons = service_runs_task_definition(service, result.get("task_definition_arn"))
+        reasons = reasons + run_reasons
+        if ready and runs:
+            desired = service.get("desiredCount") or 0
+            for lb in service.get("loadBalancers") or []:
+                if not lb.get("targetGroupArn"):
+                    continue
+                healthy, target_reasons = targets_healthy(self.target_health(lb["targetGroupArn"]), minimum=desired)
+                if not healthy:
+                    reasons.extend("%s: %s in %s" % (result["name"], r, lb["targetGroupArn"].split(":")[-1])
+                                   for r in target_reasons)
+        return not reasons, False, reasons
+
+    def wait_rolled_out(self, results):
+        """Wait until every service is rolled out (or gone); fails early when a rollout failed.
+        Returns the seconds waited."""
+        pending = dict((r["name"], r) for r in results)
+        state = {"reasons": {}, "services": {}}
+
+        def check():
+            services = self.describe(list(pending))
+            state["services"] = services
+            for name in list(pending):
+                ready, failed, reasons = self.readiness(services.get(name), pending[name])
+                if failed:
+                    problems = service_problem_events(services.get(name) or {}, since=self.started_at)
+                    refresh(results, services)
+                    raise CloudopsError(
+                        message="Service %s did not roll out: %s%s" % (
+                            name, "; ".join(reasons),
+                            (". Recent service events: " + " | ".join(problems)) if problems else ""),
+                        services=results, reasons=reasons, events=problems)
+                if ready:
+                    del pending[name]
+                    state["reasons"].pop(name, None)
+                else:
+                    state["reasons"][name] = reasons
+            refresh(results, services)
+            return not pending, [r for reasons in state["reasons"].values() for r in reasons], None
+
+        interval = self.params["wait_interval"]
+        outcome = waiter.wait(check, self.params["wait_timeout"], what="services %s to roll out" % ", ".join(sorted(pending)),
+                              clock=self.clock, interval=min(1.0, interval), max_interval=interval,
+                              progress=self.progress)
+        if not outcome.satisfied:
+            details = []
+            for name, reasons in state["reasons"].items():
+                problems = service_problem_events(state["services"].get(name) or {}, since=self.started_at)
+                details.append("; ".join(reasons) + ((" (events: " + " | ".join(problems) + ")") if problems else ""))
+            raise CloudopsError(
+                message="Timed out after %ss waiting for %s: %s" % (
+                    self.params["wait_timeout"], ", ".join(sorted(pending)), " / ".join(details)),
+                services=results, reasons=state["reasons"])
+        return round(outcome.elapsed, 1)
+
+    def run(self):
+        specs = merged_specs(self.params)
+        validate(specs, self.params["services"] is not None)
+        results = self.converge(specs)
+        waited = 0.0
+        if self.params["wait"] and not self.check_mode:
+            waited = self.wait_rolled_out(results)
+        output = dict(changed=any(r["changed"] for r in results), services=results, waited_seconds=waited)
+        if self.params["services"] is None:
+            output["service"] = results[0]
+        if self.diff_mode:
+            output["diff"] = dict(before=self.diff_before, after=self.diff_after)
+        return output

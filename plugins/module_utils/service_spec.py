@@ -1,0 +1,882 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cloudops.ecs collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The services role's inputs (services_list items, snake_case) turned into ECS payloads: task
+definitions (the main container, sidecars, a FireLens log router, tmpfs, bind and EFS volumes,
+placement from the CPU architecture), ecs_service items, IAM policies, EFS access points and task
+security groups; and every input checked, with errors that name the variable, the value and the fix.
+
+Pure functions over plain dicts, no I/O. `settings` carries the role's own inputs and what earlier
+roles published (see `SETTINGS_DEFAULTS`); the filter plugin `cloudops.ecs.services` exposes them.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+SETTINGS_DEFAULTS = {
+    "state": "present",
+    "stack_name": "",
+    "region": "",
+    "partition": "aws",
+    "account_id": "",
+    "cluster_name": "",
+    "vpc_id": "",
+    "subnet_ids": [],
+    "security_group_ids": [],
+    "listener_arn": "",
+    "name_prefix": "",
+    "family_prefix": "",
+    "log_group_prefix": "",
+    "tags": {},
+    "default_desired_count": 1,
+    "default_min_percent": 100,
+    "default_max_percent": 200,
+    "default_health_check_grace_period": 30,
+    "placement_strategy": [],
+    "capacity_provider_strategy": [],
+    # The cluster's default strategy (used when neither the service nor the role sets one).
+    "cluster_capacity_provider_strategy": [],
+    # capacity provider -> CPU architectures its instances can have (x86_64, arm64); empty: unknown.
+    "capacity_provider_architectures": {},
+    "efs_file_system_id": "",
+    # The stack's file system will exist (it is not created yet in check mode on an empty account).
+    "efs_enabled": False,
+    "firelens_image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable",
+    "target_groups": {},
+    # service name -> id of the security group the role made for its awsvpc tasks.
+    "task_security_groups": {},
+}
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
+SERVICE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,200}$")
+SECRET_ARN_RE = re.compile(r"^arn:[^:]+:(secretsmanager|ssm):")
+SECRETS_MANAGER_ARN_RE = re.compile(r"^arn:[^:]+:secretsmanager:")
+SSM_ARN_RE = re.compile(r"^arn:[^:]+:ssm:")
+
+# ECS's cpuArchitecture -> the container-instance attribute ecs.cpu-architecture.
+ARCHITECTURES = {"X86_64": "x86_64", "ARM64": "arm64"}
+DEPENDS_ON_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
+VOLUME_TYPES = ("bind", "efs")
+FIRELENS_TYPES = ("fluentbit", "fluentd")
+LOG_ROUTER = "log-router"
+PLACEMENT_STRATEGY_TYPES = ("spread", "binpack", "random")
+PLACEMENT_CONSTRAINT_TYPES = ("distinctInstance", "memberOf")
+DEFAULT_TMPFS_SIZE = 64
+DEFAULT_POSIX_ID = 1000
+ECS_EXEC_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
+
+
+def _settings(settings):
+    merged = dict(SETTINGS_DEFAULTS)
+    merged.update(dict((k, v) for k, v in (settings or {}).items() if v is not None))
+    return merged
+
+
+def _int(value, default=0):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _as_list(value):
+    if value in (None, ""):
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+# -- containers -------------------------------------------------------------------------------------
+
+
+def containers(svc, settings=None):
+    """The container inputs of a service, in task order: the main container (named after the service,
+    from the service-level container keys, always essential), then the sidecars, then the FireLens
+    log router when `firelens` is set."""
+    settings = _settings(settings)
+    main = dict((k, v) for k, v in svc.items() if k not in ("sidecars", "name"))
+    main["name"] = svc.get("name")
+    main["essential"] = True
+    out = [main] + [dict(sidecar) for sidecar in svc.get("sidecars") or []]
+    firelens = svc.get("firelens")
+    if firelens:
+        out.append({
+            "name": LOG_ROUTER,
+            "image": firelens.get("image") or settings["firelens_image"],
+            "essential": True,
+            "memory_reservation": _int(firelens.get("memory_reservation"), 50),
+            "read_only_root_filesystem": False,
+            "_firelens": firelens,
+        })
+    return out
+
+
+def _port_mappings(container):
+    mappings = []
+    if container.get("container_port"):
+        mappings.append({"containerPort": _int(container["container_port"]), "protocol": "tcp"})
+    for port in container.get("ports") or []:
+        if isinstance(port, dict):
+            mapping = {"containerPort": _int(port.get("container_port")),
+                       "protocol": str(port.get("protocol") or "tcp").lower()}
+            if port.get("host_port") is not None:
+                mapping["hostPort"] = _int(port["host_port"])
+            if port.get("name"):
+                mapping["name"] = port["name"]
+        else:
+            mapping = {"containerPort": _int(port), "protocol": "tcp"}
+        mappings.append(mapping)
+    return mappings
+
+
+def _log_configuration(svc, container, settings):
+    firelens = svc.get("firelens")
+    if firelens and container["name"] != LOG_ROUTER:
+        options = dict((k, str(v)) for k, v in (firelens.get("log_options") or {}).items())
+        if not options:
+            # Route to the service's log group through the router (Fluent Bit's cloudwatch_logs output).
+            options = {
+                "Name": "cloudwatch_logs",
+                "region": settings["region"],
+                "log_group_name": settings["log_group_prefix"] + svc["name"],
+                "log_stream_prefix": container["name"] + "/",
+                "auto_create_group": "false",
+            }
+        return {"logDriver": "awsfirelens", "options": options}
+    return {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": settings["log_group_prefix"] + svc["name"],
+            "awslogs-region": settings["region"],
+            "awslogs-stream-prefix": container["name"],
+        },
+    }
+
+
+def container_definition(svc, container, settings=None):
+    """One containerDefinitions item (ECS API shape) of `container` (an item of `containers(svc)`)."""
+    settings = _settings(settings)
+    definition = {
+        "name": container["name"],
+        "image": container.get("image"),
+        "essential": bool(container.get("essential", True)),
+        "readonlyRootFilesystem": bool(container.get("read_only_root_filesystem", True)),
+        "logConfiguration": _log_configuration(svc, container, settings),
+    }
+    for key, api in (("cpu", "cpu"), ("memory", "memory"), ("memory_reservation", "memoryReservation"),
+                     ("stop_timeout", "stopTimeout"), ("start_timeout", "startTimeout")):
+        if container.get(key) is not None:
+            definition[api] = _int(container[key])
+    if container.get("user") is not None:
+        definition["user"] = str(container["user"])
+    for key, api in (("command", "command"), ("entry_point", "entryPoint")):
+        if container.get(key):
+            definition[api] = [str(item) for item in container[key]]
+    if container.get("working_directory"):
+        definition["workingDirectory"] = container["working_directory"]
+    mappings = _port_mappings(container)
+    if mappings:
+        definition["portMappings"] = mappings
+    if container.get("environment"):
+        definition["environment"] = [{"name": k, "value": str(v)} for k, v in sorted(container["environment"].items())]
+    if container.get("secrets"):
+        definition["secrets"] = [{"name": k, "valueFrom": v} for k, v in sorted(container["secrets"].items())]
+    health = container.get("health_check")
+    if health:
+        check = {"command": list(health.get("command") or [])}
+        for key, api in (("interval", "interval"), ("timeout", "timeout"), ("retries", "retries"),
+                         ("start_period", "startPeriod")):
+            if health.get(key) is not None:
+                check[api] = _int(health[key])
+        definition["healthCheck"] = check
+    if container.get("depends_on"):
+        definition["dependsOn"] = [
+            {"containerName": item.get("container"), "condition": str(item.get("condition") or "START").upper()}
+            for item in container["depends_on"]
+        ]
+    if container.get("links"):
+        definition["links"] = list(container["links"])
+    if container.get("mount_points"):
+        definition["mountPoints"] = [
+            {"sourceVolume": mount.get("volume"), "containerPath": mount.get("path"),
+             "readOnly": bool(mount.get("read_only", False))}
+            for mount in container["mount_points"]
+        ]
+    if container.get("tmpfs"):
+        definition["linuxParameters"] = {"tmpfs": [
+            dict({"containerPath": item.get("path"), "size": _int(item.get("size"), DEFAULT_TMPFS_SIZE)},
+                 **({"mountOptions": list(item["mount_options"])} if item.get("mount_options") else {}))
+            for item in container["tmpfs"]
+        ]}
+    if container.get("docker_labels"):
+        definition["dockerLabels"] = dict((k, str(v)) for k, v in container["docker_labels"].items())
+    if container.get("_firelens"):
+        firelens = container["_firelens"]
+        config = {"type": str(firelens.get("type") or "fluentbit")}
+        if firelens.get("options"):
+            config["options"] = dict((k, str(v)) for k, v in firelens["options"].items())
+        definition["firelensConfiguration"] = config
+    return definition
+
+
+# -- task definitions -------------------------------------------------------------------------------
+
+
+def efs_access_point_name(svc, volume, settings=None):
+    settings = _settings(settings)
+    return "%s%s-%s" % (settings["name_prefix"], svc["name"], volume["name"])
+
+
+def efs_access_points(services, settings=None):
+    """The EFS access points the role creates: one per EFS volume of a service (its own directory,
+    owned by the volume's POSIX user), on the volume's file system or the stack's."""
+    settings = _settings(settings)
+    points = []
+    for svc in services:
+        for volume in svc.get("volumes") or []:
+            if volume.get("type") != "efs":
+                continue
+            uid = _int(volume.get("uid"), DEFAULT_POSIX_ID)
+            gid = _int(volume.get("gid"), uid)
+            points.append({
+                "service": svc["name"],
+                "volume": volume["name"],
+                "name": efs_access_point_name(svc, volume, settings),
+                "file_system_id": volume.get("file_system_id") or settings["efs_file_system_id"],
+                "root_directory": volume.get("root_directory") or "/%s/%s" % (svc["name"], volume["name"]),
+                "uid": uid,
+                "gid": gid,
+                "read_only": bool(volume.get("read_only", False)),
+            })
+    return points
+
+
+def task_volumes(svc, settings=None, access_points=None):
+    """The task definition's volumes. `access_points`: access point name -> id (created by the role)."""
+    settings = _settings(settings)
+    access_points = access_points or {}
+    volumes = []
+    for volume in svc.get("volumes") or []:
+        if volume.get("type") == "efs":
+            config = {
+                "fileSystemId": volume.get("file_system_id") or settings["efs_file_system_id"],
+                "transitEncryption": "ENABLED",
+                "authorizationConfig": {"iam": "ENABLED"},
+            }
+            point = access_points.get(efs_access_point_name(svc, volume, settings))
+            if point:
+                config["authorizationConfig"]["accessPointId"] = point
+            volumes.append({"name": volume["name"], "efsVolumeConfiguration": config})
+        elif volume.get("host_path"):
+            volumes.append({"name": volume["name"], "host": {"sourcePath": volume["host_path"]}})
+        else:
+            # A task-scoped Docker volume the task's containers share (empty at start).
+            volumes.append({"name": volume["name"]})
+    return volumes
+
+
+def architecture_constraints(svc):
+    arch = svc.get("cpu_architecture")
+    if not arch:
+        return []
+    return [{"type": "memberOf",
+             "expression": "attribute:ecs.cpu-architecture == %s" % ARCHITECTURES.get(str(arch).upper(), arch)}]
+
+
+def task_definition(svc, settings=None, execution_role_arn=None, task_role_arn=None, access_points=None):
+    """The cloudops.ecs.ecs_task_definition arguments of a service."""
+    settings = _settings(settings)
+    args = {
+        "family": settings["family_prefix"] + svc["name"],
+        "network_mode": svc.get("network_mode") or "bridge",
+        "container_definitions": [container_definition(svc, c, settings) for c in containers(svc, settings)],
+        "volumes": task_volumes(svc, settings, access_points),
+        "placement_constraints": architecture_constraints(svc),
+        "tags": dict(settings["tags"], Name=settings["family_prefix"] + svc["name"]),
+    }
+    if svc.get("cpu_architecture"):
+        args["runtime_platform"] = {"cpuArchitecture": str(svc["cpu_architecture"]).upper(),
+                                    "operatingSystemFamily": "LINUX"}
+    if execution_role_arn:
+        args["execution_role_arn"] = execution_role_arn
+    if task_role_arn:
+        args["task_role_arn"] = task_role_arn
+    return args
+
+
+# -- services ---------------------------------------------------------------------------------------
+
+
+def effective_capacity_provider_strategy(svc, settings=None):
+    settings = _settings(settings)
+    return list(svc.get("capacity_provider_strategy") or settings["capacity_provider_strategy"]
+                or settings["cluster_capacity_provider_strategy"] or [])
+
+
+def service_item(svc, settings=None):
+    """The cloudops.ecs.ecs_service item of a service (settings["target_groups"]: name -> ARN)."""
+    settings = _settings(settings)
+    if settings["state"] == "absent":
+        return {"name": svc["name"], "state": "absent"}
+    strategy = svc.get("scheduling_strategy") or "REPLICA"
+    daemon = strategy == "DAEMON"
+    min_default = 0 if daemon else settings["default_min_percent"]
+    max_default = 100 if daemon else settings["default_max_percent"]
+    spec = {
+        "name": svc["name"],
+        "state": settings["state"],
+        "task_definition": settings["family_prefix"] + svc["name"],
+        "scheduling_strategy": strategy,
+        "deployment_configuration": {
+            "minimum_healthy_percent": _int(svc.get("min_percent", min_default)),
+            "maximum_percent": _int(svc.get("max_percent", max_default)),
+            "circuit_breaker": {"enable": True, "rollback": True},
+        },
+        "placement_constraints": [dict(c) for c in svc.get("placement_constraints") or []],
+        "enable_execute_command": bool(svc.get("enable_execute_command", False)),
+        "propagate_tags": "SERVICE",
+        "tags": dict(settings["tags"], Name=settings["name_prefix"] + svc["name"]),
+    }
+    if not daemon:
+        spec["placement_strategy"] = [dict(s) for s in (svc.get("placement_strategy")
+                                                          or settings["placement_strategy"] or [])]
+        if svc.get("autoscaling") is not None:
+            scaling = svc["autoscaling"] or {}
+            spec["desired_count"] = _int(svc.get("desired_count", scaling.get("min", 1)))
+            spec["desired_count_owner"] = "autoscaling"
+        else:
+            spec["desired_count"] = _int(svc.get("desired_count", settings["default_desired_count"]))
+    capacity = svc.get("capacity_provider_strategy") or settings["capacity_provider_strategy"]
+    if capacity:
+        spec["capacity_provider_strategy"] = [dict(item) for item in capacity]
+    target_group = settings["target_groups"].get(svc["name"])
+    if svc.get("listener_rule") is not None and target_group:
+        spec["load_balancers"] = [{"target_group_arn": target_group, "container_name": svc["name"],
+                                   "container_port": _int(svc.get("container_port"))}]
+        spec["health_check_grace_period_seconds"] = _int(
+            svc.get("health_check_grace_period", settings["default_health_check_grace_period"]))
+    else:
+        spec["load_balancers"] = []
+    if (svc.get("network_mode") or "bridge") == "awsvpc":
+        groups = list(svc.get("security_group_ids") or settings["security_group_ids"]
+                      or _as_list(settings["task_security_groups"].get(svc["name"])))
+        spec["network_configuration"] = {"subnets": list(svc.get("subnet_ids") or settings["subnet_ids"]),
+                                         "security_groups": groups, "assign_public_ip": False}
+    return spec
+
+
+def service_items(services, settings=None):
+    return [service_item(svc, settings) for svc in services]
+
+
+# -- IAM --------------------------------------------------------------------------------------------
+
+
+def all_secrets(svc):
+    """Every secret ARN the service's containers read."""
+    found = []
+    for container in containers(svc):
+        found.extend((container.get("secrets") or {}).values())
+    return sorted(set(found))
+
+
+def secrets_policy(svc):
+    """The execution role's policy: read exactly the secrets and parameters the containers name."""
+    arns = all_secrets(svc)
+    statements = []
+    secret_arns = [a for a in arns if SECRETS_MANAGER_ARN_RE.match(a)]
+    parameter_arns = [a for a in arns if SSM_ARN_RE.match(a)]
+    if secret_arns:
+        statements.append({"Sid": "ReadServiceSecrets", "Effect": "Allow",
+                           "Action": ["secretsmanager:GetSecretValue"], "Resource": secret_arns})
+    if parameter_arns:
+        statements.append({"Sid": "ReadServiceParameters", "Effect": "Allow",
+                           "Action": ["ssm:GetParameters"], "Resource": parameter_arns})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def task_policy(svc, settings=None, access_points=None):
+    """The task role's policy: the statements the service lists, ECS Exec, and EFS access through
+    exactly its access points (IAM authorization)."""
+    settings = _settings(settings)
+    access_points = access_points or {}
+    statements = [dict(s) for s in svc.get("task_role_statements") or []]
+    if svc.get("enable_execute_command"):
+        statements.append({"Sid": "EcsExec", "Effect": "Allow", "Action": list(ECS_EXEC_ACTIONS), "Resource": "*"})
+    for index, point in enumerate(p for p in efs_access_points([svc], settings)):
+        actions = ["elasticfilesystem:ClientMount"]
+        if not point["read_only"]:
+            actions.append("elasticfilesystem:ClientWrite")
+        statement = {
+            "Sid": "MountVolume%d" % index, "Effect": "Allow", "Action": actions,
+            "Resource": "arn:%s:elasticfilesystem:%s:%s:file-system/%s" % (
+                settings["partition"], settings["region"], settings["account_id"], point["file_system_id"]),
+        }
+        point_id = access_points.get(point["name"])
+        if point_id:
+            statement["Condition"] = {"StringEquals": {"elasticfilesystem:AccessPointArn": (
+                "arn:%s:elasticfilesystem:%s:%s:access-point/%s" % (
+                    settings["partition"], settings["region"], settings["account_id"], point_id))}}
+        statements.append(statement)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def needs_task_policy(svc):
+    return bool(svc.get("task_role_statements") or svc.get("enable_execute_command")
+                or any(v.get("type") == "efs" for v in svc.get("volumes") or []))
+
+
+# -- load balancing ---------------------------------------------------------------------------------
+
+
+def target_group_name(svc, settings=None):
+    settings = _settings(settings)
+    return (settings["name_prefix"] + svc["name"])[:32].rstrip("-")
+
+
+def listener_rules(services, settings=None):
+    """The cloudops.ecs.elb_listener_rules items (settings["target_groups"]: name -> ARN); with state
+    present only the rules whose target group exists."""
+    settings = _settings(settings)
+    rules = []
+    for svc in services:
+        rule_input = svc.get("listener_rule")
+        if rule_input is None:
+            continue
+        rule = {"priority": _int(rule_input.get("priority")), "state": settings["state"]}
+        if rule_input.get("host"):
+            rule["host_headers"] = _as_list(rule_input["host"])
+        if rule_input.get("path"):
+            rule["path_patterns"] = _as_list(rule_input["path"])
+        if settings["target_groups"].get(svc["name"]):
+            rule["target_group_arn"] = settings["target_groups"][svc["name"]]
+        if settings["state"] == "absent" or "target_group_arn" in rule:
+            rules.append(rule)
+    return rules
+
+
+def existing_target_groups(services, target_groups, settings=None):
+    """service name -> ARN of its existing target group, from elb_target_group_info's target_groups."""
+    by_name = dict((g.get("target_group_name"), g.get("target_group_arn")) for g in target_groups or [])
+    found = {}
+    for svc in services:
+        if svc.get("listener_rule") is not None and by_name.get(target_group_name(svc, settings)):
+            found[svc["name"]] = by_name[target_group_name(svc, settings)]
+    return found
+
+
+# -- networking -------------------------------------------------------------------------------------
+
+
+def task_security_group_name(svc, settings=None):
+    settings = _settings(settings)
+    return "%s%s-tasks" % (settings["name_prefix"], svc["name"])
+
+
+def task_security_groups(services, settings=None, load_balancer_security_group_id=""):
+    """The security group of each awsvpc service's tasks (unless it names its own): ingress on the
+    container port from the load balancer when it is load balanced, nothing else."""
+    settings = _settings(settings)
+    groups = []
+    for svc in services:
+        if ((svc.get("network_mode") or "bridge") != "awsvpc" or svc.get("security_group_ids")
+                or settings["security_group_ids"]):
+            continue
+        rules = []
+        if svc.get("listener_rule") is not None and svc.get("container_port") and load_balancer_security_group_id:
+            rules.append({"proto": "tcp", "ports": [_int(svc["container_port"])],
+                          "group_id": load_balancer_security_group_id,
+                          "rule_desc": "container port from the load balancer"})
+        groups.append({"service": svc["name"], "name": task_security_group_name(svc, settings),
+                       "description": "Tasks of the %s service" % (settings["name_prefix"] + svc["name"]),
+                       "rules": rules})
+    return groups
+
+
+def efs_client_rules(services, settings=None):
+    """Ingress rules for the security group of the stack file system's mount targets: NFS from the
+    tasks of every awsvpc service with an EFS volume on it (bridge tasks use the instances' group)."""
+    settings = _settings(settings)
+    groups = []
+    for svc in services:
+        if (svc.get("network_mode") or "bridge") != "awsvpc":
+            continue
+        if not any(v.get("type") == "efs" and (v.get("file_system_id") or settings["efs_file_system_id"])
+                   == settings["efs_file_system_id"] for v in svc.get("volumes") or []):
+            continue
+        groups.extend(svc.get("security_group_ids") or settings["security_group_ids"]
+                      or _as_list(settings["task_security_groups"].get(svc["name"])))
+    return [{"from_port": 2049, "source_group_id": group, "description": "cloudops:services NFS from awsvpc tasks"}
+            for group in sorted(set(groups))]
+
+
+# -- architectures ----------------------------------------------------------------------------------
+
+_GRAVITON = re.compile(r"^(a1|[a-z]+\d+g[a-z]*)\.", re.I)
+
+
+def instance_type_architecture(instance_type):
+    """x86_64 or arm64 for an EC2 instance type (Graviton families carry a `g` after the generation)."""
+    return "arm64" if _GRAVITON.match(instance_type or "") else "x86_64"
+
+
+def capacity_provider_architectures(groups):
+    """capacity provider -> sorted CPU architectures its group's instance types give, from the
+    ecs_instances groups (cloudops_instances.groups or ecs_instances_groups with capacity_provider)."""
+    out = {}
+    for group in groups or []:
+        provider = group.get("capacity_provider")
+        types = _as_list(group.get("instance_types")) or _as_list(group.get("instance_type"))
+        if provider and types:
+            out[provider] = sorted(set(instance_type_architecture(t) for t in types))
+    return out
+
+
+def group_capacity_provider_strategy(groups):
+    """The cluster's default strategy the ecs_cluster role sets from the instance groups."""
+    return [{"capacity_provider": g["capacity_provider"], "weight": _int(g.get("weight"), 1),
+             "base": _int(g.get("base"), 0)}
+            for g in groups or [] if g.get("capacity_provider")]
+
+
+# -- validation -------------------------------------------------------------------------------------
+
+
+def _container_errors(at, container, names, network_mode, errors, volume_names, health_checked):
+    label = "%s" % at
+    memory = container.get("memory")
+    reservation = container.get("memory_reservation")
+    cpu = _int(container.get("cpu"), 0)
+    if not container.get("image"):
+        errors.append(label + ".image: missing; set the container image (for example public.ecr.aws/nginx/nginx:1.27)")
+    if memory is None and reservation is None:
+        errors.append(label + ".memory: missing; EC2 tasks need memory (hard limit, MiB) or memory_reservation")
+    if (memory is not None and _int(memory) < 6) or (reservation is not None and _int(reservation) < 6):
+        errors.append("%s.memory: %s MiB is below the 6 MiB a container needs; raise it"
+                      % (label, memory if memory is not None else reservation))
+    if memory is not None and reservation is not None and _int(reservation) > _int(memory):
+        errors.append("%s.memory: %s MiB is below memory_reservation %s MiB; raise memory or lower memory_reservation"
+                      % (label, memory, reservation))
+    if cpu < 0 or cpu > 10240:
+        errors.append("%s.cpu: %s is out of range; use 0-10240 CPU units (1024 = 1 vCPU)" % (label, cpu))
+    elif cpu and (memory or reservation):
+        least = int(cpu / 1024.0 * 128)
+        have = _int(memory or reservation)
+        if have < least:
+            errors.append("%s.memory: %s MiB is too little for cpu %s (at least %s MiB, 128 MiB per vCPU); "
+                          "raise memory or lower cpu" % (label, have, cpu, least))
+    for key in ("stop_timeout", "start_timeout"):
+        if container.get(key) is not None and not 2 <= _int(container[key], -1) <= 120:
+            errors.append("%s.%s: %s is out of range; use 2-120 seconds" % (label, key, container[key]))
+    for key, value in (container.get("secrets") or {}).items():
+        if not SECRET_ARN_RE.match(str(value)):
+            errors.append("%s.secrets.%s: %s is not a Secrets Manager secret or SSM parameter ARN" % (label, key, value))
+    health = container.get("health_check")
+    if health is not None:
+        command = health.get("command") or []
+        if not command or command[0] not in ("CMD", "CMD-SHELL"):
+            errors.append("%s.health_check.command: %s; start it with CMD or CMD-SHELL, for example "
+                          "[CMD-SHELL, 'curl -f http://localhost/ || exit 1']" % (label, command or "missing"))
+        for key, low, high in (("interval", 5, 300), ("timeout", 2, 60), ("retries", 1, 10), ("start_period", 0, 300)):
+            if health.get(key) is not None and not low <= _int(health[key], -1) <= high:
+                errors.append("%s.health_check.%s: %s is out of range; use %s-%s"
+                              % (label, key, health[key], low, high))
+    for index, port in enumerate(container.get("ports") or []):
+        value = port.get("container_port") if isinstance(port, dict) else port
+        if not 1 <= _int(value, 0) <= 65535:
+            errors.append("%s.ports[%d]: %s is not a port; use 1-65535" % (label, index, value))
+        elif isinstance(port, dict) and port.get("host_port") is not None and network_mode == "awsvpc" \
+                and _int(port["host_port"]) != _int(value):
+            errors.append("%s.ports[%d].host_port: %s differs from container_port %s; awsvpc needs them equal "
+                          "(or leave host_port out)" % (label, index, port["host_port"], value))
+        if isinstance(port, dict) and str(port.get("protocol") or "tcp").lower() not in ("tcp", "udp"):
+            errors.append("%s.ports[%d].protocol: %s; use tcp or udp" % (label, index, port.get("protocol")))
+    for index, item in enumerate(container.get("depends_on") or []):
+        target = item.get("container")
+        condition = str(item.get("condition") or "START").upper()
+        if target not in names or target == container.get("name"):
+            errors.append("%s.depends_on[%d].container: %s is not another container of this task (%s)"
+                          % (label, index, target, ", ".join(n for n in names if n != container.get("name"))))
+        if condition not in DEPENDS_ON_CONDITIONS:
+            errors.append("%s.depends_on[%d].condition: %s; use one of %s"
+                          % (label, index, condition, ", ".join(DEPENDS_ON_CONDITIONS)))
+        elif condition == "HEALTHY" and target in names and target not in health_checked:
+            errors.append("%s.depends_on[%d].condition: HEALTHY needs a health_check on container %s; add one or "
+                          "use START" % (label, index, target))
+    if container.get("links"):
+        if network_mode != "bridge":
+            errors.append("%s.links: links work in bridge mode only; in awsvpc the task's containers reach each "
+                          "other on localhost" % label)
+        for link in container["links"]:
+            if str(link).split(":", 1)[0] not in names:
+                errors.append("%s.links: %s is not a container of this task" % (label, link))
+    for index, mount in enumerate(container.get("mount_points") or []):
+        if mount.get("volume") not in volume_names:
+            errors.append("%s.mount_points[%d].volume: %s is not a volume of the service (%s); add it to volumes"
+                          % (label, index, mount.get("volume"), ", ".join(sorted(volume_names)) or "none declared"))
+        if not str(mount.get("path") or "").startswith("/"):
+            errors.append("%s.mount_points[%d].path: %s; give the absolute path in the container"
+                          % (label, index, mount.get("path") or "missing"))
+    for index, item in enumerate(container.get("tmpfs") or []):
+        if not str(item.get("path") or "").startswith("/"):
+            errors.append("%s.tmpfs[%d].path: %s; give the absolute path in the container"
+                          % (label, index, item.get("path") or "missing"))
+        if item.get("size") is not None and _int(item["size"], 0) < 1:
+            errors.append("%s.tmpfs[%d].size: %s; give the size in MiB (1 or more)" % (label, index, item["size"]))
+    paths = [m.get("path") for m in container.get("mount_points") or []] + [
+        t.get("path") for t in container.get("tmpfs") or []]
+    for path in sorted(set(p for p in paths if p and paths.count(p) > 1)):
+        errors.append("%s: %s is mounted twice (mount_points and tmpfs); mount each path once" % (label, path))
+
+
+def _volume_errors(at, svc, settings, errors):
+    seen = []
+    for index, volume in enumerate(svc.get("volumes") or []):
+        where = "%s.volumes[%d]" % (at, index)
+        name = volume.get("name")
+        if not name or not NAME_RE.match(str(name)):
+            errors.append("%s.name: %s; name every volume (letters, digits, hyphens, underscores)"
+                          % (where, name or "missing"))
+        elif name in seen:
+            errors.append("%s.name: %s is declared twice; volume names are unique per service" % (where, name))
+        seen.append(name)
+        kind = volume.get("type") or "bind"
+        if kind not in VOLUME_TYPES:
+            errors.append("%s.type: %s is not supported; use %s" % (where, kind, " or ".join(VOLUME_TYPES)))
+        elif kind == "efs":
+            if not (volume.get("file_system_id") or settings["efs_file_system_id"] or settings["efs_enabled"]):
+                errors.append("%s: an EFS volume needs a file system; set ecs_instances_efs_enabled (the stack's "
+                              "file system) or the volume's file_system_id" % where)
+            root = volume.get("root_directory")
+            if root is not None and not (str(root).startswith("/") and str(root) != "/"):
+                errors.append("%s.root_directory: %s; use a directory below / for the service's access point"
+                              % (where, root))
+            for key in ("uid", "gid"):
+                if volume.get(key) is not None and _int(volume[key], -1) < 0:
+                    errors.append("%s.%s: %s; use a POSIX id (0 or more)" % (where, key, volume[key]))
+            if volume.get("host_path"):
+                errors.append("%s.host_path: an EFS volume has no host path; remove it or use type bind" % where)
+        elif volume.get("host_path") is not None and not str(volume["host_path"]).startswith("/"):
+            errors.append("%s.host_path: %s; give an absolute path on the instance" % (where, volume["host_path"]))
+    return [n for n in seen if n]
+
+
+def _placement_errors(at, svc, settings, errors):
+    strategy = svc.get("scheduling_strategy") or "REPLICA"
+    for index, item in enumerate(svc.get("placement_strategy") or []):
+        where = "%s.placement_strategy[%d]" % (at, index)
+        kind = item.get("type")
+        if strategy == "DAEMON":
+            errors.append("%s: a DAEMON service has no placement strategy (one task per instance); remove it" % where)
+            break
+        if kind not in PLACEMENT_STRATEGY_TYPES:
+            errors.append("%s.type: %s; use spread, binpack or random" % (where, kind))
+        elif kind == "binpack" and item.get("field") not in ("cpu", "memory"):
+            errors.append("%s.field: %s; binpack works on cpu or memory" % (where, item.get("field")))
+        elif kind == "spread" and not item.get("field"):
+            errors.append("%s.field: missing; spread over instanceId or an attribute such as "
+                          "attribute:ecs.availability-zone" % where)
+    constraints = svc.get("placement_constraints") or []
+    if len(constraints) + (1 if svc.get("cpu_architecture") else 0) > 10:
+        errors.append("%s.placement_constraints: %d constraints; ECS allows 10 per task" % (at, len(constraints)))
+    for index, item in enumerate(constraints):
+        where = "%s.placement_constraints[%d]" % (at, index)
+        kind = item.get("type")
+        if kind not in PLACEMENT_CONSTRAINT_TYPES:
+            errors.append("%s.type: %s; use memberOf or distinctInstance" % (where, kind))
+        elif kind == "memberOf":
+            problem = query_language_error(item.get("expression"))
+            if problem:
+                errors.append("%s.expression: %s" % (where, problem))
+        elif item.get("expression"):
+            errors.append("%s.expression: distinctInstance takes no expression; remove it" % where)
+    arch = svc.get("cpu_architecture")
+    if arch is None:
+        return
+    if str(arch).upper() not in ARCHITECTURES:
+        errors.append("%s.cpu_architecture: %s; use X86_64 or ARM64 (the architecture of a single-arch image), "
+                      "or leave it out for a multi-arch image" % (at, arch))
+        return
+    wanted = ARCHITECTURES[str(arch).upper()]
+    known = settings["capacity_provider_architectures"] or {}
+    if not known:
+        return
+    used = [item for item in effective_capacity_provider_strategy(svc, settings)
+            if _int(item.get("weight"), 0) > 0 or _int(item.get("base"), 0) > 0]
+    wrong = [item["capacity_provider"] for item in used
+             if known.get(item.get("capacity_provider")) and wanted not in known[item["capacity_provider"]]]
+    right = sorted(p for p, archs in known.items() if wanted in archs)
+    if wrong:
+        if right:
+            fix = "set its capacity_provider_strategy to providers of %s instances (%s)" % (wanted, ", ".join(right))
+        else:
+            fix = "add an instance group of %s instance types, or use an image built for %s" % (
+                wanted, " or ".join(sorted(set(a for archs in known.values() for a in archs))))
+        errors.append("%s.cpu_architecture: %s, but capacity provider %s can only give %s instances, so its "
+                      "tasks could not be placed; %s" % (
+                          at, str(arch).upper(), ", ".join(wrong),
+                          " or ".join(sorted(set(a for p in wrong for a in known[p]))), fix))
+
+
+_QUERY_TERM = re.compile(
+    r"^\s*(attribute:[A-Za-z0-9_.:-]+|instanceId|ec2InstanceId|agentVersion|agentConnected|runningTasksCount"
+    r"|pendingTasksCount|registeredAt)\s*(==|!=|=~|>=|<=|>|<|\bin\b|\bnot in\b|\bexists\b|\bnot_exists\b)")
+
+
+def query_language_error(expression):
+    """None when `expression` looks like cluster query language, else the problem and the fix."""
+    if not expression or not str(expression).strip():
+        return "missing; memberOf needs a cluster query language expression, for example " \
+               "attribute:ecs.instance-type =~ m6i.*"
+    text = str(expression)
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
+        return "%s has unbalanced brackets" % text
+    for term in re.split(r"\b(?:and|or)\b|&&|\|\|", text):
+        term = re.sub(r"^(?:\s*(?:not\b|!|\())*", "", term).rstrip(") ")
+        if term and not _QUERY_TERM.match(term):
+            return ("%s: %s is not a cluster query language term; use <attribute> <operator> <value>, "
+                    "for example attribute:ecs.availability-zone in [us-east-1a, us-east-1b]" % (text, term))
+    return None
+
+
+def _sidecar_errors(at, svc, errors):
+    for index, sidecar in enumerate(svc.get("sidecars") or []):
+        where = "%s.sidecars[%d]" % (at, index)
+        name = sidecar.get("name")
+        if not name or not NAME_RE.match(str(name)):
+            errors.append("%s.name: %s; name every sidecar (letters, digits, hyphens, underscores)"
+                          % (where, name or "missing"))
+        for key in ("listener_rule", "autoscaling", "desired_count", "sidecars", "volumes", "network_mode"):
+            if key in sidecar:
+                errors.append("%s.%s: a service setting, not a container one; set it on the service" % (where, key))
+
+
+def _firelens_errors(at, svc, errors):
+    firelens = svc.get("firelens")
+    if firelens is None:
+        return
+    kind = str(firelens.get("type") or "fluentbit")
+    if kind not in FIRELENS_TYPES:
+        errors.append("%s.firelens.type: %s; use fluentbit or fluentd" % (at, kind))
+    if any(s.get("name") == LOG_ROUTER for s in svc.get("sidecars") or []):
+        errors.append("%s.sidecars: a sidecar is named %s, the FireLens router's name; rename it" % (at, LOG_ROUTER))
+
+
+def _autoscaling_errors(at, svc, errors):
+    scaling = svc.get("autoscaling")
+    if scaling is None:
+        return
+    low, high = _int(scaling.get("min", 1), -1), _int(scaling.get("max", 1), -1)
+    if low < 0 or low > high:
+        errors.append("%s.autoscaling: min %s must be between 0 and max %s" % (at, scaling.get("min", 1),
+                                                                             scaling.get("max", 1)))
+    target = scaling.get("cpu_target", 50)
+    try:
+        bad = not 0 < float(target) <= 100
+    except (TypeError, ValueError):
+        bad = True
+    if bad:
+        errors.append("%s.autoscaling.cpu_target: %s is out of range; use 1-100 (percent)" % (at, target))
+
+
+def input_errors(services, settings=None):
+    """Every problem in services_list, as "services_list[i].field: problem; fix" strings ([] when fine)."""
+    settings = _settings(settings)
+    services = services or []
+    errors = []
+    present = settings["state"] == "present"
+    names = [svc.get("name") for svc in services]
+    priorities = []
+    for position, svc in enumerate(services):
+        at = "services_list[%d]" % position
+        name = svc.get("name")
+        if not name:
+            errors.append(at + ".name: missing; give every service a unique name")
+        elif names.count(name) > 1 and names.index(name) != position:
+            errors.append("%s.name: %s is listed more than once; service names must be unique" % (at, name))
+        elif not SERVICE_NAME_RE.match(str(name)):
+            errors.append("%s.name: %s may hold letters, digits, hyphens and underscores only" % (at, name))
+        if not present:
+            continue
+        mode = svc.get("network_mode") or "bridge"
+        if mode not in ("bridge", "awsvpc"):
+            errors.append("%s.network_mode: %s is not supported; use bridge or awsvpc" % (at, mode))
+        elif mode == "awsvpc" and not (svc.get("subnet_ids") or settings["subnet_ids"]):
+            errors.append(at + ".network_mode: awsvpc needs subnets; set services_subnet_ids (or run the network "
+                          "role first)")
+        _sidecar_errors(at, svc, errors)
+        _firelens_errors(at, svc, errors)
+        volume_names = _volume_errors(at, svc, settings, errors)
+        task_containers = containers(svc, settings) if name else []
+        container_names = [c.get("name") for c in task_containers]
+        health_checked = [c.get("name") for c in task_containers if c.get("health_check")]
+        for index, container in enumerate(task_containers):
+            if index == 0:
+                where = at
+            elif container.get("_firelens"):
+                continue
+            else:
+                where = "%s.sidecars[%d]" % (at, index - 1)
+                if container_names.count(container.get("name")) > 1:
+                    errors.append("%s.name: %s is used by another container of the task; container names are "
+                                  "unique per task (the main container is named after the service)"
+                                  % (where, container.get("name")))
+            _container_errors(where, container, container_names, mode, errors, volume_names, health_checked)
+        if mode == "awsvpc":
+            ports = [p.get("containerPort") for c in task_containers for p in _port_mappings(c)]
+            for port in sorted(set(p for p in ports if ports.count(p) > 1)):
+                errors.append("%s: container port %s is used by two containers; in awsvpc the task's containers "
+                              "share one network namespace" % (at, port))
+        strategy = svc.get("scheduling_strategy") or "REPLICA"
+        if strategy not in ("REPLICA", "DAEMON"):
+            errors.append("%s.scheduling_strategy: %s is not valid; use REPLICA or DAEMON" % (at, strategy))
+        elif strategy == "DAEMON":
+            if svc.get("desired_count") is not None:
+                errors.append(at + ".desired_count: a DAEMON service runs one task per instance; remove desired_count")
+            if svc.get("autoscaling") is not None:
+                errors.append(at + ".autoscaling: a DAEMON service cannot autoscale; remove autoscaling or use REPLICA")
+        if svc.get("desired_count") is not None and _int(svc["desired_count"], -1) < 0:
+            errors.append(at + ".desired_count: must be 0 or more")
+        min_percent = _int(svc.get("min_percent", settings["default_min_percent"]), -1)
+        max_percent = _int(svc.get("max_percent", settings["default_max_percent"]), -1)
+        if not 0 <= min_percent <= 100:
+            errors.append("%s.min_percent: %s is out of range; use 0-100" % (at, min_percent))
+        if strategy == "REPLICA" and not 100 <= max_percent <= 200:
+            errors.append("%s.max_percent: %s is out of range; use 100-200" % (at, max_percent))
+        _placement_errors(at, svc, settings, errors)
+        rule = svc.get("listener_rule")
+        if rule is not None:
+            if not svc.get("container_port"):
+                errors.append(at + ".container_port: a service with a listener_rule needs the port its container "
+                              "listens on")
+            if not rule.get("host") and not rule.get("path"):
+                errors.append(at + ".listener_rule: set host and/or path")
+            priority = _int(rule.get("priority"), 0)
+            if not 1 <= priority <= 50000:
+                errors.append("%s.listener_rule.priority: %s; use a unique number 1-50000"
+                              % (at, rule.get("priority", "missing")))
+            elif priority in priorities:
+                errors.append("%s.listener_rule.priority: %s is already used by another service; pick a unique "
+                              "priority" % (at, priority))
+            else:
+                priorities.append(priority)
+            if not settings["listener_arn"]:
+                errors.append(at + ".listener_rule: no listener; set services_listener_arn (or run the "
+                              "load_balancer role first)")
+        _autoscaling_errors(at, svc, errors)
+    if present and services and not settings["cluster_name"]:
+        errors.append("services_cluster_name: empty; set it (or run the ecs_cluster role first)")
+    if present and any(svc.get("listener_rule") is not None for svc in services) and not settings["vpc_id"]:
+        errors.append("services_vpc_id: empty; target groups need the VPC (or run the network role first)")
+    if present and any(svc.get("network_mode") == "awsvpc" and not svc.get("security_group_ids")
+                       for svc in services) and not settings["vpc_id"]:
+        errors.append("services_vpc_id: empty; the security groups of awsvpc tasks need the VPC (or run the "
+                      "network role first)")
+    return errors
+
+
+# The name the whole-platform pre-flight calls.
+service_input_errors = input_errors

@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Alerts for ECS tasks that stop unexpectedly: an EventBridge rule on the cluster's task state
+changes publishing to an encrypted SNS topic that only the rule may publish to. The pattern and
+the policy are pure; StoppedTaskAlerts converges them."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import account_root_arn, build_arn, parse_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import service_principal
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import error_handler
+
+EventsErrors = error_handler(missing_codes=["ResourceNotFoundException"])
+
+EXPECTED_STOP_CODES = ["UserInitiated", "ServiceSchedulerInitiated"]
+
+
+def event_pattern(cluster_arn):
+    return {
+        "source": ["aws.ecs"],
+        "detail-type": ["ECS Task State Change"],
+        "detail": {
+            "clusterArn": [cluster_arn],
+            "lastStatus": ["STOPPED"],
+            "stopCode": [{"anything-but": EXPECTED_STOP_CODES}],
+        },
+    }
+
+
+def topic_policy(topic_arn, rule_arn, account_id):
+    partition = parse_arn(topic_arn)["partition"]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Owner", "Effect": "Allow",
+             "Principal": {"AWS": account_root_arn(partition, account_id)},
+             "Action": ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe",
+                        "sns:ListSubscriptionsByTopic", "sns:Publish", "sns:DeleteTopic"],
+             "Resource": topic_arn},
+            {"Sid": "EventBridgeRule", "Effect": "Allow", "Principal": {"Service": service_principal("events", partition)},
+             "Action": "sns:Publish", "Resource": topic_arn,
+             "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}},
+        ],
+    }
+
+
+class StoppedTaskAlerts(Service):
+    SERVICES = ("sns", "events")
+
+    def __init__(self, *args, **kwargs):
+        super(StoppedTaskAlerts, self).__init__(*args, **kwargs)
+        self.name = self.params["name"]
+        self.changes = []
+
+    def aws(self, service, method, /, **params):
+        return self.call(service, method, "manage stopped-task alerts %s" % self.name, **params)
+
+    def change(self, what, service=None, method=None, /, **params):
+        """Record a change and make it (not in check mode)."""
+        self.changes.append(what)
+        if method and not self.check_mode:
+            return self.aws(service, method, **params)
+        return None
+
+    # -- reads ----------------------------------------------------------------------------------------------
+    def topic_arn(self):
+        topics = self.paginate("sns", "list_topics", "Topics", "manage stopped-task alerts %s" % self.name)
+        found = [t["TopicArn"] for t in topics if t["TopicArn"].rsplit(":", 1)[1] == self.name]
+        return found[-1] if found else None
+
+    def rule(self):
+        @EventsErrors.list_error_handler("manage stopped-task alerts %s" % self.name)
+        def describe():
+            return self.clients["events"].describe_rule(aws_retry=True, Name=self.name)
+        return describe()
+
+    def targets(self):
+        return self.aws("events", "list_targets_by_rule", Rule=self.name).get("Targets", [])
+
+    # -- converge -------------------------------------------------------------------------------------------
+    def absent(self, topic_arn, rule):
+        if rule is not None:
+            self.changes.append("rule")
+            if not self.check_mode:
+                targets = self.targets()
+                if targets:
+                    self.aws("events", "remove_targets", Rule=self.name, Ids=[t["Id"] for t in targets])
+                self.aws("events", "delete_rule", Name=self.name)
+        if topic_arn is not None:
+            self.change("topic", "sns", "delete_topic", TopicArn=topic_arn)
+        return dict(changed=bool(self.changes), changes=self.changes)
+
+    def ensure_topic(self, topic_arn, policy):
+        kms_key_id = self.params["kms_key_id"]
+        if topic_arn is None:
+            created = self.change("topic created", "sns", "create_topic", Name=self.name,
+                                  Attributes={"KmsMasterKeyId": kms_key_id, "Policy": json.dumps(policy)},
+                                  Tags=tagging.to_list(dict((k, str(v)) for k, v in (self.params["tags"] or {}).items())))
+            return created["TopicArn"] if created else None
+        attributes = self.aws("sns", "get_topic_attributes", TopicArn=topic_arn)["Attributes"]
+        if attributes.get("KmsMasterKeyId") != kms_key_id:
+            self.change("topic encryption key", "sns", "set_topic_attributes", TopicArn=topic_arn,
+                        AttributeName="KmsMasterKeyId", AttributeValue=kms_key_id)
+        if json.loads(attributes.get("Policy") or "{}") != policy:
+            self.change("topic policy", "sns", "set_topic_attributes", TopicArn=topic_arn,
+                        AttributeName="Policy", AttributeValue=json.dumps(policy))
+        return topic_arn
+
+    def ensure_subscription(self, topic_arn):
+        email = self.params["email"]
+        if not email:
+            return
+        if not topic_arn:
+            self.changes.append("e-mail subscription")
+            return
+        subscriptions = self.aws("sns", "list_subscriptions_by_topic", TopicArn=topic_arn).get("Subscriptions", [])
+        if not any(s.get("Protocol") == "email" and s.get("Endpoint") == email for s in subscriptions):
+            self.change("e-mail subscription", "sns", "subscribe", TopicArn=topic_arn, Protocol="email", Endpoint=email)
+
+    def ensure_rule(self, rule, pattern, rule_arn):
+        if rule is not None and json.loads(rule.get("EventPattern") or "{}") == pattern and rule.get("State") == "ENABLED":
+            return rule_arn
+        cluster_arn = self.params["cluster_arn"]
+        request = dict(Name=self.name, EventPattern=json.dumps(pattern), State="ENABLED",
+                       Description="ECS tasks of %s stopped unexpectedly" % cluster_arn.split("/")[-1])
+        if rule is None and self.params["tags"]:
+            request["Tags"] = tagging.to_list(dict((k, str(v)) for k, v in self.params["tags"].items()))
+        put = self.change("rule created" if rule is None else "rule pattern", "events", "put_rule", **request)
+        return put["RuleArn"] if put else rule_arn
+
+    def ensure_targets(self, rule, topic_arn, expected_topic_arn):
+        targets = self.targets() if rule is not None or not self.check_mode else []
+        if [t.get("Arn") for t in targets] == [topic_arn or expected_topic_arn]:
+            return
+        self.changes.append("rule target")
+        if self.check_mode:
+            return
+        stale = [t["Id"] for t in targets if t.get("Arn") != topic_arn]
+        if stale:
+            self.aws("events", "remove_targets", Rule=self.name, Ids=stale)
+        self.aws("events", "put_targets", Rule=self.name, Targets=[{"Id": "sns", "Arn": topic_arn}])
+
+    def present(self, topic_arn, rule):
+        try:
+            cluster = parse_arn(self.params["cluster_arn"])
+        except ValueError as e:
+            raise CloudopsError(message="cluster_arn=%r is not an ECS cluster ARN" % self.params["cluster_arn"]) from e
+        partition, region, account_id = cluster["partition"], cluster["region"], cluster["account_id"]
+        pattern = event_pattern(self.params["cluster_arn"])
+        # Topic and rule ARNs without creating them: partition, region and account come from the cluster ARN.
+        expected_topic_arn = topic_arn or build_arn(partition, "sns", region, account_id, self.name)
+        rule_arn = (rule or {}).get("Arn") or build_arn(partition, "events", region, account_id, "rule/" + self.name)
+        topic_arn = self.ensure_topic(topic_arn, topic_policy(expected_topic_arn, rule_arn, account_id))
+        self.ensure_subscription(topic_arn)
+        rule_arn = self.ensure_rule(rule, pattern, rule_arn)
+        self.ensure_targets(rule, topic_arn, expected_topic_arn)
+        result = dict(changed=bool(self.changes), changes=self.changes, topic_arn=topic_arn or expected_topic_arn,
+                      rule_arn=rule_arn, event_pattern=pattern)
+        if self.diff_mode:
+            result["diff"] = dict(before={}, after={"changes": self.changes} if self.changes else {})
+        return result
+
+    def run(self):
+        try:
+            topic_arn, rule = self.topic_arn(), self.rule()
+            if self.params["state"] == "absent":
+                return self.absent(topic_arn, rule)
+            return self.present(topic_arn, rule)
+        except CloudopsError as e:
+            e.kwargs["changes"] = self.changes
+            raise

@@ -1,0 +1,98 @@
+"""Interpretation of the pre-flight's read-only AWS answers, and the checks against a fake client."""
+from ansible_collections.cloudops.ecs.plugins.module_utils import preflight
+
+ZONES = [{"ZoneName": n, "State": "available", "ZoneType": "availability-zone"} for n in ("us-east-1b", "us-east-1a")]
+
+
+def test_zones_named_that_the_region_lacks_are_problems():
+    available = preflight.available_zone_names(ZONES + [{"ZoneName": "us-east-1-bos-1a", "ZoneType": "local-zone"}])
+    assert available == ["us-east-1a", "us-east-1b"]
+    problems, azs = preflight.zone_problems({"variable": "network_azs", "names": ["us-east-1a", "us-east-1z"]}, available,
+                                            "us-east-1")
+    assert [str(p) for p in problems] == ["network_azs = 'us-east-1z': us-east-1 has no Availability Zone us-east-1z (it has "
+                                          "us-east-1a, us-east-1b): fix the name or leave network_azs empty"]
+    problems, azs = preflight.zone_problems({"variable": "network_azs", "names": [], "count": 3}, available, "us-east-1")
+    assert problems[0].variable == "network_az_count"
+
+
+TYPES = {"m6i.large": {"ProcessorInfo": {"SupportedArchitectures": ["x86_64"]}},
+         "m7g.large": {"ProcessorInfo": {"SupportedArchitectures": ["arm64"]}}}
+
+
+def group(**kwargs):
+    return dict({"variable": "ecs_instances_groups[g]", "instance_types": ["m6i.large"], "ami_id": "",
+                 "architecture": "x86_64"}, **kwargs)
+
+
+def test_instance_types_exist_are_offered_and_match_the_ami():
+    offered = {"m6i.large": {"us-east-1a", "us-east-1b"}, "m7g.large": {"us-east-1a"}}
+    azs = ["us-east-1a", "us-east-1b"]
+    assert preflight.instance_type_problems([group()], TYPES, offered, {}, azs) == []
+    unknown = preflight.instance_type_problems([group(instance_types=["m9z.mega"])], TYPES, offered, {}, azs)
+    assert [p.value for p in unknown] == ["m9z.mega"] and "no such EC2 instance type" in unknown[0].fix
+    wrong_arch = preflight.instance_type_problems([group(instance_types=["m7g.large"], ami_id="ami-1")], TYPES,
+                                                  {"m7g.large": set(azs)}, {"ami-1": "x86_64"}, azs)
+    assert "runs arm64 but AMI ami-1 is x86_64" in wrong_arch[0].fix
+    missing_az = preflight.instance_type_problems([group(instance_types=["m7g.large"], architecture="arm64")], TYPES,
+                                                  offered, {}, azs)
+    assert "not offered in us-east-1b" in missing_az[0].fix
+    spot = preflight.instance_type_problems([group(instance_types=["m6i.large", "m7g.large"], architecture=None)], TYPES,
+                                            offered, {}, azs)
+    assert spot == []
+    no_ami = preflight.instance_type_problems([group(ami_id="ami-9")], TYPES, offered, {}, azs)
+    assert no_ami[0].variable == "ecs_instances_groups[g].ami_id"
+
+
+def test_certificates_must_be_issued_and_cover_the_hosts():
+    spec = {"variable": "load_balancer_certificate_arn", "arn": "arn:cert", "domains": ["api.example.com"]}
+    good = {"Status": "ISSUED", "DomainName": "example.com", "SubjectAlternativeNames": ["*.example.com"]}
+    assert preflight.certificate_problems(spec, good) == []
+    pending = preflight.certificate_problems(spec, dict(good, Status="PENDING_VALIDATION"))
+    assert "PENDING_VALIDATION, not ISSUED" in pending[0].fix
+    other = preflight.certificate_problems(spec, {"Status": "ISSUED", "DomainName": "example.org"})
+    assert "does not cover api.example.com" in other[0].fix
+    assert "no such ACM certificate" in preflight.certificate_problems(spec, None)[0].fix
+    assert not preflight.covers({"*.example.com"}, "a.b.example.com")
+
+
+def test_subnets_need_free_addresses():
+    spec = {"variable": "ecs_instances_subnet_ids", "ids": ["subnet-1", "subnet-2", "subnet-3"], "per_subnet": 8, "total": 20}
+    subnets = {"subnet-1": {"SubnetId": "subnet-1", "AvailableIpAddressCount": 5},
+               "subnet-2": {"SubnetId": "subnet-2", "AvailableIpAddressCount": 11}}
+    problems = preflight.subnet_problems(spec, subnets)
+    assert [p.value for p in problems] == ["subnet-3", "subnet-1", ["subnet-1", "subnet-2", "subnet-3"]]
+
+
+class FakeEc2(object):
+    def __init__(self, dns):
+        self.dns = dns
+        self.calls = []
+
+    def __getattr__(self, name):
+        def call(aws_retry=None, **kwargs):
+            self.calls.append(name)
+            if name == "describe_regions":
+                return {"Regions": [{"RegionName": "us-east-1", "OptInStatus": "opt-in-not-required"}]}
+            if name == "describe_vpcs":
+                return {"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.50.0.0/16"}]}
+            if name == "describe_vpc_attribute":
+                key = "EnableDnsSupport" if kwargs["Attribute"] == "enableDnsSupport" else "EnableDnsHostnames"
+                return {key: {"Value": self.dns[kwargs["Attribute"]]}}
+            raise AssertionError(name)
+        return call
+
+
+def test_an_existing_vpc_without_dns_hostnames_cannot_take_private_dns_endpoints():
+    ec2 = FakeEc2({"enableDnsSupport": True, "enableDnsHostnames": False})
+    result = preflight.PreflightChecks(lambda service: ec2, "us-east-1").run(
+        {"vpc": {"variable": "network_vpc_id", "id": "vpc-1", "needs_dns": True}})
+    assert [p["variable"] for p in result["problems"]] == ["network_vpc_id"]
+    assert "enableDnsHostnames off" in result["problems"][0]["fix"] and "network_enable_dns: true" in result["problems"][0]["fix"]
+    assert result["api_calls"] == 4 and result["facts"]["vpc_cidr"] == "10.50.0.0/16"
+
+
+def test_an_unknown_region_stops_the_checks():
+    ec2 = FakeEc2({})
+    checks = preflight.PreflightChecks(lambda service: ec2, "us-esat-1")
+    result = checks.run({"vpc": {"variable": "network_vpc_id", "id": "vpc-1", "needs_dns": True}})
+    assert [p["variable"] for p in result["problems"]] == ["cloudops_aws_region"] and ec2.calls == ["describe_regions"]

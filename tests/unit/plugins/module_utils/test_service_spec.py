@@ -1,0 +1,297 @@
+"""The services role's payloads and input checks: what a services_list item becomes in ECS's API shape, and
+every bad input refused with the variable, the value and the fix."""
+import copy
+
+import pytest
+
+from ansible_collections.cloudops.ecs.plugins.module_utils import service_spec
+from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition import task_definition_differences
+
+SETTINGS = {
+    "state": "present", "region": "us-east-1", "partition": "aws-us-gov", "account_id": "123456789012",
+    "cluster_name": "demo", "vpc_id": "vpc-1", "subnet_ids": ["subnet-a", "subnet-b"],
+    "security_group_ids": ["sg-instances"], "listener_arn": "arn:listener", "name_prefix": "demo-",
+    "family_prefix": "demo-", "log_group_prefix": "/demo/services/", "tags": {"cloudops:stack": "demo"},
+    "placement_strategy": [{"type": "spread", "field": "attribute:ecs.availability-zone"}],
+    "efs_file_system_id": "fs-123", "target_groups": {"web": "arn:tg/web", "api": "arn:tg/api"},
+    "capacity_provider_architectures": {"demo-ondemand": ["x86_64"], "demo-spot": ["arm64"]},
+    "cluster_capacity_provider_strategy": [{"capacity_provider": "demo-ondemand", "weight": 1, "base": 1},
+                                           {"capacity_provider": "demo-spot", "weight": 3, "base": 0}],
+}
+
+WEB = {"name": "web", "image": "public.ecr.aws/nginx/nginx:1.27", "memory": 256, "cpu": 256, "container_port": 80,
+       "listener_rule": {"path": "/*", "priority": 100},
+       "tmpfs": [{"path": "/var/cache/nginx", "size": 64}, {"path": "/var/run", "size": 1}, {"path": "/tmp"}]}
+
+API = {
+    "name": "api", "image": "public.ecr.aws/docker/library/httpd:2.4", "memory": 256, "container_port": 8080,
+    "network_mode": "awsvpc", "cpu_architecture": "X86_64",
+    "capacity_provider_strategy": [{"capacity_provider": "demo-ondemand", "weight": 1}],
+    "listener_rule": {"path": "/api/*", "priority": 90},
+    "depends_on": [{"container": "cache", "condition": "HEALTHY"}],
+    "mount_points": [{"volume": "data", "path": "/srv/data"}],
+    "volumes": [{"name": "data", "type": "efs"}, {"name": "scratch"}],
+    "secrets": {"TOKEN": "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:api-token"},
+    "sidecars": [{
+        "name": "cache", "image": "public.ecr.aws/docker/library/redis:7", "memory_reservation": 64, "cpu": 128,
+        "essential": False, "stop_timeout": 10, "ports": [6379],
+        "health_check": {"command": ["CMD", "redis-cli", "ping"], "interval": 10, "retries": 3},
+        "mount_points": [{"volume": "scratch", "path": "/data"}],
+        "secrets": {"PASS": "arn:aws-us-gov:ssm:us-gov-west-1:123456789012:parameter/cache"},
+    }],
+}
+
+
+def test_single_container_service_with_tmpfs_keeps_a_read_only_root():
+    args = service_spec.task_definition(WEB, SETTINGS, "arn:exec", "arn:task")
+    assert args["family"] == "demo-web" and args["network_mode"] == "bridge"
+    assert args["execution_role_arn"] == "arn:exec" and args["task_role_arn"] == "arn:task"
+    [web] = args["container_definitions"]
+    assert web["readonlyRootFilesystem"] is True and web["essential"] is True
+    assert web["portMappings"] == [{"containerPort": 80, "protocol": "tcp"}]
+    assert web["linuxParameters"] == {"tmpfs": [
+        {"containerPath": "/var/cache/nginx", "size": 64}, {"containerPath": "/var/run", "size": 1},
+        {"containerPath": "/tmp", "size": 64}]}
+    assert web["logConfiguration"] == {"logDriver": "awslogs", "options": {
+        "awslogs-group": "/demo/services/web", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "web"}}
+    assert args["volumes"] == [] and args["placement_constraints"] == [] and "runtime_platform" not in args
+
+
+def test_two_container_task_with_dependencies_volumes_and_architecture():
+    args = service_spec.task_definition(API, SETTINGS, access_points={"demo-api-data": "fsap-1"})
+    main, cache = args["container_definitions"]
+    assert main["name"] == "api" and main["essential"] is True
+    assert main["dependsOn"] == [{"containerName": "cache", "condition": "HEALTHY"}]
+    assert main["mountPoints"] == [{"sourceVolume": "data", "containerPath": "/srv/data", "readOnly": False}]
+    assert cache["essential"] is False and cache["stopTimeout"] == 10 and cache["cpu"] == 128
+    assert cache["memoryReservation"] == 64 and "memory" not in cache
+    assert cache["portMappings"] == [{"containerPort": 6379, "protocol": "tcp"}]
+    assert cache["healthCheck"] == {"command": ["CMD", "redis-cli", "ping"], "interval": 10, "retries": 3}
+    assert cache["logConfiguration"]["options"]["awslogs-stream-prefix"] == "cache"
+    assert args["volumes"] == [
+        {"name": "data", "efsVolumeConfiguration": {
+            "fileSystemId": "fs-123", "transitEncryption": "ENABLED",
+            "authorizationConfig": {"iam": "ENABLED", "accessPointId": "fsap-1"}}},
+        {"name": "scratch"}]
+    assert args["placement_constraints"] == [
+        {"type": "memberOf", "expression": "attribute:ecs.cpu-architecture == x86_64"}]
+    assert args["runtime_platform"] == {"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"}
+
+
+def test_built_task_definition_reads_back_unchanged():
+    """What ECS answers (defaults filled in) compares equal to what we build: no new revision per run."""
+    args = service_spec.task_definition(API, SETTINGS, access_points={"demo-api-data": "fsap-1"})
+    request = {"family": args["family"], "networkMode": args["network_mode"],
+               "containerDefinitions": args["container_definitions"], "volumes": args["volumes"],
+               "placementConstraints": args["placement_constraints"], "runtimePlatform": args["runtime_platform"]}
+    described = copy.deepcopy(request)
+    for container in described["containerDefinitions"]:
+        container.setdefault("cpu", 0)
+        for key in ("environment", "volumesFrom", "systemControls"):
+            container.setdefault(key, [])
+        for mapping in container.get("portMappings", []):
+            mapping["hostPort"] = mapping["containerPort"]
+        container["healthCheck"] = dict({"timeout": 5}, **container["healthCheck"]) if "healthCheck" in container \
+            else None
+        if container["healthCheck"] is None:
+            del container["healthCheck"]
+    described.update({"revision": 4, "status": "ACTIVE", "compatibilities": ["EC2"]})
+    assert task_definition_differences(described, request) == []
+
+
+def test_firelens_routes_every_container_through_the_log_router():
+    svc = dict(WEB, firelens={"type": "fluentbit"})
+    args = service_spec.task_definition(svc, SETTINGS)
+    web, router = args["container_definitions"]
+    assert router["name"] == "log-router" and router["firelensConfiguration"] == {"type": "fluentbit"}
+    assert router["logConfiguration"]["logDriver"] == "awslogs"
+    assert router["image"] == service_spec.SETTINGS_DEFAULTS["firelens_image"]
+    assert web["logConfiguration"] == {"logDriver": "awsfirelens", "options": {
+        "Name": "cloudwatch_logs", "region": "us-east-1", "log_group_name": "/demo/services/web",
+        "log_stream_prefix": "web/", "auto_create_group": "false"}}
+    custom = service_spec.task_definition(dict(svc, firelens={"log_options": {"Name": "stdout"}}), SETTINGS)
+    assert custom["container_definitions"][0]["logConfiguration"]["options"] == {"Name": "stdout"}
+
+
+def test_service_items_carry_placement_capacity_and_network_per_service():
+    web, api = service_spec.service_items([WEB, dict(API, placement_strategy=[{"type": "binpack", "field": "cpu"}],
+                                                     placement_constraints=[{"type": "distinctInstance"}])],
+                                          SETTINGS)
+    assert web["placement_strategy"] == SETTINGS["placement_strategy"] and "capacity_provider_strategy" not in web
+    assert web["load_balancers"] == [{"target_group_arn": "arn:tg/web", "container_name": "web", "container_port": 80}]
+    assert "network_configuration" not in web and web["desired_count"] == 1
+    assert api["placement_strategy"] == [{"type": "binpack", "field": "cpu"}]
+    assert api["placement_constraints"] == [{"type": "distinctInstance"}]
+    assert api["capacity_provider_strategy"] == [{"capacity_provider": "demo-ondemand", "weight": 1}]
+    assert api["network_configuration"] == {"subnets": ["subnet-a", "subnet-b"], "security_groups": ["sg-instances"],
+                                            "assign_public_ip": False}
+    own = service_spec.service_item(dict(API, security_group_ids=["sg-api"]), SETTINGS)
+    assert own["network_configuration"]["security_groups"] == ["sg-api"]
+    scaled = service_spec.service_item(dict(WEB, autoscaling={"min": 2, "max": 4}), SETTINGS)
+    assert scaled["desired_count"] == 2 and scaled["desired_count_owner"] == "autoscaling"
+    daemon = service_spec.service_item({"name": "agent", "scheduling_strategy": "DAEMON"}, SETTINGS)
+    assert "desired_count" not in daemon and "placement_strategy" not in daemon
+    assert daemon["deployment_configuration"]["minimum_healthy_percent"] == 0
+
+
+def test_iam_policies_are_scoped_to_the_service():
+    policy = service_spec.secrets_policy(API)
+    assert policy["Statement"] == [
+        {"Sid": "ReadServiceSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
+         "Resource": [API["secrets"]["TOKEN"]]},
+        {"Sid": "ReadServiceParameters", "Effect": "Allow", "Action": ["ssm:GetParameters"],
+         "Resource": [API["sidecars"][0]["secrets"]["PASS"]]}]
+    task = service_spec.task_policy(dict(API, enable_execute_command=True), SETTINGS, {"demo-api-data": "fsap-1"})
+    exec_statement, mount = task["Statement"]
+    assert exec_statement["Sid"] == "EcsExec"
+    assert mount["Action"] == ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+    assert mount["Resource"] == "arn:aws-us-gov:elasticfilesystem:us-east-1:123456789012:file-system/fs-123"
+    assert mount["Condition"] == {"StringEquals": {"elasticfilesystem:AccessPointArn":
+                                                   "arn:aws-us-gov:elasticfilesystem:us-east-1:123456789012:"
+                                                   "access-point/fsap-1"}}
+    assert service_spec.needs_task_policy(API) and not service_spec.needs_task_policy(WEB)
+
+
+def test_access_points_and_task_security_groups():
+    assert service_spec.efs_access_points([WEB, API], SETTINGS) == [{
+        "service": "api", "volume": "data", "name": "demo-api-data", "file_system_id": "fs-123",
+        "root_directory": "/api/data", "uid": 1000, "gid": 1000, "read_only": False}]
+    own_groups = dict(SETTINGS, security_group_ids=[])
+    assert service_spec.task_security_groups([WEB, API], own_groups, "sg-alb") == [{
+        "service": "api", "name": "demo-api-tasks", "description": "Tasks of the demo-api service",
+        "rules": [{"proto": "tcp", "ports": [8080], "group_id": "sg-alb",
+                   "rule_desc": "container port from the load balancer"}]}]
+    assert service_spec.task_security_groups([API], SETTINGS, "sg-alb") == []
+    created = dict(own_groups, task_security_groups={"api": "sg-api"})
+    assert service_spec.service_item(API, created)["network_configuration"]["security_groups"] == ["sg-api"]
+    assert service_spec.efs_client_rules([WEB, API], created) == [
+        {"from_port": 2049, "source_group_id": "sg-api", "description": "cloudops:services NFS from awsvpc tasks"}]
+    elsewhere = dict(API, volumes=[{"name": "data", "type": "efs", "file_system_id": "fs-other"}, {"name": "scratch"}])
+    assert service_spec.efs_client_rules([elsewhere], created) == []
+
+
+def test_listener_rules_and_existing_target_groups():
+    rules = service_spec.listener_rules([WEB, dict(API, listener_rule={"host": "api.example.com", "priority": 5}),
+                                         {"name": "x", "listener_rule": {"path": "/x", "priority": 7}}], SETTINGS)
+    assert rules == [
+        {"priority": 100, "state": "present", "path_patterns": ["/*"], "target_group_arn": "arn:tg/web"},
+        {"priority": 5, "state": "present", "host_headers": ["api.example.com"], "target_group_arn": "arn:tg/api"}]
+    found = service_spec.existing_target_groups(
+        [WEB, API], [{"target_group_name": "demo-web", "target_group_arn": "arn:1"},
+                     {"target_group_name": "other", "target_group_arn": "arn:2"}], SETTINGS)
+    assert found == {"web": "arn:1"}
+
+
+@pytest.mark.parametrize("instance_type, arch", [
+    ("m6i.large", "x86_64"), ("m7g.large", "arm64"), ("c7gn.xlarge", "arm64"), ("t4g.micro", "arm64"),
+    ("a1.medium", "arm64"), ("g5.xlarge", "x86_64"), ("r6gd.large", "arm64"), ("t3.medium", "x86_64")])
+def test_instance_type_architecture(instance_type, arch):
+    assert service_spec.instance_type_architecture(instance_type) == arch
+
+
+def test_capacity_providers_from_instance_groups():
+    groups = [{"capacity_provider": "demo-ondemand", "instance_types": ["m6i.large"], "weight": 1, "base": 1},
+              {"capacity_provider": "demo-spot", "instance_types": ["m7g.large", "m6i.large"], "weight": 3}]
+    assert service_spec.capacity_provider_architectures(groups) == {
+        "demo-ondemand": ["x86_64"], "demo-spot": ["arm64", "x86_64"]}
+    assert service_spec.group_capacity_provider_strategy(groups) == [
+        {"capacity_provider": "demo-ondemand", "weight": 1, "base": 1},
+        {"capacity_provider": "demo-spot", "weight": 3, "base": 0}]
+
+
+def test_good_inputs_have_no_errors():
+    assert service_spec.input_errors([WEB, API, {"name": "agent", "image": "busybox", "memory_reservation": 32,
+                                                 "scheduling_strategy": "DAEMON"}], SETTINGS) == []
+
+
+def _errors(svc, settings=SETTINGS, others=()):
+    return service_spec.input_errors(list(others) + [svc], settings)
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"sidecars": [{"name": "api", "image": "x", "memory": 64}]},
+     "services_list[0].sidecars[0].name: api is used by another container"),
+    ({"depends_on": [{"container": "nope"}]}, "services_list[0].depends_on[0].container: nope is not another container"),
+    ({"depends_on": [{"container": "cache", "condition": "READY"}]}, "depends_on[0].condition: READY; use one of"),
+    ({"sidecars": [{"name": "cache", "image": "redis", "memory": 64}]},
+     "depends_on[0].condition: HEALTHY needs a health_check on container cache"),
+    ({"mount_points": [{"volume": "logs", "path": "/logs"}]},
+     "services_list[0].mount_points[0].volume: logs is not a volume of the service (data, scratch)"),
+    ({"mount_points": [{"volume": "data", "path": "relative"}]}, "mount_points[0].path: relative; give the absolute"),
+    ({"volumes": [{"name": "data", "type": "nfs"}]}, "services_list[0].volumes[0].type: nfs is not supported"),
+    ({"volumes": [{"name": "data", "type": "efs", "root_directory": "/"}, {"name": "scratch"}]},
+     "volumes[0].root_directory: /; use a directory below /"),
+    ({"volumes": [{"name": "data", "type": "efs"}, {"name": "data"}]}, "volumes[1].name: data is declared twice"),
+    ({"links": ["cache"]}, "services_list[0].links: links work in bridge mode only"),
+    ({"stop_timeout": 600}, "services_list[0].stop_timeout: 600 is out of range; use 2-120"),
+    ({"health_check": {"command": ["curl", "-f", "localhost"]}}, "health_check.command: ['curl', '-f', 'localhost']"),
+    ({"tmpfs": [{"path": "/srv/data"}]}, "/srv/data is mounted twice"),
+    ({"ports": [8080]}, "container port 8080 is used by two containers"),
+    ({"ports": [{"container_port": 9000, "host_port": 9001}]}, "ports[0].host_port: 9001 differs from container_port"),
+    ({"cpu_architecture": "ARM64"},
+     "services_list[0].cpu_architecture: ARM64, but capacity provider demo-ondemand can only give x86_64 instances, "
+     "so its tasks could not be placed; set its capacity_provider_strategy to providers of arm64 instances "
+     "(demo-spot)"),
+    ({"cpu_architecture": "x86"}, "cpu_architecture: x86; use X86_64 or ARM64"),
+    ({"placement_constraints": [{"type": "memberOf", "expression": "zone = a"}]},
+     "placement_constraints[0].expression: zone = a: zone = a is not a cluster query language term"),
+    ({"placement_strategy": [{"type": "binpack", "field": "attribute:x"}]},
+     "placement_strategy[0].field: attribute:x; binpack works on cpu or memory"),
+    ({"firelens": {"type": "logstash"}}, "services_list[0].firelens.type: logstash; use fluentbit or fluentd"),
+    ({"sidecars": [{"name": "cache", "image": "redis", "memory": 64, "listener_rule": {}}]},
+     "sidecars[0].listener_rule: a service setting, not a container one"),
+])
+def test_bad_container_and_task_inputs_name_the_variable_and_the_fix(change, expected):
+    errors = _errors(dict(API, **change))
+    assert any(expected in e for e in errors), errors
+
+
+def test_architecture_on_the_default_strategy_names_the_wrong_provider():
+    errors = _errors(dict(API, capacity_provider_strategy=[]))
+    assert errors == ["services_list[0].cpu_architecture: X86_64, but capacity provider demo-spot can only give "
+                      "arm64 instances, so its tasks could not be placed; set its capacity_provider_strategy to "
+                      "providers of x86_64 instances (demo-ondemand)"]
+    unknown = dict(SETTINGS, capacity_provider_architectures={})
+    assert _errors(dict(API, capacity_provider_strategy=[]), unknown) == []
+
+
+def test_efs_volume_without_a_file_system_says_how_to_get_one():
+    errors = _errors(API, dict(SETTINGS, efs_file_system_id=""))
+    assert errors == ["services_list[0].volumes[0]: an EFS volume needs a file system; set ecs_instances_efs_enabled "
+                      "(the stack's file system) or the volume's file_system_id"]
+
+
+def test_service_level_checks():
+    errors = service_spec.input_errors([
+        WEB, dict(WEB, container_port=None),
+        {"name": "vpc", "image": "x", "memory": 64, "network_mode": "awsvpc"},
+        {"name": "agent", "image": "x", "memory": 64, "scheduling_strategy": "DAEMON", "desired_count": 2,
+         "placement_strategy": [{"type": "random"}]},
+        {"name": "pct", "image": "x", "memory": 64, "min_percent": 150, "max_percent": 50},
+        {"name": "small", "image": "x", "memory": 64, "cpu": 2048, "autoscaling": {"min": 3, "max": 2}},
+        {"image": "x", "memory": 64},
+    ], dict(SETTINGS, subnet_ids=[]))
+    for expected in (
+        "services_list[1].name: web is listed more than once",
+        "services_list[1].container_port: a service with a listener_rule needs the port",
+        "services_list[1].listener_rule.priority: 100 is already used",
+        "services_list[2].network_mode: awsvpc needs subnets",
+        "services_list[3].desired_count: a DAEMON service",
+        "services_list[3].placement_strategy[0]: a DAEMON service has no placement strategy",
+        "services_list[4].min_percent: 150 is out of range",
+        "services_list[4].max_percent: 50 is out of range",
+        "services_list[5].memory: 64 MiB is too little for cpu 2048",
+        "services_list[5].autoscaling: min 3 must be between 0 and max 2",
+        "services_list[6].name: missing",
+    ):
+        assert any(expected in e for e in errors), (expected, errors)
+    assert service_spec.input_errors([{"name": "web"}], dict(SETTINGS, state="absent")) == []
+
+
+def test_query_language():
+    for good in ("attribute:ecs.instance-type =~ t3.*", "attribute:ecs.availability-zone in [us-east-1a, us-east-1b]",
+                 "attribute:ecs.cpu-architecture == arm64 and not(attribute:ecs.instance-type == t4g.micro)",
+                 "attribute:stack exists", "(attribute:a == 1 or attribute:b == 2) and agentConnected == true"):
+        assert service_spec.query_language_error(good) is None, good
+    assert "unbalanced" in service_spec.query_language_error("attribute:a in [x")
+    assert "missing" in service_spec.query_language_error("")

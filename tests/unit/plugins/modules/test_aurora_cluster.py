@@ -1,0 +1,84 @@
+from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
+from ansible_collections.cloudops.ecs.plugins.modules import aurora_cluster
+
+ARN = "arn:aws:rds:us-east-1:123456789012:cluster:shop-db"
+VERSION = "8.0.mysql_aurora.3.08.2"
+ARGS = {"cluster_identifier": "shop-db", "mode": "standard", "engine_version": VERSION, "availability_zones": ["us-east-1a"],
+        "tags": {"cloudops:stack": "shop"}, "skip_final_snapshot": True}
+FILTER = {"Filters": [{"Name": "db-cluster-id", "Values": ["shop-db"]}]}
+
+
+def cluster(status="available", tags=None, members=True):
+    return {"DBClusterIdentifier": "shop-db", "DBClusterArn": ARN, "Status": status, "Engine": "aurora-mysql",
+            "EngineVersion": VERSION, "MasterUserSecret": {"SecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:"
+                                                                          "secret:rds!cluster-1", "SecretStatus": "active"},
+            "Endpoint": "shop-db.cluster-x.us-east-1.rds.amazonaws.com",
+            "DBClusterMembers": [{"DBInstanceIdentifier": "shop-db-1", "IsClusterWriter": True}] if members else [],
+            "TagList": [{"Key": k, "Value": v} for k, v in (tags or {"cloudops:stack": "shop"}).items()]}
+
+
+def instance(status="available"):
+    return {"DBInstanceIdentifier": "shop-db-1", "DBClusterIdentifier": "shop-db", "DBInstanceStatus": status,
+            "AvailabilityZone": "us-east-1a", "DBInstanceClass": "db.r6g.large"}
+
+
+def read(stubs, item, instances=None):
+    rds = stubs["rds"]
+    if item is None:
+        rds.add_client_error("describe_db_clusters", "DBClusterNotFoundFault")
+        return
+    rds.add_response("describe_db_clusters", {"DBClusters": [item]}, {"DBClusterIdentifier": "shop-db"})
+    rds.add_response("describe_db_instances", {"DBInstances": instances if instances is not None else [instance()]}, FILTER)
+
+
+def test_no_change(stubs, run_module):
+    read(stubs, cluster())
+    result, failed = run_module(aurora_cluster, ARGS)
+    assert not failed, result.get("msg")
+    assert result["changed"] is False and result["members"][0]["writer"] is True
+    assert result["diff"]["before"] == result["diff"]["after"]
+
+
+def test_check_mode_on_an_empty_account(stubs, run_module):
+    read(stubs, None)
+    result, failed = run_module(aurora_cluster, ARGS, check_mode=True)
+    assert not failed and result["changed"] is True and result["created_instances"] == ["shop-db-1"]
+    assert result["modifications"] == {"create": True} and result["exists"] is False
+
+
+def test_check_mode_without_engine_version_warns_instead_of_failing(stubs, run_module):
+    read(stubs, None)
+    result, failed = run_module(aurora_cluster, {"cluster_identifier": "shop-db"}, check_mode=True)
+    assert not failed and result["changed"] is False and result["exists"] is False
+    assert "does not exist yet" in result["warnings"][0]
+
+
+def test_tags_change_and_wait_until_available(stubs, run_module, monkeypatch):
+    clock = waiter.ManualClock()
+    monkeypatch.setattr(waiter, "Clock", lambda: clock)
+    read(stubs, cluster(tags={"cloudops:stack": "shop", "old": "1"}))
+    stubs["rds"].add_response("remove_tags_from_resource", {}, {"ResourceName": ARN, "TagKeys": ["old"]})
+    read(stubs, cluster(), [instance("modifying")])
+    read(stubs, cluster(), [instance()])
+    read(stubs, cluster())
+    result, failed = run_module(aurora_cluster, dict(ARGS, wait=True))
+    assert not failed, result
+    assert result["modifications"] == {"tags": {"add": {}, "remove": ["old"]}}
+    assert clock.slept == [2]
+
+
+def test_absent_with_deletion_protection_refuses(stubs, run_module):
+    read(stubs, dict(cluster(), DeletionProtection=True))
+    result, failed = run_module(aurora_cluster, {"cluster_identifier": "shop-db", "state": "absent"})
+    assert failed and "has deletion protection on; refusing to delete it" in result["msg"]
+
+
+def test_invalid_engine_version_fails_before_any_call(stubs, run_module):
+    result, failed = run_module(aurora_cluster, dict(ARGS, engine_version="5.7.mysql_aurora.2.11.2"))
+    assert failed and "is not an Aurora MySQL 3.x version" in result["msg"]
+
+
+def test_aws_error(stubs, run_module):
+    stubs["rds"].add_client_error("describe_db_clusters", "AccessDenied", "denied")
+    result, failed = run_module(aurora_cluster, ARGS)
+    assert failed and result["msg"].startswith("Failed to describe DB cluster shop-db")

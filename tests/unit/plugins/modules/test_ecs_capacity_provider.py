@@ -1,0 +1,70 @@
+from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
+from ansible_collections.cloudops.ecs.plugins.modules import ecs_capacity_provider
+
+ASG = ("arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0a1b2c3d-0000-0000-0000-000000000000:"
+       "autoScalingGroupName/shop-ondemand")
+ARN = "arn:aws:ecs:us-east-1:123456789012:capacity-provider/shop-ondemand"
+CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster/shop"
+ARGS = {"name": "shop-ondemand", "auto_scaling_group_arn": ASG, "managed_termination_protection": "ENABLED",
+        "managed_scaling": {"status": "ENABLED", "target_capacity": 100}, "tags": {"cloudops:stack": "shop"}}
+
+
+def provider(target=100, status="UPDATE_COMPLETE"):
+    return {"capacityProviderArn": ARN, "name": "shop-ondemand", "status": "ACTIVE", "updateStatus": status,
+            "autoScalingGroupProvider": {"autoScalingGroupArn": ASG, "managedTerminationProtection": "ENABLED",
+                                         "managedScaling": {"status": "ENABLED", "targetCapacity": target}},
+            "tags": [{"key": "cloudops:stack", "value": "shop"}]}
+
+
+def describe(stubs, item):
+    stubs["ecs"].add_response("describe_capacity_providers", {"capacityProviders": [item] if item else []},
+                              {"capacityProviders": ["shop-ondemand"], "include": ["TAGS"]})
+
+
+def test_no_change(stubs, run_module):
+    describe(stubs, provider())
+    result, failed = run_module(ecs_capacity_provider, ARGS)
+    assert not failed and result["changed"] is False and result["changes"] == []
+
+
+def test_check_mode_on_an_empty_account(stubs, run_module):
+    describe(stubs, None)
+    result, failed = run_module(ecs_capacity_provider, ARGS, check_mode=True)
+    assert not failed and result["changes"] == ["created"] and result["diff"]["after"]["name"] == "shop-ondemand"
+
+
+def test_update_waits_until_settled(stubs, run_module, monkeypatch):
+    clock = waiter.ManualClock()
+    monkeypatch.setattr(waiter, "Clock", lambda: clock)
+    describe(stubs, provider(target=90))
+    stubs["ecs"].add_response("update_capacity_provider", {"capacityProvider": provider(status="UPDATE_IN_PROGRESS")}, {
+        "name": "shop-ondemand", "autoScalingGroupProvider": {
+            "managedTerminationProtection": "ENABLED", "managedScaling": {"status": "ENABLED", "targetCapacity": 100}}})
+    describe(stubs, provider(status="UPDATE_IN_PROGRESS"))
+    describe(stubs, provider())
+    result, failed = run_module(ecs_capacity_provider, ARGS)
+    assert not failed, result
+    assert result["changes"] == ["managedScaling.targetCapacity"]
+    assert result["capacity_provider"]["update_status"] == "UPDATE_COMPLETE"
+    assert result["diff"]["before"] != result["diff"]["after"]
+    assert len(clock.slept) == 1
+
+
+def test_absent_refuses_while_a_cluster_uses_it(stubs, run_module):
+    describe(stubs, provider())
+    stubs["ecs"].add_response("list_clusters", {"clusterArns": [CLUSTER]})
+    stubs["ecs"].add_response("describe_clusters", {"clusters": [{"clusterArn": CLUSTER, "clusterName": "shop",
+                                                                 "capacityProviders": ["shop-ondemand"]}]})
+    result, failed = run_module(ecs_capacity_provider, {"name": "shop-ondemand", "state": "absent"})
+    assert failed and "still associated with cluster(s) shop" in result["msg"] and result["clusters"] == ["shop"]
+
+
+def test_reserved_name_is_refused(stubs, run_module):
+    result, failed = run_module(ecs_capacity_provider, dict(ARGS, name="ecs-x"))
+    assert failed and "cannot start with aws, ecs or fargate" in result["msg"]
+
+
+def test_aws_error(stubs, run_module):
+    stubs["ecs"].add_client_error("describe_capacity_providers", "AccessDeniedException", "denied")
+    result, failed = run_module(ecs_capacity_provider, ARGS)
+    assert failed and result["msg"].startswith("Failed to describe capacity provider shop-ondemand")

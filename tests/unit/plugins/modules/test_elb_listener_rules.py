@@ -1,0 +1,57 @@
+from ansible_collections.cloudops.ecs.plugins.modules import elb_listener_rules
+
+LISTENER = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/0123456789abcdef/0123456789abcdef"
+RULE_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/0123456789abcdef/0123456789abcdef/0123456789abcdef"
+TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef"
+OTHER_TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/old/0123456789abcdef"
+WANTED = {"priority": 10, "host_headers": ["shop.example.com"], "target_group_arn": TG}
+
+
+def existing(target=TG):
+    return {"RuleArn": RULE_ARN, "Priority": "10", "IsDefault": False,
+            "Conditions": [{"Field": "host-header", "HostHeaderConfig": {"Values": ["shop.example.com"]}}],
+            "Actions": [{"Type": "forward", "TargetGroupArn": target}]}
+
+
+def rules(stubs, items):
+    stubs["elbv2"].add_response("describe_rules", {"Rules": items + [{"RuleArn": RULE_ARN, "Priority": "default",
+                                                                      "IsDefault": True}]}, {"ListenerArn": LISTENER})
+
+
+def test_no_change(stubs, run_module):
+    rules(stubs, [existing()])
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [WANTED]})
+    assert not failed and result["changed"] is False and result["rules"][0]["action"] == "none"
+
+
+def test_check_mode_reports_the_modification_with_a_diff(stubs, run_module):
+    rules(stubs, [existing(OTHER_TG)])
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [WANTED]}, check_mode=True)
+    assert not failed and result["changed"] is True and result["rules"][0]["action"] == "modify"
+    assert result["diff"]["before"]["10"]["target_group_arn"] == OTHER_TG
+    assert result["diff"]["after"]["10"]["target_group_arn"] == TG
+
+
+def test_create_with_tags(stubs, run_module):
+    rules(stubs, [])
+    stubs["elbv2"].add_response("create_rule", {"Rules": [{"RuleArn": RULE_ARN}]}, {
+        "ListenerArn": LISTENER, "Priority": 10, "Actions": [{"Type": "forward", "TargetGroupArn": TG}],
+        "Conditions": [{"Field": "host-header", "HostHeaderConfig": {"Values": ["shop.example.com"]}}],
+        "Tags": [{"Key": "cloudops:stack", "Value": "shop"}]})
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [WANTED],
+                                                     "tags": {"cloudops:stack": "shop"}})
+    assert not failed and result["rules"] == [{"priority": 10, "action": "create", "rule_arn": RULE_ARN}]
+
+
+def test_error_reports_the_rules_done_so_far(stubs, run_module):
+    rules(stubs, [existing()])
+    stubs["elbv2"].add_client_error("create_rule", "PriorityInUse", "taken")
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [
+        WANTED, dict(WANTED, priority=11)]})
+    assert failed and "manage rules of listener" in result["msg"]
+    assert result["rules"] == [{"priority": 10, "action": "none", "rule_arn": RULE_ARN}]
+
+
+def test_invalid_priority_fails_before_any_call(stubs, run_module):
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [dict(WANTED, priority=0)]})
+    assert failed and "rules[0].priority=0 is out of range" in result["msg"]

@@ -1,0 +1,53 @@
+from ansible_collections.cloudops.ecs.plugins.modules import security_group_rules
+
+GROUP = "sg-0aaaaaaaaaaaaaaa1"
+PEER = "sg-0bbbbbbbbbbbbbbb2"
+RULE = {"from_port": 3306, "source_group_id": PEER, "description": "database: from instances"}
+
+
+def existing(rule_id="sgr-0aaaaaaaaaaaaaaa1", port=3306, description="database: from instances"):
+    return {"SecurityGroupRuleId": rule_id, "GroupId": GROUP, "IsEgress": False, "IpProtocol": "tcp",
+            "FromPort": port, "ToPort": port, "ReferencedGroupInfo": {"GroupId": PEER}, "Description": description}
+
+
+def describe(stubs, rules):
+    stubs["ec2"].add_response("describe_security_group_rules", {"SecurityGroupRules": rules},
+                              {"Filters": [{"Name": "group-id", "Values": [GROUP]}]})
+
+
+def test_no_change(stubs, run_module):
+    describe(stubs, [existing()])
+    result, failed = run_module(security_group_rules, {"group_id": GROUP, "rules": [RULE], "owner_marker": "database:"})
+    assert not failed and result["changed"] is False
+    assert result["diff"]["before"] == result["diff"]["after"] == {"rules": ["tcp 3306-3306 %s" % PEER]}
+
+
+def test_check_mode_plans_and_calls_nothing_else(stubs, run_module):
+    describe(stubs, [existing("sgr-0aaaaaaaaaaaaaaa9", 5432)])
+    result, failed = run_module(security_group_rules, {"group_id": GROUP, "rules": [RULE], "owner_marker": "database:"},
+                                check_mode=True)
+    assert not failed and result["changed"] is True
+    assert result["revoked"] == ["sgr-0aaaaaaaaaaaaaaa9"]
+    assert result["diff"]["after"] == {"rules": ["tcp 3306-3306 %s" % PEER]}
+
+
+def test_change_revokes_own_stale_rules_then_authorizes(stubs, run_module):
+    describe(stubs, [existing("sgr-0aaaaaaaaaaaaaaa9", 5432), existing("sgr-0aaaaaaaaaaaaaaa8", 22, "someone else")])
+    stubs["ec2"].add_response("revoke_security_group_ingress", {"Return": True},
+                              {"GroupId": GROUP, "SecurityGroupRuleIds": ["sgr-0aaaaaaaaaaaaaaa9"]})
+    stubs["ec2"].add_response("authorize_security_group_ingress", {"Return": True}, {
+        "GroupId": GROUP, "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 3306, "ToPort": 3306, "UserIdGroupPairs": [
+            {"GroupId": PEER, "Description": "database: from instances"}]}]})
+    result, failed = run_module(security_group_rules, {"group_id": GROUP, "rules": [RULE], "owner_marker": "database:"})
+    assert not failed and result["changed"] is True
+
+
+def test_bad_rule_fails_before_any_call(stubs, run_module):
+    result, failed = run_module(security_group_rules, {"group_id": GROUP, "rules": [{"from_port": 80}]})
+    assert failed and "exactly one of cidr_ip or source_group_id" in result["msg"]
+
+
+def test_aws_error_names_the_group(stubs, run_module):
+    stubs["ec2"].add_client_error("describe_security_group_rules", "UnauthorizedOperation", "no")
+    result, failed = run_module(security_group_rules, {"group_id": GROUP, "rules": [RULE]})
+    assert failed and result["msg"].startswith("Failed to describe the rules of %s" % GROUP)

@@ -1,0 +1,81 @@
+"""The invariant recorder: minimum (and maximum) healthy targets per target group and running tasks per
+service, recorded on every state change since a mark.
+
+State changes happen only inside a request, a control or a component's tick, all under plane.lock; the
+Plane calls `observe()` after each of them (after every component's tick, not once per round), so a dip
+that lasts one step is recorded even when it is over before any test could sample it. Nothing is
+recorded before the first mark (no cost for the product and the demo).
+"""
+from local_aws.control_plane.core import Component
+
+GROUP_FIELDS = ("healthy", "registered")
+SERVICE_FIELDS = ("running", "primary_running", "healthy", "desired", "deployments")
+
+
+class Invariants(Component):
+    name = "invariants"
+
+    def __init__(self, plane):
+        super().__init__(plane)
+        self.marked_at = None
+        self.observations = 0
+        self.groups = {}    # target group ARN -> record
+        self.services = {}  # "cluster/service" -> record
+        plane.on_change(self.observe)
+
+    def reset(self):
+        self.marked_at = None
+        self.observations = 0
+        self.groups.clear()
+        self.services.clear()
+
+    def controls(self):
+        return {"invariants/mark": self._mark, "invariants/report": self._report}
+
+    # -- controls -------------------------------------------------------------------------------------
+    def _mark(self, _payload):
+        self.reset()
+        self.marked_at = self.plane.now()
+        self.observe()
+        return self._report_body()
+
+    def _report(self, _payload):
+        if self.marked_at is None:
+            raise ValueError("nothing recorded: POST /_local/invariants/mark first")
+        self.observe()
+        return self._report_body()
+
+    def _report_body(self):
+        return {"since": self.marked_at, "now": self.plane.now(), "observations": self.observations,
+                "target_groups": self.groups, "services": self.services}
+
+    # -- recording --------------------------------------------------------------------------------------
+    def observe(self):
+        if self.marked_at is None:
+            return
+        self.observations += 1
+        now = self.plane.now()
+        elbv2 = self.plane.component("elbv2")
+        if elbv2 is not None:
+            for arn, (name, values) in elbv2.target_counts().items():
+                self._record(self.groups, arn, {"name": name, "arn": arn}, values, GROUP_FIELDS, now)
+        ecs = self.plane.component("ecs")
+        if ecs is not None:
+            for key, (identity, values) in ecs.service_counts().items():
+                self._record(self.services, key, identity, values, SERVICE_FIELDS, now)
+
+    @staticmethod
+    def _record(table, key, identity, values, fields, now):
+        record = table.get(key)
+        if record is None:
+            record = table[key] = dict(identity, first_seen=now)
+            for field in fields:
+                record[f"min_{field}"] = record[f"max_{field}"] = values[field]
+                record[f"min_{field}_at"] = now
+        for field in fields:
+            value = values[field]
+            record[field] = value
+            if value < record[f"min_{field}"]:
+                record[f"min_{field}"] = value
+                record[f"min_{field}_at"] = now
+            record[f"max_{field}"] = max(record[f"max_{field}"], value)

@@ -1,0 +1,84 @@
+"""A client for the local AWS test controls (`POST <endpoint>/_local/<name>`), for tests and scripts.
+
+    controls = Controls(endpoint)
+    with controls.frozen():                 # plane time stops; transitions happen when the test says
+        controls.advance(0.6)               # 0.6 plane seconds pass, components tick along the way
+    controls.mark()                         # start recording invariants
+    ...                                     # roll, deploy, drain
+    report = controls.report()
+    assert report.target_group(tg_arn)["min_healthy"] >= 2
+    assert report.service("cluster", "web")["min_running"] >= 3
+"""
+import contextlib
+import json
+import urllib.request
+
+
+class Report(dict):
+    """The answer of `invariants/report`, with lookups that fail clearly when nothing was recorded."""
+
+    def target_group(self, arn_or_name):
+        for arn, record in self["target_groups"].items():
+            if arn_or_name in (arn, record["name"]):
+                return record
+        raise KeyError(f"no invariants recorded for target group {arn_or_name}; recorded: "
+                       f"{sorted(r['name'] for r in self['target_groups'].values())}")
+
+    def service(self, cluster, name):
+        key = f"{cluster.split('/')[-1]}/{name.split('/')[-1]}"
+        try:
+            return self["services"][key]
+        except KeyError:
+            raise KeyError(f"no invariants recorded for service {key}; recorded: {sorted(self['services'])}") from None
+
+
+class Controls:
+    def __init__(self, endpoint, timeout=60):
+        self.endpoint = endpoint.rstrip("/")
+        self.timeout = timeout
+
+    def call(self, name, payload=None):
+        request = urllib.request.Request(
+            f"{self.endpoint}/_local/{name}", data=json.dumps(payload or {}).encode(), method="POST",
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - loopback
+            return json.loads(response.read())
+
+    # -- clock ----------------------------------------------------------------------------------------
+    def now(self):
+        return self.call("clock")["now"]
+
+    def freeze(self):
+        return self.call("clock/freeze")
+
+    def unfreeze(self):
+        return self.call("clock/unfreeze")
+
+    def advance(self, seconds, step=None):
+        """Move plane time forward by `seconds` (plane seconds), ticking every component on the way."""
+        return self.call("clock/advance", {"seconds": seconds, **({"step": step} if step else {})})
+
+    @contextlib.contextmanager
+    def frozen(self):
+        self.freeze()
+        try:
+            yield self
+        finally:
+            self.unfreeze()
+
+    def delay(self, name):
+        """A named duration of the server's latency profile (control_plane/profiles.py), in plane seconds."""
+        return self.call("status")["delays"][name]
+
+    def scaled(self, aws_seconds):
+        """A duration a resource configures (health-check interval...) in plane seconds of this server."""
+        return float(aws_seconds) / self.call("status")["scale"]
+
+    # -- invariants -------------------------------------------------------------------------------------
+    def mark(self):
+        """Forget what was recorded; record minima and maxima from the current state on."""
+        return self.call("invariants/mark")
+
+    def report(self):
+        """What was recorded since the last mark (see tools/local_aws/README.md, Invariant recorder)."""
+        return Report(self.call("invariants/report"))
