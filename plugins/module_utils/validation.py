@@ -64,7 +64,7 @@ class Problem(object):
 
     def __str__(self):
         if self.value is UNSHOWN:
-            return "%s: %s" % (self.variable, self.fix)
+            return self.variable + self.fix
         return "%s = %s: %s" % (self.variable, show(self.value), self.fix)
 
     __repr__ = __str__
@@ -76,15 +76,15 @@ class Problem(object):
         return hash((self.variable, self.fix))
 
     def as_dict(self):
-        return {"variable": self.variable, "value": None if self.value is UNSHOWN else self.value, "fix": self.fix,
-                "message": str(self)}
+        return {"variable": self.variable, "value": None if self.value is UNSHOWN else self.value,
+                "fix": self.fix.lstrip(" :"), "message": str(self)}
 
     @classmethod
     def from_message(cls, message):
         """A problem from a message that starts with the variable and already shows the value
         ("services_list[0].memory: 4 MiB is below ...", "network_azs lists an AZ twice ...")."""
         variable = re.split(r"[\s:]", message, maxsplit=1)[0]
-        return cls(variable, UNSHOWN, message[len(variable):].lstrip(" :"))
+        return cls(variable, UNSHOWN, message[len(variable):])
 
 
 def show(value):
@@ -207,7 +207,7 @@ def network_rules(v):
             problems.append(Problem("network_azs", az, "not an Availability Zone of %s (e.g. %sa); fix the name or leave "
                                     "network_azs empty to use the first network_az_count AZs" % (region, region)))
     count = as_int(v.get("network_az_count"), v.get("network_az_count"))
-    planned_azs = azs or ["%s-az%d" % (PLANNED, i + 1) for i in range(count if isinstance(count, int) and 0 < count < 7 else 0)]
+    planned_azs = azs or ["AZ %d" % (i + 1) for i in range(count if isinstance(count, int) and 0 < count < 7 else 0)]
     vpc_cidr = v.get("network_vpc_cidr") if not vpc_id else (v.get("__existing_vpc_cidr") or None)
     if vpc_cidr is not None or not vpc_id:
         plan = plan_network(vpc_cidr, planned_azs, nat_mode=v.get("network_nat_mode", "per_az"),
@@ -777,8 +777,15 @@ def aws_checks(roles, v):
     if "load_balancer" in roles and v.get("load_balancer_state", "present") == "present":
         certificate = v.get("load_balancer_certificate_arn")
         if certificate:
+            hosts = []
+            for svc in v.get("services_list") or [] if "services" in roles else []:
+                rule = (svc or {}).get("listener_rule") if isinstance(svc, dict) else None
+                host = (rule or {}).get("host") if isinstance(rule, dict) else None
+                for name in ([host] if isinstance(host, str) else list(host or [])):
+                    if name and "*" not in name and name not in hosts:
+                        hosts.append(name)
             checks["certificates"].append({"variable": "load_balancer_certificate_arn", "arn": certificate,
-                                           "domain": v.get("load_balancer_domain") or ""})
+                                           "domains": hosts})
         _subnets(checks, "load_balancer_subnet_ids", v.get("load_balancer_subnet_ids"), 8)
     if "ecs_cluster" in roles and v.get("ecs_cluster_state", "present") == "present" and v.get("ecs_cluster_exec_logging", True):
         _key(checks, "ecs_cluster_kms_key_arn", v)
@@ -827,7 +834,7 @@ def planned_facts(role, v):
     """(fact name, planned value) a role will publish, from its own inputs; ids are placeholders."""
     if role == "network":
         count = as_int(v.get("network_az_count"), 3) or 3
-        azs = list(v.get("network_azs") or ["%s-az%d" % (PLANNED, i + 1) for i in range(min(max(count, 0), 6))])
+        azs = list(v.get("network_azs") or ["AZ %d" % (i + 1) for i in range(min(max(count, 0), 6))])
         labels = [str(i + 1) for i in range(len(azs))]
         return "cloudops_network", {
             "vpc_id": v.get("network_vpc_id") or planned_id("vpc", "network"),

@@ -29,6 +29,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.flow_log_destination 
 from ansible_collections.cloudops.ecs.plugins.module_utils.flow_log_destination import identity_from_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import available_zone_names
 from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import plan_network
+from ansible_collections.cloudops.ecs.plugins.module_utils import validation
 
 STACK_TAG = tagging.STACK_TAG
 TIERS = ("public", "private")
@@ -61,6 +62,19 @@ def resource_names(prefix, azs):
         names["nat"][az] = "%s-nat-%s" % (prefix, az)
         names["eip"][az] = "%s-nat-%s" % (prefix, az)
     return names
+
+
+def name_checks(prefix, params):
+    """(what, name, pattern) of every name derived from the stack prefix that AWS restricts."""
+    checks = [("security group name", sg["name"], validation.SG_NAME) for sg in params.get("security_groups") or []]
+    flow_log = params.get("flow_log") or {}
+    if flow_log:
+        checks.append(("log group name", flow_log.get("log_group_name") or "", validation.LOG_GROUP))
+        if not flow_log.get("iam_role_arn"):
+            checks.append(("IAM role name", flow_log.get("role_name") or "%s-vpc-flow-logs" % prefix, validation.IAM_NAME))
+            if not flow_log.get("kms_key_arn"):
+                checks.append(("KMS alias", "alias/%s-vpc-flow-logs" % prefix, validation.KMS_ALIAS))
+    return checks
 
 
 def nat_azs(azs, nat_mode):
@@ -220,6 +234,16 @@ class VpcNetwork(aws.Service):
         self.api_calls += 1
         return getattr(client, method)(aws_retry=True, **kwargs)
 
+    def check_names(self):
+        """The names this run would create are valid for their services (checked before the first change)."""
+        errors = []
+        for what, name, pattern in name_checks(self.prefix, self.params):
+            if not pattern.match(name):
+                errors.append("the %s %r derived from cloudops_stack_name %r is invalid: use lowercase letters, digits "
+                              "and hyphens in cloudops_stack_name" % (what, name, self.stack))
+        if errors:
+            raise NetworkError("; ".join(errors))
+
     def pick_azs(self):
         zones = self.call("describe_availability_zones", Filters=[
             {"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}])
@@ -228,7 +252,7 @@ class VpcNetwork(aws.Service):
             missing = [az for az in self.params["azs"] if az not in names]
             if missing:
                 raise NetworkError("network_azs %s: %s has no such Availability Zone (it has %s); fix the names or leave "
-                                   "network_azs empty" % (", ".join(missing), self.module.region, ", ".join(names)))
+                                   "network_azs empty" % (", ".join(missing), self.region, ", ".join(names)))
             return list(self.params["azs"]), len(self.params["azs"])
         return names[:self.params["az_count"]], self.params["az_count"]
 
@@ -519,6 +543,7 @@ class VpcNetwork(aws.Service):
         p = self.params
         identity, azs, names, vpc, new_vpc_mode, state, wanted, enable_dns, restrict_default_sg = self.plan()
         subnets = self.existing_subnets(state, wanted, names)
+        self.check_names()
         before = self.summary(vpc, state, names, azs)
         destination = self.destination(identity)
         flow_role_arn = destination.present() if destination else None

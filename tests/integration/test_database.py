@@ -60,9 +60,10 @@ def test_bad_input_is_refused_before_any_change(playbook, network, aws):
     result = run(playbook, dict(network, azs=["us-east-1a"]), database_engine_version="5.7.mysql_aurora.2.11.2",
                  database_backup_retention_days=3, database_mode="ha")
     assert result.rc != 0
-    assert "database_engine_version '5.7.mysql_aurora.2.11.2' is not a supported Aurora MySQL 3.x" in result.output
-    assert "database_backup_retention_days is 3; set it between 7 and 35" in result.output
-    assert "database_mode ha needs at least 2 AZs" in result.output
+    output = " ".join(result.output.split())
+    assert "database_engine_version = '5.7.mysql_aurora.2.11.2': not an Aurora MySQL 3.x version" in output
+    assert "database_backup_retention_days = 3: Aurora keeps automated backups 1 to 35 days" in output
+    assert "database_mode = 'ha': ha needs at least 2 AZs" in output
     assert cluster(aws) is None
     assert aws("rds").describe_db_subnet_groups()["DBSubnetGroups"] == []
     assert not [a for a in aws("kms").list_aliases()["Aliases"] if a["AliasName"] == "alias/demo-database"]

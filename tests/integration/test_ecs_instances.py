@@ -228,12 +228,12 @@ def test_bad_inputs_fail_before_any_change(playbook, aws, network):
     assert run.rc != 0
     output = " ".join(run.output.split())  # the result callback wraps long messages
     for message in (
-        "ecs_instances_subnet_ids is empty",
-        "ecs_instances_groups[inverted].min_size (3) is greater than max_size (1)",
-        "ecs_instances_groups[outside].desired_capacity (5) is outside min_size..max_size (1..2)",
-        "ecs_instances_groups[nospot] is a spot group without instance_types",
-        "ecs_instances_groups[hot].target_capacity (150) must be 1-100",
-        "ecs_instances_groups[mixed].instance_types mixes Graviton (arm64) and x86_64",
+        "ecs_instances_subnet_ids = []: empty",
+        "ecs_instances_groups[inverted].min_size = 3: greater than max_size (1)",
+        "ecs_instances_groups[outside].desired_capacity = 5: outside min_size..max_size (1..2)",
+        "ecs_instances_groups[nospot].instance_types = ['m6i.large']: a spot group needs several instance types",
+        "ecs_instances_groups[hot].target_capacity = 150: percent of the group kept in use by tasks: 1-100",
+        "ecs_instances_groups[mixed].instance_types = ['m7g.large', 'm6i.large']: mixes Graviton (arm64) and x86_64",
     ):
         assert message in output, message
     # An explicit x86_64 AMI on a Graviton instance type is refused after a read-only look-up.
@@ -243,7 +243,8 @@ def test_bad_inputs_fail_before_any_change(playbook, aws, network):
         {"name": "graviton", "instance_type": "m7g.large", "ami_id": x86_ami, "min_size": 0, "max_size": 1,
          "desired_capacity": 0}]))
     assert arch.rc != 0
-    assert f"AMI {x86_ami} is x86_64 but m7g.large need arm64" in " ".join(arch.output.split())
+    assert (f"ecs_instances_groups[graviton].instance_type = 'm7g.large': runs arm64 but AMI {x86_ami} is x86_64"
+            in " ".join(arch.output.split()))
     assert not asgs(aws)
     assert not aws("ec2").describe_launch_templates()["LaunchTemplates"]
     assert not [r for r in aws("iam").list_roles()["Roles"] if r["RoleName"] == "demo-ecs-instance"]

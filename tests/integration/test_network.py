@@ -53,8 +53,9 @@ def test_bad_input_fails_before_any_change(playbook, aws):
     })
     assert bad_subnets.rc != 0
     out = " ".join(bad_subnets.output.split())
-    assert "network_public_subnet_cidrs[0] 10.1.0.0/28 (public subnet in us-east-1a) is smaller than /27" in out
-    assert "network_public_subnet_cidrs[1] 10.2.0.0/24 (public subnet in us-east-1b) is outside the VPC CIDR" in out
+    # The pre-flight checks the plan before it asks AWS which AZs the region has: the AZs are numbered.
+    assert "network_public_subnet_cidrs[0] 10.1.0.0/28 (public subnet in AZ 1) is smaller than /27" in out
+    assert "network_public_subnet_cidrs[1] 10.2.0.0/24 (public subnet in AZ 2) is outside the VPC CIDR" in out
     assert "overlaps network_private_subnet_cidrs[0] 10.1.0.0/20" in out
 
     assert _stack_vpcs(ec2) == []

@@ -55,17 +55,50 @@ def before(aws):
     return account(aws)
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_site_refuses_a_bad_input_before_any_change(playbook, aws, before, case):
-    extra_vars, expected = CASES[case]
-    run = playbook(SITE, extra_vars=extra_vars)
+# The pre-flight reports every bad input at once: the input rules (no AWS call) in one run, and the read-only
+# AWS checks (made only when the rules pass) in another; each case's message is asserted on its own.
+RULE_CASES = ["database_mode", "backup_retention_40", "scheme_public", "min_above_max", "min_percent_above_max_percent",
+              "container_port_99999", "stack_name_with_space"]
+AWS_CASES = ["unknown_instance_type", "az_the_region_lacks", "db_class_not_orderable"]
+
+
+def combined(names):
+    extra_vars = {}
+    for name in names:
+        for key, value in CASES[name][0].items():
+            if key in ("ecs_instances_groups", "services_list") and key in extra_vars:
+                value = [dict(extra_vars[key][0], **value[0])]
+            extra_vars[key] = value
+    return extra_vars
+
+
+@pytest.mark.parametrize("names", [RULE_CASES, AWS_CASES], ids=["rules", "aws"])
+def test_site_refuses_every_bad_input_before_any_change(playbook, aws, before, names):
+    run = playbook(SITE, extra_vars=combined(names))
     out = " ".join(run.output.split())
     assert run.rc != 0
-    assert "Pre-flight found" in out and "nothing was changed" in out
-    assert expected in out, run.output
+    assert f"Pre-flight found {len(names)} problem(s); nothing was changed" in out, run.output
+    for name in names:
+        assert CASES[name][1] in out, (name, run.output)
     assert "Traceback" not in run.output
     # The pre-flight is the only task that ran.
     assert "TASK [Network" not in run.output and run.stats.get("ok", 0) == 0, run.output
+    assert account(aws) == before
+
+
+@pytest.mark.parametrize("play, extra_vars, expected", [
+    ("playbooks/teardown.yml", {"teardown_kms_pending_days": 3, "teardown_confirm": True},
+     "teardown_kms_pending_days = 3: KMS schedules key deletion 7 to 30 days ahead: use 7-30"),
+    ("playbooks/roll_instances.yml", {"roll_batch_size": 0},
+     "instance_roll_batch_size = 0: instances replaced at once per group (-e roll_batch_size): 1 to 100"),
+    ("playbooks/verify.yml", {"verify_checks": ["services", "dns"]}, "verify_checks = ['services', 'dns']: name checks"),
+], ids=["teardown", "roll", "verify"])
+def test_day2_playbooks_refuse_bad_inputs_first(playbook, aws, before, play, extra_vars, expected):
+    run = playbook(play, extra_vars=extra_vars)
+    out = " ".join(run.output.split())
+    assert run.rc != 0 and expected in out, run.output
+    # Nothing ran but the role's argument-spec validation (roll) and the pre-flight.
+    assert run.stats.get("ok", 0) <= 1 and run.stats.get("changed", 0) == 0 and "Traceback" not in run.output
     assert account(aws) == before
 
 

@@ -5,6 +5,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # documented.py: the documented AWS behaviour
 
 from local_aws.cli import LocalAws  # noqa: E402
 from local_aws.controls import Controls  # noqa: E402

@@ -12,6 +12,7 @@ import math
 from collections import Counter
 
 import pytest
+from documented import undocumented_events
 
 from local_aws import polling
 
@@ -214,3 +215,6 @@ def test_scenario(env):
              == current, what="daemon on every instance")
     assert victim_ci not in current
     assert not [e for e in control("status")["errors"] if "ecs" in e], "the ECS component raised during ticks"
+    # every service event reads as the documented ECS service event messages
+    for name in (SERVICE, "agent"):
+        assert undocumented_events([e["message"] for e in service(ecs, name)["events"]]) == []

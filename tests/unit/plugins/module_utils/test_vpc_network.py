@@ -44,3 +44,15 @@ def test_permissions_cleaned_for_revoke():
               "UserIdGroupPairs": [{"GroupId": "sg-1", "UserId": "1", "Description": "x", "VpcId": "vpc-1"}]}]
     assert _clean_permissions(perms) == [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
                                           "UserIdGroupPairs": [{"GroupId": "sg-1", "UserId": "1"}]}]
+
+
+def test_names_derived_from_a_bad_stack_name_are_found_before_any_change():
+    from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_network import name_checks
+
+    params = {"security_groups": [{"key": "alb", "name": "my stack-alb", "description": "x"}],
+              "flow_log": {"log_group_name": "/my stack/vpc-flow-logs"}}
+    bad = [what for what, name, pattern in name_checks("my stack", params) if not pattern.match(name)]
+    assert bad == ["log group name", "IAM role name", "KMS alias"]
+    good = dict(params, security_groups=[{"key": "alb", "name": "demo-alb", "description": "x"}],
+                flow_log={"log_group_name": "/demo/vpc-flow-logs"})
+    assert [n for _, n, p in name_checks("demo", good) if not p.match(n)] == []
