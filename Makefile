@@ -9,6 +9,8 @@ ANSIBLE_PACKAGE_VERSION := 12.3.0
 ENV ?= local
 ARGS ?=
 PYTEST_ARGS ?=
+# ansible-test's pep8 settings, on what its sanity test sees of the built collection (plugins, unit tests).
+PEP8_OPTIONS := --max-line-length 160 --ignore E402,W503,W504,E741,E203,E701,E704
 SANITY_ARGS ?=
 # pytest-xdist workers for `make test`; every worker starts its own local AWS. 0 runs serially.
 PYTEST_WORKERS ?= 2
@@ -88,10 +90,11 @@ demo: setup  ## build the whole platform on a fresh local AWS, verify it, summar
 	  $(BIN)/python tools/summary.py --endpoint "$$(cat .local-aws/endpoint)"
 
 # Every linter runs; the target fails if any of them found something.
-lint: dev-setup  ## yamllint, ruff, ansible-lint (production profile)
+lint: dev-setup  ## yamllint, ruff, pycodestyle (as ansible-test's pep8), ansible-lint (production profile)
 	@rc=0; \
 	echo "== yamllint"; $(BIN)/yamllint -s . || rc=1; \
 	echo "== ruff"; $(BIN)/ruff check --quiet . || rc=1; \
+	echo "== pycodestyle"; $(BIN)/pycodestyle $(PEP8_OPTIONS) plugins tests/unit || rc=1; \
 	echo "== ansible-lint"; $(BIN)/ansible-lint --offline --profile production -q || rc=1; \
 	exit $$rc
 

@@ -342,7 +342,7 @@ def service_item(svc, settings=None):
     }
     if not daemon:
         spec["placement_strategy"] = [dict(s) for s in (svc.get("placement_strategy")
-                                                          or settings["placement_strategy"] or [])]
+                                                        or settings["placement_strategy"] or [])]
         if svc.get("autoscaling") is not None:
             scaling = svc["autoscaling"] or {}
             spec["desired_count"] = _int(svc.get("desired_count", scaling.get("min", 1)))
@@ -772,7 +772,7 @@ def _autoscaling_errors(at, svc, errors):
     low, high = _int(scaling.get("min", 1), -1), _int(scaling.get("max", 1), -1)
     if low < 0 or low > high:
         errors.append("%s.autoscaling: min %s must be between 0 and max %s" % (at, scaling.get("min", 1),
-                                                                             scaling.get("max", 1)))
+                                                                               scaling.get("max", 1)))
     target = scaling.get("cpu_target", 50)
     try:
         bad = not 0 < float(target) <= 100

@@ -79,7 +79,7 @@ def gather(clients, cluster_item, stack_name, options):
         images = ec2.describe_images(aws_retry=True, ImageIds=image_ids).get("Images") if image_ids else []
         snapshot["images"] = {i["ImageId"]: i for i in images or []}
         parameters = sorted({e["parameter"] for e in health.ami_expectations(cis, instances, snapshot["images"],
-                                                                     options.get("ami_parameters")) if e["parameter"]})
+                                                                             options.get("ami_parameters")) if e["parameter"]})
         snapshot["recommended_amis"] = recommended_amis(clients["ssm"], parameters)
     if "database" in wanted:
         rds = clients["rds"]

@@ -312,7 +312,7 @@ def database_rules(v):
                                 "8.0.mysql_aurora.3.<minor>.<patch>, e.g. 8.0.mysql_aurora.3.08.2"))
     in_range(problems, "database_backup_retention_days", v.get("database_backup_retention_days"), 7, 35,
              "Aurora keeps automated backups 1 to 35 days and the security baseline needs at least 7: set 7 to 35")
-    subnets = [s for s in v.get("database_subnet_ids") or []]
+    subnets = list(v.get("database_subnet_ids") or [])
     if len(set(subnets)) < 2:
         problems.append(Problem("database_subnet_ids", subnets, "a DB subnet group needs private subnets in at least two "
                                 "AZs; set it, or run the network role first (cloudops_network.private_subnet_ids)"))

@@ -196,7 +196,7 @@ class VpcEndpoints(Service):
             if self.check_mode:
                 return None
             group_id = self.ec2("create_security_group", GroupName=name, Description=spec["description"], VpcId=vpc_id,
-                                 TagSpecifications=tagging.specifications(self.tags_for(name), ["security-group"]))["GroupId"]
+                                TagSpecifications=tagging.specifications(self.tags_for(name), ["security-group"]))["GroupId"]
             group = {"GroupId": group_id, "IpPermissions": [], "IpPermissionsEgress": [
                 {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}
         else:
@@ -231,7 +231,7 @@ class VpcEndpoints(Service):
             self.change("remove the egress rules of %s" % name)
             if not self.check_mode:
                 self.ec2("revoke_security_group_egress", GroupId=group_id,
-                          IpPermissions=[_strip(p) for p in group["IpPermissionsEgress"]])
+                         IpPermissions=[_strip(p) for p in group["IpPermissionsEgress"]])
         return group_id
 
     # -- present -------------------------------------------------------------------------------------------
@@ -395,7 +395,6 @@ class VpcEndpoints(Service):
                 return False, ["security group %s still in use" % group_id], None
             return True, [], None
         self.wait(attempt, "security group %s to be deleted" % group_id)
-
 
     def run(self):
         try:

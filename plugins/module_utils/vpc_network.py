@@ -636,10 +636,10 @@ class VpcNetwork(aws.Service):
         """self.wait() of a check -> (done, reasons); NetworkError naming `what` when it runs out."""
         timeout = self.params["wait_timeout"] if timeout is None else timeout
         result = waiter.wait(lambda: check() + (None,), timeout, what=what, clock=self.clock, interval=interval,
-                                 max_interval=15, progress=self.progress)
+                             max_interval=15, progress=self.progress)
         if not result.satisfied:
             raise NetworkError("%s not done after %ss%s" % (what, timeout, (": " + "; ".join(result.reasons))
-                                                           if result.reasons else ""))
+                                                            if result.reasons else ""))
 
     def wait_vpc(self, vpc_id):
         def available():

@@ -176,5 +176,6 @@ def main():
                               required_if=[("state", "present", ["vpc_id"])])
     run_service(module, VpcEndpoints.from_module(module))
 
+
 if __name__ == "__main__":
     main()

@@ -306,5 +306,6 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_service(module, VpcNetwork.from_module(module))
 
+
 if __name__ == "__main__":
     main()

@@ -200,7 +200,7 @@ def test_day2_rules(rules, changes, variable):
 
 
 def test_planned_facts_let_later_roles_validate_before_the_network_exists():
-    _, network = v.planned_facts("network", NETWORK)
+    network = v.planned_facts("network", NETWORK)[1]
     assert len(network["private_subnet_ids"]) == 3 and v.is_planned(network["vpc_id"])
     database = dict(DATABASE, database_vpc_id=network["vpc_id"], database_subnet_ids=network["private_subnet_ids"],
                     database_client_security_group_id=network["security_groups"]["ecs_instances"])
@@ -212,8 +212,8 @@ def test_planned_facts_let_later_roles_validate_before_the_network_exists():
 def test_aws_checks_ask_only_for_what_the_inputs_name():
     checks = v.aws_checks(["network", "endpoints", "database", "ecs_instances"],
                           dict(NETWORK, **dict(DATABASE, **dict(INSTANCES, endpoints_interface_services=["ecr.api"],
-                                                                 endpoints_gateway_services=["s3"],
-                                                                 network_vpc_id="vpc-0123456789abcdef0"))))
+                                                                endpoints_gateway_services=["s3"],
+                                                                network_vpc_id="vpc-0123456789abcdef0"))))
     assert checks["azs"] == {"variable": "network_azs", "names": [], "count": 3}
     assert checks["vpc"] == {"variable": "network_vpc_id", "id": "vpc-0123456789abcdef0", "needs_dns": True}
     assert checks["db"]["instance_class"] == "db.r6g.large"
