@@ -65,6 +65,7 @@ class ActionModule(ActionBase):
         problems.extend(validation.identity_rules(inputs))
         for role in roles:
             problems.extend(validation.rules_for(role, self.role_view(role, inputs, check_mode)))
+        problems.extend(validation.subnet_capacity_rules(roles, inputs))
         if playbook:
             view = dict(inputs)
             for given, name in PLAYBOOK_INPUTS[playbook].items():

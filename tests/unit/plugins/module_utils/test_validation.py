@@ -220,3 +220,14 @@ def test_aws_checks_ask_only_for_what_the_inputs_name():
     assert checks["instance_groups"][0]["instance_types"] == ["m6i.large"]
     assert checks["subnets"] == []  # planned subnets are not looked up
     assert checks["endpoint_services"]["names"] == ["ecr.api", "s3"]
+
+
+def test_planned_subnets_must_hold_what_the_stack_puts_in_them():
+    roles = ["network", "endpoints", "database", "load_balancer", "ecs_instances"]
+    inputs = dict(NETWORK, **dict(INSTANCES, endpoints_interface_services=["ecr.api"] * 15, load_balancer_scheme="internal"))
+    assert v.subnet_capacity_rules(roles, inputs) == []
+    small = dict(inputs, network_vpc_cidr="10.8.0.0/21", ecs_instances_groups=[
+        dict(INSTANCES["ecs_instances_groups"][0], max_size=300)])
+    problems = v.subnet_capacity_rules(roles, small)
+    assert [p.variable for p in problems] == ["network_private_subnet_cidrs"]
+    assert problems[0].value == "10.8.0.0/25" and "holds 123 addresses but the stack needs about 124" in problems[0].fix
