@@ -18,7 +18,9 @@ __metaclass__ = type
 
 import time
 
-STACK_TAG = "cloudops:stack"
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import paginate_by_token
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import STACK_TAG
 
 # deletion order; each kind's resources go before the next kind's
 ORDER = [
@@ -60,7 +62,7 @@ ORDER = [
 ]
 
 
-class TeardownError(Exception):
+class TeardownError(CloudopsError):
     pass
 
 
@@ -124,14 +126,7 @@ def final_snapshot_identifier(cluster_identifier, now=None):
 
 
 def _pages(client, method, key, token_in="NextToken", token_out="NextToken", **kwargs):
-    results = []
-    while True:
-        page = getattr(client, method)(aws_retry=True, **kwargs)
-        results.extend(page.get(key) or [])
-        token = page.get(token_out)
-        if not token:
-            return results
-        kwargs[token_in] = token
+    return paginate_by_token(client, method, key, token_in, token_out, **kwargs)
 
 
 def _ec2_filter(stack_name):

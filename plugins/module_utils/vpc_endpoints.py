@@ -11,11 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    import botocore
-except ImportError:  # handled by AnsibleAWSModule
-    pass
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
@@ -397,15 +392,4 @@ class VpcEndpoints(Service):
         self.wait(attempt, "security group %s to be deleted" % group_id)
 
     def run(self):
-        try:
-            result = self.absent() if self.params["state"] == "absent" else self.present()
-        except CloudopsError as exc:
-            exc.kwargs["changes"] = self.changes
-            raise
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-            raise CloudopsError(message="endpoint change failed after: %s" % ("; ".join(self.changes) or "no change"),
-                                exception=exc) from exc
-        result["api_calls"] = self.api_calls
-        if not self.diff_mode:
-            result.pop("diff", None)
-        return result
+        return self.run_by_state("endpoint")

@@ -144,13 +144,8 @@ options:
         default: 600
   wait:
     description: Wait for NAT gateways to be available and add the private default routes to them.
-    type: bool
-    default: false
-  wait_timeout:
-    description: Seconds to wait for NAT gateways (and deletions with I(state=absent)).
-    type: int
-    default: 600
 extends_documentation_fragment:
+  - cloudops.ecs.wait
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
