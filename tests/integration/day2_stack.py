@@ -5,8 +5,9 @@ Auto Scaling group of 3 over the 3 subnets, ALB + target group + listener, a ser
 Everything carries the stack tag, like the roles' resources do."""
 import base64
 import json
-import time
 import urllib.request
+
+from local_aws.polling import wait_for
 
 STACK_TAG = "cloudops:stack"
 AZS = ["us-east-1a", "us-east-1b", "us-east-1c"]
@@ -26,17 +27,6 @@ def control(endpoint, name, payload=None):
                                      method="POST", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read() or b"{}")
-
-
-def wait_for(predicate, timeout=60, interval=0.2, what="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(interval)
 
 
 def build(aws, stack="demo", environment="local", instances=3, tasks=6, min_healthy=100, max_percent=200,
@@ -121,7 +111,8 @@ def build(aws, stack="demo", environment="local", instances=3, tasks=6, min_heal
 def start_service(aws, stack):
     """Create the service once the instances are registered, and wait until it is steady."""
     ecs = aws("ecs")
-    wait_for(lambda: len(active_instances(aws, stack)) >= stack["instances"], what="container instances", timeout=60)
+    wait_for(lambda: len(active_instances(aws, stack)) >= stack["instances"], what="container instances", timeout=60,
+             step=0.2)
     ecs.create_service(
         cluster=stack["cluster"], serviceName="web", taskDefinition=stack["task_definition_arn"],
         desiredCount=stack["tasks"], launchType="EC2",
@@ -131,7 +122,7 @@ def start_service(aws, stack):
         tags=[{"key": k, "value": v} for k, v in tags(stack["stack"], "web").items()],
     )
     wait_for(lambda: service_steady(aws, stack) and healthy_targets(aws, stack) >= stack["tasks"],
-             what="service steady with healthy targets", timeout=60)
+             what="service steady with healthy targets", timeout=60, step=0.2)
 
 
 def active_instances(aws, stack):
