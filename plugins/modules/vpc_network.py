@@ -262,15 +262,13 @@ api_calls:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import stack_argument_spec
 from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_network import VpcNetwork
 
 
 def main():
     argument_spec = dict(
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        stack=dict(type="str", required=True),
-        name_prefix=dict(type="str"),
-        tags=dict(type="dict", default={}),
+        stack_argument_spec(),
         vpc_id=dict(type="str"),
         cidr_block=dict(type="str"),
         azs=dict(type="list", elements="str", default=[]),

@@ -41,7 +41,8 @@ def endpoint(local_aws):
 def clean_aws(request):
     """Every test module starts from an empty account."""
     if "local_aws" in request.fixturenames or any(
-        "local_aws" in getattr(item, "fixturenames", ()) for item in request.node.items
+        "local_aws" in getattr(item, "fixturenames", ()) for item in request.session.items
+        if getattr(item, "module", None) is request.module
     ):
         request.getfixturevalue("local_aws").reset()
     yield
