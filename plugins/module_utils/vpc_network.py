@@ -898,7 +898,8 @@ class VpcNetwork(aws.Service):
             "private_route_table_ids": rt_ids("private"),
             "nat_gateway_ids": [nats[az]["NatGatewayId"] for az in nat_azs(azs, p["nat_mode"]) if az in nats],
             "internet_gateway_id": igw_id,
-            "security_groups": sg_ids or {},
+            # every planned group is named, with id None until it exists (check mode on a new account)
+            "security_groups": {spec["key"]: (sg_ids or {}).get(spec["key"]) for spec in p["security_groups"]},
             "flow_log_id": flow_log_id,
             "pending_nat_routes": [],
             "partition": (identity or {}).get("partition"),

@@ -131,7 +131,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils import aws
 from ansible_collections.cloudops.ecs.plugins.module_utils import teardown
 
 SERVICES = ("ecs", "autoscaling", "ec2", "elbv2", "rds", "logs", "iam", "kms", "application-autoscaling", "events",
-            "sns", "acm", "efs", "ecr", "secretsmanager")
+            "sns", "acm", "efs", "ecr", "secretsmanager", "resourcegroupstaggingapi")
 
 
 def main():

@@ -228,7 +228,7 @@ internet_gateway_id:
   returned: state=present
   type: str
 security_groups:
-  description: Ids of the I(security_groups), by key.
+  description: Ids of the I(security_groups), by key; in check mode a group that does not exist yet has id null.
   returned: state=present
   type: dict
 flow_log_id:

@@ -30,7 +30,7 @@ def control(endpoint, name, payload=None):
 
 
 def build(aws, stack="demo", environment="local", instances=3, tasks=6, min_healthy=100, max_percent=200,
-          instance_type="m5.large", task_cpu=256, task_memory=256, capacity_provider=False):
+          instance_type="m5.large", task_cpu=256, task_memory=256, capacity_provider=False, managed_scaling=False):
     """Create the stack; returns a dict of ids and names."""
     ec2, ecs, asg, elbv2, ssm = aws("ec2"), aws("ecs"), aws("autoscaling"), aws("elbv2"), aws("ssm")
     vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16", TagSpecifications=[
@@ -61,19 +61,22 @@ def build(aws, stack="demo", environment="local", instances=3, tasks=6, min_heal
     asg.create_auto_scaling_group(
         AutoScalingGroupName=group_name, MinSize=instances, MaxSize=instances, DesiredCapacity=instances,
         LaunchTemplate={"LaunchTemplateId": template["LaunchTemplateId"], "Version": "$Latest"},
-        VPCZoneIdentifier=",".join(subnets),
+        VPCZoneIdentifier=",".join(subnets), NewInstancesProtectedFromScaleIn=managed_scaling,
         Tags=[dict(t, PropagateAtLaunch=True, ResourceId=group_name, ResourceType="auto-scaling-group")
               for t in _kv(stack, group_name, environment)],
     )
     provider = None
     if capacity_provider:
-        # managed draining only: scale-in through the group drains the instance first
+        # managed draining (scale-in through the group drains the instance first); with managed_scaling also
+        # managed scaling at target capacity 100 and managed termination protection, as site.yml's defaults
         group_arn = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"][0][
             "AutoScalingGroupARN"]
+        managed = "ENABLED" if managed_scaling else "DISABLED"
         provider = ecs.create_capacity_provider(
             name=stack + "-instances-cp",
-            autoScalingGroupProvider={"autoScalingGroupArn": group_arn, "managedScaling": {"status": "DISABLED"},
-                                      "managedTerminationProtection": "DISABLED", "managedDraining": "ENABLED"},
+            autoScalingGroupProvider={"autoScalingGroupArn": group_arn,
+                                      "managedScaling": {"status": managed, "targetCapacity": 100},
+                                      "managedTerminationProtection": managed, "managedDraining": "ENABLED"},
             tags=[{"key": k, "value": v} for k, v in tags(stack, stack + "-instances-cp", environment).items()],
         )["capacityProvider"]["name"]
         ecs.put_cluster_capacity_providers(cluster=stack, capacityProviders=[provider],
