@@ -9,17 +9,21 @@ ANSIBLE_PACKAGE_VERSION := 12.3.0
 ENV ?= local
 ARGS ?=
 PYTEST_ARGS ?=
+# ansible-test's pep8 settings, on what its sanity test sees of the built collection (plugins, unit tests).
+PEP8_OPTIONS := --max-line-length 160 --ignore E402,W503,W504,E741,E203,E701,E704
 SANITY_ARGS ?=
 # pytest-xdist workers for `make test`; every worker starts its own local AWS. 0 runs serially.
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL := $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile,)
 LOCAL_AWS := PYTHONPATH=tools $(BIN)/python -m local_aws
+# antsibull-docs reads the collection and its dependencies from .collections, outside the checkout's ansible.cfg
+ANTSIBULL_DOCS := cd /tmp && env -u ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.collections $(CURDIR)/$(BIN)/antsibull-docs
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The venv's tools first (ansible-lint runs ansible-playbook and ansible-galaxy by name).
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup dev-setup demo check test lint sanity unit integration local-aws local-aws-stop site verify roll teardown benchmark clean
+.PHONY: help setup dev-setup demo check test lint sanity unit integration local-aws local-aws-stop site verify roll teardown molecule docs benchmark clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,7 +46,7 @@ $(BIN)/.installed: requirements.txt
 # Development tools (requirements-dev.txt) on top; only the targets that need them install them.
 $(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.txt
 	$(call pip_install,-r requirements-dev.txt)
-	@$(BIN)/python -c 'import pytest, xdist, pytest_randomly, pytest_timeout, ansible_runner, ansible_builder, antsibull_changelog'
+	@$(BIN)/python -c 'import pytest, xdist, pytest_randomly, pytest_timeout, ansible_runner, ansible_builder, antsibull_changelog, antsibull_docs'
 	@touch $@
 
 .collections/.ansible-version: $(BIN)/.installed tools/install_collections.py Makefile
@@ -88,12 +92,21 @@ demo: setup  ## build the whole platform on a fresh local AWS, verify it, summar
 	  $(BIN)/python tools/summary.py --endpoint "$$(cat .local-aws/endpoint)"
 
 # Every linter runs; the target fails if any of them found something.
-lint: dev-setup  ## yamllint, ruff, ansible-lint (production profile)
+lint: dev-setup  ## yamllint, ruff, pycodestyle (as ansible-test's pep8), ansible-lint (production profile), antsibull-docs
 	@rc=0; \
 	echo "== yamllint"; $(BIN)/yamllint -s . || rc=1; \
 	echo "== ruff"; $(BIN)/ruff check --quiet . || rc=1; \
+	echo "== pycodestyle"; $(BIN)/pycodestyle $(PEP8_OPTIONS) plugins tests/unit || rc=1; \
 	echo "== ansible-lint"; $(BIN)/ansible-lint --offline --profile production -q || rc=1; \
+	echo "== antsibull-docs"; $(ANTSIBULL_DOCS) lint-collection-docs --plugin-docs --skip-rstcheck \
+	  --validate-collection-refs all $(CURDIR) || rc=1; \
 	exit $$rc
+
+# Module, plugin and role docs (argument_specs included) as RST, the format of Ansible's documentation site.
+docs: dev-setup  ## render module and role docs with antsibull-docs into .build/docs
+	@rm -rf .build/docs && mkdir -p .build/docs
+	$(ANTSIBULL_DOCS) collection --use-current --dest-dir $(CURDIR)/.build/docs cloudops.ecs
+	@echo "docs: $$(find .build/docs -name '*.rst' | wc -l) RST files in .build/docs/collections"
 
 sanity: dev-setup  ## ansible-test sanity on the built collection, offline
 	$(BIN)/python tools/sanity.py $(SANITY_ARGS)
@@ -126,6 +139,10 @@ test: dev-setup  ## everything CI runs: lint, sanity, unit and integration tests
 	if [ $$rc -eq 5 ]; then echo "make test: FAILED: pytest collected no tests (exit 5)" >&2; fi; \
 	if [ $$rc -eq 0 ] && [ -n "$$failed" ]; then rc=1; fi; \
 	exit $$rc
+
+# Each scenario starts its own local AWS (extensions/molecule/shared/create.yml) and stops it on destroy.
+molecule: dev-setup  ## Molecule scenarios of the roles (SCENARIO=<role> runs one)
+	env -u ANSIBLE_CONFIG $(BIN)/molecule test $(if $(SCENARIO),-s $(SCENARIO),--all)
 
 benchmark: setup  ## time a create run and a no-change run on the local AWS (figures, not a test)
 	$(BIN)/python benchmarks/site.py $(ARGS)

@@ -1,10 +1,11 @@
 """Roll time per instance on the local AWS, next to the boot and drain delays the control plane is
 configured with (a figure, not a test).
 
-    .venv/bin/python benchmarks/roll.py [--profile aws|fast] [--instances 3] [--batch-size 1]
+    .venv/bin/python benchmarks/roll.py [--profile aws|fast] [--instances 3] [--batch-size 1] [--no-managed-scaling]
 
-Starts a private local AWS (its own state folder and port), builds a small stack with boto3 (3 instances
-over 3 AZs behind an ALB, a service of 6 tasks, a capacity provider with managed draining), makes a new
+Starts a private local AWS (its own state folder and port), builds a small stack with boto3 (instances
+over 3 AZs behind an ALB, a service of 2 tasks per instance, a capacity provider with managed draining and, as
+site.yml's defaults, managed scaling at target capacity 100 and managed termination protection), makes a new
 launch template version, runs playbooks/roll_instances.yml and prints, per batch, the seconds the roll
 took and the part the configured delays explain (instance boot, task start, task stop, deregistration
 delay) - the rest is the roll's own overhead (polling, API calls, Ansible).
@@ -51,6 +52,7 @@ def main(argv=None):
     parser.add_argument("--profile", default="aws", choices=["aws", "fast"])
     parser.add_argument("--instances", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=1)
+    parser.add_argument("--no-managed-scaling", action="store_true", help="capacity provider with managed draining only")
     args = parser.parse_args(argv)
 
     server = LocalAws(tempfile.mkdtemp(prefix="roll-benchmark-"))
@@ -62,7 +64,8 @@ def main(argv=None):
         def aws(service):
             return session.client(service, endpoint_url=endpoint)
 
-        stack = d.build(aws, instances=args.instances, capacity_provider=True)
+        stack = d.build(aws, instances=args.instances, tasks=2 * args.instances, capacity_provider=True,
+                        managed_scaling=not args.no_managed_scaling)
         d.start_service(aws, stack)
         d.new_launch_template_version(aws, stack)
         env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")

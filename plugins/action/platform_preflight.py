@@ -65,6 +65,7 @@ class ActionModule(ActionBase):
         problems.extend(validation.identity_rules(inputs))
         for role in roles:
             problems.extend(validation.rules_for(role, self.role_view(role, inputs, check_mode)))
+        problems.extend(validation.subnet_capacity_rules(roles, inputs))
         if playbook:
             view = dict(inputs)
             for given, name in PLAYBOOK_INPUTS[playbook].items():
@@ -119,6 +120,10 @@ class ActionModule(ActionBase):
                 given[option] = self.template(known, templar, option, problems)
                 if check_mode and given[option] in (None, "") and isinstance(raw, str) and "cloudops_" in raw:
                     given[option] = validation.planned_id("id", option)
+                elif check_mode and isinstance(given[option], list) and None in given[option] and "cloudops_" in str(raw):
+                    # check mode on a new account: an earlier role published the ids it would create as None
+                    given[option] = [validation.planned_id("id", "%s-%d" % (option, i)) if item is None else item
+                                     for i, item in enumerate(given[option])]
             for option in IDENTITY:
                 if option in spec and option not in values:
                     values[option] = self.template(known, templar, option, problems)
@@ -140,6 +145,14 @@ class ActionModule(ActionBase):
         if "services" in roles and "services_settings" in known:  # the services role's rules take its settings
             values["services_settings"] = self.template(known, self.templar_for(known, planned), "services_settings",
                                                         problems)
+            settings = values["services_settings"]
+            if check_mode and isinstance(settings, dict):  # a new account: earlier roles published planned ids empty
+                for key in ("vpc_id", "listener_arn"):
+                    if settings.get(key) in (None, ""):
+                        settings[key] = validation.planned_id("id", "services_" + key)
+                if isinstance(settings.get("subnet_ids"), list):
+                    settings["subnet_ids"] = [validation.planned_id("id", "services_subnet-%d" % i) if item is None
+                                              else item for i, item in enumerate(settings["subnet_ids"])]
         values["__derived"] = derived
         values["__check_mode"] = check_mode
         return values, problems

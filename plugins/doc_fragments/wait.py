@@ -23,7 +23,7 @@ options:
     default: 600
 """
 
-    # For modules that always wait and only take the timeout.
+    # For modules that always wait and only take the timeout (same text as above).
     TIMEOUT = r"""
 options:
   wait_timeout:

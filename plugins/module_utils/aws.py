@@ -135,6 +135,24 @@ class Service:
     def warn(self, message):
         self.warnings.append(message)
 
+    def run_by_state(self, what):
+        """present() or absent() by the state option, for services that record `changes` (and count
+        `api_calls`): a failure carries the changes made so far; no diff unless --diff."""
+        changes = getattr(self, "changes", [])
+        try:
+            result = self.absent() if self.params["state"] == "absent" else self.present()
+        except CloudopsError as e:
+            e.kwargs["changes"] = changes
+            raise
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            raise CloudopsError(message="%s change failed after: %s" % (what, "; ".join(changes) or "no change"),
+                                exception=e) from e
+        if hasattr(self, "api_calls"):
+            result["api_calls"] = self.api_calls
+        if not self.diff_mode:
+            result.pop("diff", None)
+        return result
+
 
 def run_service(module, service, action="run", description="run"):
     """run() the service's `action` method; its warnings become module warnings."""

@@ -15,6 +15,7 @@ import copy
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 
+
 # ---------------------------------------------------------------------------------------------- tags
 def ecs_tags_to_dict(tags):
     """ECS tag list ([{key, value}]) -> dict."""

@@ -100,7 +100,7 @@ def certificate_problems(spec, certificate):
         if not covers(names, domain):
             problems.append(Problem(spec["variable"], spec["arn"], "the certificate (%s) does not cover %s: add it to the "
                                     "certificate or use one that covers it" % (", ".join(sorted(n for n in names if n)),
-                                                                                domain)))
+                                                                               domain)))
     return problems
 
 

@@ -319,6 +319,8 @@ class Roller:
     Every wait has a timeout and fails with the reasons still open; each step is appended to `log`
     with its duration, so progress and timing are visible per instance."""
 
+    HEARTBEAT = 20  # seconds: a wait says what it still waits for at least this often
+
     def __init__(self, clients, cluster, group_name, boot_timeout=600, drain_timeout=900, health_timeout=300,
                  clock=None, sleep=None, wall=time.time, progress=None):
         self.clients = clients
@@ -328,10 +330,17 @@ class Roller:
         self.drain_timeout = drain_timeout
         self.health_timeout = health_timeout
         self.clock = waiter.Clock(now=clock, sleep=sleep)
-        self.progress = progress
         self.wall = wall
         self.log = []
         self.changed = False
+        self.progress = progress
+        self._seen = set()
+        self._registered = set()
+
+    def say(self, line):
+        """One progress line (an instance launched, registered, drained, terminated; a wait still open)."""
+        if self.progress is not None:
+            self.progress("%s: %s" % (self.group_name, line))
 
     # -- reads -------------------------------------------------------------------------------------------
     def group(self):
@@ -356,7 +365,8 @@ class Roller:
         return not reasons, reasons
 
     def _wait(self, what, predicate, timeout):
-        result = waiter.wait(predicate, timeout, what=what, clock=self.clock, interval=0.5, progress=self.progress)
+        result = waiter.wait(predicate, timeout, what=what, clock=self.clock, interval=0.5, progress=self.say,
+                             progress_every=self.HEARTBEAT)
         if not result.satisfied:
             raise RollError("%s: not done after %ds: %s" % (what, timeout, "; ".join(result.reasons[:5])))
         self.log.append({"step": what, "seconds": round(result.elapsed, 1)})
@@ -396,8 +406,10 @@ class Roller:
         self.clients["autoscaling"].suspend_processes(aws_retry=True, AutoScalingGroupName=self.group_name,
                                                       ScalingProcesses=[SCALING_PROCESS])
         self.changed = True
-        self.log.append({"step": "scaling policies %s paused for the roll (%s suspended)" % (
-            ", ".join(sorted(p.get("PolicyName", "") for p in policies)), SCALING_PROCESS), "seconds": 0})
+        step = "scaling policies %s paused for the roll (%s suspended)" % (
+            ", ".join(sorted(p.get("PolicyName", "") for p in policies)), SCALING_PROCESS)
+        self.log.append({"step": step, "seconds": 0})
+        self.say(step)
 
     def resume_scaling(self, keep_tag=True):
         """Resume the dynamic scaling the roll suspended (a suspension it did not make stays). With
@@ -410,6 +422,7 @@ class Roller:
             self.clients["autoscaling"].resume_processes(aws_retry=True, AutoScalingGroupName=self.group_name,
                                                          ScalingProcesses=[SCALING_PROCESS])
         self.log.append({"step": "scaling policies resumed (%s)" % SCALING_PROCESS, "seconds": 0})
+        self.say("scaling policies resumed (%s)" % SCALING_PROCESS)
         self.changed = True
         if keep_tag:
             state["scaling_paused"] = False
@@ -430,28 +443,52 @@ class Roller:
         desired, maximum = replacement_capacity(state["desired"], state["max"], count, group["DesiredCapacity"],
                                                 group["MaxSize"])
         if (desired, maximum) != (int(group["DesiredCapacity"]), int(group["MaxSize"])):
+            step = "desired %s -> %d, max %s -> %d" % (group["DesiredCapacity"], desired, group["MaxSize"], maximum)
             self.clients["autoscaling"].update_auto_scaling_group(
                 aws_retry=True, AutoScalingGroupName=self.group_name, DesiredCapacity=desired, MaxSize=maximum)
             self.changed = True
-            self.log.append({"step": "desired %s -> %d, max %s -> %d" % (
-                group["DesiredCapacity"], desired, group["MaxSize"], maximum), "seconds": 0})
+            self.log.append({"step": step, "seconds": 0})
+            self.say(step)
 
-    def wait_capacity(self, desired, draining, label):
+    def wait_capacity(self, desired, draining, label, known=()):
+        """Wait until the group has `desired` live instances, every one not draining ACTIVE; `known`: the
+        instances before the raise (the others are reported as launched and registered)."""
         def predicate():
             live = in_service(self.group())
-            ready, reasons = capacity_ready(live, self.container_instances(), desired, draining)
+            cis = self.container_instances()
+            for instance in live:
+                if instance["InstanceId"] not in self._seen:
+                    self._seen.add(instance["InstanceId"])
+                    if instance["InstanceId"] not in known:
+                        self.say("launched %s in %s" % (instance["InstanceId"], instance.get("AvailabilityZone")))
+            live_ids = {i["InstanceId"] for i in live}
+            for ci in cis:
+                instance_id = ci.get("ec2InstanceId")
+                if instance_id not in live_ids:
+                    continue
+                if ci.get("status") == "ACTIVE" and ci.get("agentConnected") and instance_id not in self._registered:
+                    self._registered.add(instance_id)
+                    if instance_id not in known:
+                        self.say("registered %s: ACTIVE, agent connected" % instance_id)
+            ready, reasons = capacity_ready(live, cis, desired, draining)
             return ready, reasons, live
+
+        known = set(known)
 
         return self._wait("%s: replacement ACTIVE" % label, predicate, self.boot_timeout)
 
     def drain(self, batch, label):
         cis = self.container_instances(batch)
         to_drain = [c["containerInstanceArn"] for c in cis if c.get("status") == "ACTIVE"]
+        starting = ["draining %s (%d running tasks)" % (c.get("ec2InstanceId"), int(c.get("runningTasksCount") or 0))
+                    for c in cis]
         if to_drain:
             failures = ci_utils.set_state(self.clients["ecs"], self.cluster, to_drain, "DRAINING")
             if failures:
                 raise RollError("could not drain %s: %s" % (label, failures))
             self.changed = True
+        for line in starting:
+            self.say(line)
         arns = [c["containerInstanceArn"] for c in cis]
 
         def predicate():
@@ -465,6 +502,7 @@ class Roller:
             return not reasons, reasons, None
 
         self._wait("%s: drained, services steady, targets healthy" % label, predicate, self.drain_timeout)
+        self.say("drained %s; services steady, targets healthy" % label)
         return arns
 
     def terminate(self, batch, label):
@@ -480,6 +518,7 @@ class Roller:
                 autoscaling.terminate_instance_in_auto_scaling_group(
                     aws_retry=True, InstanceId=instance_id, ShouldDecrementDesiredCapacity=True)
                 self.changed = True
+                self.say("terminating %s" % instance_id)
         # The container instances are not deregistered here: ECS deregisters them once their EC2 instances
         # have terminated, and a capacity provider with managed draining completes its termination lifecycle
         # hook only for instances it still knows (deregistering first would hold them in Terminating:Wait
@@ -490,6 +529,7 @@ class Roller:
             return not left, ["%s still in the group" % i for i in left], None
 
         self._wait("%s: terminated" % label, predicate, self.boot_timeout)
+        self.say("terminated %s" % label)
 
     # -- the two entry points ---------------------------------------------------------------------------------
     def candidates(self, group, state, roll_all=False):
@@ -515,8 +555,9 @@ class Roller:
         if not draining:
             self.health_gate(", ".join(instance_ids))
         self.pause_scaling(group, state)
+        before = {i["InstanceId"] for i in in_service(group)}
         self.raise_capacity(group, state, count)
-        live = self.wait_capacity(state["desired"] + count, draining, "batch " + ", ".join(instance_ids))
+        live = self.wait_capacity(state["desired"] + count, draining, "batch " + ", ".join(instance_ids), before)
         batch = choose_victims(live, candidates, count, draining, instance_ids)
         label = ", ".join(batch)
         self.drain(batch, label)
@@ -541,8 +582,9 @@ class Roller:
             if rebalance_victim(in_service(group), zones) is None:
                 break
             self.pause_scaling(group, state)
+            before = {i["InstanceId"] for i in in_service(group)}
             self.raise_capacity(group, state, 1)
-            live = self.wait_capacity(state["desired"] + 1, (), "AZ rebalance")
+            live = self.wait_capacity(state["desired"] + 1, (), "AZ rebalance", before)
             victim = rebalance_victim(live, zones, self.container_instances())
             if victim is None:  # the new instance evened it out: drop the one in the most crowded AZ anyway
                 victim = choose_victims(live, sorted(i["InstanceId"] for i in live), 1)[0]
@@ -592,6 +634,18 @@ class RollPlan(Service):
                     instance_ids=[i for p in plans for i in p["instance_ids"]])
 
 
+def progress_writer(path):
+    """A progress callback appending a line to `path` (the module's action plugin shows them while it runs)."""
+    if not path:
+        return None
+
+    def write(line):
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(line.replace("\n", " ") + "\n")
+
+    return write
+
+
 class InstanceRoll(Service):
     """One step of a roll of one group (ecs_instance_roll): replace a batch, finish, or restore scaling."""
 
@@ -600,8 +654,9 @@ class InstanceRoll(Service):
     def __init__(self, *args, **kwargs):
         super(InstanceRoll, self).__init__(*args, **kwargs)
         params = self.params
+        progress = progress_writer(params.get("progress_file")) or self.progress
         self.roller = Roller(self.clients, params["cluster"], params["auto_scaling_group_name"], params["boot_timeout"],
-                             params["drain_timeout"], params["health_timeout"], progress=self.progress,
+                             params["drain_timeout"], params["health_timeout"], progress=progress,
                              **(dict(clock=self.clock.now, sleep=self.clock.sleep) if self.clock else {}))
 
     def todo(self, group):

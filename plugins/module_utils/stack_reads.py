@@ -78,8 +78,8 @@ def gather(clients, cluster_item, stack_name, options):
         image_ids = sorted({i.get("ImageId") for i in instances.values() if i.get("ImageId")})
         images = ec2.describe_images(aws_retry=True, ImageIds=image_ids).get("Images") if image_ids else []
         snapshot["images"] = {i["ImageId"]: i for i in images or []}
-        parameters = sorted({e["parameter"] for e in health.ami_expectations(cis, instances, snapshot["images"],
-                                                                     options.get("ami_parameters")) if e["parameter"]})
+        expectations = health.ami_expectations(cis, instances, snapshot["images"], options.get("ami_parameters"))
+        parameters = sorted({e["parameter"] for e in expectations if e["parameter"]})
         snapshot["recommended_amis"] = recommended_amis(clients["ssm"], parameters)
     if "database" in wanted:
         rds = clients["rds"]

@@ -50,6 +50,16 @@ def stack_tags(stack_name, tags=None, name=None):
     return result
 
 
+def stack_argument_spec():
+    """The options of a module that owns a stack's resources by the stack tag: state, stack, name_prefix, tags."""
+    return dict(
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        stack=dict(type="str", required=True),
+        name_prefix=dict(type="str"),
+        tags=dict(type="dict", default={}),
+    )
+
+
 def stack_filters(stack_name):
     """EC2-style Filters selecting what carries the stack tag."""
     return [{"Name": "tag:" + STACK_TAG, "Values": [stack_name]}]

@@ -3,9 +3,14 @@
 """Safe teardown of one stack: discover what carries the stack tag, list it, delete it in
 dependency order.
 
-Discovery reads each service with tag filters (or reads tags where a service has no filter),
-because the Resource Groups Tagging API does not cover Auto Scaling groups, IAM roles, ECS
-clusters or listeners. A resource is in scope only when its `cloudops:stack` tag equals the stack
+Discovery at account scale: one paginated Resource Groups Tagging API GetResources call (tag filter
+cloudops:stack=<stack>) finds the log groups, KMS keys, load balancers, target groups, SNS topics and
+ACM certificates of the stack, instead of one tag read per resource of those kinds in the account.
+The rest is read through each service's own API with tag filters or tags in the describe answer (EC2,
+Auto Scaling, ECS, EFS, Secrets Manager, Aurora clusters), and per-resource tag reads for RDS subnet
+and parameter groups, EventBridge rules and ECR repositories (GetResources covers them on AWS; the
+local AWS does not answer for them yet) and IAM roles: GetResources does not support IAM users and
+roles nor Auto Scaling groups (AWS documents it; its answer is empty for them). A resource is in scope only when its `cloudops:stack` tag equals the stack
 name and its `Environment` tag, when present, equals the environment: a shared account with a
 stack of the same name in another environment is left alone. Resources already on their way out
 (INACTIVE services and clusters, deleting databases, deleted NAT gateways, keys pending deletion)
@@ -18,7 +23,9 @@ __metaclass__ = type
 
 import time
 
-STACK_TAG = "cloudops:stack"
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import paginate_by_token
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import STACK_TAG
 
 # deletion order; each kind's resources go before the next kind's
 ORDER = [
@@ -60,7 +67,7 @@ ORDER = [
 ]
 
 
-class TeardownError(Exception):
+class TeardownError(CloudopsError):
     pass
 
 
@@ -124,22 +131,43 @@ def final_snapshot_identifier(cluster_identifier, now=None):
 
 
 def _pages(client, method, key, token_in="NextToken", token_out="NextToken", **kwargs):
-    results = []
-    while True:
-        page = getattr(client, method)(aws_retry=True, **kwargs)
-        results.extend(page.get(key) or [])
-        token = page.get(token_out)
-        if not token:
-            return results
-        kwargs[token_in] = token
+    return paginate_by_token(client, method, key, token_in, token_out, **kwargs)
 
 
 def _ec2_filter(stack_name):
     return [{"Name": "tag:" + STACK_TAG, "Values": [stack_name]}]
 
 
+def tagged_resources(tagging, stack_name):
+    """{ARN: tags} of everything GetResources finds with the stack tag (one paginated call)."""
+    found = {}
+    kwargs = {"TagFilters": [{"Key": STACK_TAG, "Values": [stack_name]}]}
+    while True:
+        page = tagging.get_resources(aws_retry=True, **kwargs)
+        for item in page.get("ResourceTagMappingList") or []:
+            found[item["ResourceARN"]] = tag_dict(item.get("Tags"))
+        token = page.get("PaginationToken")
+        if not token:
+            return found
+        kwargs["PaginationToken"] = token
+
+
+def _arn_parts(arn):
+    """(service, resource) of an ARN: arn:partition:service:region:account:resource."""
+    parts = arn.split(":", 5)
+    return (parts[2], parts[5]) if len(parts) == 6 else ("", "")
+
+
+def _scoped_arns(tagged, stack_name, environment, service, prefix=""):
+    return [arn for arn, tags in sorted(tagged.items())
+            if _arn_parts(arn)[0] == service and _arn_parts(arn)[1].startswith(prefix)
+            and in_scope(tags, stack_name, environment)]
+
+
 def discover(clients, stack_name, environment=None):
     """Everything of the stack that still exists, as resource dicts (kind, id, name, ...)."""
+    if "resourcegroupstaggingapi" in clients:
+        return _discover_with_tagging(clients, stack_name, environment)
     found = []
     found.extend(_discover_ecs(clients["ecs"], stack_name, environment))
     found.extend(_discover_autoscaling(clients["autoscaling"], stack_name, environment))
@@ -159,6 +187,45 @@ def discover(clients, stack_name, environment=None):
                                    ("secretsmanager", lambda c: _discover_secrets(c, stack_name, environment))):
         if name in clients:
             found.extend(discover_service(clients[name]))
+    return ordered(found)
+
+
+def _discover_with_tagging(clients, stack_name, environment):
+    tagged = tagged_resources(clients["resourcegroupstaggingapi"], stack_name)
+    found = []
+    found.extend(_discover_ecs(clients["ecs"], stack_name, environment))
+    found.extend(_discover_autoscaling(clients["autoscaling"], stack_name, environment))
+    found.extend(_discover_ec2(clients["ec2"], stack_name, environment))
+    for arn in _scoped_arns(tagged, stack_name, environment, "elasticloadbalancing", "loadbalancer/"):
+        found.append(resource("load_balancer", arn, arn.split("/")[-2]))
+    for arn in _scoped_arns(tagged, stack_name, environment, "elasticloadbalancing", "targetgroup/"):
+        found.append(resource("target_group", arn, arn.split("/")[-2]))
+    found.extend(_discover_rds(clients["rds"], stack_name, environment))
+    for arn in _scoped_arns(tagged, stack_name, environment, "logs", "log-group:"):
+        name = arn.split(":", 6)[-1]
+        found.append(resource("log_group", name[:-2] if name.endswith(":*") else name))
+    found.extend(_discover_iam(clients["iam"], stack_name, environment))
+    kms = clients["kms"]
+    key_ids = [arn.rsplit("/", 1)[-1] for arn in _scoped_arns(tagged, stack_name, environment, "kms", "key/")]
+    if key_ids:
+        aliases = _pages(kms, "list_aliases", "Aliases", token_in="Marker", token_out="NextMarker")
+        for key_id in key_ids:
+            found.extend(_kms_key(kms, key_id, aliases))
+    clusters = [r["name"] for r in found if r["kind"] == "ecs_cluster"]
+    if "application-autoscaling" in clients:
+        found.extend(_discover_scaling(clients["application-autoscaling"], clusters))
+    if "events" in clients:
+        found.extend(_discover_events(clients["events"], stack_name, environment))
+    for arn in _scoped_arns(tagged, stack_name, environment, "sns"):
+        found.append(resource("sns_topic", arn, arn.rsplit(":", 1)[-1]))
+    for arn in _scoped_arns(tagged, stack_name, environment, "acm", "certificate/"):
+        found.append(resource("acm_certificate", arn, arn))
+    if "efs" in clients:
+        found.extend(_discover_efs(clients["efs"], stack_name, environment))
+    if "ecr" in clients:
+        found.extend(_discover_ecr(clients["ecr"], stack_name, environment))
+    if "secretsmanager" in clients:
+        found.extend(_discover_secrets(clients["secretsmanager"], stack_name, environment))
     return ordered(found)
 
 
@@ -298,7 +365,8 @@ def _discover_elbv2(elbv2, stack_name, environment):
     return found
 
 
-def _discover_rds(rds, stack_name, environment):
+def _discover_rds_databases(rds, stack_name, environment):
+    """Aurora clusters (their tags come with DescribeDBClusters) and their members."""
     found = []
     for cluster in _pages(rds, "describe_db_clusters", "DBClusters", token_in="Marker", token_out="Marker"):
         if cluster.get("Status") in ("deleting",) or not in_scope(tag_dict(cluster.get("TagList")), stack_name, environment):
@@ -307,6 +375,11 @@ def _discover_rds(rds, stack_name, environment):
             found.append(resource("db_instance", member["DBInstanceIdentifier"], cluster=cluster["DBClusterIdentifier"]))
         found.append(resource("db_cluster", cluster["DBClusterIdentifier"],
                               deletion_protection=bool(cluster.get("DeletionProtection"))))
+    return found
+
+
+def _discover_rds(rds, stack_name, environment):
+    found = _discover_rds_databases(rds, stack_name, environment)
     for group in _pages(rds, "describe_db_subnet_groups", "DBSubnetGroups", token_in="Marker", token_out="Marker"):
         arn = group.get("DBSubnetGroupArn")
         if not arn:
@@ -376,14 +449,18 @@ def _discover_kms(kms, stack_name, environment):
                                    KeyId=key["KeyId"]), "TagKey", "TagValue")
         except Exception:  # AWS managed keys and keys of other principals refuse ListResourceTags
             continue
-        if not in_scope(tags, stack_name, environment):
-            continue
-        meta = kms.describe_key(aws_retry=True, KeyId=key["KeyId"])["KeyMetadata"]
-        if meta.get("KeyState") in ("PendingDeletion", "PendingReplicaDeletion") or meta.get("KeyManager") == "AWS":
-            continue
-        names = [a["AliasName"] for a in aliases if a.get("TargetKeyId") == key["KeyId"]]
-        found.append(resource("kms_key", key["KeyId"], names[0] if names else key["KeyId"], aliases=names))
+        if in_scope(tags, stack_name, environment):
+            found.extend(_kms_key(kms, key["KeyId"], aliases))
     return found
+
+
+def _kms_key(kms, key_id, aliases):
+    """The key as a resource, unless it is on its way out or AWS manages it."""
+    meta = kms.describe_key(aws_retry=True, KeyId=key_id)["KeyMetadata"]
+    if meta.get("KeyState") in ("PendingDeletion", "PendingReplicaDeletion") or meta.get("KeyManager") == "AWS":
+        return []
+    names = [a["AliasName"] for a in aliases if a.get("TargetKeyId") == key_id]
+    return [resource("kms_key", key_id, names[0] if names else key_id, aliases=names)]
 
 
 def _discover_scaling(aas, clusters):
@@ -528,12 +605,15 @@ class Deleter:
                 raise TeardownError("%s: %s" % (what, error)) from error
 
     def _wait(self, what, gone):
+        """Wait for `what`; the log says what was waited for and how long."""
         interval = 0.5
+        started = self.clock()
         while not gone():
             if self.clock() >= self.deadline:
                 raise TeardownError("timed out after %ss waiting for %s" % (self.timeout, what))
             self.sleep(interval)
             interval = min(interval * 1.5, 10)
+        self.log.append("waited %.1fs for %s" % (self.clock() - started, what))
 
     def _done(self, item, action="deleted"):
         self.log.append("%s %s %s" % (action, item["kind"], item["name"]))
@@ -699,6 +779,16 @@ class Deleter:
         for item in providers:
             self._call(item["name"], ecs.delete_capacity_provider, aws_retry=True, capacityProvider=item["name"])
             self._done(item)
+        names = [item["name"] for item in providers]
+
+        def deleted():
+            # DeleteCapacityProvider is asynchronous (updateStatus DELETE_IN_PROGRESS); its group is deleted after
+            # ECS has let go of it (its managed scaling policy and draining hook removed)
+            found = ecs.describe_capacity_providers(aws_retry=True, capacityProviders=names).get("capacityProviders") or []
+            return all(p.get("status") == "INACTIVE" or p.get("updateStatus") == "DELETE_COMPLETE" for p in found)
+
+        if names:
+            self._wait("capacity providers %s to be deleted" % ", ".join(names), deleted)
 
     def _auto_scaling_groups(self, groups):
         autoscaling = self.clients["autoscaling"]

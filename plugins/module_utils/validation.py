@@ -312,7 +312,7 @@ def database_rules(v):
                                 "8.0.mysql_aurora.3.<minor>.<patch>, e.g. 8.0.mysql_aurora.3.08.2"))
     in_range(problems, "database_backup_retention_days", v.get("database_backup_retention_days"), 7, 35,
              "Aurora keeps automated backups 1 to 35 days and the security baseline needs at least 7: set 7 to 35")
-    subnets = [s for s in v.get("database_subnet_ids") or []]
+    subnets = list(v.get("database_subnet_ids") or [])
     if len(set(subnets)) < 2:
         problems.append(Problem("database_subnet_ids", subnets, "a DB subnet group needs private subnets in at least two "
                                 "AZs; set it, or run the network role first (cloudops_network.private_subnet_ids)"))
@@ -742,6 +742,56 @@ RULES = {
 def rules_for(role, v):
     """Every problem of one role's inputs (identity excluded)."""
     return RULES[role](v)
+
+
+# AWS keeps 5 addresses of every subnet; an ALB needs 8 free addresses in each of its subnets.
+RESERVED_PER_SUBNET = 5
+ALB_ADDRESSES = 8
+
+
+def subnet_capacity_rules(roles, v):
+    """The subnets the network role will create hold what the later roles put in them (the read-only AWS checks
+    count free addresses of subnets that exist already)."""
+    problems = []
+    if "network" not in roles or v.get("network_state", "present") != "present":
+        return problems
+    azs = list(v.get("network_azs") or []) or [None] * (as_int(v.get("network_az_count"), 3) or 3)
+    vpc = cidr(v.get("network_vpc_cidr")) if not v.get("network_vpc_id") else None
+    plan = plan_network(str(vpc), ["AZ %d" % (i + 1) for i in range(len(azs))], nat_mode=v.get("network_nat_mode"),
+                        public_cidrs=v.get("network_public_subnet_cidrs"),
+                        private_cidrs=v.get("network_private_subnet_cidrs")) if vpc else None
+    if not plan or plan["errors"]:
+        return problems
+    count = len(azs)
+    needs_private = 0
+    if "ecs_instances" in roles:
+        groups = instance_groups(v.get("ecs_instances_groups"), v.get("ecs_instances_group_defaults"), stack_name(v))
+        needs_private += -(-sum(as_int(g.get("max_size"), 0) or 0 for g in groups) // count)
+    if "endpoints" in roles and v.get("endpoints_state", "present") == "present":
+        needs_private += len(v.get("endpoints_interface_services") or [])
+    if "database" in roles and v.get("database_state", "present") == "present":
+        needs_private += 1
+    if "services" in roles:
+        for svc in v.get("services_list") or []:
+            if isinstance(svc, dict) and svc.get("network_mode") == "awsvpc":
+                high = (svc.get("autoscaling") or {}).get("max") if isinstance(svc.get("autoscaling"), dict) else None
+                tasks = as_int(high if high is not None else svc.get("desired_count", 1), 1) or 1
+                needs_private += -(-tasks * 2 // count)  # a deployment may run twice the tasks
+    if "load_balancer" in roles and v.get("load_balancer_scheme") == "internal":
+        needs_private += ALB_ADDRESSES
+    needs_public = (ALB_ADDRESSES if "load_balancer" in roles and v.get("load_balancer_scheme") != "internal" else 0) + (
+        1 if v.get("network_nat_mode") in ("per_az", "single") else 0)
+    for variable, cidrs, needed in (("network_private_subnet_cidrs", plan["private_cidrs"], needs_private),
+                                    ("network_public_subnet_cidrs", plan["public_cidrs"], needs_public)):
+        for subnet in cidrs:
+            usable = ipaddress.IPv4Network(subnet).num_addresses - RESERVED_PER_SUBNET
+            if usable < needed:
+                problems.append(Problem(variable, subnet, "holds %d addresses but the stack needs about %d in each such "
+                                        "subnet (instances, endpoints, database, load balancer, awsvpc tasks): use "
+                                        "larger subnets (a larger network_vpc_cidr) or fewer of them"
+                                        % (usable, needed)))
+                break
+    return problems
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,11 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    import botocore
-except ImportError:  # handled by AnsibleAWSModule
-    pass
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
@@ -196,7 +191,7 @@ class VpcEndpoints(Service):
             if self.check_mode:
                 return None
             group_id = self.ec2("create_security_group", GroupName=name, Description=spec["description"], VpcId=vpc_id,
-                                 TagSpecifications=tagging.specifications(self.tags_for(name), ["security-group"]))["GroupId"]
+                                TagSpecifications=tagging.specifications(self.tags_for(name), ["security-group"]))["GroupId"]
             group = {"GroupId": group_id, "IpPermissions": [], "IpPermissionsEgress": [
                 {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}
         else:
@@ -231,7 +226,7 @@ class VpcEndpoints(Service):
             self.change("remove the egress rules of %s" % name)
             if not self.check_mode:
                 self.ec2("revoke_security_group_egress", GroupId=group_id,
-                          IpPermissions=[_strip(p) for p in group["IpPermissionsEgress"]])
+                         IpPermissions=[_strip(p) for p in group["IpPermissionsEgress"]])
         return group_id
 
     # -- present -------------------------------------------------------------------------------------------
@@ -396,17 +391,5 @@ class VpcEndpoints(Service):
             return True, [], None
         self.wait(attempt, "security group %s to be deleted" % group_id)
 
-
     def run(self):
-        try:
-            result = self.absent() if self.params["state"] == "absent" else self.present()
-        except CloudopsError as exc:
-            exc.kwargs["changes"] = self.changes
-            raise
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-            raise CloudopsError(message="endpoint change failed after: %s" % ("; ".join(self.changes) or "no change"),
-                                exception=exc) from exc
-        result["api_calls"] = self.api_calls
-        if not self.diff_mode:
-            result.pop("diff", None)
-        return result
+        return self.run_by_state("endpoint")

@@ -14,11 +14,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    import botocore
-except ImportError:  # handled by AnsibleAWSModule
-    pass
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import aws
@@ -636,10 +631,10 @@ class VpcNetwork(aws.Service):
         """self.wait() of a check -> (done, reasons); NetworkError naming `what` when it runs out."""
         timeout = self.params["wait_timeout"] if timeout is None else timeout
         result = waiter.wait(lambda: check() + (None,), timeout, what=what, clock=self.clock, interval=interval,
-                                 max_interval=15, progress=self.progress)
+                             max_interval=15, progress=self.progress)
         if not result.satisfied:
-            raise NetworkError("%s not done after %ss%s" % (what, timeout, (": " + "; ".join(result.reasons))
-                                                           if result.reasons else ""))
+            reasons = (": " + "; ".join(result.reasons)) if result.reasons else ""
+            raise NetworkError("%s not done after %ss%s" % (what, timeout, reasons))
 
     def wait_vpc(self, vpc_id):
         def available():
@@ -903,7 +898,8 @@ class VpcNetwork(aws.Service):
             "private_route_table_ids": rt_ids("private"),
             "nat_gateway_ids": [nats[az]["NatGatewayId"] for az in nat_azs(azs, p["nat_mode"]) if az in nats],
             "internet_gateway_id": igw_id,
-            "security_groups": sg_ids or {},
+            # every planned group is named, with id None until it exists (check mode on a new account)
+            "security_groups": {spec["key"]: (sg_ids or {}).get(spec["key"]) for spec in p["security_groups"]},
             "flow_log_id": flow_log_id,
             "pending_nat_routes": [],
             "partition": (identity or {}).get("partition"),
@@ -911,18 +907,7 @@ class VpcNetwork(aws.Service):
         }
 
     def run(self):
-        try:
-            result = self.absent() if self.params["state"] == "absent" else self.present()
-        except NetworkError as exc:
-            exc.kwargs["changes"] = self.changes
-            raise
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-            raise CloudopsError(message="network change failed after: %s" % ("; ".join(self.changes) or "no change"),
-                                exception=exc) from exc
-        result["api_calls"] = self.api_calls
-        if not self.diff_mode:
-            result.pop("diff", None)
-        return result
+        return self.run_by_state("network")
 
 
 def _overlaps(a, b):

@@ -78,6 +78,12 @@ options:
     description: Seconds the health gate waits for services and targets to be healthy before failing.
     type: int
     default: 300
+  progress_file:
+    description:
+      - File a line is appended to as each instance is launched, registered, drained and terminated, and at least
+        every 20 seconds while a wait is still open. The action plugin of this module sets it and shows the lines
+        while the module runs; there is no need to set it yourself.
+    type: path
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -143,6 +149,7 @@ def main():
         boot_timeout=dict(type="int", default=600),
         drain_timeout=dict(type="int", default=900),
         health_timeout=dict(type="int", default=300),
+        progress_file=dict(type="path"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_service(module, InstanceRoll.from_module(module))

@@ -240,17 +240,14 @@ options:
   <<: *service_options
   wait:
     description: Wait for rollouts (or deletions) to finish; see the description.
-    type: bool
-    default: false
   wait_timeout:
-    description: Seconds to wait before failing.
-    type: int
     default: 900
   wait_interval:
     description: Seconds between polls while waiting (the first polls are faster).
     type: float
     default: 5
 extends_documentation_fragment:
+- cloudops.ecs.wait
 - amazon.aws.common.modules
 - amazon.aws.region.modules
 - amazon.aws.boto3

@@ -37,10 +37,6 @@ description:
 author:
   - cloudops.ecs maintainers (@cloudops)
 options:
-  stack_name:
-    description: Value of the C(cloudops:stack) tag of the stack.
-    type: str
-    required: true
   cluster:
     description: Name or ARN of the ECS cluster. Default is the cluster tagged with the stack.
     type: str
@@ -89,13 +85,9 @@ options:
     default: false
   wait:
     description: Re-check until every check that would fail passes, or O(wait_timeout) expires.
-    type: bool
-    default: false
-  wait_timeout:
-    description: Seconds to wait with O(wait=true).
-    type: int
-    default: 600
 extends_documentation_fragment:
+  - cloudops.ecs.wait
+  - cloudops.ecs.stack
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

@@ -38,10 +38,6 @@ notes:
 author:
   - cloudops.ecs maintainers (@cloudops)
 options:
-  stack_name:
-    description: Value of the C(cloudops:stack) tag.
-    type: str
-    required: true
   environment:
     description: The environment name; resources whose C(Environment) tag names another environment are left alone.
     type: str
@@ -67,6 +63,7 @@ options:
     type: int
     default: 1800
 extends_documentation_fragment:
+  - cloudops.ecs.stack
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -129,12 +126,12 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import aws
 from ansible_collections.cloudops.ecs.plugins.module_utils import teardown
 
 SERVICES = ("ecs", "autoscaling", "ec2", "elbv2", "rds", "logs", "iam", "kms", "application-autoscaling", "events",
-            "sns", "acm", "efs", "ecr", "secretsmanager")
+            "sns", "acm", "efs", "ecr", "secretsmanager", "resourcegroupstaggingapi")
 
 
 def main():
@@ -157,8 +154,7 @@ def main():
     if not params["stack_name"].strip():
         module.fail_json(msg="stack_name must not be empty")
 
-    retry = AWSRetry.jittered_backoff()
-    clients = {name: module.client(name, retry_decorator=retry) for name in SERVICES}
+    clients = aws.clients(module, SERVICES)
     try:
         resources = teardown.discover(clients, params["stack_name"], params["environment"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:

@@ -147,15 +147,13 @@ api_calls:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import stack_argument_spec
 from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_endpoints import VpcEndpoints
 
 
 def main():
     argument_spec = dict(
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        stack=dict(type="str", required=True),
-        name_prefix=dict(type="str"),
-        tags=dict(type="dict", default={}),
+        stack_argument_spec(),
         vpc_id=dict(type="str"),
         vpc_cidr=dict(type="str"),
         service_prefix=dict(type="str"),
@@ -175,6 +173,7 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
                               required_if=[("state", "present", ["vpc_id"])])
     run_service(module, VpcEndpoints.from_module(module))
+
 
 if __name__ == "__main__":
     main()

@@ -144,13 +144,8 @@ options:
         default: 600
   wait:
     description: Wait for NAT gateways to be available and add the private default routes to them.
-    type: bool
-    default: false
-  wait_timeout:
-    description: Seconds to wait for NAT gateways (and deletions with I(state=absent)).
-    type: int
-    default: 600
 extends_documentation_fragment:
+  - cloudops.ecs.wait
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -233,7 +228,7 @@ internet_gateway_id:
   returned: state=present
   type: str
 security_groups:
-  description: Ids of the I(security_groups), by key.
+  description: Ids of the I(security_groups), by key; in check mode a group that does not exist yet has id null.
   returned: state=present
   type: dict
 flow_log_id:
@@ -267,15 +262,13 @@ api_calls:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import stack_argument_spec
 from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_network import VpcNetwork
 
 
 def main():
     argument_spec = dict(
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        stack=dict(type="str", required=True),
-        name_prefix=dict(type="str"),
-        tags=dict(type="dict", default={}),
+        stack_argument_spec(),
         vpc_id=dict(type="str"),
         cidr_block=dict(type="str"),
         azs=dict(type="list", elements="str", default=[]),
@@ -305,6 +298,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_service(module, VpcNetwork.from_module(module))
+
 
 if __name__ == "__main__":
     main()

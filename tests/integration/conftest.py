@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 from local_aws.cli import LocalAws  # noqa: E402
 
 REGION = "us-east-1"
+TASK = re.compile(r"^TASK \[", re.M)
 RECAP = re.compile(r"^(?P<host>\S+)\s+:\s+(?P<counts>(?:\w+=\d+\s*)+)$", re.M)
 
 
@@ -40,7 +41,8 @@ def endpoint(local_aws):
 def clean_aws(request):
     """Every test module starts from an empty account."""
     if "local_aws" in request.fixturenames or any(
-        "local_aws" in getattr(item, "fixturenames", ()) for item in request.node.items
+        "local_aws" in getattr(item, "fixturenames", ()) for item in request.session.items
+        if getattr(item, "module", None) is request.module
     ):
         request.getfixturevalue("local_aws").reset()
     yield
@@ -69,6 +71,16 @@ class PlaybookRun:
     calls: list = field(default_factory=list)  # "<service> <Action>" per logical AWS call, in order
 
     @property
+    def changed_tasks(self):
+        """Names of the tasks that reported a change ("<role> : <task>" for role tasks), in order."""
+        names = []
+        for block in TASK.split(self.output)[1:]:
+            name, _, body = block.partition("\n")
+            if re.search(r"^changed: \[", body, re.M):
+                names.append(name.rstrip("* ").rstrip("]"))
+        return names
+
+    @property
     def writes(self):
         """The calls that were not read-only (the AWS side of what the run changed)."""
         return [call for call in self.calls if not call.split(" ", 1)[1].startswith(READ_ONLY_ACTIONS)]
@@ -84,7 +96,7 @@ class PlaybookRun:
 
 # Every ansible-playbook run has its own deadline, well below the per-test timeout (pyproject.toml), so a hung
 # run fails with its output instead of stalling CI. site.yml on an empty account is the longest legit run.
-PLAYBOOK_TIMEOUT = 600
+PLAYBOOK_TIMEOUT = 900
 
 
 def run_playbook(endpoint, playbook, inventory="local", extra_vars=None, check=False, diff=False, args=(),

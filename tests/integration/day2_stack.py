@@ -5,8 +5,9 @@ Auto Scaling group of 3 over the 3 subnets, ALB + target group + listener, a ser
 Everything carries the stack tag, like the roles' resources do."""
 import base64
 import json
-import time
 import urllib.request
+
+from local_aws.polling import wait_for
 
 STACK_TAG = "cloudops:stack"
 AZS = ["us-east-1a", "us-east-1b", "us-east-1c"]
@@ -28,19 +29,8 @@ def control(endpoint, name, payload=None):
         return json.loads(response.read() or b"{}")
 
 
-def wait_for(predicate, timeout=60, interval=0.2, what="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(interval)
-
-
 def build(aws, stack="demo", environment="local", instances=3, tasks=6, min_healthy=100, max_percent=200,
-          instance_type="m5.large", task_cpu=256, task_memory=256, capacity_provider=False):
+          instance_type="m5.large", task_cpu=256, task_memory=256, capacity_provider=False, managed_scaling=False):
     """Create the stack; returns a dict of ids and names."""
     ec2, ecs, asg, elbv2, ssm = aws("ec2"), aws("ecs"), aws("autoscaling"), aws("elbv2"), aws("ssm")
     vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16", TagSpecifications=[
@@ -71,19 +61,22 @@ def build(aws, stack="demo", environment="local", instances=3, tasks=6, min_heal
     asg.create_auto_scaling_group(
         AutoScalingGroupName=group_name, MinSize=instances, MaxSize=instances, DesiredCapacity=instances,
         LaunchTemplate={"LaunchTemplateId": template["LaunchTemplateId"], "Version": "$Latest"},
-        VPCZoneIdentifier=",".join(subnets),
+        VPCZoneIdentifier=",".join(subnets), NewInstancesProtectedFromScaleIn=managed_scaling,
         Tags=[dict(t, PropagateAtLaunch=True, ResourceId=group_name, ResourceType="auto-scaling-group")
               for t in _kv(stack, group_name, environment)],
     )
     provider = None
     if capacity_provider:
-        # managed draining only: scale-in through the group drains the instance first
+        # managed draining (scale-in through the group drains the instance first); with managed_scaling also
+        # managed scaling at target capacity 100 and managed termination protection, as site.yml's defaults
         group_arn = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"][0][
             "AutoScalingGroupARN"]
+        managed = "ENABLED" if managed_scaling else "DISABLED"
         provider = ecs.create_capacity_provider(
             name=stack + "-instances-cp",
-            autoScalingGroupProvider={"autoScalingGroupArn": group_arn, "managedScaling": {"status": "DISABLED"},
-                                      "managedTerminationProtection": "DISABLED", "managedDraining": "ENABLED"},
+            autoScalingGroupProvider={"autoScalingGroupArn": group_arn,
+                                      "managedScaling": {"status": managed, "targetCapacity": 100},
+                                      "managedTerminationProtection": managed, "managedDraining": "ENABLED"},
             tags=[{"key": k, "value": v} for k, v in tags(stack, stack + "-instances-cp", environment).items()],
         )["capacityProvider"]["name"]
         ecs.put_cluster_capacity_providers(cluster=stack, capacityProviders=[provider],
@@ -121,7 +114,8 @@ def build(aws, stack="demo", environment="local", instances=3, tasks=6, min_heal
 def start_service(aws, stack):
     """Create the service once the instances are registered, and wait until it is steady."""
     ecs = aws("ecs")
-    wait_for(lambda: len(active_instances(aws, stack)) >= stack["instances"], what="container instances", timeout=60)
+    wait_for(lambda: len(active_instances(aws, stack)) >= stack["instances"], what="container instances", timeout=60,
+             step=0.2)
     ecs.create_service(
         cluster=stack["cluster"], serviceName="web", taskDefinition=stack["task_definition_arn"],
         desiredCount=stack["tasks"], launchType="EC2",
@@ -131,7 +125,7 @@ def start_service(aws, stack):
         tags=[{"key": k, "value": v} for k, v in tags(stack["stack"], "web").items()],
     )
     wait_for(lambda: service_steady(aws, stack) and healthy_targets(aws, stack) >= stack["tasks"],
-             what="service steady with healthy targets", timeout=60)
+             what="service steady with healthy targets", timeout=60, step=0.2)
 
 
 def active_instances(aws, stack):

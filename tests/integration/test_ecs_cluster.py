@@ -58,11 +58,13 @@ def test_cluster_and_capacity_provider(playbook, aws, asg_arn):
 
     converged = run(check=True, diff=True)
     assert converged.rc == 0 and converged.changed == 0, converged.output
+    assert converged.writes == [], converged.writes
 
     update = {"container_insights": "enhanced", "target_capacity": 80,
               "cluster_tags": {"Environment": "local", "cloudops:stack": "modules-test", "Owner": "team"}}
     preview = run(extra=update, check=True, diff=True)
     assert preview.rc == 0 and preview.changed == 2, preview.output
+    assert preview.writes == [], preview.writes
     assert "containerInsights: enhanced" in preview.output and "targetCapacity: 80" in preview.output
     assert cluster(aws)["settings"][0]["value"] == "enabled"
     assert provider(aws)["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"] == 100

@@ -2,9 +2,10 @@
 check mode and re-runs that change nothing, one new launch-template version per change, desired capacity
 left to the capacity provider, bad inputs refused before any change, and teardown."""
 import base64
-import time
 
 import pytest
+
+from local_aws.polling import wait_for
 
 PLAYBOOK = "tests/integration/playbooks/ecs_instances_stack.yml"
 STACK = "demo"
@@ -51,6 +52,7 @@ def test_stack_lifecycle(playbook, aws, network):
     preview = playbook(PLAYBOOK, extra_vars=stack_vars(network), check=True)
     assert preview.rc == 0, preview.output
     assert preview.changed > 0
+    assert preview.writes == [], preview.writes
     assert not asgs(aws) and not aws("ecs").list_clusters()["clusterArns"]
     assert not aws("efs").describe_file_systems()["FileSystems"]
 
@@ -149,22 +151,21 @@ def test_stack_lifecycle(playbook, aws, network):
 
     # The instances the groups run register with the cluster as ACTIVE container instances (managed scaling
     # may already have scaled the idle spot group in, so compare with what is in service now).
-    deadline = time.time() + 60
-    while True:
+    def registered():
         in_service = {i["InstanceId"] for g in asgs(aws).values() for i in g["Instances"]
                       if i["LifecycleState"] == "InService"}
         arns = ecs.list_container_instances(cluster=STACK, status="ACTIVE")["containerInstanceArns"]
-        registered = {c["ec2InstanceId"] for c in ecs.describe_container_instances(
+        active = {c["ec2InstanceId"] for c in ecs.describe_container_instances(
             cluster=STACK, containerInstances=arns)["containerInstances"]} if arns else set()
-        if (in_service and in_service <= registered) or time.time() > deadline:
-            break
-        time.sleep(1)
-    assert in_service and in_service <= registered, (in_service, registered)
+        return in_service and in_service <= active
+
+    wait_for(registered, timeout=60, step=0.2, what="every in-service instance an ACTIVE container instance")
 
     # Check mode on the converged stack, then a real re-run: nothing to change.
     checked = playbook(PLAYBOOK, extra_vars=stack_vars(network), check=True, diff=True)
     assert checked.rc == 0, checked.output
     assert checked.changed == 0, checked.output
+    assert checked.writes == [], checked.writes
     again = playbook(PLAYBOOK, extra_vars=stack_vars(network))
     assert again.rc == 0, again.output
     assert again.changed == 0, again.output
@@ -212,7 +213,17 @@ def test_stack_lifecycle(playbook, aws, network):
     assert not clusters or clusters[0]["status"] == "INACTIVE"
 
 
+def _instance_resources(aws):
+    """What the stack creates first, by kind (whatever another test left is compared, not assumed away)."""
+    return {"groups": sorted(asgs(aws)),
+            "launch_templates": sorted(t["LaunchTemplateName"] for t in aws("ec2").describe_launch_templates()[
+                "LaunchTemplates"]),
+            "roles": sorted(r["RoleName"] for r in aws("iam").list_roles()["Roles"]),
+            "clusters": aws("ecs").list_clusters()["clusterArns"]}
+
+
 def test_bad_inputs_fail_before_any_change(playbook, aws, network):
+    before = _instance_resources(aws)
     bad_groups = [
         {"name": "inverted", "instance_type": "m6i.large", "min_size": 3, "max_size": 1, "desired_capacity": 1},
         {"name": "outside", "instance_type": "m6i.large", "min_size": 1, "max_size": 2, "desired_capacity": 5},
@@ -245,6 +256,5 @@ def test_bad_inputs_fail_before_any_change(playbook, aws, network):
     assert arch.rc != 0
     assert (f"ecs_instances_groups[graviton].instance_type = 'm7g.large': runs arm64 but AMI {x86_ami} is x86_64"
             in " ".join(arch.output.split()))
-    assert not asgs(aws)
-    assert not aws("ec2").describe_launch_templates()["LaunchTemplates"]
-    assert not [r for r in aws("iam").list_roles()["Roles"] if r["RoleName"] == "demo-ecs-instance"]
+    assert [run.writes, arch.writes] == [[], []]
+    assert _instance_resources(aws) == before

@@ -55,6 +55,7 @@ def test_endpoint_preflight_fails_before_any_change(playbook, aws, foreign):
     assert "unknown VPC endpoint service(s) in us-east-1: ecs-agentt, logz" in out
     assert "endpoints_interface_services" in out
 
+    assert [no_nat.writes, bogus.writes] == [[], []]
     assert ec2.describe_vpc_endpoints(Filters=STACK_FILTER)["VpcEndpoints"] == []
     assert ec2.describe_security_groups(Filters=STACK_FILTER)["SecurityGroups"] == []
 

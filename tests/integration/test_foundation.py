@@ -15,10 +15,13 @@ def test_create_rerun_and_remove_through_module_defaults(playbook, aws):
     assert created.rc == 0, created.output
     assert created.changed == 1
     assert _log_groups(aws)[LOG_GROUP]["retentionInDays"] == 7
+    # the runner sees the calls the module processes made (other tests assert a run made no write call)
+    assert "logs CreateLogGroup" in created.writes, created.calls
 
     again = playbook("tests/integration/playbooks/log_group_lifecycle.yml")
     assert again.rc == 0, again.output
     assert again.changed == 0
+    assert again.writes == [], again.writes
 
     removed = playbook("tests/integration/playbooks/log_group_lifecycle.yml", extra_vars={"log_group_state": "absent"})
     assert removed.rc == 0, removed.output

@@ -1,7 +1,8 @@
 """The load_balancer role against the local AWS: bad input refused before any change; an
 internet-facing ALB with a demo certificate (HTTP 301 to HTTPS, TLS 1.3 policy, 404 default, header
 dropping), security group rules on the ALB and instance groups; check mode and re-runs report no change
-and keep listener rules other roles added; plain HTTP with a warning; guarded teardown; internal ALB."""
+and keep listener rules other roles added; plain HTTP with a warning; guarded teardown; internal ALB.
+Each test gets its own VPC and security groups (boto3, cheap), so none depends on what another left."""
 import json
 import re
 
@@ -11,7 +12,7 @@ PLAYBOOK = "tests/integration/playbooks/load_balancer_site.yml"
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def network(aws, local_aws):
     ec2 = aws("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
@@ -41,8 +42,10 @@ def published(result):
     return json.loads(match.group(1))
 
 
-def load_balancers(aws):
-    return {lb["LoadBalancerName"]: lb for lb in aws("elbv2").describe_load_balancers()["LoadBalancers"]}
+def load_balancers(aws, network):
+    """The load balancers in this test's VPC, by name."""
+    return {lb["LoadBalancerName"]: lb for lb in aws("elbv2").describe_load_balancers()["LoadBalancers"]
+            if lb["VpcId"] == network["vpc_id"]}
 
 
 def listeners(aws, arn):
@@ -75,8 +78,9 @@ def test_bad_input_is_refused_before_any_change(playbook, network, aws):
                        "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b")
     assert other_region.rc != 0 and "not an ACM certificate ARN (arn:<partition>:acm:us-east-1:" in " ".join(
         other_region.output.split())
-    assert load_balancers(aws) == {}
+    assert load_balancers(aws, network) == {}
     assert ingress(aws, network["security_groups"]["alb"]) == []
+    assert [run.writes for run in (scheme, wrong, other_region)] == [[], [], []]
 
 
 def test_https_alb_converges_keeps_service_rules_and_tears_down(playbook, network, aws):
@@ -85,7 +89,7 @@ def test_https_alb_converges_keeps_service_rules_and_tears_down(playbook, networ
                   load_balancer_test_wait=True)
     assert created.rc == 0, created.output
     fact = published(created)
-    lb = load_balancers(aws)["demo-alb"]
+    lb = load_balancers(aws, network)["demo-alb"]
     assert lb["Scheme"] == "internet-facing" and lb["State"]["Code"] == "active"
     assert sorted(az["SubnetId"] for az in lb["AvailabilityZones"]) == sorted(network["public_subnet_ids"])
     assert lb["SecurityGroups"] == [alb_sg]
@@ -122,6 +126,7 @@ def test_https_alb_converges_keeps_service_rules_and_tears_down(playbook, networ
     checked = run(playbook, network, load_balancer_demo_certificate=True, load_balancer_target_ports=[8080], check=True, diff=True)
     assert checked.rc == 0, checked.output
     assert checked.changed == 0, checked.output
+    assert checked.writes == [], checked.writes
     again = run(playbook, network, load_balancer_demo_certificate=True, load_balancer_target_ports=[8080])
     assert again.rc == 0, again.output
     assert again.changed == 0, again.output
@@ -140,12 +145,12 @@ def test_https_alb_converges_keeps_service_rules_and_tears_down(playbook, networ
 
     refused = run(playbook, network, load_balancer_state="absent")
     assert refused.rc != 0 and "deletion protection on; refusing to delete it" in " ".join(refused.output.split())
-    assert "demo-alb" in load_balancers(aws)
+    assert "demo-alb" in load_balancers(aws, network)
 
     removed = run(playbook, network, load_balancer_state="absent", load_balancer_force_destroy=True,
                   load_balancer_demo_certificate=True, load_balancer_target_ports=[8080])
     assert removed.rc == 0, removed.output
-    assert load_balancers(aws) == {}
+    assert load_balancers(aws, network) == {}
     assert ingress(aws, alb_sg) == [] and ingress(aws, instance_sg) == []
     assert aws("acm").list_certificates()["CertificateSummaryList"] == []
 
@@ -154,7 +159,7 @@ def test_internal_alb_uses_private_subnets_and_the_vpc_cidr(playbook, network, a
     internal = run(playbook, network, load_balancer_scheme="internal", load_balancer_name="demo-internal",
                    load_balancer_bridge_ports=False, load_balancer_target_ports=[9000])
     assert internal.rc == 0, internal.output
-    lb = load_balancers(aws)["demo-internal"]
+    lb = load_balancers(aws, network)["demo-internal"]
     assert lb["Scheme"] == "internal"
     assert sorted(az["SubnetId"] for az in lb["AvailabilityZones"]) == sorted(network["private_subnet_ids"])
     assert ingress(aws, network["security_groups"]["alb"]) == [(80, 80, "10.42.0.0/16")]

@@ -1,6 +1,8 @@
-"""The network role (with the endpoints role on top) against the local AWS: bad input fails before any
-change; create; check mode and a second run report no change; drift and a NAT mode change converge;
-teardown removes everything of the stack and a second teardown is a no-op."""
+"""The network role (with the endpoints role on top) against the local AWS: create; check mode and a second run
+report no change; drift and a NAT mode change converge; teardown removes everything of the stack and a second
+teardown is a no-op. The tests share one network, built by the first test that needs it; the drift and teardown
+tests spoil it, and the next test gets a new one. Check mode and bad input on an empty account:
+test_network_empty_account.py."""
 import json
 import re
 
@@ -26,50 +28,23 @@ def _stack_vpcs(ec2):
     return ec2.describe_vpcs(Filters=STACK_FILTER)["Vpcs"]
 
 
-def test_check_mode_on_an_empty_account_plans_without_creating(playbook, aws):
-    ec2 = aws("ec2")
-    planned = playbook(PLAYBOOK, extra_vars={"network_test_with_endpoints": True}, check=True, diff=True)
-    assert planned.rc == 0, planned.output
-    assert planned.changed == 1, planned.output
-    assert "+        demo-private-us-east-1c: 10.0.32.0/20 us-east-1c" in planned.output
-    assert "would create gateway endpoints s3" in planned.output
-    assert _stack_vpcs(ec2) == []
-    assert ec2.describe_subnets(Filters=STACK_FILTER)["Subnets"] == []
-
-
-def test_bad_input_fails_before_any_change(playbook, aws):
-    ec2 = aws("ec2")
-    bad_cidr = playbook(PLAYBOOK, extra_vars={"network_vpc_cidr": "10.0.0.1/16", "network_az_count": 1})
-    assert bad_cidr.rc != 0
-    assert "network_vpc_cidr" in bad_cidr.output and "no host bits" in bad_cidr.output
-    assert "network_az_count is 1" in bad_cidr.output
-    assert "network_nat_mode per_az needs at least 2 AZs" in bad_cidr.output
-
-    bad_subnets = playbook(PLAYBOOK, extra_vars={
-        "network_vpc_cidr": "10.1.0.0/16",
-        "network_az_count": 2,
-        "network_public_subnet_cidrs": ["10.1.0.0/28", "10.2.0.0/24"],
-        "network_private_subnet_cidrs": ["10.1.0.0/20", "10.1.16.0/20"],
-    })
-    assert bad_subnets.rc != 0
-    out = " ".join(bad_subnets.output.split())
-    # The pre-flight checks the plan before it asks AWS which AZs the region has: the AZs are numbered.
-    assert "network_public_subnet_cidrs[0] 10.1.0.0/28 (public subnet in AZ 1) is smaller than /27" in out
-    assert "network_public_subnet_cidrs[1] 10.2.0.0/24 (public subnet in AZ 2) is outside the VPC CIDR" in out
-    assert "overlaps network_private_subnet_cidrs[0] 10.1.0.0/20" in out
-
-    assert _stack_vpcs(ec2) == []
-    assert ec2.describe_addresses(Filters=STACK_FILTER)["Addresses"] == []
-    assert "alias/demo-vpc-flow-logs" not in [a["AliasName"] for a in aws("kms").list_aliases()["Aliases"]]
-
-
-@pytest.fixture(scope="module")
-def created(playbook):
+def _create(playbook):
     # the NAT wait deferred after the endpoints (tasks_from=wait), as a site playbook overlaps it
     run = playbook(PLAYBOOK, extra_vars={"network_test_with_endpoints": True, "network_test_deferred_wait": True})
     assert run.rc == 0, run.output
     assert run.output.count("TASK [cloudops.ecs.network : Converge the network in one call") == 2, run.output
     return run
+
+
+@pytest.fixture(scope="module")
+def network(shared_stack, playbook):
+    return shared_stack(lambda: _create(playbook))
+
+
+@pytest.fixture
+def created(network, request):
+    """The playbook run that built the network this test sees."""
+    yield from network.use(request)
 
 
 def test_create_builds_the_whole_network(created, aws):
@@ -169,11 +144,13 @@ def test_check_mode_and_second_run_report_no_change(created, playbook):
     checked = playbook(PLAYBOOK, extra_vars={"network_test_with_endpoints": True}, check=True, diff=True)
     assert checked.rc == 0, checked.output
     assert checked.changed == 0, checked.output
+    assert checked.writes == [], checked.writes
     again = playbook(PLAYBOOK, extra_vars={"network_test_with_endpoints": True})
     assert again.rc == 0, again.output
     assert again.changed == 0, again.output
 
 
+@pytest.mark.destructive
 def test_drift_and_nat_mode_change_converge(created, playbook, aws):
     ec2 = aws("ec2")
     facts = _facts(created)
@@ -216,6 +193,7 @@ def test_drift_and_nat_mode_change_converge(created, playbook, aws):
         assert default[0]["NatGatewayId"] == after["nat_gateway_ids"][0]
 
 
+@pytest.mark.destructive
 def test_teardown_removes_everything_and_twice_is_a_no_op(created, playbook, aws):
     ec2 = aws("ec2")
     removed = playbook(PLAYBOOK, extra_vars={"network_test_with_endpoints": True, "network_state": "absent"})

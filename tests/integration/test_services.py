@@ -3,10 +3,11 @@ rollout COMPLETED, targets healthy), idempotent re-run and check mode, an image 
 image stopped by the circuit breaker and rolled back, a desired count owned by autoscaling left alone, a DAEMON
 service with one task per instance, bad inputs refused before any change, and teardown."""
 import json
-import time
 import urllib.request
 
 import pytest
+
+from local_aws.polling import wait_for
 
 PLAYBOOK = "tests/integration/playbooks/services_role.yml"
 CLUSTER = "svc-test"
@@ -51,10 +52,8 @@ def prerequisites(aws):
     for subnet in subnets:
         ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.medium", SubnetId=subnet,
                           UserData=f"#!/bin/bash\necho ECS_CLUSTER={CLUSTER} >> /etc/ecs/ecs.config\n")
-    deadline = time.monotonic() + 60
-    while len(ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"]) < 3:
-        assert time.monotonic() < deadline, "instances did not register as container instances"
-        time.sleep(0.5)
+    wait_for(lambda: len(ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"]) >= 3, timeout=60,
+             step=0.2, what="the instances registered as container instances")
     return {
         "services_vpc_id": vpc, "services_subnet_ids": subnets, "services_security_group_ids": [sg],
         "services_listener_arn": listener, "services_cluster_name": CLUSTER,
@@ -80,13 +79,11 @@ def _assert_rolled_out(aws, service, revision):
 
 
 def wait_rolled_out(aws, name, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
+    def rolled_out():
         service = _describe(aws, [name])[name]
-        if service["runningCount"] == service["desiredCount"] and len(service["deployments"]) == 1:
-            return service
-        assert time.monotonic() < deadline, service
-        time.sleep(0.5)
+        return service["runningCount"] == service["desiredCount"] and len(service["deployments"]) == 1
+
+    wait_for(rolled_out, timeout=timeout, step=0.2, what=f"service {name} rolled out")
 
 
 def _active_revisions(aws, family):
@@ -97,6 +94,15 @@ def _control(endpoint, name, payload):
     request = urllib.request.Request(endpoint + "/_local/" + name, data=json.dumps(payload).encode(), method="POST")
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
+
+
+def _service_resources(aws):
+    """What the role creates, by kind (whatever another test left is compared, not assumed away)."""
+    return {"log_groups": [g["logGroupName"] for g in aws("logs").describe_log_groups(
+                logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]],
+            "target_groups": [g["TargetGroupArn"] for g in aws("elbv2").describe_target_groups()["TargetGroups"]],
+            "services": aws("ecs").list_services(cluster=CLUSTER)["serviceArns"],
+            "task_definitions": aws("ecs").list_task_definitions(familyPrefix=STACK)["taskDefinitionArns"]}
 
 
 def test_bad_inputs_are_refused_before_any_change(playbook, aws, prerequisites):
@@ -112,6 +118,7 @@ def test_bad_inputs_are_refused_before_any_change(playbook, aws, prerequisites):
          "depends_on": [{"container": "side", "condition": "HEALTHY"}],
          "sidecars": [{"name": "side", "image": "busybox", "memory": 16}]},
     ]
+    before = _service_resources(aws)
     run = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=bad, services_subnet_ids=[]))
     assert run.rc != 0
     for message in (
@@ -127,8 +134,8 @@ def test_bad_inputs_are_refused_before_any_change(playbook, aws, prerequisites):
         "services_list[6].depends_on[0].condition: HEALTHY needs a health_check on container side",
     ):
         assert message in run.output, message
-    assert not aws("logs").describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
-    assert not aws("elbv2").describe_target_groups()["TargetGroups"]
+    assert run.writes == [], run.writes
+    assert _service_resources(aws) == before
 
 
 def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
@@ -188,6 +195,7 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert again.rc == 0 and again.changed == 0, again.output
     checked = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services()), check=True, diff=True)
     assert checked.rc == 0 and checked.changed == 0, checked.output
+    assert checked.writes == [], checked.writes
     assert len(_active_revisions(aws, f"{STACK}-web")) == 1
 
     # Autoscaling moved web to 3 (within its scalable target's 2-4); an image change: a new revision rolled out,
@@ -208,14 +216,12 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     _control(endpoint, "ecs/fail-task-starts", {"cluster": CLUSTER, "family": f"{STACK}-web", "count": 0})
     assert failed.rc != 0
     assert "circuit breaker" in failed.output.lower(), failed.output
-    deadline = time.monotonic() + 60
-    while True:
+    def rolled_back():
         web = _describe(aws, ["web"])["web"]
         primary = [d for d in web["deployments"] if d["status"] == "PRIMARY"][0]
-        if primary["taskDefinition"].endswith(":2") and primary.get("rolloutState") == "COMPLETED":
-            break
-        assert time.monotonic() < deadline, web["deployments"]
-        time.sleep(1)
+        return primary["taskDefinition"].endswith(":2") and primary.get("rolloutState") == "COMPLETED"
+
+    wait_for(rolled_back, timeout=60, step=0.2, what="web rolled back to revision 2")
 
     # Teardown: services deleted, then target groups, rules, task definitions and roles.
     removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(), services_state="absent"))

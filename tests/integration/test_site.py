@@ -1,7 +1,10 @@
 """playbooks/site.yml on inventories/local: the whole platform really runs, a re-run and check mode change
 nothing, and check mode reports an inventory edit without making it. Then playbooks/teardown.yml: its dry run lists
 every kind of resource site.yml built and deletes nothing, a confirmed teardown leaves nothing carrying the stack tag
-in any service site.yml touches, and a second one changes nothing."""
+in any service site.yml touches, and a second one changes nothing.
+
+The tests share one stack, built by the first test that needs it; the teardown test destroys it (it runs last in
+the module; run alone, or in any order, it gets the stack built first)."""
 import os
 import re
 import shutil
@@ -16,11 +19,21 @@ CLUSTER = "demo"
 SITE = "playbooks/site.yml"
 
 
-@pytest.fixture(scope="module")
-def created(playbook):
+def _create(playbook):
     run = playbook(SITE)
     assert run.rc == 0, run.output[-6000:]
     return run
+
+
+@pytest.fixture(scope="module")
+def site(shared_stack, playbook):
+    return shared_stack(lambda: _create(playbook))
+
+
+@pytest.fixture
+def created(site, request):
+    """The site.yml run that built the stack this test sees."""
+    yield from site.use(request)
 
 
 def _container_instances(ecs):
@@ -111,7 +124,7 @@ def test_second_run_changes_nothing_and_keeps_the_count_autoscaling_chose(create
 
     run = playbook(SITE)
     assert run.rc == 0, run.output[-6000:]
-    assert run.changed == 0, run.output[-6000:]
+    assert run.changed == 0, run.changed_tasks
     api = aws("ecs").describe_services(cluster=CLUSTER, services=["api"])["services"][0]
     assert api["desiredCount"] == api["runningCount"] == 4
     activities = aws("application-autoscaling").describe_scaling_activities(
@@ -122,7 +135,8 @@ def test_second_run_changes_nothing_and_keeps_the_count_autoscaling_chose(create
 def test_check_mode_on_the_converged_stack_reports_no_change(created, playbook):
     run = playbook(SITE, check=True)
     assert run.rc == 0, run.output[-6000:]
-    assert run.changed == 0, run.output[-6000:]
+    assert run.changed == 0, run.changed_tasks
+    assert run.writes == [], run.writes
 
 
 def test_check_mode_reports_an_inventory_edit_without_making_it(created, playbook, aws, tmp_path):
@@ -136,10 +150,11 @@ def test_check_mode_reports_an_inventory_edit_without_making_it(created, playboo
     assert run.rc == 0, run.output[-6000:]
     assert run.changed >= 1
     assert "nginx/nginx:1.28" in run.output
+    assert run.writes == [], run.writes
     assert aws("ecs").list_task_definitions(familyPrefix="demo-web")["taskDefinitionArns"] == revisions
 
 
-# -- teardown: the last tests of this module, they delete what the tests above built ----------------------------
+# -- teardown ----------------------------------------------------------------------------------------------------
 
 TEARDOWN = "playbooks/teardown.yml"
 STACK_TAG = "cloudops:stack"
@@ -288,24 +303,26 @@ def test_teardown_dry_run_lists_every_kind_and_deletes_nothing(created, playbook
 
     run = playbook(TEARDOWN)
     assert run.rc == 0, run.output[-6000:]
-    assert run.changed == 0, run.output[-6000:]
     assert "DRY RUN" in run.output
     listed = _listed_kinds(run.output)
     missing = {LISTED_AS.get(kind, kind) for kind in before} - listed
     assert not missing, (missing, run.output[-6000:])
+    # it only read: no call that could change anything, and everything is still there
+    assert run.writes == [], run.writes
     assert stack_inventory(aws) == before
 
 
-def test_teardown_confirmed_leaves_nothing_tagged(created, playbook, aws):
+@pytest.mark.destructive
+def test_teardown_confirmed_leaves_nothing_tagged_and_twice_is_a_no_op(created, playbook, aws):
+    assert stack_inventory(aws)
     run = playbook(TEARDOWN, extra_vars={"teardown_confirm": True, "teardown_skip_final_snapshot": True})
     assert run.rc == 0, run.output[-6000:]
     assert run.changed == 1, run.output[-6000:]
     assert stack_inventory(aws) == {}
 
-
-def test_teardown_second_confirmed_run_changes_nothing(created, playbook, aws):
-    run = playbook(TEARDOWN, extra_vars={"teardown_confirm": True, "teardown_skip_final_snapshot": True})
-    assert run.rc == 0, run.output[-6000:]
-    assert run.changed == 0, run.output[-6000:]
-    assert "Deleted 0 resources" in run.output
+    again = playbook(TEARDOWN, extra_vars={"teardown_confirm": True, "teardown_skip_final_snapshot": True})
+    assert again.rc == 0, again.output[-6000:]
+    assert again.changed == 0, again.output[-6000:]
+    assert "Deleted 0 resources" in again.output
+    assert again.writes == [], again.writes
     assert stack_inventory(aws) == {}

@@ -110,7 +110,7 @@ def test_dry_run_prod_refusal_confirmed_teardown_and_no_op(playbook, aws, stack)
 
     dry = playbook(PLAYBOOK)
     assert dry.rc == 0, dry.output
-    assert dry.changed == 0
+    assert dry.writes == [], dry.writes  # it only read
     assert "DRY RUN: nothing deleted" in dry.output
     listing = dry.output.split("DRY RUN", 1)[1]
     order = ["ecs_service", "task_definition", "ecs_capacity_provider", "autoscaling_group", "ecs_cluster", "launch_template",
@@ -123,6 +123,7 @@ def test_dry_run_prod_refusal_confirmed_teardown_and_no_op(playbook, aws, stack)
     refused = playbook(PLAYBOOK, extra_vars={"cloudops_environment": "prod", "teardown_confirm": True})
     assert refused.rc != 0
     assert "teardown_allow_prod=true" in refused.output
+    assert refused.writes == [], refused.writes
     assert _left(aws, stack) == before
 
     deleted = playbook(PLAYBOOK, extra_vars={"teardown_confirm": True})
@@ -137,4 +138,5 @@ def test_dry_run_prod_refusal_confirmed_teardown_and_no_op(playbook, aws, stack)
     again = playbook(PLAYBOOK, extra_vars={"teardown_confirm": True})
     assert again.rc == 0, again.output
     assert again.changed == 0
-    assert "Deleted 0 resources" in again.output or "deletes these 0 resources" in again.output
+    assert "Deleted 0 resources" in again.output
+    assert again.writes == [], again.writes

@@ -55,7 +55,7 @@ def ec2_state(env, instance_id):
     return env["ec2"].describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]["State"]["Name"]
 
 
-def test_spread_over_three_subnets_with_launch_template_data(env):
+def step_spread_over_three_subnets_with_launch_template_data(env, clock):
     asg, ec2 = env["asg"], env["ec2"]
     asg.create_auto_scaling_group(
         AutoScalingGroupName="nodes", MinSize=0, MaxSize=8, DesiredCapacity=6,
@@ -90,7 +90,7 @@ def test_spread_over_three_subnets_with_launch_template_data(env):
     assert base64.b64decode(user_data["UserData"]["Value"]).decode() == USER_DATA
 
 
-def test_source_version_copies_and_overrides_and_new_instances_report_it(env):
+def step_source_version_copies_and_overrides_and_new_instances_report_it(env, clock):
     ec2, asg = env["ec2"], env["asg"]
     created = ec2.create_launch_template_version(
         LaunchTemplateId=env["template"], SourceVersion="1", LaunchTemplateData={"InstanceType": "t3.small"})
@@ -111,7 +111,7 @@ def test_source_version_copies_and_overrides_and_new_instances_report_it(env):
     assert {i["InstanceType"] for i in found.values() if i["InstanceId"] in new} == {"t3.small"}
 
 
-def test_desired_outside_bounds_rejected(env):
+def step_desired_outside_bounds_rejected(env, clock):
     asg = env["asg"]
     with pytest.raises(ClientError) as error:
         asg.set_desired_capacity(AutoScalingGroupName="nodes", DesiredCapacity=9)
@@ -125,7 +125,7 @@ def test_desired_outside_bounds_rejected(env):
     assert group(env)["DesiredCapacity"] == 8
 
 
-def test_scale_in_respects_protection_then_oldest_version_and_az_balance(env):
+def step_scale_in_respects_protection_then_oldest_version_and_az_balance(env, clock):
     asg = env["asg"]
     found = states(env)
     old = sorted(i for i in found if found[i]["LaunchTemplate"]["Version"] == "1")
@@ -147,7 +147,7 @@ def test_scale_in_respects_protection_then_oldest_version_and_az_balance(env):
     assert all(i["ProtectedFromScaleIn"] == (i["InstanceId"] in protected) for i in left.values())
 
 
-def test_launch_hook_holds_until_complete_and_abandon_replaces(env, clock):
+def step_launch_hook_holds_until_complete_and_abandon_replaces(env, clock):
     asg = env["asg"]
     asg.put_lifecycle_hook(LifecycleHookName="launch", AutoScalingGroupName="nodes",
                            LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING", HeartbeatTimeout=3600,
@@ -181,7 +181,7 @@ def test_launch_hook_holds_until_complete_and_abandon_replaces(env, clock):
     assert states(env)[replacement]["LifecycleState"] == "InService"
 
 
-def test_terminate_hook_times_out_to_default_and_heartbeat_extends(env, clock):
+def step_terminate_hook_times_out_to_default_and_heartbeat_extends(env, clock):
     asg = env["asg"]
     timeout = clock.scaled(200)  # plane seconds
     asg.put_lifecycle_hook(LifecycleHookName="drain", AutoScalingGroupName="nodes",
@@ -203,7 +203,7 @@ def test_terminate_hook_times_out_to_default_and_heartbeat_extends(env, clock):
     assert len(states(env)) == 5
 
 
-def test_terminate_instance_with_and_without_decrement(env):
+def step_terminate_instance_with_and_without_decrement(env, clock):
     asg = env["asg"]
     asg.delete_lifecycle_hook(LifecycleHookName="drain", AutoScalingGroupName="nodes")
     first, second = sorted(states(env))[:2]
@@ -216,7 +216,7 @@ def test_terminate_instance_with_and_without_decrement(env):
     assert second not in found and len(found) == 4 and group(env)["DesiredCapacity"] == 4
 
 
-def test_activities_metrics_and_delete(env):
+def step_activities_metrics_and_delete(env, clock):
     asg = env["asg"]
     activities = asg.describe_scaling_activities(AutoScalingGroupName="nodes")["Activities"]
     launches = [a for a in activities if a["Description"].startswith("Launching a new EC2 instance")]
@@ -241,6 +241,29 @@ def test_activities_metrics_and_delete(env):
     asg.delete_auto_scaling_group(AutoScalingGroupName="nodes", ForceDelete=True)
     assert asg.describe_auto_scaling_groups(AutoScalingGroupNames=["nodes"])["AutoScalingGroups"] == []
     assert {ec2_state(env, i) for i in instances} <= {"shutting-down", "terminated"}
+
+
+FROZEN = {step_launch_hook_holds_until_complete_and_abandon_replaces,
+          step_terminate_hook_times_out_to_default_and_heartbeat_extends}
+
+
+def test_one_group_through_its_life(env, controls):
+    """One group, step by step: each step starts from what the previous left (instances, template
+    versions, hooks, and the launch and termination counts the activities step checks), so they run in
+    this order inside one test. Hook timeouts run on a frozen clock; the rest in real time."""
+    for step in (step_spread_over_three_subnets_with_launch_template_data,
+                 step_source_version_copies_and_overrides_and_new_instances_report_it,
+                 step_desired_outside_bounds_rejected,
+                 step_scale_in_respects_protection_then_oldest_version_and_az_balance,
+                 step_launch_hook_holds_until_complete_and_abandon_replaces,
+                 step_terminate_hook_times_out_to_default_and_heartbeat_extends,
+                 step_terminate_instance_with_and_without_decrement,
+                 step_activities_metrics_and_delete):
+        if step in FROZEN:
+            with controls.frozen():
+                step(env, controls)
+        else:
+            step(env, controls)
 
 
 def test_resizing_keeps_the_mixed_instances_policy(env):

@@ -2,7 +2,6 @@
 instances whose user data names the cluster, RunTask/StartTask/StopTask follow ECS's states, awsvpc tasks get
 an ENI in the instance's subnet, services register targets and replace tasks failing ELB health checks."""
 import ipaddress
-import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -36,8 +35,10 @@ def env(client, control):
                       UserData="#!/bin/bash\necho hello\n")
     wait_for(lambda: len(ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"]) == 2,
              what="two container instances")
-    return {"ec2": ec2, "ecs": ecs, "elb": client("elbv2"), "vpc": vpc, "subnets": subnets,
-            "instances": instances, "late": late, "control": control}
+    ecs.register_task_definition(family="sleeper", containerDefinitions=[{"name": "s", "image": "busybox", "memory": 32}])
+    return {"ec2": ec2, "ecs": ecs, "elb": client("elbv2"), "vpc": vpc, "subnets": subnets, "image": image,
+            "shell": shell, "instances": instances, "late": late, "control": control,
+            "registered": describe_instances(ecs)}  # before any test stops or terminates one
 
 
 def describe_instances(ecs):
@@ -48,7 +49,7 @@ def describe_instances(ecs):
 
 def test_agent_registration_from_user_data(env):
     ecs = env["ecs"]
-    cis = describe_instances(ecs)
+    cis = env["registered"]
     assert set(cis) == set(env["instances"])  # the delayed one and the one without ECS_CLUSTER are absent
     medium, large = cis[env["instances"][0]], cis[env["instances"][1]]
     resources = {r["name"]: r for r in large["registeredResources"]}
@@ -74,8 +75,9 @@ def test_run_task_lifecycle_and_stop(env):
     td = ecs.register_task_definition(family="job", containerDefinitions=[
         {"name": "job", "image": "busybox", "memory": 128, "portMappings": [{"containerPort": 80, "hostPort": 8080}]}
     ])["taskDefinition"]["taskDefinitionArn"]
-    result = ecs.run_task(cluster=CLUSTER, taskDefinition=td, count=4, startedBy="tester")
-    assert len(result["tasks"]) == 3  # one static host port per instance
+    usable = len([c for c in describe_instances(ecs).values() if c["status"] == "ACTIVE" and c["agentConnected"]])
+    result = ecs.run_task(cluster=CLUSTER, taskDefinition=td, count=usable + 1, startedBy="tester")
+    assert len(result["tasks"]) == usable  # one static host port per instance
     assert [f["reason"] for f in result["failures"]] == ["RESOURCE:PORTS"]
     task = result["tasks"][0]
     assert task["lastStatus"] == "PROVISIONING" and task["desiredStatus"] == "RUNNING"
@@ -88,7 +90,7 @@ def test_run_task_lifecycle_and_stop(env):
     wait_for(lambda: seen.add(status()) or "RUNNING" in seen, what="RUNNING")
     assert "PENDING" in seen
     listed = ecs.list_tasks(cluster=CLUSTER, startedBy="tester", family="job")["taskArns"]
-    assert arn in listed and len(listed) == 3
+    assert arn in listed and len(listed) == usable
     stopped = ecs.stop_task(cluster=CLUSTER, task=arn, reason="done")["task"]
     assert stopped["desiredStatus"] == "STOPPED" and stopped["stopCode"] == "UserInitiated"
     wait_for(lambda: status() == "STOPPED", what="STOPPED")
@@ -145,7 +147,9 @@ def test_service_targets_and_failed_health_checks(env):
                                  UnhealthyThresholdCount=2)["TargetGroups"][0]["TargetGroupArn"]
     elb.modify_target_group_attributes(TargetGroupArn=tg, Attributes=[
         {"Key": "deregistration_delay.timeout_seconds", "Value": "20"}])
-    td = "vpcjob"
+    td = ecs.register_task_definition(family="vpcjob", networkMode="awsvpc", containerDefinitions=[
+        {"name": "app", "image": "app", "memory": 64, "portMappings": [{"containerPort": 8000}]}
+    ])["taskDefinition"]["taskDefinitionArn"]
     network = {"awsvpcConfiguration": {"subnets": [s["SubnetId"] for s in env["subnets"]]}}
     lbs = [{"targetGroupArn": tg, "containerName": "app", "containerPort": 8000}]
     with pytest.raises(ClientError) as error:
@@ -185,11 +189,10 @@ def test_service_targets_and_failed_health_checks(env):
 
 def test_terminated_instance_deregisters_and_stops_its_tasks(env):
     ecs, ec2 = env["ecs"], env["ec2"]
-    victim = env["instances"][0]
-    ci = describe_instances(ecs)[victim]
-    td = ecs.register_task_definition(family="sleeper", containerDefinitions=[
-        {"name": "s", "image": "busybox", "memory": 32}])["taskDefinition"]["taskDefinitionArn"]
-    task = ecs.start_task(cluster=CLUSTER, taskDefinition=td, containerInstances=[ci["containerInstanceArn"]])[
+    victim = ec2.run_instances(ImageId=env["image"], MinCount=1, MaxCount=1, SubnetId=env["subnets"][0]["SubnetId"],
+                               UserData=env["shell"])["Instances"][0]["InstanceId"]
+    ci = wait_for(lambda: describe_instances(ecs).get(victim), what="agent registered")
+    task = ecs.start_task(cluster=CLUSTER, taskDefinition="sleeper", containerInstances=[ci["containerInstanceArn"]])[
         "tasks"][0]
     ec2.terminate_instances(InstanceIds=[victim])
     wait_for(lambda: ecs.describe_tasks(cluster=CLUSTER, tasks=[task["taskArn"]])["tasks"][0]["lastStatus"]
@@ -205,10 +208,11 @@ def test_terminated_instance_deregisters_and_stops_its_tasks(env):
     assert error.value.response["Error"]["Code"] == "ClusterContainsContainerInstancesException"
 
 
-def test_stopped_instance_disconnects_its_agent_and_forced_deregistration(env):
+def test_stopped_instance_disconnects_its_agent_and_forced_deregistration(env, controls):
     ecs, ec2 = env["ecs"], env["ec2"]
-    late = env["late"]
-    ci = describe_instances(ecs)[late]
+    late = ec2.run_instances(ImageId=env["image"], MinCount=1, MaxCount=1, SubnetId=env["subnets"][0]["SubnetId"],
+                             UserData=env["shell"])["Instances"][0]["InstanceId"]
+    ci = wait_for(lambda: describe_instances(ecs).get(late), what="agent registered")
     task = ecs.start_task(cluster=CLUSTER, taskDefinition="sleeper", containerInstances=[
         ci["containerInstanceArn"]])["tasks"][0]
     ec2.stop_instances(InstanceIds=[late])
@@ -225,8 +229,9 @@ def test_stopped_instance_disconnects_its_agent_and_forced_deregistration(env):
     gone = ecs.deregister_container_instance(cluster=CLUSTER, containerInstance=ci["containerInstanceArn"],
                                              force=True)["containerInstance"]
     assert gone["status"] == "INACTIVE"
-    time.sleep(0.3)  # the agent of a deregistered instance does not come back by itself
-    assert late not in describe_instances(ecs)
+    with controls.frozen():  # the agent of a deregistered instance does not come back by itself
+        controls.advance(controls.delay("ec2_instance_boot") + 0.1)
+        assert late not in describe_instances(ecs)
 
 
 def test_no_tick_errors(env):

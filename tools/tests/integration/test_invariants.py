@@ -62,11 +62,13 @@ def web(env):
 
 def test_a_stopped_task_leaves_its_dip_in_the_record(env, web, controls):
     ecs = env["ecs"]
+    current = running_definition(ecs)
+    wait_for(lambda: settled(env, "web", current), what="steady before")
     marked = controls.mark()
     assert marked["target_groups"][env["tg"]]["min_healthy"] == DESIRED
     task = ecs.list_tasks(cluster=CLUSTER, serviceName="web")["taskArns"][0]
     controls.call("ecs/stop-task", {"cluster": CLUSTER, "task": task})
-    wait_for(lambda: settled(env, "web", web) and task not in ecs.list_tasks(
+    wait_for(lambda: settled(env, "web", current) and task not in ecs.list_tasks(
         cluster=CLUSTER, serviceName="web")["taskArns"], what="task replaced")
     report = controls.report()
     group, service = report.target_group("inv-tg"), report.service(CLUSTER, "web")

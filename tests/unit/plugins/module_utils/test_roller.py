@@ -209,3 +209,29 @@ def test_group_without_policies_is_not_suspended():
     roller = _roller(world)
     roller.replace(["i-1"])
     assert not [c for c in world.calls if c.startswith("suspend")]
+
+
+def test_progress_line_per_instance_launched_registered_drained_terminated():
+    world = World()
+    lines = []
+    roller = roll.Roller({"autoscaling": world, "ecs": world, "ec2": world, "elbv2": world}, "c", "g", boot_timeout=5,
+                         drain_timeout=5, health_timeout=5, sleep=lambda s: None, progress=lines.append)
+    roller.replace(["i-1"])
+    assert lines == ["g: desired 3 -> 4, max 3 -> 4", "g: launched i-4 in a", "g: registered i-4: ACTIVE, agent connected",
+                     "g: draining i-1 (2 running tasks)", "g: drained i-1; services steady, targets healthy",
+                     "g: terminating i-1", "g: terminated i-1"]
+
+
+def test_an_open_wait_says_what_it_still_waits_for():
+    world = World()
+    now = [0.0]
+    lines = []
+    roller = roll.Roller({"autoscaling": world, "ecs": world, "ec2": world, "elbv2": world}, "c", "g", boot_timeout=60,
+                         clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s), progress=lines.append)
+    world.cis["i-2"]["agentConnected"] = False
+    try:
+        roller.wait_capacity(3, (), "batch i-1")
+    except roll.RollError as error:
+        assert "i-2 is ACTIVE, agent not connected" in str(error)
+    waits = [line for line in lines if line.startswith("g: waiting for batch i-1: replacement ACTIVE")]
+    assert len(waits) >= 2 and "i-2 is ACTIVE, agent not connected" in waits[0]

@@ -204,8 +204,8 @@ def test_good_inputs_have_no_errors():
                                                  "scheduling_strategy": "DAEMON"}], SETTINGS) == []
 
 
-def _errors(svc, settings=SETTINGS, others=()):
-    return service_spec.input_errors(list(others) + [svc], settings)
+def _errors(svc, settings=None, others=()):
+    return service_spec.input_errors(list(others) + [svc], SETTINGS if settings is None else settings)
 
 
 @pytest.mark.parametrize("change, expected", [

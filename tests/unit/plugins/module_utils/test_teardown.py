@@ -161,3 +161,33 @@ def test_launch_templates_described_without_tags_are_read_from_describe_tags():
         describe_tags={"Tags": tags})
     found = teardown._discover_ec2(ec2, "demo", "local")
     assert [(r["kind"], r["id"]) for r in found] == [("launch_template", "lt-1")]
+
+
+class _Tagging:
+    """GetResources answering in two pages."""
+
+    def __init__(self, pages):
+        self.pages, self.calls = pages, []
+
+    def get_resources(self, aws_retry=False, **kwargs):
+        self.calls.append(kwargs)
+        return self.pages[len(self.calls) - 1]
+
+
+def test_tagging_api_discovery_is_one_paginated_call_scoped_by_arn():
+    tag = [{"Key": teardown.STACK_TAG, "Value": "demo"}]
+    other_env = tag + [{"Key": "Environment", "Value": "dev"}]
+    tagging = _Tagging([
+        {"ResourceTagMappingList": [
+            {"ResourceARN": "arn:aws-us-gov:logs:us-gov-west-1:1:log-group:/demo/ecs:*", "Tags": tag},
+            {"ResourceARN": "arn:aws-us-gov:kms:us-gov-west-1:1:key/k-1", "Tags": tag}], "PaginationToken": "t"},
+        {"ResourceTagMappingList": [
+            {"ResourceARN": "arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:1:loadbalancer/app/demo-alb/9", "Tags": tag},
+            {"ResourceARN": "arn:aws-us-gov:kms:us-gov-west-1:1:key/k-dev", "Tags": other_env}]}])
+    tagged = teardown.tagged_resources(tagging, "demo")
+    assert len(tagging.calls) == 2 and tagging.calls[1]["PaginationToken"] == "t"
+    assert tagging.calls[0]["TagFilters"] == [{"Key": teardown.STACK_TAG, "Values": ["demo"]}]
+    assert teardown._scoped_arns(tagged, "demo", "local", "kms", "key/") == ["arn:aws-us-gov:kms:us-gov-west-1:1:key/k-1"]
+    assert teardown._scoped_arns(tagged, "demo", "local", "logs", "log-group:") == [
+        "arn:aws-us-gov:logs:us-gov-west-1:1:log-group:/demo/ecs:*"]
+    assert teardown._scoped_arns(tagged, "demo", None, "elasticloadbalancing", "targetgroup/") == []

@@ -200,7 +200,7 @@ def test_day2_rules(rules, changes, variable):
 
 
 def test_planned_facts_let_later_roles_validate_before_the_network_exists():
-    _, network = v.planned_facts("network", NETWORK)
+    network = v.planned_facts("network", NETWORK)[1]
     assert len(network["private_subnet_ids"]) == 3 and v.is_planned(network["vpc_id"])
     database = dict(DATABASE, database_vpc_id=network["vpc_id"], database_subnet_ids=network["private_subnet_ids"],
                     database_client_security_group_id=network["security_groups"]["ecs_instances"])
@@ -212,11 +212,22 @@ def test_planned_facts_let_later_roles_validate_before_the_network_exists():
 def test_aws_checks_ask_only_for_what_the_inputs_name():
     checks = v.aws_checks(["network", "endpoints", "database", "ecs_instances"],
                           dict(NETWORK, **dict(DATABASE, **dict(INSTANCES, endpoints_interface_services=["ecr.api"],
-                                                                 endpoints_gateway_services=["s3"],
-                                                                 network_vpc_id="vpc-0123456789abcdef0"))))
+                                                                endpoints_gateway_services=["s3"],
+                                                                network_vpc_id="vpc-0123456789abcdef0"))))
     assert checks["azs"] == {"variable": "network_azs", "names": [], "count": 3}
     assert checks["vpc"] == {"variable": "network_vpc_id", "id": "vpc-0123456789abcdef0", "needs_dns": True}
     assert checks["db"]["instance_class"] == "db.r6g.large"
     assert checks["instance_groups"][0]["instance_types"] == ["m6i.large"]
     assert checks["subnets"] == []  # planned subnets are not looked up
     assert checks["endpoint_services"]["names"] == ["ecr.api", "s3"]
+
+
+def test_planned_subnets_must_hold_what_the_stack_puts_in_them():
+    roles = ["network", "endpoints", "database", "load_balancer", "ecs_instances"]
+    inputs = dict(NETWORK, **dict(INSTANCES, endpoints_interface_services=["ecr.api"] * 15, load_balancer_scheme="internal"))
+    assert v.subnet_capacity_rules(roles, inputs) == []
+    small = dict(inputs, network_vpc_cidr="10.8.0.0/21", ecs_instances_groups=[
+        dict(INSTANCES["ecs_instances_groups"][0], max_size=300)])
+    problems = v.subnet_capacity_rules(roles, small)
+    assert [p.variable for p in problems] == ["network_private_subnet_cidrs"]
+    assert problems[0].value == "10.8.0.0/25" and "holds 123 addresses but the stack needs about 124" in problems[0].fix

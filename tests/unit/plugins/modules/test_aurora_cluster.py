@@ -10,8 +10,9 @@ FILTER = {"Filters": [{"Name": "db-cluster-id", "Values": ["shop-db"]}]}
 
 def cluster(status="available", tags=None, members=True):
     return {"DBClusterIdentifier": "shop-db", "DBClusterArn": ARN, "Status": status, "Engine": "aurora-mysql",
-            "EngineVersion": VERSION, "MasterUserSecret": {"SecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:"
-                                                                          "secret:rds!cluster-1", "SecretStatus": "active"},
+            "EngineVersion": VERSION,
+            "MasterUserSecret": {"SecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-1",
+                                 "SecretStatus": "active"},
             "Endpoint": "shop-db.cluster-x.us-east-1.rds.amazonaws.com",
             "DBClusterMembers": [{"DBInstanceIdentifier": "shop-db-1", "IsClusterWriter": True}] if members else [],
             "TagList": [{"Key": k, "Value": v} for k, v in (tags or {"cloudops:stack": "shop"}).items()]}

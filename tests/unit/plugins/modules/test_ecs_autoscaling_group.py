@@ -58,8 +58,8 @@ def test_absent_unprotects_deletes_and_waits(stubs, run_module, monkeypatch):
     describe(stubs, group(instances=[instance]))
     stubs["autoscaling"].add_response("set_instance_protection", {}, {
         "AutoScalingGroupName": "shop-ondemand", "InstanceIds": ["i-0aaaaaaaaaaaaaaa1"], "ProtectedFromScaleIn": False})
-    stubs["autoscaling"].add_response("delete_auto_scaling_group", {}, {"AutoScalingGroupName": "shop-ondemand",
-                                                                       "ForceDelete": True})
+    stubs["autoscaling"].add_response("delete_auto_scaling_group", {},
+                                      {"AutoScalingGroupName": "shop-ondemand", "ForceDelete": True})
     describe(stubs, dict(group(), Status="Delete in progress"))
     describe(stubs)
     result, failed = run_module(ecs_autoscaling_group, {"name": "shop-ondemand", "state": "absent"})

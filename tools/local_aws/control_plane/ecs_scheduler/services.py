@@ -40,9 +40,24 @@ class Services:
             int(deployment["taskDefinition"].rsplit(":", 1)[1]))
         strategy = self._launch(store, cluster, service)
         group = [t for t in self.service_tasks(store, service)]
+        tags = {"SERVICE": service.get("tags"), "TASK_DEFINITION": td.get("_tags")}.get(service.get("propagateTags"))
+        tags = list(tags or [])
+        started = []
+
+        def launch(candidate):
+            # created at once, so the next placement sees its resources and host ports taken
+            task = self.create_task(
+                store, cluster, td, candidate, self.demand(td), started_by=deployment["id"], service=service,
+                deployment=deployment["id"], launch={"strategy": strategy}, tags=tags,
+                exec_enabled=service.get("enableExecuteCommand"))
+            started.append(short(task["taskArn"]))
+
         if len(strategy) > 1:
             chosen, failure = [], None
-            counts = Counter(t.get("capacityProviderName") for t in group)
+            # a strategy's base and weights count the tasks that stay: not those on a draining instance or stopping
+            counts = Counter(t.get("capacityProviderName") for t in group if t.get("desiredStatus") == "RUNNING"
+                             and (store.container_instances.get(t.get("containerInstanceArn")) or {}).get("status")
+                             == "ACTIVE")
             for _ in range(count):
                 provider = self.pick_provider(strategy, counts)
                 picked, failure = self.place(store, cluster, td, 1, service.get("placementStrategy"),
@@ -50,20 +65,14 @@ class Services:
                 if not picked:
                     break
                 chosen += picked
+                launch(picked[0])
                 counts[provider["capacityProvider"]] += 1
                 group.append({"containerInstanceArn": picked[0][0]["arn"]})
         else:
             chosen, failure = self.place(store, cluster, td, count, service.get("placementStrategy"),
                                          service.get("placementConstraints"), strategy, group, instances)
-        started = []
-        tags = {"SERVICE": service.get("tags"), "TASK_DEFINITION": td.get("_tags")}.get(service.get("propagateTags"))
-        tags = list(tags or [])
-        for candidate in chosen:
-            task = self.create_task(
-                store, cluster, td, candidate, self.demand(td), started_by=deployment["id"], service=service,
-                deployment=deployment["id"], launch={"strategy": strategy}, tags=tags,
-                exec_enabled=service.get("enableExecuteCommand"))
-            started.append(short(task["taskArn"]))
+            for candidate in chosen:
+                launch(candidate)
         if started:
             service["_started_batch"].extend(started)
             service["_steady"] = False

@@ -1,0 +1,223 @@
+"""Day 2 on the stack playbooks/site.yml builds from inventories/local with its defaults (capacity providers with
+managed scaling at target capacity 100, managed termination protection, managed draining): verify reports every
+check OK right after the build; a launch template change followed by the roll playbook replaces every instance in
+one run, never below the services' minimum healthy, and a second roll changes nothing; the same with the roll
+killed half-way and run again. One site.yml stack for the whole module."""
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import threading
+import urllib.error
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import day2_stack as d  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SITE = "playbooks/site.yml"
+ROLL = "playbooks/roll_instances.yml"
+VERIFY = "playbooks/verify.yml"
+CLUSTER = "demo"
+ROLL_TAG = "cloudops:roll"
+CHECKS = ["services", "targets", "container_instances", "az_coverage", "spare_capacity", "ami", "database",
+          "network", "stopped_tasks"]
+
+
+@pytest.fixture(scope="module")
+def site(playbook, local_aws):
+    run = playbook(SITE)
+    assert run.rc == 0, run.output[-6000:]
+    return run
+
+
+def _groups(aws):
+    groups = aws("autoscaling").describe_auto_scaling_groups(
+        Filters=[{"Name": "tag:" + d.STACK_TAG, "Values": [CLUSTER]}])["AutoScalingGroups"]
+    return {g["AutoScalingGroupName"]: g for g in groups}
+
+
+def _in_service(group):
+    return [i for i in group["Instances"] if i["LifecycleState"] == "InService"]
+
+
+def _new_launch_template_versions(aws):
+    """What an AMI update does: a new launch template version with another image of the same architecture,
+    which each group then launches. Returns {group: version} for the groups that have instances."""
+    ec2, autoscaling = aws("ec2"), aws("autoscaling")
+    versions = {}
+    for name, group in _groups(aws).items():
+        if not _in_service(group):
+            continue
+        spec = group.get("LaunchTemplate") or group["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
+        current = ec2.describe_launch_template_versions(LaunchTemplateId=spec["LaunchTemplateId"],
+                                                        Versions=[spec["Version"]])["LaunchTemplateVersions"][0]
+        image = ec2.describe_images(ImageIds=[current["LaunchTemplateData"]["ImageId"]])["Images"][0]
+        other = next(i["ImageId"] for i in ec2.describe_images(Owners=["amazon"])["Images"]
+                     if i.get("Architecture") == image["Architecture"] and i["ImageId"] != image["ImageId"])
+        created = ec2.create_launch_template_version(LaunchTemplateId=spec["LaunchTemplateId"],
+                                                     SourceVersion=str(current["VersionNumber"]),
+                                                     LaunchTemplateData={"ImageId": other})
+        version = str(created["LaunchTemplateVersion"]["VersionNumber"])
+        template = {"LaunchTemplateId": spec["LaunchTemplateId"], "Version": version}
+        if group.get("LaunchTemplate"):
+            autoscaling.update_auto_scaling_group(AutoScalingGroupName=name, LaunchTemplate=template)
+        else:
+            policy = group["MixedInstancesPolicy"]
+            policy["LaunchTemplate"]["LaunchTemplateSpecification"] = template
+            autoscaling.update_auto_scaling_group(AutoScalingGroupName=name, MixedInstancesPolicy={
+                "LaunchTemplate": policy["LaunchTemplate"], "InstancesDistribution": policy["InstancesDistribution"]})
+        versions[name] = version
+    return versions
+
+
+def _replica_services(aws):
+    ecs = aws("ecs")
+    services = ecs.describe_services(cluster=CLUSTER, services=ecs.list_services(cluster=CLUSTER)["serviceArns"])
+    return [s for s in services["services"] if s["schedulingStrategy"] == "REPLICA"]
+
+
+def _assert_rolled(aws, before, versions):
+    groups = _groups(aws)
+    for name, version in versions.items():
+        group = groups[name]
+        live = _in_service(group)
+        assert {i["LaunchTemplate"]["Version"] for i in live} == {version}, (name, live)
+        assert not {i["InstanceId"] for i in live} & {i["InstanceId"] for i in _in_service(before[name])}
+        assert (group["DesiredCapacity"], group["MaxSize"]) == (before[name]["DesiredCapacity"], before[name]["MaxSize"])
+        assert ROLL_TAG not in {t["Key"] for t in group["Tags"]}
+        # managed scaling is back: its policy is on the group and acts again
+        assert "AlarmNotification" not in {p["ProcessName"] for p in group["SuspendedProcesses"]}
+        assert [p["PolicyName"] for p in aws("autoscaling").describe_policies(AutoScalingGroupName=name)[
+            "ScalingPolicies"]][0].startswith("ECSManagedAutoScalingPolicy-")
+        zones = [i["AvailabilityZone"] for i in live]
+        assert max(zones.count(z) for z in set(zones)) - min(zones.count(z) for z in group["AvailabilityZones"]) <= 1
+    for service in _replica_services(aws):
+        assert service["runningCount"] == service["desiredCount"], service["serviceName"]
+        assert [(x["status"], x["rolloutState"]) for x in service["deployments"]] == [("PRIMARY", "COMPLETED")]
+
+
+class Minimums:
+    """The fewest running tasks and healthy targets per REPLICA service while a roll runs: from the local AWS
+    invariant recorder (every change recorded), or, on a server without it, sampled every 0.2 s."""
+
+    def __init__(self, aws, endpoint):
+        from local_aws.controls import Controls
+
+        self.aws, self.controls = aws, Controls(endpoint)
+        self.recorded = "invariants/mark" in self.controls.call("status").get("controls", {})
+        self.sampled, self.stop, self.thread = {}, threading.Event(), None
+
+    def __enter__(self):
+        if self.recorded:
+            self.controls.mark()
+        else:
+            self.thread = threading.Thread(target=self._sample, daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        if self.thread:
+            self.thread.join()
+
+    def _sample(self):
+        elbv2 = self.aws("elbv2")
+        while not self.stop.is_set():
+            for service in _replica_services(self.aws):
+                low = self.sampled.setdefault(service["serviceName"], {"min_running": 10 ** 6, "min_healthy": 10 ** 6})
+                low["min_running"] = min(low["min_running"], service["runningCount"])
+                for balancer in service["loadBalancers"]:
+                    health = elbv2.describe_target_health(TargetGroupArn=balancer["targetGroupArn"])
+                    healthy = sum(t["TargetHealth"]["State"] == "healthy" for t in health["TargetHealthDescriptions"])
+                    low["min_healthy"] = min(low["min_healthy"], healthy)
+            self.stop.wait(0.2)
+
+    def assert_kept(self):
+        report = None
+        if self.recorded:
+            try:
+                report = self.controls.report()
+            except urllib.error.HTTPError:
+                report = None
+        for service in _replica_services(self.aws):
+            name = service["serviceName"]
+            floor = math.ceil(service["desiredCount"] * service["deploymentConfiguration"]["minimumHealthyPercent"] / 100)
+            if report is not None:
+                assert report.service(CLUSTER, name)["min_running"] >= floor, name
+                for balancer in service["loadBalancers"]:
+                    assert report.target_group(balancer["targetGroupArn"])["min_healthy"] >= floor, balancer
+            else:
+                assert self.sampled[name]["min_running"] >= floor, (name, self.sampled)
+                if service["loadBalancers"]:
+                    assert self.sampled[name]["min_healthy"] >= floor, (name, self.sampled)
+
+
+def test_verify_reports_every_check_ok_after_the_build(site, playbook):
+    run = playbook(VERIFY, check=True)
+    assert run.rc == 0, run.output[-6000:]
+    for name in CHECKS:
+        assert f"OK   {name}:" in run.output, (name, run.output[-4000:])
+    assert "WARN" not in run.output and "FAIL" not in run.output, run.output[-4000:]
+    assert "arm64 instances on the recommended AMI" in run.output  # the Graviton spot group, on its own parameter
+
+
+def test_roll_after_a_launch_template_change_replaces_every_instance(site, playbook, aws, endpoint):
+    before = _groups(aws)
+    versions = _new_launch_template_versions(aws)
+    assert versions
+    old_ids = {i["InstanceId"] for name in versions for i in _in_service(before[name])}
+
+    planned = playbook(ROLL, check=True)
+    assert planned.rc == 0, planned.output[-6000:]
+    assert f"would roll {len(old_ids)} instances" in planned.output
+    assert "scaling policies (ECSManagedAutoScalingPolicy-" in planned.output
+
+    with Minimums(aws, endpoint) as minimums:
+        rolled = playbook(ROLL)
+    assert rolled.rc == 0, rolled.output[-6000:]
+    for instance_id in old_ids:
+        assert instance_id in rolled.output
+    _assert_rolled(aws, before, versions)
+    minimums.assert_kept()
+
+    again = playbook(ROLL)
+    assert again.rc == 0, again.output[-6000:]
+    assert again.changed == 0, again.output[-6000:]
+    assert "Rolling 0 instances in 0 batches" in again.output
+
+
+def test_roll_killed_half_way_resumes_and_restores_managed_scaling(site, playbook, aws, endpoint):
+    before = _groups(aws)
+    versions = _new_launch_template_versions(aws)
+    ecs = aws("ecs")
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
+           os.path.join(ROOT, "inventories", "local"), os.path.join(ROOT, ROLL),
+           "-e", json.dumps({"cloudops_aws_endpoint_url": endpoint})]
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), AWS_ENDPOINT_URL=endpoint,
+               AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+    def draining():
+        return ecs.list_container_instances(cluster=CLUSTER, status="DRAINING")["containerInstanceArns"] or \
+            proc.poll() is not None
+
+    try:
+        d.wait_for(draining, timeout=300, interval=0.1, what="an instance draining")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    interrupted = [g for g in _groups(aws).values() if ROLL_TAG in {t["Key"] for t in g["Tags"]}]
+    assert interrupted, "the roll finished before it could be interrupted"
+    assert all("AlarmNotification" in {p["ProcessName"] for p in g["SuspendedProcesses"]} for g in interrupted)
+
+    with Minimums(aws, endpoint) as minimums:
+        resumed = playbook(ROLL)
+    assert resumed.rc == 0, resumed.output[-6000:]
+    assert "resuming" in resumed.output  # the plan says it continues a roll
+    _assert_rolled(aws, before, versions)
+    minimums.assert_kept()
