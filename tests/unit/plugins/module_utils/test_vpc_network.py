@@ -55,4 +55,4 @@ def test_names_derived_from_a_bad_stack_name_are_found_before_any_change():
     assert bad == ["log group name", "IAM role name", "KMS alias"]
     good = dict(params, security_groups=[{"key": "alb", "name": "demo-alb", "description": "x"}],
                 flow_log={"log_group_name": "/demo/vpc-flow-logs"})
-    assert [n for _, n, p in name_checks("demo", good) if not p.match(n)] == []
+    assert [n for what, n, p in name_checks("demo", good) if not p.match(n)] == []
