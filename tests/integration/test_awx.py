@@ -253,8 +253,6 @@ def test_tarball_installs_into_a_clean_path_with_its_dependencies(journey):
         assert os.path.isfile(os.path.join(root, name, "MANIFEST.json"))
 
 
-@pytest.mark.xfail(strict=True, reason="check mode on an empty account fails until every role reports instead of "
-                                       "reading facts that only a real run publishes (issue 11)")
 def test_installed_site_check_mode_runs_on_an_empty_account(journey):
     run = journey["fqcn_site_check_empty"]
     assert run.returncode == 0, run.stdout[-4000:]

@@ -207,7 +207,7 @@ def test_roll_killed_half_way_resumes_and_restores_managed_scaling(site, playboo
             proc.poll() is not None
 
     try:
-        d.wait_for(draining, timeout=300, interval=0.1, what="an instance draining")
+        d.wait_for(draining, timeout=300, step=0.1, what="an instance draining")
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()

@@ -37,6 +37,9 @@ def _existing_vpc_vars(foreign, **extra):
 
 def test_endpoint_preflight_fails_before_any_change(playbook, aws, foreign):
     ec2 = aws("ec2")
+    # Other tests of this module may have built the stack's endpoints already: nothing may change.
+    endpoints_before = ec2.describe_vpc_endpoints(Filters=STACK_FILTER)["VpcEndpoints"]
+    groups_before = ec2.describe_security_groups(Filters=STACK_FILTER)["SecurityGroups"]
     no_nat = playbook(ENDPOINTS, extra_vars={
         "endpoints_vpc_id": foreign["vpc_id"], "endpoints_subnet_ids": [foreign["subnet_id"]],
         "endpoints_route_table_ids": [foreign["rt_id"]], "endpoints_nat_mode": "none",
@@ -56,8 +59,8 @@ def test_endpoint_preflight_fails_before_any_change(playbook, aws, foreign):
     assert "endpoints_interface_services" in out
 
     assert [no_nat.writes, bogus.writes] == [[], []]
-    assert ec2.describe_vpc_endpoints(Filters=STACK_FILTER)["VpcEndpoints"] == []
-    assert ec2.describe_security_groups(Filters=STACK_FILTER)["SecurityGroups"] == []
+    assert ec2.describe_vpc_endpoints(Filters=STACK_FILTER)["VpcEndpoints"] == endpoints_before
+    assert ec2.describe_security_groups(Filters=STACK_FILTER)["SecurityGroups"] == groups_before
 
 
 def test_existing_vpc_private_install_leaves_foreign_resources_untouched(playbook, aws, foreign):
