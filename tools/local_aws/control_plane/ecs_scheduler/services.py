@@ -113,17 +113,8 @@ class Services:
             return
         if primary["failedTasks"] < self.failure_threshold(primary["desiredCount"] or service["desiredCount"]):
             return
-        primary["rolloutState"] = "FAILED"
-        primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
-        primary["updatedAt"] = self.plane.epoch()
-        name = service["serviceName"]
-        self.event(service, f"(service {name}) (deployment {primary['id']}) deployment failed: tasks failed to start.")
-        last = service.get("_completed")
-        if breaker.get("rollback") and last:
-            self.event(service, f"(service {name}) rolling back to deployment {last['id']}.")
-            self.new_deployment(store, service, last["taskDefinition"],
-                                reason=f"ECS deployment circuit breaker: rolling back to deploymentId {last['id']}.")
-            service["taskDefinition"] = last["taskDefinition"]
+        self._fail_deployment(store, service, "ECS deployment circuit breaker: tasks failed to start.",
+                              "tasks failed to start", breaker.get("rollback"), "ECS deployment circuit breaker")
 
     def _deployment_alarms(self, store, service, now):
         """deploymentConfiguration.alarms: an IN_PROGRESS deployment fails as soon as one of the named CloudWatch
@@ -135,16 +126,23 @@ class Services:
         firing = sorted(name for name in alarms["alarmNames"] if alarm_state(store, name) == "ALARM")
         if not firing:
             return
+        self._fail_deployment(store, service, f"ECS deployment failed: alarm(s) {', '.join(firing)} in ALARM state.",
+                              "alarm detected", alarms.get("rollback"), "ECS deployment alarms")
+
+    def _fail_deployment(self, store, service, reason, event_cause, rollback, rollback_by):
+        """The PRIMARY deployment FAILED, with ECS's events; with rollback, a new deployment returns to the last
+        completed task definition."""
+        primary = service["deployments"][0]
         primary["rolloutState"] = "FAILED"
-        primary["rolloutStateReason"] = f"ECS deployment failed: alarm(s) {', '.join(firing)} in ALARM state."
+        primary["rolloutStateReason"] = reason
         primary["updatedAt"] = self.plane.epoch()
         name = service["serviceName"]
-        self.event(service, f"(service {name}) (deployment {primary['id']}) deployment failed: alarm detected.")
+        self.event(service, f"(service {name}) (deployment {primary['id']}) deployment failed: {event_cause}.")
         last = service.get("_completed")
-        if alarms.get("rollback") and last:
+        if rollback and last:
             self.event(service, f"(service {name}) rolling back to deployment {last['id']}.")
             self.new_deployment(store, service, last["taskDefinition"],
-                                reason=f"ECS deployment alarms: rolling back to deploymentId {last['id']}.")
+                                reason=f"{rollback_by}: rolling back to deploymentId {last['id']}.")
             service["taskDefinition"] = last["taskDefinition"]
 
     def new_deployment(self, store, service, task_definition, reason=None):
