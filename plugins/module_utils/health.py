@@ -25,6 +25,9 @@ UNABLE_TO_PLACE = "unable to place"
 STEADY_STATE = "has reached a steady state"
 # stop codes and reasons that point at a broken task rather than a deployment or a drain
 FAILED_STOP_CODES = ("TaskFailedToStart", "EssentialContainerExited")
+# Stops someone meant (a drain, scale-in, deployment, StopTask, Spot or host retirement): the containers get
+# SIGTERM, then SIGKILL after stopTimeout, so a non-zero exit code (143, 137) is expected, not a failure.
+DELIBERATE_STOP_CODES = ("ServiceSchedulerInitiated", "UserInitiated", "SpotInterruption", "TerminationNotice")
 FAILED_REASON_MARKERS = ("health check", "OutOfMemory", "CannotPull", "ResourceInitializationError")
 
 
@@ -414,6 +417,8 @@ def task_failed(task):
     ).lower()
     if any(marker.lower() in text for marker in FAILED_REASON_MARKERS):
         return True
+    if task.get("stopCode") in DELIBERATE_STOP_CODES:
+        return False
     return any(c.get("exitCode") not in (None, 0) for c in task.get("containers") or [])
 
 

@@ -232,6 +232,13 @@ def test_stopped_tasks_reasons_and_failures():
     assert check["details"][1] == "service:web 1: Scaled in"
     assert health.check_stopped_tasks([drained], NOW)["ok"]
     assert health.task_failed({"containers": [{"exitCode": 1}]})
+    # a drain or scale-in stops containers with SIGTERM/SIGKILL: exit 137 or 143 is expected there
+    moved = {"stopCode": "ServiceSchedulerInitiated", "containers": [{"name": "web", "exitCode": 137}],
+             "stoppedReason": "Task stopped because the container instance is being drained"}
+    assert not health.task_failed(moved)
+    assert not health.task_failed(dict(moved, stopCode="UserInitiated", stoppedReason="Task stopped by user"))
+    assert health.task_failed(dict(moved, stoppedReason="Task failed ELB health checks in (target-group tg)"))
+    assert health.task_failed(dict(moved, stopCode="EssentialContainerExited"))
     assert health.check_stopped_tasks([], NOW)["details"] == ["no tasks stopped in the last 60 minutes"]
 
 
