@@ -175,7 +175,7 @@ def test_verify_reports_every_check_ok_after_the_build(site, playbook):
     run = playbook(VERIFY, check=True)
     assert run.rc == 0, run.output[-6000:]
     for name in CHECKS:
-        assert f"OK   {name}:" in run.output, (name, [l for l in run.output.splitlines() if name in l])
+        assert f"OK   {name}:" in run.output, (name, [line for line in run.output.splitlines() if name in line])
     assert "WARN" not in run.output and "FAIL" not in run.output, run.output[-4000:]
     assert "arm64 instances on the recommended AMI" in run.output  # the Graviton spot group, on its own parameter
 
