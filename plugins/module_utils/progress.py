@@ -15,6 +15,7 @@ __metaclass__ = type
 
 from ansible.module_utils.common.parameters import remove_values
 
+
 def argument_spec():
     """The progress_file option of a module whose action plugin follows its progress."""
     return dict(progress_file=dict(type="path"))

@@ -617,8 +617,8 @@ class Deleter:
         """The items of one kind, saying first that their deletion starts."""
         if items:
             names = [item["name"] for item in items]
-            self.say("%s: %s %d: %s%s" % (items[0]["kind"], doing, len(names), ", ".join(names[:5]),
-                                                " and %d more" % (len(names) - 5) if len(names) > 5 else ""))
+            more = " and %d more" % (len(names) - 5) if len(names) > 5 else ""
+            self.say("%s: %s %d: %s%s" % (items[0]["kind"], doing, len(names), ", ".join(names[:5]), more))
         return items
 
     def _remaining(self):
@@ -656,8 +656,8 @@ class Deleter:
 
         result = waiter.wait(check, self._remaining(), what=what, clock=self.clock, interval=0.5, progress=self.say)
         if not result.satisfied:
-            raise TeardownError("timed out after %ss waiting for %s: %s" % (self.timeout, what,
-                                                                           "; ".join(result.reasons[:5]) or "not done"))
+            still = "; ".join(result.reasons[:5]) or "not done"
+            raise TeardownError("timed out after %ss waiting for %s: %s" % (self.timeout, what, still))
         self.log.append("waited %.1fs for %s" % (result.elapsed, what))
         if result.elapsed:
             self.say("waited %.1fs for %s" % (result.elapsed, what))

@@ -112,8 +112,8 @@ class Action(progress.ProgressActionModule):
                 handle.writelines(line + "\n" for line in self.lines)
         return {"changed": True}
 
-    def _remove_tmp_path(self, path, force=False):
-        self.removed.append(path)
+    def _remove_tmp_path(self, tmp_path, force=False):
+        self.removed.append(tmp_path)
 
 
 @pytest.fixture
