@@ -8,7 +8,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: services_task_definition
 short_description: Build and check the services role's ECS payloads
-version_added: 1.1.0
+version_added: 0.1.0
 description:
   - Filters over C(services_list) items (the services role's input schema) and a C(settings) dict of the role's
     inputs and the facts of earlier roles (stack prefixes, region, cluster, VPC, subnets, target groups, capacity

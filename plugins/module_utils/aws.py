@@ -17,6 +17,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginat
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
@@ -94,7 +95,8 @@ class Service:
     """Base of the service classes behind modules: they read, plan and change through `clients`
     ({service: retrying client}) and never see the module, so they run on fake clients in tests.
 
-    Failures are CloudopsError; waits go through the waiter with `clock` and report `progress`;
+    Failures are CloudopsError; waits go through the waiter with `clock` and report `progress` (the
+    module's progress file or log, progress.for_module());
     `warnings` collects what the module should warn about."""
 
     SERVICES = ()
@@ -113,7 +115,7 @@ class Service:
     @classmethod
     def from_module(cls, module, **kwargs):
         return cls(clients(module, cls.SERVICES, cls.EXTRA_RETRY_CODES), module.params, module.check_mode,
-                   progress=module.log, diff_mode=module._diff, region=module.region, **kwargs)
+                   progress=progress.for_module(module), diff_mode=module._diff, region=module.region, **kwargs)
 
     def call(self, service, method, description, /, **params):
         """call() on the `service` client (positional-only, so AWS parameters named service, method or

@@ -17,6 +17,7 @@ __metaclass__ = type
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import aws
+from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
@@ -137,7 +138,7 @@ class VpcNetwork(aws.Service):
         flow_log = module.params.get("flow_log")
         services = ["ec2", "sts"] + (["kms", "logs", "iam"] if flow_log and not flow_log.get("iam_role_arn") else [])
         return cls(aws.clients(module, services, cls.EXTRA_RETRY_CODES), module.params, module.check_mode,
-                   progress=module.log, diff_mode=module._diff, region=module.region, **kwargs)
+                   progress=progress.for_module(module), diff_mode=module._diff, region=module.region, **kwargs)
 
     # -- small wrappers ------------------------------------------------------------------------
     def call(self, method, /, **kwargs):

@@ -146,6 +146,7 @@ options:
     description: Wait for NAT gateways to be available and add the private default routes to them.
 extends_documentation_fragment:
   - cloudops.ecs.wait
+  - cloudops.ecs.progress
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -261,6 +262,7 @@ api_calls:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.tags import stack_argument_spec
 from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_network import VpcNetwork
@@ -296,6 +298,7 @@ def main():
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=600),
     )
+    argument_spec.update(progress.argument_spec())
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_service(module, VpcNetwork.from_module(module))
 

@@ -144,6 +144,10 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     # Create: every service really runs, rolled out and healthy behind the listener.
     created = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services()))
     assert created.rc == 0, created.output
+    # progress while the module waits (its action plugin shows the lines as they come)
+    assert "localhost | waiting for services agent, web to roll out (at most 120s)" in created.output
+    assert "localhost | web: rolled out: running 2/2, targets healthy 2/2" in created.output, created.output
+    assert "localhost | agent: rolled out: running 3/3" in created.output
     services = _describe(aws)
     _assert_rolled_out(aws, services["web"], 1)
     assert services["web"]["desiredCount"] == 2
@@ -226,6 +230,8 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     # Teardown: services deleted, then target groups, rules, task definitions and roles.
     removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(), services_state="absent"))
     assert removed.rc == 0, removed.output
+    assert "localhost | waiting for services agent, web to be deleted" in removed.output
+    assert "localhost | web: deleted" in removed.output and "localhost | agent: deleted" in removed.output
     assert all(s["status"] == "INACTIVE" for s in _describe(aws).values())
     assert not elbv2.describe_target_groups()["TargetGroups"]
     rules = elbv2.describe_rules(ListenerArn=prerequisites["services_listener_arn"])["Rules"]

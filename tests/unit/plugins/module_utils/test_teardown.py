@@ -191,3 +191,69 @@ def test_tagging_api_discovery_is_one_paginated_call_scoped_by_arn():
     assert teardown._scoped_arns(tagged, "demo", "local", "logs", "log-group:") == [
         "arn:aws-us-gov:logs:us-gov-west-1:1:log-group:/demo/ecs:*"]
     assert teardown._scoped_arns(tagged, "demo", None, "elasticloadbalancing", "targetgroup/") == []
+
+
+def test_progress_says_each_kind_as_its_deletion_starts_and_what_a_wait_waits_for_every_20s():
+    """The capacity providers take 45 s to go: a line at 20 and 40 s names them and their state."""
+    clock = {"t": 0.0}
+
+    def sleep(seconds):
+        clock["t"] += seconds
+
+    def providers(capacityProviders=None):
+        state = "DELETE_COMPLETE" if clock["t"] >= 45 else "DELETE_IN_PROGRESS"
+        return {"capacityProviders": [{"name": name, "status": "ACTIVE", "updateStatus": state}
+                                      for name in capacityProviders]}
+
+    ecs = Recorder(describe_capacity_providers=providers)
+    lines = []
+    deleter = teardown.Deleter({"ecs": ecs}, clock=lambda: clock["t"], sleep=sleep, progress=lines.append)
+    deleter._capacity_providers([teardown.resource("ecs_capacity_provider", "arn:cp", "demo-ondemand")],
+                                [teardown.resource("ecs_cluster", "arn:c", "demo", capacity_providers=["demo-ondemand"])])
+    assert lines[:2] == ["ecs_cluster: detached capacity providers from demo",
+                         "ecs_capacity_provider: deleting 1: demo-ondemand"]
+    waits = lines[2:-1]
+    assert [line.split(";")[0] for line in waits] == [
+        "waiting for capacity providers demo-ondemand to be deleted: 20s of 1800s",
+        "waiting for capacity providers demo-ondemand to be deleted: 40s of 1800s"]
+    assert all(line.endswith("; demo-ondemand DELETE_IN_PROGRESS") for line in waits)
+    assert lines[-1] == "waited 50.0s for capacity providers demo-ondemand to be deleted" == deleter.log[-1]
+
+
+def test_a_deletion_aws_refuses_for_long_says_so_every_20s_and_many_names_are_cut_short():
+    deleter, clock = _deleter(FakeEc2(fail_times=11))  # refused at 0, 0.5, 1.25, ... 16.1, 20, 30 and 40 s
+    lines = []
+    deleter.progress = lines.append
+    deleter._network({"subnet": [teardown.resource("subnet", "subnet-%d" % n) for n in range(7)]})
+    assert lines[0] == "subnet: deleting 7: subnet-0, subnet-1, subnet-2, subnet-3, subnet-4 and 2 more"
+    assert lines[1:] == ["waiting for AWS to allow deleting subnet-0: %ds of 60s; subnet-0: DependencyViolation" % t
+                         for t in (20, 40)]
+    assert clock["t"] == 50 and deleter.log[0] == "deleted subnet subnet-0"
+
+
+def test_a_wait_that_times_out_says_what_is_still_there():
+    clock = {"t": 0.0}
+    ecs = Recorder(describe_services={"services": [{"status": "DRAINING", "runningCount": 1}]})
+
+    def sleep(seconds):
+        clock["t"] += seconds
+
+    deleter = teardown.Deleter({"ecs": ecs}, timeout=30, clock=lambda: clock["t"], sleep=sleep)
+    try:
+        deleter._services([teardown.resource("ecs_service", "arn:web", "web", cluster="c", daemon=False)])
+        raise AssertionError("expected a TeardownError")
+    except teardown.TeardownError as error:
+        assert str(error) == "timed out after 30s waiting for services to become INACTIVE: web DRAINING, 1 running"
+
+
+def test_discovery_says_what_it_looks_for_and_what_it_found():
+    empty = Recorder(list_clusters={"clusterArns": []}, list_task_definition_families={"families": []},
+                     describe_capacity_providers={"capacityProviders": []})
+    lines = []
+    found = teardown.discover({"ecs": empty, "autoscaling": Recorder(), "ec2": Recorder(), "elbv2": Recorder(),
+                               "rds": Recorder(), "logs": Recorder(), "iam": Recorder(), "kms": Recorder()},
+                              "demo", "local", progress=lines.append)
+    assert found == []
+    assert lines == ["discovering what carries the tag cloudops:stack=demo (environment local)",
+                     "reading IAM roles, instance profiles and policies (their tags, one call per role)",
+                     "found 0 resources: none"]
