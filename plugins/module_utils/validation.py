@@ -346,10 +346,10 @@ def database_rules(v):
     user = v.get("database_master_username")
     if not isinstance(user, str) or not re.match(r"^[A-Za-z][A-Za-z0-9_]{0,31}$", user):
         problems.append(Problem("database_master_username", user, "1-32 letters, digits or underscores, starting with a "
-                                "letter (e.g. admin)"))
+                                "letter (e.g. cloudops_admin)"))
     elif user.lower() in RESERVED_DB_USERS:
         problems.append(Problem("database_master_username", user, "reserved by MySQL or RDS; pick another name such as "
-                                "admin or app_admin"))
+                                "cloudops_admin or app_admin"))
     name = v.get("database_name")
     if name and (not isinstance(name, str) or not re.match(r"^[A-Za-z][A-Za-z0-9_]{0,63}$", name)):
         problems.append(Problem("database_name", name, "1-64 letters, digits or underscores starting with a letter, or "

@@ -138,8 +138,24 @@ def test_bad_inputs_are_refused_before_any_change(playbook, aws, prerequisites):
     assert _service_resources(aws) == before
 
 
+def _task_stopped(stop_code, reason):
+    """An ECS Task State Change event as EventBridge delivers it."""
+    return {"version": "0", "id": "3317b2af-7005-947d-b652-f55e762e571a", "detail-type": "ECS Task State Change",
+            "source": "aws.ecs", "account": "123456789012", "time": "2025-01-01T00:00:00Z", "region": "us-east-1",
+            "resources": [f"arn:aws:ecs:us-east-1:123456789012:task/{CLUSTER}/0123456789abcdef0123456789abcdef"],
+            "detail": {"clusterArn": f"arn:aws:ecs:us-east-1:123456789012:cluster/{CLUSTER}", "lastStatus": "STOPPED",
+                       "desiredStatus": "STOPPED", "stopCode": stop_code, "stoppedReason": reason,
+                       "group": "service:web"}}
+
+
 def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
-    ecs, elbv2, iam = aws("ecs"), aws("elbv2"), aws("iam")
+    ecs, elbv2, iam, logs, kms = aws("ecs"), aws("elbv2"), aws("iam"), aws("logs"), aws("kms")
+
+    # A log group left by a version without encryption: the run encrypts it and sets its retention.
+    old_group = f"/{STACK}/services/agent"
+    if logs.describe_log_groups(logGroupNamePrefix=old_group)["logGroups"]:
+        logs.delete_log_group(logGroupName=old_group)
+    logs.create_log_group(logGroupName=old_group)
 
     # Create: every service really runs, rolled out and healthy behind the listener.
     created = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services()))
@@ -178,9 +194,23 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
         "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
     secrets_policy = iam.get_role_policy(RoleName=role, PolicyName="read-service-secrets")["PolicyDocument"]
     assert secrets_policy["Statement"][0]["Resource"] == [SECRET]
-    groups = aws("logs").describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
+    groups = logs.describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
     assert {g["logGroupName"]: g["retentionInDays"] for g in groups} == {
         f"/{STACK}/services/{n}": 14 for n in ("web", "agent")}
+    # every group encrypted with the stack's own key: customer managed, rotation on, usable by the region's
+    # CloudWatch Logs for the services' groups only
+    log_key = kms.describe_key(KeyId=f"alias/{STACK}-service-logs")["KeyMetadata"]
+    assert log_key["KeyManager"] == "CUSTOMER" and log_key["KeyState"] == "Enabled"
+    assert kms.get_key_rotation_status(KeyId=log_key["KeyId"])["KeyRotationEnabled"] is True
+    assert {g["logGroupName"]: g.get("kmsKeyId") for g in groups} == {
+        f"/{STACK}/services/{n}": log_key["Arn"] for n in ("web", "agent")}
+    key_policy = json.loads(kms.get_key_policy(KeyId=log_key["KeyId"], PolicyName="default")["Policy"])
+    [for_logs] = [s for s in key_policy["Statement"] if "Service" in s["Principal"]]
+    assert for_logs["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert for_logs["Condition"] == {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                                 f"arn:aws:logs:us-east-1:123456789012:log-group:/{STACK}/services/*"}}
+    tags = logs.list_tags_log_group(logGroupName=old_group)["tags"]
+    assert tags["cloudops:stack"] == STACK and tags["Name"] == old_group
 
     sns, events = aws("sns"), aws("events")
     topic = f"arn:aws:sns:us-east-1:123456789012:{STACK}-stopped-tasks"
@@ -189,7 +219,23 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     rule = events.describe_rule(Name=f"{STACK}-stopped-tasks")
     assert json.loads(rule["EventPattern"])["detail"] == {
         "clusterArn": [f"arn:aws:ecs:us-east-1:123456789012:cluster/{CLUSTER}"], "lastStatus": ["STOPPED"],
-        "stopCode": [{"anything-but": ["UserInitiated", "ServiceSchedulerInitiated"]}]}
+        "$or": [{"stopCode": [{"anything-but": ["UserInitiated", "ServiceSchedulerInitiated"]}]},
+                {"stopCode": ["ServiceSchedulerInitiated"],
+                 "stoppedReason": [{"prefix": "Task failed ELB health checks"},
+                                   {"prefix": "Task failed container health checks"}]}]}
+    # the deployed rule alerts on health-check kills and failures, not on the scheduler's deployments and drains
+    stops = {
+        ("ServiceSchedulerInitiated", "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:"
+                                      "us-east-1:123456789012:targetgroup/demo-web/0123456789abcdef)"): True,
+        ("ServiceSchedulerInitiated", "Task failed container health checks"): True,
+        ("EssentialContainerExited", "Essential container in task exited"): True,
+        ("ServiceSchedulerInitiated", "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)"): False,
+        ("ServiceSchedulerInitiated", "Task stopped because the container instance is being drained"): False,
+        ("UserInitiated", "Task stopped by the operator"): False,
+    }
+    for (stop_code, reason), alert in stops.items():
+        assert events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps(
+            _task_stopped(stop_code, reason)))["Result"] is alert, reason
     assert [t["Arn"] for t in events.list_targets_by_rule(Rule=f"{STACK}-stopped-tasks")["Targets"]] == [topic]
     policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
     assert {"Service": "events.amazonaws.com"} in [st["Principal"] for st in policy["Statement"]]
@@ -227,8 +273,10 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
 
     wait_for(rolled_back, timeout=60, step=0.2, what="web rolled back to revision 2")
 
-    # Teardown: services deleted, then target groups, rules, task definitions and roles.
-    removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(), services_state="absent"))
+    # Teardown: services deleted, then target groups, rules, task definitions and roles; with
+    # services_remove_log_groups the log groups too, and the stack's key for them is scheduled for deletion.
+    removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(), services_state="absent",
+                                                 services_remove_log_groups=True))
     assert removed.rc == 0, removed.output
     assert "localhost | waiting for services agent, web to be deleted" in removed.output
     assert "localhost | web: deleted" in removed.output and "localhost | agent: deleted" in removed.output
@@ -241,3 +289,5 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert f"{STACK}-stopped-tasks" not in [r["Name"] for r in events.list_rules()["Rules"]]
     roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
     assert not [r for r in roles if r.startswith(f"{STACK}-")], roles
+    assert logs.describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"] == []
+    assert kms.describe_key(KeyId=log_key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"

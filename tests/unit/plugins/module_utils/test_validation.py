@@ -14,7 +14,7 @@ NETWORK = dict(IDENTITY, network_state="present", network_vpc_id="", network_vpc
                network_nat_wait_timeout=600)
 DATABASE = dict(IDENTITY, database_state="present", database_mode="standard",
                 database_engine_version="8.0.mysql_aurora.3.08.2", database_instance_class="db.r6g.large",
-                database_cluster_identifier="demo-aurora", database_master_username="admin", database_name="app",
+                database_cluster_identifier="demo-aurora", database_master_username="cloudops_admin", database_name="app",
                 database_port=3306, database_backup_retention_days=7, database_backup_window="",
                 database_maintenance_window="", database_log_exports=["audit"], database_kms_key_alias="alias/demo-database",
                 database_vpc_id="vpc-planned-network", database_subnet_ids=["subnet-planned-1", "subnet-planned-2"],
@@ -231,3 +231,17 @@ def test_planned_subnets_must_hold_what_the_stack_puts_in_them():
     problems = v.subnet_capacity_rules(roles, small)
     assert [p.variable for p in problems] == ["network_private_subnet_cidrs"]
     assert problems[0].value == "10.8.0.0/25" and "holds 123 addresses but the stack needs about 124" in problems[0].fix
+
+
+def test_the_default_master_user_is_accepted_and_not_a_default_name():
+    import os
+
+    import yaml
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+    with open(os.path.join(root, "roles", "database", "defaults", "main.yml"), encoding="utf-8") as handle:
+        default = yaml.safe_load(handle)["database_master_username"]
+    assert default.lower() not in ("admin", "root", "administrator", "master", "mysql", "user")
+    assert v.database_rules(dict(DATABASE, database_master_username=default)) == []
+    assert v.database_rules(dict(DATABASE, database_master_username="root"))[0].fix.endswith(
+        "pick another name such as cloudops_admin or app_admin")
