@@ -53,6 +53,10 @@ SETTINGS_DEFAULTS = {
     "deployment_alarm_5xx_threshold": 10,
     # service name -> id of the security group the role made for its awsvpc tasks.
     "task_security_groups": {},
+    # The cluster's ECS Exec configuration (the ecs_cluster role's facts): the KMS key of the exec data channel and
+    # the log group of the session logs, which the task role of a service with ECS Exec must be able to use.
+    "exec_kms_key_arn": "",
+    "exec_log_group_name": "",
 }
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
@@ -73,6 +77,13 @@ DEFAULT_TMPFS_SIZE = 64
 DEFAULT_POSIX_ID = 1000
 ECS_EXEC_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
                     "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
+# A logged ECS Exec session (the cluster's executeCommandConfiguration with a log group): the SSM agent in the task
+# checks the log group (DescribeLogGroups is authorized on the account's log groups, never on one group) and writes
+# the session to a stream of it.
+ECS_EXEC_LOG_LOOKUP_ACTIONS = ["logs:DescribeLogGroups"]
+ECS_EXEC_LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+# An encrypted session (the cluster's executeCommandConfiguration with a KMS key).
+ECS_EXEC_KMS_ACTIONS = ["kms:Decrypt"]
 
 
 def _settings(settings):
@@ -463,7 +474,7 @@ def task_policy(svc, settings=None, access_points=None):
     access_points = access_points or {}
     statements = [dict(s) for s in svc.get("task_role_statements") or []]
     if svc.get("enable_execute_command"):
-        statements.append({"Sid": "EcsExec", "Effect": "Allow", "Action": list(ECS_EXEC_ACTIONS), "Resource": "*"})
+        statements.extend(exec_statements(settings))
     for index, point in enumerate(p for p in efs_access_points([svc], settings)):
         actions = ["elasticfilesystem:ClientMount"]
         if not point["read_only"]:
@@ -480,6 +491,24 @@ def task_policy(svc, settings=None, access_points=None):
                     settings["partition"], settings["region"], settings["account_id"], point_id))}}
         statements.append(statement)
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def exec_statements(settings=None):
+    """The task role statements of ECS Exec (AWS ECS developer guide, "ECS Exec" IAM permissions): the SSM
+    channels; with the cluster's exec KMS key, decrypting with exactly that key; with its exec log group, writing
+    session logs to exactly that group (and finding it among the account's log groups)."""
+    settings = _settings(settings)
+    statements = [{"Sid": "EcsExec", "Effect": "Allow", "Action": list(ECS_EXEC_ACTIONS), "Resource": "*"}]
+    if settings["exec_kms_key_arn"]:
+        statements.append({"Sid": "EcsExecDecrypt", "Effect": "Allow", "Action": list(ECS_EXEC_KMS_ACTIONS),
+                           "Resource": settings["exec_kms_key_arn"]})
+    if settings["exec_log_group_name"]:
+        prefix = "arn:%s:logs:%s:%s:log-group:" % (settings["partition"], settings["region"], settings["account_id"])
+        statements.append({"Sid": "EcsExecFindLogGroup", "Effect": "Allow",
+                           "Action": list(ECS_EXEC_LOG_LOOKUP_ACTIONS), "Resource": prefix + "*"})
+        statements.append({"Sid": "EcsExecWriteSessionLogs", "Effect": "Allow", "Action": list(ECS_EXEC_LOG_ACTIONS),
+                           "Resource": "%s%s:*" % (prefix, settings["exec_log_group_name"])})
+    return statements
 
 
 def needs_task_policy(svc):

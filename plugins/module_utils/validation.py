@@ -655,6 +655,10 @@ def services_rules(v):
         problems.append(Problem("services_log_retention_days", v.get("services_log_retention_days"), retention_fix()))
     arn_problem(problems, "services_log_kms_key_arn", v.get("services_log_kms_key_arn"), "kms", "a KMS key",
                 v.get("cloudops_aws_region"))
+    arn_problem(problems, "services_exec_kms_key_arn", v.get("services_exec_kms_key_arn"), "kms", "a KMS key",
+                v.get("cloudops_aws_region"))
+    check_name(problems, v, "services_exec_log_group_name", "log group name", LOG_GROUP,
+               "1-512 letters, digits and . - _ / # (the cluster's ECS Exec log group)")
     in_range(problems, "services_default_deregistration_delay", v.get("services_default_deregistration_delay", 30), 0, 3600,
              "seconds: 0-3600")
     in_range(problems, "services_default_health_check_grace_period",
@@ -921,8 +925,11 @@ def planned_facts(role, v):
             "default_listener_arn": planned_id("arn", "listener-443" if https else "listener-80"),
             "certificate_arn": v.get("load_balancer_certificate_arn") or ""}
     if role == "ecs_cluster":
+        logged = v.get("ecs_cluster_exec_logging", True)
+        key = (v.get("ecs_cluster_kms_key_arn") or planned_id("arn", "kms-ecs-exec")) if logged else ""
         return "cloudops_cluster", {"cluster_name": v.get("ecs_cluster_name"), "cluster_arn": planned_id("arn", "cluster"),
-                                    "capacity_providers": []}
+                                    "capacity_providers": [], "kms_key_arn": key, "exec_kms_key_arn": key,
+                                    "exec_log_group_name": v.get("ecs_cluster_exec_log_group_name") if logged else ""}
     if role == "ecs_instances":
         groups = []
         for g in instance_groups(v.get("ecs_instances_groups"), v.get("ecs_instances_group_defaults"), stack_name(v),

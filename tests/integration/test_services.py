@@ -1,7 +1,8 @@
 """The services role end to end on the local control plane: services really running (running == desired,
 rollout COMPLETED, targets healthy), idempotent re-run and check mode, an image change rolled out, a failing
 image stopped by the circuit breaker and rolled back, a desired count owned by autoscaling left alone, a DAEMON
-service with one task per instance, bad inputs refused before any change, and teardown."""
+service with one task per instance, ECS Exec with the cluster's KMS key and log group, bad inputs refused before any
+change, and teardown."""
 import json
 import urllib.request
 
@@ -13,11 +14,14 @@ PLAYBOOK = "tests/integration/playbooks/services_role.yml"
 CLUSTER = "svc-test"
 STACK = "demo"  # cloudops_stack_name of inventories/local
 SECRET = ""  # the ARN of the database secret the prerequisites create (the pre-flight checks that it exists)
+EXEC_LOG_GROUP = f"/{CLUSTER}/ecs-exec"
+ACCOUNT = "123456789012"
 
 
 def _services(image="public.ecr.aws/nginx/nginx:1.27"):
     return [
-        {"name": "web", "image": image, "memory": 128, "container_port": 80, "autoscaling": {"min": 2, "max": 4},
+        {"name": "web", "image": image, "memory": 128, "container_port": 80, "enable_execute_command": True,
+         "autoscaling": {"min": 2, "max": 4},
          "listener_rule": {"path": "/web*", "priority": 10}, "environment": {"MODE": "web"},
          "secrets": {"DB_PASSWORD": SECRET}, "tmpfs": [{"path": "/var/cache/nginx"}, {"path": "/var/run", "size": 1}],
          "links": ["exporter"],
@@ -45,7 +49,12 @@ def prerequisites(aws):
         "LoadBalancers"][0]["LoadBalancerArn"]
     listener = elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[
         {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])["Listeners"][0]["ListenerArn"]
-    ecs.create_cluster(clusterName=CLUSTER)
+    # The cluster as the ecs_cluster role makes it: ECS Exec sessions encrypted with a KMS key and logged.
+    key = aws("kms").create_key(Description="ECS Exec")["KeyMetadata"]["Arn"]
+    aws("logs").create_log_group(logGroupName=EXEC_LOG_GROUP, kmsKeyId=key)
+    ecs.create_cluster(clusterName=CLUSTER, configuration={"executeCommandConfiguration": {
+        "kmsKeyId": key, "logging": "OVERRIDE",
+        "logConfiguration": {"cloudWatchLogGroupName": EXEC_LOG_GROUP, "cloudWatchEncryptionEnabled": True}}})
     global SECRET
     SECRET = aws("secretsmanager").create_secret(Name="demo-db", SecretString="not-a-real-password")["ARN"]
     ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
@@ -58,6 +67,8 @@ def prerequisites(aws):
         "services_vpc_id": vpc, "services_subnet_ids": subnets, "services_security_group_ids": [sg],
         "services_listener_arn": listener, "services_cluster_name": CLUSTER,
         "services_wait_interval": 1, "services_wait_timeout": 120, "services_log_retention_days": 14,
+        # what the ecs_cluster role publishes; the services role takes the exec key and log group from it
+        "cloudops_cluster": {"cluster_name": CLUSTER, "exec_kms_key_arn": key, "exec_log_group_name": EXEC_LOG_GROUP},
     }
 
 
@@ -174,6 +185,23 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
         "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
     secrets_policy = iam.get_role_policy(RoleName=role, PolicyName="read-service-secrets")["PolicyDocument"]
     assert secrets_policy["Statement"][0]["Resource"] == [SECRET]
+    # ECS Exec: enabled on web only; its task role may decrypt with exactly the cluster's exec key and write sessions
+    # to exactly its exec log group.
+    assert services["web"]["enableExecuteCommand"] is True and services["agent"]["enableExecuteCommand"] is False
+    task_role = td["taskRoleArn"].rsplit("/", 1)[1]
+    task_policy = iam.get_role_policy(RoleName=task_role, PolicyName="service-permissions")["PolicyDocument"]
+    assert task_policy["Statement"] == [
+        {"Sid": "EcsExec", "Effect": "Allow", "Resource": "*", "Action": [
+            "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel"]},
+        {"Sid": "EcsExecDecrypt", "Effect": "Allow", "Action": ["kms:Decrypt"],
+         "Resource": prerequisites["cloudops_cluster"]["exec_kms_key_arn"]},
+        {"Sid": "EcsExecFindLogGroup", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
+         "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:*"},
+        {"Sid": "EcsExecWriteSessionLogs", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+         "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{EXEC_LOG_GROUP}:*"}]
+
     groups = aws("logs").describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
     assert {g["logGroupName"]: g["retentionInDays"] for g in groups} == {
         f"/{STACK}/services/{n}": 14 for n in ("web", "agent")}

@@ -152,6 +152,31 @@ def test_iam_policies_are_scoped_to_the_service():
     assert service_spec.needs_task_policy(API) and not service_spec.needs_task_policy(WEB)
 
 
+def test_ecs_exec_task_role_can_use_the_clusters_exec_key_and_log_group_only():
+    key = "arn:aws-us-gov:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    settings = dict(SETTINGS, exec_kms_key_arn=key, exec_log_group_name="/demo/ecs-exec")
+    statements = service_spec.task_policy(dict(WEB, enable_execute_command=True), settings)["Statement"]
+    assert statements == [
+        {"Sid": "EcsExec", "Effect": "Allow", "Resource": "*", "Action": [
+            "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel"]},
+        {"Sid": "EcsExecDecrypt", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": key},
+        {"Sid": "EcsExecFindLogGroup", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
+         "Resource": "arn:aws-us-gov:logs:us-east-1:123456789012:log-group:*"},
+        {"Sid": "EcsExecWriteSessionLogs", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+         "Resource": "arn:aws-us-gov:logs:us-east-1:123456789012:log-group:/demo/ecs-exec:*"}]
+    assert service_spec.needs_task_policy(dict(WEB, enable_execute_command=True))
+    # Without exec the key and the log group give nothing; an unlogged, unencrypted cluster needs the channels only.
+    assert service_spec.task_policy(WEB, settings)["Statement"] == []
+    [channels] = service_spec.task_policy(dict(WEB, enable_execute_command=True), SETTINGS)["Statement"]
+    assert channels["Sid"] == "EcsExec"
+    # Statements the service lists come first and stay as given.
+    own = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws-us-gov:s3:::bucket/*"}
+    first = service_spec.task_policy(dict(WEB, enable_execute_command=True, task_role_statements=[own]), settings)
+    assert first["Statement"][0] == own and len(first["Statement"]) == 5
+
+
 def test_access_points_and_task_security_groups():
     assert service_spec.efs_access_points([WEB, API], SETTINGS) == [{
         "service": "api", "volume": "data", "name": "demo-api-data", "file_system_id": "fs-123",

@@ -189,6 +189,26 @@ def test_services_rules_wrap_the_service_errors_as_problems():
     assert any(s.startswith("services_log_retention_days = 31") for s in shown), shown
 
 
+def test_services_exec_key_and_log_group_come_from_the_cluster_and_are_checked():
+    settings = {"state": "present", "cluster_name": "demo", "name_prefix": "demo-"}
+    good = dict(IDENTITY, services_list=[], services_settings=settings, services_log_retention_days=30,
+                services_exec_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/abc",
+                services_exec_log_group_name="/demo/ecs-exec")
+    assert v.services_rules(good) == []
+    problems = v.services_rules(dict(good, services_exec_kms_key_arn="alias/demo-ecs-exec",
+                                     services_exec_log_group_name="/demo/ecs exec"))
+    assert variables(problems) == ["services_exec_kms_key_arn", "services_exec_log_group_name"]
+    # Before the cluster exists its facts are planned: the key is a placeholder, the log group the cluster's input.
+    fact, cluster = v.planned_facts("ecs_cluster", {"ecs_cluster_name": "demo", "ecs_cluster_exec_logging": True,
+                                                    "ecs_cluster_exec_log_group_name": "/demo/ecs-exec",
+                                                    "ecs_cluster_kms_key_arn": ""})
+    assert fact == "cloudops_cluster" and cluster["exec_log_group_name"] == "/demo/ecs-exec"
+    assert v.is_planned(cluster["exec_kms_key_arn"])
+    assert v.services_rules(dict(good, services_exec_kms_key_arn=cluster["exec_kms_key_arn"])) == []
+    unlogged = v.planned_facts("ecs_cluster", {"ecs_cluster_name": "demo", "ecs_cluster_exec_logging": False})[1]
+    assert unlogged["exec_kms_key_arn"] == "" and unlogged["exec_log_group_name"] == ""
+
+
 @pytest.mark.parametrize("rules, changes, variable", [
     (v.teardown_rules, {"teardown_kms_pending_days": 3}, "teardown_kms_pending_days"),
     (v.teardown_rules, {"teardown_confirm": True, "cloudops_environment": "prod"}, "teardown_allow_prod"),
