@@ -1,8 +1,8 @@
 """The services role end to end on the local control plane: services really running (running == desired,
 rollout COMPLETED, targets healthy), idempotent re-run and check mode, an image change rolled out, a failing
-image stopped by the circuit breaker and rolled back, a desired count owned by autoscaling left alone, a DAEMON
-service with one task per instance, ECS Exec with the cluster's KMS key and log group, bad inputs refused before any
-change, and teardown."""
+image stopped by the circuit breaker and rolled back, a desired count moved by a step scaling policy left alone, a
+DAEMON service with one task per instance, ECS Exec with the cluster's KMS key and log group, bad inputs refused
+before any change, and teardown."""
 import json
 import urllib.request
 
@@ -16,12 +16,19 @@ STACK = "demo"  # cloudops_stack_name of inventories/local
 SECRET = ""  # the ARN of the database secret the prerequisites create (the pre-flight checks that it exists)
 EXEC_LOG_GROUP = f"/{CLUSTER}/ecs-exec"
 ACCOUNT = "123456789012"
+STEP_POLICY = f"{STACK}-web-step-backlog"
 
 
 def _services(image="public.ecr.aws/nginx/nginx:1.27"):
     return [
         {"name": "web", "image": image, "memory": 128, "container_port": 80, "enable_execute_command": True,
-         "autoscaling": {"min": 2, "max": 4},
+         "autoscaling": {
+             "min": 2, "max": 4, "cpu_target": 50,
+             "step_policies": [{"name": "backlog", "cooldown": 3600, "steps": [{"lower": 0, "adjustment": 1}],
+                                "alarm": {"namespace": "Demo", "metric_name": "Backlog", "dimensions": {"Queue": "jobs"},
+                                          "threshold": 10}}],
+             "scheduled_actions": [{"name": "mornings", "schedule": "cron(0 7 ? * MON-FRI *)",
+                                    "timezone": "Europe/Berlin", "min": 2, "max": 4}]},
          "listener_rule": {"path": "/web*", "priority": 10}, "environment": {"MODE": "web"},
          "secrets": {"DB_PASSWORD": SECRET}, "tmpfs": [{"path": "/var/cache/nginx"}, {"path": "/var/run", "size": 1}],
          "links": ["exporter"],
@@ -202,6 +209,21 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
          "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
          "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{EXEC_LOG_GROUP}:*"}]
 
+    # Step scaling with its alarm, target tracking next to it, a scheduled action.
+    scaling, cloudwatch = aws("application-autoscaling"), aws("cloudwatch")
+    policies = {p["PolicyName"]: p for p in scaling.describe_scaling_policies(
+        ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/web")["ScalingPolicies"]}
+    assert sorted(policies) == [f"{STACK}-web-cpu", STEP_POLICY]
+    assert policies[STEP_POLICY]["StepScalingPolicyConfiguration"]["StepAdjustments"] == [
+        {"MetricIntervalLowerBound": 0.0, "ScalingAdjustment": 1}]
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=[STEP_POLICY])["MetricAlarms"]
+    assert alarm["AlarmActions"] == [policies[STEP_POLICY]["PolicyARN"]]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Threshold"]) == ("Demo", "Backlog", 10.0)
+    [action] = scaling.describe_scheduled_actions(ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/web")[
+        "ScheduledActions"]
+    assert (action["ScheduledActionName"], action["Schedule"], action["Timezone"], action["ScalableTargetAction"]) == (
+        f"{STACK}-web-schedule-mornings", "cron(0 7 ? * MON-FRI *)", "Europe/Berlin", {"MinCapacity": 2, "MaxCapacity": 4})
+
     groups = aws("logs").describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
     assert {g["logGroupName"]: g["retentionInDays"] for g in groups} == {
         f"/{STACK}/services/{n}": 14 for n in ("web", "agent")}
@@ -226,9 +248,14 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert checked.writes == [], checked.writes
     assert len(_active_revisions(aws, f"{STACK}-web")) == 1
 
-    # Autoscaling moved web to 3 (within its scalable target's 2-4); an image change: a new revision rolled out,
-    # the count left alone.
-    ecs.update_service(cluster=CLUSTER, service="web", desiredCount=3)
+    # The step policy's alarm fires: autoscaling moves web to 3 (within its scalable target's 2-4); an image change:
+    # a new revision rolled out, the count left alone.
+    cloudwatch.put_metric_data(Namespace="Demo", MetricData=[
+        {"MetricName": "Backlog", "Value": 20, "Dimensions": [{"Name": "Queue", "Value": "jobs"}]}])
+    cloudwatch.set_alarm_state(AlarmName=STEP_POLICY, StateValue="ALARM", StateReason="backlog")
+    wait_for(lambda: _describe(aws, ["web"])["web"]["desiredCount"] == 3, timeout=60, step=0.2,
+             what="the step policy moved web to 3 tasks")
+    cloudwatch.set_alarm_state(AlarmName=STEP_POLICY, StateValue="OK", StateReason="drained")
     wait_rolled_out(aws, "web")
     updated = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(
         "public.ecr.aws/nginx/nginx:1.28")))
@@ -263,3 +290,8 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert f"{STACK}-stopped-tasks" not in [r["Name"] for r in events.list_rules()["Rules"]]
     roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
     assert not [r for r in roles if r.startswith(f"{STACK}-")], roles
+    assert not scaling.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[f"service/{CLUSTER}/web"])[
+        "ScalableTargets"]
+    assert not scaling.describe_scheduled_actions(ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/web")[
+        "ScheduledActions"]
+    assert not cloudwatch.describe_alarms(AlarmNames=[STEP_POLICY])["MetricAlarms"]
