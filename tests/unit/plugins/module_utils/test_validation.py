@@ -251,3 +251,32 @@ def test_planned_subnets_must_hold_what_the_stack_puts_in_them():
     problems = v.subnet_capacity_rules(roles, small)
     assert [p.variable for p in problems] == ["network_private_subnet_cidrs"]
     assert problems[0].value == "10.8.0.0/25" and "holds 123 addresses but the stack needs about 124" in problems[0].fix
+
+
+SUBNETS = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+
+
+def test_existing_subnets_of_awsvpc_tasks_are_checked_for_free_addresses():
+    api = {"name": "api", "image": "x", "memory": 64, "network_mode": "awsvpc", "autoscaling": {
+        "max": 4, "scheduled_actions": [{"name": "peak", "schedule": "rate(1 day)", "max": 6}]}}
+    worker = {"name": "worker", "image": "x", "memory": 64, "network_mode": "awsvpc", "desired_count": 3,
+              "max_percent": 150, "subnet_ids": ["subnet-0bbbbbbbbbbbbbbb1"]}
+    agent = {"name": "agent", "image": "x", "memory": 64, "network_mode": "awsvpc", "scheduling_strategy": "DAEMON"}
+    bridge = {"name": "web", "image": "x", "memory": 64, "desired_count": 50}
+    inputs = dict(INSTANCES, services_state="present", services_subnet_ids=SUBNETS, services_default_max_percent=200,
+                  services_list=[api, worker, agent, bridge], ecs_instances_subnet_ids=SUBNETS)
+    checks = v.aws_checks(["services"], dict(inputs, services_instance_groups=[{"capacity_provider": "p", "max_size": 5}]))
+    assert checks["subnets"] == [
+        {"variable": "services_subnet_ids", "ids": SUBNETS, "per_subnet": 1, "total": 17,
+         "needs": "awsvpc tasks need up to 17 addresses (api 12 (autoscaling max 6 at max_percent 200), "
+                  "agent 5 (one per instance, up to 5))",
+         "fix": "use larger or more subnets, or lower autoscaling max, desired_count or max_percent"},
+        {"variable": "services_list[1].subnet_ids", "ids": ["subnet-0bbbbbbbbbbbbbbb1"], "per_subnet": 1, "total": 4,
+         "needs": "awsvpc tasks need up to 4 addresses (worker 4 (desired_count 3 at max_percent 150))",
+         "fix": "use larger or more subnets, or lower autoscaling max, desired_count or max_percent"}]
+    # With the instance groups in the same run and the same subnets, their largest size counts too.
+    [shared, _] = v.aws_checks(["ecs_instances", "services"], inputs)["subnets"][1:]
+    assert shared["total"] == 12 + 4 + 4 and shared["needs"].endswith("and the instance groups, in the same subnets, up to 4")
+    # Subnets the network role will create are counted by subnet_capacity_rules instead.
+    planned = dict(inputs, services_subnet_ids=["subnet-planned-1", "subnet-planned-2"])
+    assert [c["variable"] for c in v.aws_checks(["services"], planned)["subnets"]] == ["services_list[1].subnet_ids"]
