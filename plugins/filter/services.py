@@ -24,6 +24,7 @@ description:
   - C(services_autoscaling_policies) the target-tracking policies; C(services_scaling_targets) the
     cloudops.ecs.ecs_service_scaling items (scalable target, step policies, scheduled actions) of every REPLICA
     service; C(services_step_alarms) the CloudWatch alarms of the step policies (given policy name to ARN).
+  - C(services_ecr_repositories) the cloudops.ecs.ecr_repository items of C(services_ecr_repositories).
 options:
   _input:
     description: The services (C(services_list)) or one service.
@@ -117,6 +118,10 @@ def services_step_alarms(services, settings=None, policy_arns=None):
     return service_spec.step_alarms(services, settings, policy_arns)
 
 
+def services_ecr_repositories(repos, settings=None):
+    return service_spec.ecr_repositories(repos, settings)
+
+
 def services_deployment_alarms(services, settings=None):
     return service_spec.deployment_alarms(services, settings)
 
@@ -153,6 +158,7 @@ class FilterModule(object):
             "services_scaling_targets": services_scaling_targets,
             "services_step_alarms": services_step_alarms,
             "services_deployment_alarms": services_deployment_alarms,
+            "services_ecr_repositories": services_ecr_repositories,
             "services_capacity_provider_architectures": services_capacity_provider_architectures,
             "services_group_strategy": services_group_strategy,
             "services_planned_groups": services_planned_groups,

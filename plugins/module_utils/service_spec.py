@@ -53,6 +53,8 @@ SETTINGS_DEFAULTS = {
     "deployment_alarm_5xx_threshold": 10,
     # service name -> id of the security group the role made for its awsvpc tasks.
     "task_security_groups": {},
+    # Default KMS key of the ECR repositories the role makes (empty: the AWS managed key aws/ecr).
+    "ecr_kms_key_arn": "",
     # The cluster's ECS Exec configuration (the ecs_cluster role's facts): the KMS key of the exec data channel and
     # the log group of the session logs, which the task role of a service with ECS Exec must be able to use.
     "exec_kms_key_arn": "",
@@ -86,6 +88,10 @@ RATE_RE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 CRON_RE = re.compile(r"^cron\((.*)\)$")
 CRON_FIELD_RE = re.compile(r"^[0-9A-Za-z*?,/#L W-]+$")
 ISO_TIME_RE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?(Z|[+-]00:?00)?$")
+ECR_NAME_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
+ECR_TAG_MUTABILITY = ("IMMUTABLE", "MUTABLE")
+DEFAULT_ECR_KEEP_IMAGES = 30
+DEFAULT_ECR_UNTAGGED_DAYS = 7
 TIMEZONE_RE = re.compile(r"^(UTC|[A-Za-z][A-Za-z_+-]*(/[A-Za-z0-9_+-]+){0,2})$")
 DEFAULT_TMPFS_SIZE = 64
 DEFAULT_POSIX_ID = 1000
@@ -691,6 +697,101 @@ def request_count_label(load_balancer_arn, target_group_arn):
     if not load_balancer_arn or not target_group_arn:
         return ""
     return "%s/%s" % (load_balancer_arn.split(":loadbalancer/", 1)[-1], target_group_arn.split(":", 5)[-1])
+
+
+# -- ECR --------------------------------------------------------------------------------------------
+
+
+def ecr_repository_name(repo, settings=None):
+    settings = _settings(settings)
+    return "%s/%s" % (settings["stack_name"], repo.get("name"))
+
+
+def ecr_lifecycle_policy(repo):
+    """The repository's lifecycle policy: its own `lifecycle_policy`, else untagged images expire after
+    `untagged_days` and only the newest `keep_images` images are kept."""
+    if repo.get("lifecycle_policy") is not None:
+        return repo["lifecycle_policy"]
+    days = _int(repo.get("untagged_days"), DEFAULT_ECR_UNTAGGED_DAYS)
+    keep = _int(repo.get("keep_images"), DEFAULT_ECR_KEEP_IMAGES)
+    return {"rules": [
+        {"rulePriority": 1, "description": "untagged images expire after %d days" % days,
+         "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
+                       "countNumber": days},
+         "action": {"type": "expire"}},
+        {"rulePriority": 2, "description": "only the newest %d images are kept" % keep,
+         "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep},
+         "action": {"type": "expire"}},
+    ]}
+
+
+def ecr_repositories(repos, settings=None):
+    """The cloudops.ecs.ecr_repository arguments of `services_ecr_repositories`: `<stack>/<name>`, immutable
+    tags, scan on push, KMS encryption (the repository's key, the role's, else the AWS managed key), the
+    lifecycle policy and the stack's tags (teardown finds the repositories by them)."""
+    settings = _settings(settings)
+    out = []
+    for repo in repos or []:
+        name = ecr_repository_name(repo, settings)
+        item = {
+            "name": name,
+            "image_tag_mutability": str(repo.get("image_tag_mutability") or "IMMUTABLE").upper(),
+            "scan_on_push": bool(repo.get("scan_on_push", True)),
+            "encryption_type": "KMS",
+            "lifecycle_policy": ecr_lifecycle_policy(repo),
+            "tags": dict(settings["tags"], Name=name),
+        }
+        key = repo.get("kms_key_arn") or settings["ecr_kms_key_arn"]
+        if key:
+            item["kms_key"] = key
+        out.append(item)
+    return out
+
+
+def ecr_input_errors(repos, settings=None):
+    """Every problem in services_ecr_repositories, as "services_ecr_repositories[i].field: problem; fix"."""
+    settings = _settings(settings)
+    errors, seen = [], []
+    if repos is not None and not isinstance(repos, list):
+        return ["services_ecr_repositories: %s; give a list of repositories (name, ...)" % (repos,)]
+    for index, repo in enumerate(repos or []):
+        at = "services_ecr_repositories[%d]" % index
+        if not isinstance(repo, dict):
+            errors.append("%s: %s; give name and optional scan_on_push, image_tag_mutability, kms_key_arn, keep_images, "
+                          "untagged_days or lifecycle_policy" % (at, repo))
+            continue
+        name = repo.get("name")
+        full = ecr_repository_name(repo, settings)
+        if not name or not ECR_NAME_RE.match(str(name)):
+            errors.append("%s.name: %s; use lowercase letters, digits and . _ - (/ between parts), for example api or "
+                          "team/api (the repository is <stack>/<name>)" % (at, name or "missing"))
+        elif len(full) > 256:
+            errors.append("%s.name: %s gives the repository %s, longer than 256 characters; shorten it" % (at, name, full))
+        elif name in seen:
+            errors.append("%s.name: %s is listed twice; repository names are unique" % (at, name))
+        seen.append(name)
+        mutability = str(repo.get("image_tag_mutability") or "IMMUTABLE").upper()
+        if mutability not in ECR_TAG_MUTABILITY:
+            errors.append("%s.image_tag_mutability: %s; use IMMUTABLE (a tag names one image for good) or MUTABLE"
+                          % (at, repo.get("image_tag_mutability")))
+        if "scan_on_push" in repo and not isinstance(repo["scan_on_push"], bool):
+            errors.append("%s.scan_on_push: %s; use true or false" % (at, repo["scan_on_push"]))
+        key = repo.get("kms_key_arn")
+        if key and not re.match(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$", str(key)):
+            errors.append("%s.kms_key_arn: %s; give a KMS key ARN, or leave it out for services_ecr_kms_key_arn (empty: "
+                          "the AWS managed key aws/ecr)" % (at, key))
+        for field in ("keep_images", "untagged_days"):
+            if repo.get(field) is not None and (isinstance(repo[field], bool) or _int(repo[field], 0) < 1):
+                errors.append("%s.%s: %s; use %s (1 or more)" % (
+                    at, field, repo[field], "images" if field == "keep_images" else "days"))
+        policy = repo.get("lifecycle_policy")
+        if policy is not None:
+            if not isinstance(policy, dict) or not isinstance(policy.get("rules"), list) or not policy["rules"]:
+                errors.append("%s.lifecycle_policy: give an ECR lifecycle policy ({rules: [{rulePriority, selection, "
+                              "action}]}), or leave it out for keep_images and untagged_days" % at)
+            elif repo.get("keep_images") is not None or repo.get("untagged_days") is not None:
+                errors.append("%s.lifecycle_policy: given with keep_images/untagged_days; use one or the other" % at)
+    return errors
 
 
 # -- load balancing ---------------------------------------------------------------------------------

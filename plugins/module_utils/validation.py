@@ -21,6 +21,7 @@ import ipaddress
 import re
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import plan_network
+from ansible_collections.cloudops.ecs.plugins.module_utils.service_spec import ecr_input_errors
 from ansible_collections.cloudops.ecs.plugins.module_utils.service_spec import input_errors as service_input_errors
 
 # CloudWatch Logs PutRetentionPolicy accepts only these values (days).
@@ -659,6 +660,10 @@ def services_rules(v):
                 v.get("cloudops_aws_region"))
     check_name(problems, v, "services_exec_log_group_name", "log group name", LOG_GROUP,
                "1-512 letters, digits and . - _ / # (the cluster's ECS Exec log group)")
+    for message in ecr_input_errors(v.get("services_ecr_repositories"), dict(settings, stack_name=stack_name(v))):
+        problems.append(Problem.from_message(message))
+    arn_problem(problems, "services_ecr_kms_key_arn", v.get("services_ecr_kms_key_arn"), "kms", "a KMS key",
+                v.get("cloudops_aws_region"))
     in_range(problems, "services_default_deregistration_delay", v.get("services_default_deregistration_delay", 30), 0, 3600,
              "seconds: 0-3600")
     in_range(problems, "services_default_health_check_grace_period",
@@ -919,6 +924,11 @@ def aws_checks(roles, v):
         _subnets(checks, "ecs_instances_subnet_ids", v.get("ecs_instances_subnet_ids"), 1, total=largest)
     if "services" in roles and v.get("services_state", "present") == "present":
         _key(checks, "services_log_kms_key_arn", v)
+        _key(checks, "services_ecr_kms_key_arn", v)
+        for index, repo in enumerate(v.get("services_ecr_repositories") or []):
+            if isinstance(repo, dict) and repo.get("kms_key_arn") and not is_planned(repo["kms_key_arn"]):
+                checks["kms_keys"].append({"variable": "services_ecr_repositories[%d].kms_key_arn" % index,
+                                           "key": repo["kms_key_arn"]})
         checks["subnets"].extend(services_subnet_checks(roles, v))
         for index, svc in enumerate(v.get("services_list") or []):
             for name, arn in sorted(((svc or {}).get("secrets") or {}).items()) if isinstance(svc, dict) else ():

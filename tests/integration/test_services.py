@@ -1,8 +1,8 @@
 """The services role end to end on the local control plane: services really running (running == desired,
 rollout COMPLETED, targets healthy), idempotent re-run and check mode, an image change rolled out, a failing
 image stopped by the circuit breaker and rolled back, a desired count moved by a step scaling policy left alone, a
-DAEMON service with one task per instance, ECS Exec with the cluster's KMS key and log group, bad inputs refused
-before any change, and teardown."""
+DAEMON service with one task per instance, ECS Exec with the cluster's KMS key and log group, an ECR repository of
+the stack, bad inputs refused before any change, and teardown."""
 import json
 import urllib.request
 
@@ -76,6 +76,7 @@ def prerequisites(aws):
         "services_wait_interval": 1, "services_wait_timeout": 120, "services_log_retention_days": 14,
         # what the ecs_cluster role publishes; the services role takes the exec key and log group from it
         "cloudops_cluster": {"cluster_name": CLUSTER, "exec_kms_key_arn": key, "exec_log_group_name": EXEC_LOG_GROUP},
+        "services_ecr_repositories": [{"name": "web", "keep_images": 10}], "services_ecr_kms_key_arn": key,
     }
 
 
@@ -224,6 +225,19 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert (action["ScheduledActionName"], action["Schedule"], action["Timezone"], action["ScalableTargetAction"]) == (
         f"{STACK}-web-schedule-mornings", "cron(0 7 ? * MON-FRI *)", "Europe/Berlin", {"MinCapacity": 2, "MaxCapacity": 4})
 
+    # The stack's ECR repository: immutable tags, scan on push, the KMS key, its lifecycle policy, the stack tag.
+    ecr = aws("ecr")
+    [repository] = ecr.describe_repositories(repositoryNames=[f"{STACK}/web"])["repositories"]
+    assert repository["imageTagMutability"] == "IMMUTABLE"
+    assert repository["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert repository["encryptionConfiguration"] == {"encryptionType": "KMS",
+                                                     "kmsKey": prerequisites["services_ecr_kms_key_arn"]}
+    rules = json.loads(ecr.get_lifecycle_policy(repositoryName=f"{STACK}/web")["lifecyclePolicyText"])["rules"]
+    assert [(r["selection"]["tagStatus"], r["selection"]["countNumber"]) for r in rules] == [("untagged", 7), ("any", 10)]
+    repository_tags = {t["Key"]: t["Value"] for t in ecr.list_tags_for_resource(
+        resourceArn=repository["repositoryArn"])["tags"]}
+    assert repository_tags["cloudops:stack"] == STACK
+
     groups = aws("logs").describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
     assert {g["logGroupName"]: g["retentionInDays"] for g in groups} == {
         f"/{STACK}/services/{n}": 14 for n in ("web", "agent")}
@@ -279,7 +293,8 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     wait_for(rolled_back, timeout=60, step=0.2, what="web rolled back to revision 2")
 
     # Teardown: services deleted, then target groups, rules, task definitions and roles.
-    removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(), services_state="absent"))
+    removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(), services_state="absent",
+                                                 services_remove_ecr_repositories=True))
     assert removed.rc == 0, removed.output
     assert all(s["status"] == "INACTIVE" for s in _describe(aws).values())
     assert not elbv2.describe_target_groups()["TargetGroups"]
@@ -295,3 +310,4 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert not scaling.describe_scheduled_actions(ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/web")[
         "ScheduledActions"]
     assert not cloudwatch.describe_alarms(AlarmNames=[STEP_POLICY])["MetricAlarms"]
+    assert f"{STACK}/web" not in [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]]

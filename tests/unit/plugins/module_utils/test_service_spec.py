@@ -514,3 +514,54 @@ def test_private_registry_credentials_are_read_by_the_execution_role_only():
     assert errors == ["services_list[0].repository_credentials: arn:aws:ssm:us-east-1:1:parameter/registry is not a "
                       "Secrets Manager secret ARN; store the registry's username and password as a secret and give "
                       "its ARN"]
+
+
+def test_ecr_repositories_are_immutable_scanned_kms_encrypted_and_expire_old_images():
+    settings = dict(SETTINGS, stack_name="demo", ecr_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/default")
+    api, worker = service_spec.ecr_repositories([
+        {"name": "api"},
+        {"name": "team/worker", "image_tag_mutability": "mutable", "scan_on_push": False, "keep_images": 5,
+         "untagged_days": 1, "kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/own"}], settings)
+    assert api == {
+        "name": "demo/api", "image_tag_mutability": "IMMUTABLE", "scan_on_push": True, "encryption_type": "KMS",
+        "kms_key": "arn:aws:kms:us-east-1:123456789012:key/default",
+        "tags": {"cloudops:stack": "demo", "Name": "demo/api"},
+        "lifecycle_policy": {"rules": [
+            {"rulePriority": 1, "description": "untagged images expire after 7 days",
+             "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
+                           "countNumber": 7}, "action": {"type": "expire"}},
+            {"rulePriority": 2, "description": "only the newest 30 images are kept",
+             "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30},
+             "action": {"type": "expire"}}]}}
+    assert worker["name"] == "demo/team/worker" and worker["image_tag_mutability"] == "MUTABLE"
+    assert worker["scan_on_push"] is False and worker["kms_key"].endswith("key/own")
+    assert [r["selection"]["countNumber"] for r in worker["lifecycle_policy"]["rules"]] == [1, 5]
+    own = {"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan",
+                                                       "countNumber": 3}, "action": {"type": "expire"}}]}
+    [mine] = service_spec.ecr_repositories([{"name": "x", "lifecycle_policy": own}], dict(SETTINGS, stack_name="demo"))
+    assert mine["lifecycle_policy"] == own and "kms_key" not in mine  # the AWS managed key
+
+
+@pytest.mark.parametrize("repo, expected", [
+    ({"name": "API"}, "services_ecr_repositories[0].name: API; use lowercase letters"),
+    ({"name": "a//b"}, "services_ecr_repositories[0].name: a//b"),
+    ({}, "services_ecr_repositories[0].name: missing"),
+    ({"name": "x" * 260}, "gives the repository demo/xxx"),
+    ({"name": "api", "image_tag_mutability": "sometimes"}, "services_ecr_repositories[0].image_tag_mutability: sometimes"),
+    ({"name": "api", "scan_on_push": "yes"}, "services_ecr_repositories[0].scan_on_push: yes"),
+    ({"name": "api", "kms_key_arn": "alias/mine"}, "services_ecr_repositories[0].kms_key_arn: alias/mine"),
+    ({"name": "api", "keep_images": 0}, "services_ecr_repositories[0].keep_images: 0; use images"),
+    ({"name": "api", "untagged_days": -1}, "services_ecr_repositories[0].untagged_days: -1; use days"),
+    ({"name": "api", "lifecycle_policy": {"rules": []}}, "services_ecr_repositories[0].lifecycle_policy: give an ECR"),
+    ({"name": "api", "keep_images": 3, "lifecycle_policy": {"rules": [{"rulePriority": 1}]}},
+     "services_ecr_repositories[0].lifecycle_policy: given with keep_images/untagged_days"),
+])
+def test_bad_ecr_repositories_name_the_variable_and_the_fix(repo, expected):
+    errors = service_spec.ecr_input_errors([repo], dict(SETTINGS, stack_name="demo"))
+    assert any(expected in e for e in errors), (expected, errors)
+
+
+def test_ecr_repository_names_are_unique():
+    assert service_spec.ecr_input_errors([{"name": "api"}, {"name": "api"}], dict(SETTINGS, stack_name="demo")) == [
+        "services_ecr_repositories[1].name: api is listed twice; repository names are unique"]
+    assert service_spec.ecr_input_errors([{"name": "api"}, {"name": "team/worker"}], SETTINGS) == []

@@ -280,3 +280,18 @@ def test_existing_subnets_of_awsvpc_tasks_are_checked_for_free_addresses():
     # Subnets the network role will create are counted by subnet_capacity_rules instead.
     planned = dict(inputs, services_subnet_ids=["subnet-planned-1", "subnet-planned-2"])
     assert [c["variable"] for c in v.aws_checks(["services"], planned)["subnets"]] == ["services_list[1].subnet_ids"]
+
+
+def test_ecr_repositories_are_checked_with_the_services_and_their_keys_looked_up():
+    settings = {"state": "present", "cluster_name": "demo", "name_prefix": "demo-"}
+    key = "arn:aws:kms:us-east-1:123456789012:key/abc"
+    good = dict(IDENTITY, services_state="present", services_list=[], services_settings=settings,
+                services_log_retention_days=30, services_ecr_kms_key_arn=key,
+                services_ecr_repositories=[{"name": "api"}, {"name": "worker", "kms_key_arn": key}])
+    assert v.services_rules(good) == []
+    problems = v.services_rules(dict(good, services_ecr_kms_key_arn="aws/ecr",
+                                     services_ecr_repositories=[{"name": "Api"}]))
+    assert variables(problems) == ["services_ecr_repositories[0].name", "services_ecr_kms_key_arn"]
+    keys = v.aws_checks(["services"], good)["kms_keys"]
+    assert keys == [{"variable": "services_ecr_kms_key_arn", "key": key},
+                    {"variable": "services_ecr_repositories[1].kms_key_arn", "key": key}]
