@@ -1,7 +1,8 @@
 """The services role end to end on the local control plane: services really running (running == desired,
 rollout COMPLETED, targets healthy), idempotent re-run and check mode, an image change rolled out, a failing
-image stopped by the circuit breaker and rolled back, a desired count owned by autoscaling left alone, a DAEMON
-service with one task per instance, bad inputs refused before any change, and teardown."""
+image stopped by the circuit breaker and rolled back, a desired count moved by a step scaling policy left alone, a
+DAEMON service with one task per instance, ECS Exec with the cluster's KMS key and log group, an ECR repository of
+the stack, bad inputs refused before any change, and teardown."""
 import json
 import urllib.request
 
@@ -13,11 +14,21 @@ PLAYBOOK = "tests/integration/playbooks/services_role.yml"
 CLUSTER = "svc-test"
 STACK = "demo"  # cloudops_stack_name of inventories/local
 SECRET = ""  # the ARN of the database secret the prerequisites create (the pre-flight checks that it exists)
+EXEC_LOG_GROUP = f"/{CLUSTER}/ecs-exec"
+ACCOUNT = "123456789012"
+STEP_POLICY = f"{STACK}-web-step-backlog"
 
 
 def _services(image="public.ecr.aws/nginx/nginx:1.27"):
     return [
-        {"name": "web", "image": image, "memory": 128, "container_port": 80, "autoscaling": {"min": 2, "max": 4},
+        {"name": "web", "image": image, "memory": 128, "container_port": 80, "enable_execute_command": True,
+         "autoscaling": {
+             "min": 2, "max": 4, "cpu_target": 50,
+             "step_policies": [{"name": "backlog", "cooldown": 3600, "steps": [{"lower": 0, "adjustment": 1}],
+                                "alarm": {"namespace": "Demo", "metric_name": "Backlog", "dimensions": {"Queue": "jobs"},
+                                          "threshold": 10}}],
+             "scheduled_actions": [{"name": "mornings", "schedule": "cron(0 7 ? * MON-FRI *)",
+                                    "timezone": "Europe/Berlin", "min": 2, "max": 4}]},
          "listener_rule": {"path": "/web*", "priority": 10}, "environment": {"MODE": "web"},
          "secrets": {"DB_PASSWORD": SECRET}, "tmpfs": [{"path": "/var/cache/nginx"}, {"path": "/var/run", "size": 1}],
          "links": ["exporter"],
@@ -45,7 +56,12 @@ def prerequisites(aws):
         "LoadBalancers"][0]["LoadBalancerArn"]
     listener = elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[
         {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])["Listeners"][0]["ListenerArn"]
-    ecs.create_cluster(clusterName=CLUSTER)
+    # The cluster as the ecs_cluster role makes it: ECS Exec sessions encrypted with a KMS key and logged.
+    key = aws("kms").create_key(Description="ECS Exec")["KeyMetadata"]["Arn"]
+    aws("logs").create_log_group(logGroupName=EXEC_LOG_GROUP, kmsKeyId=key)
+    ecs.create_cluster(clusterName=CLUSTER, configuration={"executeCommandConfiguration": {
+        "kmsKeyId": key, "logging": "OVERRIDE",
+        "logConfiguration": {"cloudWatchLogGroupName": EXEC_LOG_GROUP, "cloudWatchEncryptionEnabled": True}}})
     global SECRET
     SECRET = aws("secretsmanager").create_secret(Name="demo-db", SecretString="not-a-real-password")["ARN"]
     ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
@@ -58,6 +74,9 @@ def prerequisites(aws):
         "services_vpc_id": vpc, "services_subnet_ids": subnets, "services_security_group_ids": [sg],
         "services_listener_arn": listener, "services_cluster_name": CLUSTER,
         "services_wait_interval": 1, "services_wait_timeout": 120, "services_log_retention_days": 14,
+        # what the ecs_cluster role publishes; the services role takes the exec key and log group from it
+        "cloudops_cluster": {"cluster_name": CLUSTER, "exec_kms_key_arn": key, "exec_log_group_name": EXEC_LOG_GROUP},
+        "services_ecr_repositories": [{"name": "web", "keep_images": 10}], "services_ecr_kms_key_arn": key,
     }
 
 
@@ -194,6 +213,51 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
         "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
     secrets_policy = iam.get_role_policy(RoleName=role, PolicyName="read-service-secrets")["PolicyDocument"]
     assert secrets_policy["Statement"][0]["Resource"] == [SECRET]
+    # ECS Exec: enabled on web only; its task role may decrypt with exactly the cluster's exec key and write sessions
+    # to exactly its exec log group.
+    assert services["web"]["enableExecuteCommand"] is True and services["agent"]["enableExecuteCommand"] is False
+    task_role = td["taskRoleArn"].rsplit("/", 1)[1]
+    task_policy = iam.get_role_policy(RoleName=task_role, PolicyName="service-permissions")["PolicyDocument"]
+    assert task_policy["Statement"] == [
+        {"Sid": "EcsExec", "Effect": "Allow", "Resource": "*", "Action": [
+            "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel"]},
+        {"Sid": "EcsExecDecrypt", "Effect": "Allow", "Action": ["kms:Decrypt"],
+         "Resource": prerequisites["cloudops_cluster"]["exec_kms_key_arn"]},
+        {"Sid": "EcsExecFindLogGroup", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
+         "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:*"},
+        {"Sid": "EcsExecWriteSessionLogs", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+         "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{EXEC_LOG_GROUP}:*"}]
+
+    # Step scaling with its alarm, target tracking next to it, a scheduled action.
+    scaling, cloudwatch = aws("application-autoscaling"), aws("cloudwatch")
+    policies = {p["PolicyName"]: p for p in scaling.describe_scaling_policies(
+        ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/web")["ScalingPolicies"]}
+    assert sorted(policies) == [f"{STACK}-web-cpu", STEP_POLICY]
+    assert policies[STEP_POLICY]["StepScalingPolicyConfiguration"]["StepAdjustments"] == [
+        {"MetricIntervalLowerBound": 0.0, "ScalingAdjustment": 1}]
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=[STEP_POLICY])["MetricAlarms"]
+    assert alarm["AlarmActions"] == [policies[STEP_POLICY]["PolicyARN"]]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Threshold"]) == ("Demo", "Backlog", 10.0)
+    [action] = scaling.describe_scheduled_actions(ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/web")[
+        "ScheduledActions"]
+    assert (action["ScheduledActionName"], action["Schedule"], action["Timezone"], action["ScalableTargetAction"]) == (
+        f"{STACK}-web-schedule-mornings", "cron(0 7 ? * MON-FRI *)", "Europe/Berlin", {"MinCapacity": 2, "MaxCapacity": 4})
+
+    # The stack's ECR repository: immutable tags, scan on push, the KMS key, its lifecycle policy, the stack tag.
+    ecr = aws("ecr")
+    [repository] = ecr.describe_repositories(repositoryNames=[f"{STACK}/web"])["repositories"]
+    assert repository["imageTagMutability"] == "IMMUTABLE"
+    assert repository["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert repository["encryptionConfiguration"] == {"encryptionType": "KMS",
+                                                     "kmsKey": prerequisites["services_ecr_kms_key_arn"]}
+    rules = json.loads(ecr.get_lifecycle_policy(repositoryName=f"{STACK}/web")["lifecyclePolicyText"])["rules"]
+    assert [(r["selection"]["tagStatus"], r["selection"]["countNumber"]) for r in rules] == [("untagged", 7), ("any", 10)]
+    repository_tags = {t["Key"]: t["Value"] for t in ecr.list_tags_for_resource(
+        resourceArn=repository["repositoryArn"])["tags"]}
+    assert repository_tags["cloudops:stack"] == STACK
+
     groups = logs.describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
     assert {g["logGroupName"]: g["retentionInDays"] for g in groups} == {
         f"/{STACK}/services/{n}": 14 for n in ("web", "agent")}
@@ -248,9 +312,14 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert checked.writes == [], checked.writes
     assert len(_active_revisions(aws, f"{STACK}-web")) == 1
 
-    # Autoscaling moved web to 3 (within its scalable target's 2-4); an image change: a new revision rolled out,
-    # the count left alone.
-    ecs.update_service(cluster=CLUSTER, service="web", desiredCount=3)
+    # The step policy's alarm fires: autoscaling moves web to 3 (within its scalable target's 2-4); an image change:
+    # a new revision rolled out, the count left alone.
+    cloudwatch.put_metric_data(Namespace="Demo", MetricData=[
+        {"MetricName": "Backlog", "Value": 20, "Dimensions": [{"Name": "Queue", "Value": "jobs"}]}])
+    cloudwatch.set_alarm_state(AlarmName=STEP_POLICY, StateValue="ALARM", StateReason="backlog")
+    wait_for(lambda: _describe(aws, ["web"])["web"]["desiredCount"] == 3, timeout=60, step=0.2,
+             what="the step policy moved web to 3 tasks")
+    cloudwatch.set_alarm_state(AlarmName=STEP_POLICY, StateValue="OK", StateReason="drained")
     wait_rolled_out(aws, "web")
     updated = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(
         "public.ecr.aws/nginx/nginx:1.28")))
@@ -276,7 +345,8 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     # Teardown: services deleted, then target groups, rules, task definitions and roles; with
     # services_remove_log_groups the log groups too, and the stack's key for them is scheduled for deletion.
     removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(), services_state="absent",
-                                                 services_remove_log_groups=True))
+                                                 services_remove_log_groups=True,
+                                                 services_remove_ecr_repositories=True))
     assert removed.rc == 0, removed.output
     assert "localhost | waiting for services agent, web to be deleted" in removed.output
     assert "localhost | web: deleted" in removed.output and "localhost | agent: deleted" in removed.output
@@ -291,3 +361,9 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert not [r for r in roles if r.startswith(f"{STACK}-")], roles
     assert logs.describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"] == []
     assert kms.describe_key(KeyId=log_key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    assert not scaling.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[f"service/{CLUSTER}/web"])[
+        "ScalableTargets"]
+    assert not scaling.describe_scheduled_actions(ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/web")[
+        "ScheduledActions"]
+    assert not cloudwatch.describe_alarms(AlarmNames=[STEP_POLICY])["MetricAlarms"]
+    assert f"{STACK}/web" not in [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]]
