@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: ecr_repository
 short_description: An ECR repository with tag immutability, scan on push, KMS encryption, lifecycle policy and tags
-version_added: 1.1.0
+version_added: 0.1.0
 description:
   - Ensures the ECR repository I(name) exists with I(image_tag_mutability), I(scan_on_push), the encryption it was
     created with (I(encryption_type), I(kms_key)), I(lifecycle_policy) and I(tags); or, with I(state=absent), that it

@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: ecs_service_scaling
 short_description: Scalable target, step scaling policies and scheduled actions of an ECS service
-version_added: 1.1.0
+version_added: 0.1.0
 description:
   - Ensures the Application Auto Scaling scalable target of an ECS service (C(ecs:service:DesiredCount)) has
     I(min_capacity)..I(max_capacity) tasks, its step scaling policies are I(step_policies) and its scheduled
