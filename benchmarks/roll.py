@@ -122,7 +122,8 @@ def main(argv=None):
         task_start = configured["ecs_task_provisioning"] + configured["ecs_task_pending"]
         task_stop = configured["ecs_task_stopping"] + DEREGISTRATION_DELAY / float(state["scale"])
         explained = boot + task_start + task_stop
-        batches = re.findall(r"- '?(i-[0-9a-f, i-]+): ([0-9.]+) s", run.stdout)
+        # the debug output wraps long lines (a step of several instances): unwrap before matching
+        batches = re.findall(r"- '?(i-[0-9a-f, i-]+): ([0-9.]+) s", re.sub(r"\n\s+", " ", run.stdout))
         print(f"profile {state['profile']} (AWS durations / {state['scale']:g}), {args.instances} instances in "
               f"{args.groups} group(s), batch size {args.batch_size}"
               f"{', groups in parallel' if args.groups > 1 and not args.no_parallel_groups else ''}")
@@ -130,9 +131,10 @@ def main(argv=None):
               f"{task_stop:.2f}s  -> {explained:.2f}s per batch")
         print(f"{'step':<44} {'roll (s)':>9} {'delays (s)':>12} {'ratio':>9} {'per instance':>13}")
         for instances, seconds in batches:
-            count = len(instances.split(", "))
-            print(f"{instances:<44} {float(seconds):9.1f} {explained:12.2f} {float(seconds) / explained:8.2f}x "
-                  f"{float(seconds) / count:12.1f}s")
+            ids = instances.split(", ")
+            label = instances if len(ids) <= 2 else f"{ids[0]} and {len(ids) - 1} more"
+            print(f"{label:<44} {float(seconds):9.1f} {explained:12.2f} {float(seconds) / explained:8.2f}x "
+                  f"{float(seconds) / len(ids):12.1f}s")
         steps = [float(seconds) for _instances, seconds in batches]
         if steps:
             print(f"per step: mean {sum(steps) / len(steps):.1f}s (min {min(steps):.1f}, max {max(steps):.1f}); "
