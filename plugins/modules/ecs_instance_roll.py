@@ -25,6 +25,12 @@ description:
     C(CapacityProviderReservation) metric) would scale in the replacements while they run no task yet. Before it
     raises the capacity the module therefore suspends the group's C(AlarmNotification) process (scaling policies are
     not executed; launches, terminations and lifecycle hooks carry on) and records that in the tag.
+  - With O(batches), one batch of each of several groups is replaced together (a step of a roll that rolls groups in
+    parallel), with one health gate, the capacity of every group raised, one wait until all replacements are ACTIVE, then
+    the old instances of every group drained together and terminated together. Before the drain it reads the
+    cluster again; when the remaining CPU and memory of the ACTIVE instances that stay (the replacements included)
+    cannot take the tasks of all of them at once, it drains as many groups' batches as they can take, then the
+    rest, and says so.
   - With O(step=finish), returns the group to the recorded capacity (surplus instances drained and terminated the
     same way, maximum restored), resumes the scaling it suspended and removes the tag. Without the tag there is
     nothing to do.
@@ -44,9 +50,27 @@ options:
     type: str
     required: true
   auto_scaling_group_name:
-    description: The group the instances belong to.
+    description:
+      - The group the instances belong to.
+      - One of O(auto_scaling_group_name) and O(batches) is required.
     type: str
-    required: true
+  batches:
+    description:
+      - One batch of each of several groups, replaced together (a step of M(cloudops.ecs.ecs_instance_roll_info)'s
+        C(steps)). With O(step=finish) or O(step=restore), the groups are finished or restored one after the other.
+      - Instead of O(auto_scaling_group_name) and O(instance_ids).
+    type: list
+    elements: dict
+    suboptions:
+      auto_scaling_group_name:
+        description: The group.
+        type: str
+        required: true
+      instance_ids:
+        description: Its planned batch, as O(instance_ids).
+        type: list
+        elements: str
+        default: []
   step:
     description:
       - C(replace) replaces O(instance_ids); C(finish) restores the group's original capacity and scaling;
@@ -100,6 +124,14 @@ EXAMPLES = r"""
   loop_control:
     label: "{{ item.label }} {{ item.instance_ids | join(', ') }}"
 
+- name: Replace the groups' batches together, step by step
+  cloudops.ecs.ecs_instance_roll:
+    cluster: "{{ roll_plan.cluster }}"
+    batches: "{{ item.batches }}"
+  loop: "{{ roll_plan.steps }}"
+  loop_control:
+    label: "{{ item.summary }}"
+
 - name: Restore the original capacity
   cloudops.ecs.ecs_instance_roll:
     cluster: "{{ roll_plan.cluster }}"
@@ -116,7 +148,7 @@ steps:
   elements: dict
   sample: [{"step": "i-0a: replacement ACTIVE", "seconds": 95.2}, {"step": "i-0a: terminated", "seconds": 20.1}]
 instance_ids:
-  description: The instances this call replaced (in check mode, would replace).
+  description: The instances this call replaced, of every group (in check mode, would replace).
   returned: always
   type: list
   elements: str
@@ -138,7 +170,11 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.roll import InstanceR
 def main():
     argument_spec = dict(
         cluster=dict(type="str", required=True),
-        auto_scaling_group_name=dict(type="str", required=True),
+        auto_scaling_group_name=dict(type="str"),
+        batches=dict(type="list", elements="dict", options=dict(
+            auto_scaling_group_name=dict(type="str", required=True),
+            instance_ids=dict(type="list", elements="str", default=[]),
+        )),
         step=dict(type="str", default="replace", choices=["replace", "finish", "restore"]),
         instance_ids=dict(type="list", elements="str", default=[]),
         roll_all=dict(type="bool", default=False),
@@ -147,7 +183,9 @@ def main():
         health_timeout=dict(type="int", default=300),
     )
     argument_spec.update(progress.argument_spec())
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                              required_one_of=[["auto_scaling_group_name", "batches"]],
+                              mutually_exclusive=[["auto_scaling_group_name", "batches"], ["instance_ids", "batches"]])
     run_service(module, InstanceRoll.from_module(module))
 
 

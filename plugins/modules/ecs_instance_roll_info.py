@@ -18,6 +18,12 @@ description:
     desired and maximum capacity and the start time); instances already DRAINING come first, and the original
     capacity is the one the roll returns to.
   - Names each group's scaling policies (C(scaling_policies)); the roll pauses them while it rolls the group.
+  - Groups the batches into C(steps). With O(parallel_groups=true) a step takes the next batch of each group, to be
+    replaced together, as long as the cluster can take the tasks of all of them at once (the CPU and memory their
+    tasks reserve against the remaining CPU and memory of the ACTIVE instances that stay plus what the replacements
+    register, estimated from the instance type the group launches, the steps before counted). A group whose batch does
+    not fit waits for a later step, and the step says why (C(summary), C(deferred)). Batches that finish an
+    interrupted drain form the first step on their own. Without it, every step holds one batch.
   - Read-only; the plan feeds M(cloudops.ecs.ecs_instance_roll).
 author:
   - cloudops.ecs maintainers (@cloudops)
@@ -41,6 +47,10 @@ options:
     description: Instances replaced at once per group.
     type: int
     default: 1
+  parallel_groups:
+    description: Replace a batch of several groups at once where the spare capacity allows (see C(steps)).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -52,6 +62,7 @@ EXAMPLES = r"""
   cloudops.ecs.ecs_instance_roll_info:
     stack_name: shop-prod
     batch_size: 2
+    parallel_groups: true
   register: roll_plan
 """
 
@@ -71,6 +82,21 @@ batches:
   type: list
   elements: dict
   sample: [{"auto_scaling_group_name": "shop-prod-instances", "instance_ids": ["i-0a"], "label": "1/2"}]
+steps:
+  description:
+    - The batches grouped into the steps of the roll, in order; each step's batches (at most one per group) are
+      replaced together. C(needed) and C(spare) are the CPU units and MiB of memory the step's drain moves and the
+      cluster is estimated to have for them; C(deferred) names the groups whose next batch waits for a later step
+      and why; C(summary) is a line for the plan.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"label": "1/2", "auto_scaling_group_names": ["shop-prod-ondemand", "shop-prod-spot"],
+            "batches": [{"auto_scaling_group_name": "shop-prod-ondemand", "instance_ids": ["i-0a"]},
+                        {"auto_scaling_group_name": "shop-prod-spot", "instance_ids": ["i-0c"]}],
+            "instance_ids": ["i-0a", "i-0c"], "resuming": false, "fits": true,
+            "needed": {"CPU": 1024, "MEMORY": 1024}, "spare": {"CPU": 4096, "MEMORY": 14745}, "deferred": [],
+            "summary": "step 1/2: shop-prod-ondemand i-0a with shop-prod-spot i-0c together (...)"}]
 instance_ids:
   description: Every instance to replace.
   returned: always
@@ -98,6 +124,7 @@ def main():
         auto_scaling_group_names=dict(type="list", elements="str"),
         roll_all=dict(type="bool", default=False),
         batch_size=dict(type="int", default=1),
+        parallel_groups=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_service(module, RollPlan.from_module(module))

@@ -13,6 +13,10 @@
 - Desired capacity outside min..max is rejected with AWS's ValidationError; DeleteAutoScalingGroup
   without ForceDelete refuses a group that still has instances (ForceDelete skips the hooks).
 - DescribeScalingActivities returns the launches and terminations; DisableMetricsCollection works.
+- Instance refresh (StartInstanceRefresh, DescribeInstanceRefreshes, CancelInstanceRefresh; Rolling strategy, the
+  group's own launch template): minimum and maximum healthy percentage, instance warm-up, checkpoints,
+  ScaleInProtectedInstances Refresh|Ignore|Wait, status Pending/InProgress/Cancelling/Cancelled/Baking/
+  Successful/Failed, PercentageComplete and InstancesToUpdate (InstanceRefresh below says how).
 
 Python interface (for other components): lifecycle_state(instance_id), group_of(instance_id),
 instances(group_name), complete_lifecycle_action(group_name, hook_name, instance_id, result),
@@ -21,6 +25,7 @@ subscribe(callback(event, group_name, instance_id)) with events launching, in_se
 terminated.
 """
 import itertools
+import math
 import uuid
 from collections import Counter
 
@@ -59,6 +64,7 @@ class AutoScaling(Component):
         self.waits = {}        # instance id -> Wait
         self.activities = {}   # group ARN -> [activity dict], oldest first
         self.listeners = []
+        self.refreshes = {}    # group ARN -> [InstanceRefresh], oldest first
         self._sequence = itertools.count()
         self._install()
 
@@ -112,10 +118,15 @@ class AutoScaling(Component):
                 if entry["result"] is None and now >= entry["deadline"]:
                     entry["result"] = entry["hook"].default_result
             self._resolve(instance_id, wait)
+        for refreshes in list(self.refreshes.values()):
+            for refresh in refreshes:
+                if refresh.group.name in refresh.group.autoscaling_backend.autoscaling_groups:
+                    refresh.tick(self, now)
 
     def reset(self):
         self.waits.clear()
         self.activities.clear()
+        self.refreshes.clear()
 
     def intercepts(self):
         return {
@@ -128,6 +139,9 @@ class AutoScaling(Component):
             ("autoscaling", "CreateAutoScalingGroup"): self._api_validate_sizes,
             ("autoscaling", "UpdateAutoScalingGroup"): self._api_validate_sizes,
             ("autoscaling", "DeleteAutoScalingGroup"): self._api_delete,
+            ("autoscaling", "StartInstanceRefresh"): self._api_start_refresh,
+            ("autoscaling", "DescribeInstanceRefreshes"): self._api_describe_refreshes,
+            ("autoscaling", "CancelInstanceRefresh"): self._api_cancel_refresh,
         }
 
     # -- lookups ----------------------------------------------------------------------------------------------
@@ -423,6 +437,54 @@ class AutoScaling(Component):
                 "still in the group.")
         return None
 
+    def _active_refresh(self, group):
+        return next((r for r in self.refreshes.get(group.arn, []) if r.status in ACTIVE_REFRESH), None)
+
+    def _api_start_refresh(self, request):
+        params = request.params
+        name = params.get("AutoScalingGroupName")
+        group = self._backend(request).autoscaling_groups.get(name)
+        if group is None:
+            return Response.xml_error("ValidationError", f"AutoScalingGroup name not found - AutoScalingGroup {name} not found")
+        if params.get("Strategy") not in (None, "", "Rolling"):
+            return Response.xml_error("ValidationError", "The local AWS models the Rolling strategy only.")
+        if any(k.startswith("DesiredConfiguration.") for k in params):
+            return Response.xml_error("ValidationError", "The local AWS does not model a DesiredConfiguration: update the "
+                                                         "group's launch template, then start the instance refresh.")
+        if self._active_refresh(group) is not None:
+            return Response.xml_error("InstanceRefreshInProgress", "An Instance Refresh is already in progress and "
+                                                                   "blocks the execution of this Instance Refresh.")
+        preferences, error = refresh_preferences(params, group)
+        if error:
+            return Response.xml_error("ValidationError", error)
+        refresh = InstanceRefresh(group, preferences, self.plane.now(), self.plane.scaled)
+        self.refreshes.setdefault(group.arn, []).append(refresh)
+        return Response.xml("StartInstanceRefresh", xml("InstanceRefreshId", refresh.id), NAMESPACE)
+
+    def _api_describe_refreshes(self, request):
+        name = request.params.get("AutoScalingGroupName")
+        group = self._backend(request).autoscaling_groups.get(name)
+        found = list(reversed(self.refreshes.get(group.arn, []))) if group is not None else []
+        ids = set(request.query_list("InstanceRefreshIds"))
+        found = [r for r in found if not ids or r.id in ids]
+        start = int(request.params.get("NextToken") or 0)
+        size = int(request.params.get("MaxRecords") or 50)
+        now = self.plane.now()
+        members = "".join(xml_struct("member", r.describe(now)) for r in found[start:start + size])
+        token = xml("NextToken", start + size) if start + size < len(found) else ""
+        return Response.xml("DescribeInstanceRefreshes", f"<InstanceRefreshes>{members}</InstanceRefreshes>{token}",
+                            NAMESPACE)
+
+    def _api_cancel_refresh(self, request):
+        name = request.params.get("AutoScalingGroupName")
+        group = self._backend(request).autoscaling_groups.get(name)
+        refresh = self._active_refresh(group) if group is not None else None
+        if refresh is None or refresh.status == "Cancelling":
+            return Response.xml_error("ActiveInstanceRefreshNotFound",
+                                      f"No in progress or pending Instance Refresh found for Auto Scaling group {name}")
+        refresh.cancel()
+        return Response.xml("CancelInstanceRefresh", xml("InstanceRefreshId", refresh.id), NAMESPACE)
+
     # -- moto patches ---------------------------------------------------------------------------------------------
     def _install(self):
         component = self
@@ -526,3 +588,242 @@ def _instance_type(group, version):
     if version is not None:
         return version.instance_type or "m1.small"
     return group.instance_type
+
+
+# -- instance refresh ----------------------------------------------------------------------------------------------
+ACTIVE_REFRESH = ("Pending", "InProgress", "Cancelling", "Baking")
+REFRESH_PROTECTED = ("Refresh", "Ignore", "Wait")
+REFRESH_STANDBY = ("Terminate", "Ignore", "Wait")
+PROTECTION_WAIT = 3600  # AWS seconds: ScaleInProtectedInstances Wait gives up after one hour
+
+
+class InstanceRefresh:
+    """One instance refresh of a group (Rolling strategy), as the Auto Scaling API reference and user guide
+    describe it:
+
+    - the instances to update are the group's InService instances when it starts (SkipMatching: only those
+      not on the group's launch template version);
+    - it keeps at least ceil(desired x MinHealthyPercentage / 100) healthy instances (InService, healthy, and
+      for a new one its InstanceWarmup passed) and at most floor(desired x MaxHealthyPercentage / 100)
+      instances in service or pending: above 100 it launches replacements first and terminates old instances
+      once the new ones are warm; at 100 it terminates first and the group launches the replacement; it always
+      replaces at least one instance at a time;
+    - old instances are terminated without decrementing the desired capacity, through the group's termination
+      lifecycle hooks (an ECS capacity provider's managed draining hook drains them), the AZ with the most
+      instances first, then the oldest;
+    - ScaleInProtectedInstances: Refresh replaces protected instances too; Ignore leaves them (they no longer
+      count as to update); Wait (default) replaces the others and waits for the protection to be removed, and
+      fails after one hour;
+    - CheckpointPercentages: when PercentageComplete reaches a checkpoint and no replacement is warming up,
+      it pauses for CheckpointDelay (default 3600 s), then continues by itself;
+    - PercentageComplete and InstancesToUpdate count the replacements that are InService, healthy and warm;
+    - CancelInstanceRefresh: Cancelling until the replacements already launched are warm, then Cancelled;
+      nothing is rolled back (instances above the desired capacity are scaled in as usual);
+    - a suspended InstanceRefresh process holds it; BakeTime (Baking) before Successful.
+    """
+
+    def __init__(self, group, preferences, now, scaled):
+        self.id = str(uuid.uuid4())
+        self.group = group
+        self.preferences = preferences
+        self.scaled = scaled
+        self.status = "Pending"
+        self.reason = None
+        self.start_time, self.end_time = iso(), None
+        self.started = now
+        self.warmup = scaled(preferences["InstanceWarmup"])
+        current = _resolved_version(group)[1]
+        live = [s for s in group.instance_states if s.lifecycle_state == "InService"]
+        if preferences["SkipMatching"] and current is not None:
+            live = [s for s in live if getattr(s, "lp_version", None) != str(current.number)]
+        self.initial = {s.instance.id for s in group.instance_states}
+        self.to_update = [s.instance.id for s in live]
+        self.total = len(self.to_update)
+        self.warm_since = {}       # new instance id -> plane time it was first seen InService
+        self.ignored = set()
+        self.protection_wait = None
+        self.checkpoint = 0        # index of the next checkpoint
+        self.paused_until = None
+        self.bake_until = None
+
+    # -- counts ------------------------------------------------------------------------------------------------------
+    def _new(self, capacity):
+        return [s for s in capacity if s.instance.id not in self.initial]
+
+    def _warm(self, state, now):
+        if state.lifecycle_state != "InService" or state.health_status != "Healthy":
+            return False
+        if state.instance.id in self.initial:
+            return True
+        since = self.warm_since.setdefault(state.instance.id, now)
+        return now - since >= self.warmup
+
+    def updated(self, now):
+        capacity = [s for s in self.group.instance_states if s.lifecycle_state not in OUT_OF_CAPACITY]
+        return min(self.total, sum(1 for s in self._new(capacity) if self._warm(s, now)))
+
+    def percentage(self, now):
+        return 100 if not self.total else int(self.updated(now) * 100 / self.total)
+
+    # -- progress ----------------------------------------------------------------------------------------------------
+    def tick(self, component, now):
+        group = self.group
+        if self.status not in ACTIVE_REFRESH:
+            return
+        if "InstanceRefresh" in {p["ProcessName"] for p in group.suspended_processes}:
+            return
+        capacity = component._capacity(group)
+        in_flight = [s for s in self._new(capacity) if not self._warm(s, now)]
+        if self.status == "Cancelling":
+            if not in_flight:
+                self._end("Cancelled", None)
+                component._converge(group)
+            return
+        if self.status == "Baking":
+            if now >= self.bake_until:
+                self._end("Successful", None)
+            return
+        if self.status == "Pending":
+            if now <= self.started:  # it starts on the first tick after the request
+                return
+            self.status = "InProgress"
+        old = [s for s in capacity if s.instance.id in set(self.to_update) and s.instance.id not in self.ignored]
+        if self.preferences["ScaleInProtectedInstances"] == "Ignore":
+            for state in old:
+                if state.protected_from_scale_in:
+                    self.ignored.add(state.instance.id)
+            self.total = len([i for i in self.to_update if i not in self.ignored])
+            old = [s for s in old if s.instance.id not in self.ignored]
+        if not old:
+            if not in_flight:
+                if self.preferences["BakeTime"]:
+                    self.status, self.bake_until = "Baking", now + self.scaled(self.preferences["BakeTime"])
+                else:
+                    self._end("Successful", None)
+            return
+        # checkpoints: pause once the percentage reached the next one and nothing is warming up
+        checkpoints = self.preferences["CheckpointPercentages"]
+        if self.paused_until is not None:
+            if now < self.paused_until:
+                return
+            self.paused_until, self.reason = None, None
+            self.checkpoint += 1
+        elif self.checkpoint < len(checkpoints) and not in_flight and self.percentage(now) >= checkpoints[self.checkpoint]:
+            self.paused_until = now + self.scaled(self.preferences["CheckpointDelay"])
+            self.reason = (f"Waiting for checkpoint: {self.percentage(now)}% complete, continuing after "
+                           f"{self.preferences['CheckpointDelay']} seconds.")
+            return
+        replace_protected = self.preferences["ScaleInProtectedInstances"] == "Refresh"
+        candidates = [s for s in old if replace_protected or not s.protected_from_scale_in]
+        if not candidates:  # Wait: every instance left to update is protected from scale in
+            if self.protection_wait is None:
+                self.protection_wait = now
+            waited = now - self.protection_wait
+            ids = ", ".join(sorted(s.instance.id for s in old))
+            if waited >= self.scaled(PROTECTION_WAIT):
+                self._end("Failed", f"Instance refresh failed: instances protected from scale in were not "
+                                    f"unprotected within one hour: {ids}.")
+            else:
+                self.reason = f"Waiting for instances protected from scale in to be unprotected: {ids}."
+            return
+        self.protection_wait, self.reason = None, None
+        desired = group.desired_capacity or 0
+        least = math.ceil(desired * self.preferences["MinHealthyPercentage"] / 100.0)
+        most = max(desired, math.floor(desired * self.preferences["MaxHealthyPercentage"] / 100.0))
+        acted = False
+        # launch first, up to the maximum healthy percentage, as many as there are old instances to replace
+        while len(capacity) < most and len(in_flight) < len(candidates):
+            component._launch(group, 1, f"At {iso()} an instance was launched in response to an instance refresh.")
+            capacity = component._capacity(group)
+            in_flight = [s for s in self._new(capacity) if not self._warm(s, now)]
+            acted = True
+        healthy = [s for s in capacity if self._warm(s, now)]
+        allowed = len(healthy) - least
+        if allowed <= 0 and not in_flight and not acted:
+            allowed = 1  # at least one instance at a time
+        for _ in range(min(allowed, len(candidates))):
+            per_zone = Counter(s.availability_zone for s in capacity)
+            victim = min(candidates, key=lambda s: (-per_zone[s.availability_zone],
+                                                    str(getattr(s.instance, "launch_time", "")), s.instance.id))
+            candidates.remove(victim)
+            capacity.remove(victim)
+            component._terminate(group, victim, f"At {iso()} an instance was taken out of service in response to an "
+                                                 "instance refresh.")
+        if len(component._capacity(group)) < desired:
+            component._converge(group, f"At {iso()} an instance was launched in response to an instance refresh.")
+
+    def _end(self, status, reason):
+        self.status, self.reason, self.end_time = status, reason, iso()
+
+    def cancel(self):
+        self.status, self.reason = "Cancelling", None
+
+    def describe(self, now):
+        done = self.updated(now)
+        progress = {"PercentageComplete": self.percentage(now), "InstancesToUpdate": max(0, self.total - done)}
+        return {"InstanceRefreshId": self.id, "AutoScalingGroupName": self.group.name, "Status": self.status,
+                "StatusReason": self.reason, "StartTime": self.start_time, "EndTime": self.end_time,
+                "PercentageComplete": progress["PercentageComplete"], "InstancesToUpdate": progress["InstancesToUpdate"],
+                "ProgressDetails": {"LivePoolProgress": progress}, "Preferences": self.preferences, "Strategy": "Rolling"}
+
+
+def refresh_preferences(params, group):
+    """RefreshPreferences of a StartInstanceRefresh request with AWS's defaults, or an error message."""
+    def number(name):
+        value = params.get("Preferences." + name)
+        return int(value) if value not in (None, "") else None
+
+    def flag(name):
+        return (params.get("Preferences." + name) or "").lower() == "true"
+
+    minimum, maximum = number("MinHealthyPercentage"), number("MaxHealthyPercentage")
+    if maximum is not None and minimum is None:
+        return None, "If you specify MaxHealthyPercentage, you must also specify MinHealthyPercentage."
+    minimum = 90 if minimum is None else minimum
+    maximum = 100 if maximum is None else maximum
+    if not 0 <= minimum <= 100:
+        return None, "MinHealthyPercentage must be between 0 and 100."
+    if not 100 <= maximum <= 200:
+        return None, "MaxHealthyPercentage must be between 100 and 200."
+    if maximum - minimum > 100:
+        return None, "The difference between MaxHealthyPercentage and MinHealthyPercentage cannot be greater than 100."
+    checkpoints = [int(v) for v in _members(params, "Preferences.CheckpointPercentages")]
+    delay = number("CheckpointDelay")
+    if delay is not None and not checkpoints:
+        return None, "If you specify CheckpointDelay, you must also specify CheckpointPercentages."
+    if checkpoints and (checkpoints != sorted(set(checkpoints)) or not 1 <= checkpoints[0] or checkpoints[-1] > 100):
+        return None, "CheckpointPercentages must be unique values from 1 to 100 in ascending order."
+    protected = params.get("Preferences.ScaleInProtectedInstances") or "Wait"
+    standby = params.get("Preferences.StandbyInstances") or "Wait"
+    if protected not in REFRESH_PROTECTED or standby not in REFRESH_STANDBY:
+        return None, "ScaleInProtectedInstances must be Refresh, Ignore or Wait; StandbyInstances Terminate, Ignore or Wait."
+    if flag("AutoRollback"):
+        return None, ("AutoRollback is not supported when there is no desired configuration specified for the "
+                      "instance refresh.")
+    warmup = number("InstanceWarmup")
+    if warmup is None:
+        warmup = getattr(group, "default_instance_warmup", None) or group.health_check_grace_period or 0
+    preferences = {"MinHealthyPercentage": minimum, "MaxHealthyPercentage": maximum, "InstanceWarmup": int(warmup),
+                   "CheckpointPercentages": checkpoints, "CheckpointDelay": 3600 if delay is None and checkpoints else delay,
+                   "SkipMatching": flag("SkipMatching"), "AutoRollback": False, "ScaleInProtectedInstances": protected,
+                   "StandbyInstances": standby, "BakeTime": number("BakeTime") or 0}
+    return preferences, None
+
+
+def _members(params, prefix):
+    items = []
+    for key, value in params.items():
+        if key.startswith(prefix + ".member."):
+            items.append((int(key.rsplit(".", 1)[1]), value))
+    return [v for _, v in sorted(items)]
+
+
+def xml_struct(tag, value):
+    """Query-protocol XML of a value: dicts as nested elements, lists as <member>s; None is left out."""
+    if value is None or value == []:
+        return ""
+    if isinstance(value, dict):
+        return f"<{tag}>" + "".join(xml_struct(k, v) for k, v in value.items()) + f"</{tag}>"
+    if isinstance(value, list):
+        return f"<{tag}>" + "".join(xml_struct("member", v) for v in value) + f"</{tag}>"
+    return xml(tag, value)

@@ -85,3 +85,11 @@ def test_roll_of_a_missing_group_stops_with_the_reason(stubs, run_module):
     result, failed = run_module(ecs_instance_roll, {"cluster": "shop", "auto_scaling_group_name": "shop-x",
                                                     "step": "finish"})
     assert failed and result["msg"] == "Roll of shop-x stopped: no Auto Scaling group shop-x (a re-run continues from here)"
+
+
+def test_roll_step_needs_a_group_or_batches(stubs, run_module):
+    result, failed = run_module(ecs_instance_roll, {"cluster": "shop"})
+    assert failed and "one of the following is required: auto_scaling_group_name, batches" in result["msg"]
+    result, failed = run_module(ecs_instance_roll, {"cluster": "shop", "auto_scaling_group_name": "shop-a",
+                                                    "batches": [{"auto_scaling_group_name": "shop-b"}]})
+    assert failed and "mutually exclusive" in result["msg"]
