@@ -30,6 +30,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.tags import STACK_TAG
 
 # deletion order; each kind's resources go before the next kind's
 ORDER = [
+    "cloudwatch_alarm",
     "events_rule",
     "sns_topic",
     "scalable_target",
@@ -192,6 +193,8 @@ def _discover_by_service(clients, stack_name, environment, say):
     found.extend(_discover_iam(clients["iam"], stack_name, environment))
     found.extend(_discover_kms(clients["kms"], stack_name, environment))
     clusters = [r["name"] for r in found if r["kind"] == "ecs_cluster"]
+    if "cloudwatch" in clients:
+        found.extend(_discover_alarms(clients["cloudwatch"], found))
     for name, discover_service in (("application-autoscaling", lambda c: _discover_scaling(c, clusters)),
                                    ("events", lambda c: _discover_events(c, stack_name, environment)),
                                    ("sns", lambda c: _discover_sns(c, stack_name, environment)),
@@ -227,6 +230,8 @@ def _discover_with_tagging(clients, stack_name, environment, say):
         for key_id in key_ids:
             found.extend(_kms_key(kms, key_id, aliases))
     clusters = [r["name"] for r in found if r["kind"] == "ecs_cluster"]
+    if "cloudwatch" in clients:
+        found.extend(_discover_alarms(clients["cloudwatch"], found))
     if "application-autoscaling" in clients:
         found.extend(_discover_scaling(clients["application-autoscaling"], clusters))
     if "events" in clients:
@@ -478,6 +483,36 @@ def _kms_key(kms, key_id, aliases):
     return [resource("kms_key", key_id, names[0] if names else key_id, aliases=names)]
 
 
+def alarm_of_stack(alarm, clusters, target_groups, load_balancers):
+    """A metric alarm watches or acts on the stack: its actions scale a service of the stack's clusters, or a
+    dimension names one of its clusters, target groups or load balancers. CloudWatch alarms made by the roles
+    carry no tags (amazon.aws cloudwatch_metric_alarm has none), so they are found by what they point at."""
+    services = tuple(":resource/ecs/service/%s/" % name for name in clusters)
+    actions = (alarm.get("AlarmActions") or []) + (alarm.get("OKActions") or []) + \
+        (alarm.get("InsufficientDataActions") or [])
+    if services and any(":scalingPolicy:" in arn and any(s in arn for s in services) for arn in actions):
+        return True
+    for dimension in alarm.get("Dimensions") or []:
+        name, value = dimension.get("Name"), dimension.get("Value") or ""
+        if (name == "ClusterName" and value in clusters) or (name == "TargetGroup" and value in target_groups) \
+                or (name == "LoadBalancer" and value in load_balancers):
+            return True
+    return False
+
+
+def _discover_alarms(cloudwatch, found):
+    clusters = [r["name"] for r in found if r["kind"] == "ecs_cluster"]
+    # CloudWatch names them by the end of their ARNs: targetgroup/<name>/<id> and app/<name>/<id>
+    target_groups = {r["id"].split(":", 5)[-1] for r in found if r["kind"] == "target_group"}
+    load_balancers = {r["id"].split(":", 5)[-1].split("loadbalancer/", 1)[-1] for r in found
+                      if r["kind"] == "load_balancer"}
+    if not (clusters or target_groups or load_balancers):
+        return []
+    alarms = _pages(cloudwatch, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
+    return [resource("cloudwatch_alarm", a["AlarmName"]) for a in alarms
+            if alarm_of_stack(a, clusters, target_groups, load_balancers)]
+
+
 def _discover_scaling(aas, clusters):
     """Scalable targets (and their policies) of the services of the stack's clusters: owned by the stack through
     the resource id service/<cluster>/<service>, whatever their tags."""
@@ -670,6 +705,7 @@ class Deleter:
         by = {}
         for item in ordered(resources):
             by.setdefault(item["kind"], []).append(item)
+        self._alarms(by.get("cloudwatch_alarm", []))
         self._alerts(by.get("events_rule", []), by.get("sns_topic", []))
         self._scalable_targets(by.get("scalable_target", []))
         self._services(by.get("ecs_service", []))
@@ -741,6 +777,17 @@ class Deleter:
         for item in self._each(topics):
             self._call(item["name"], sns.delete_topic, aws_retry=True, TopicArn=item["id"])
             self._done(item)
+
+    def _alarms(self, alarms):
+        """First, so no alarm acts on a scaling policy or service while it goes; up to 100 names a call."""
+        cloudwatch = self.clients.get("cloudwatch")
+        alarms = self._each(alarms)
+        for start in range(0, len(alarms), 100):
+            batch = alarms[start:start + 100]
+            self._call("alarms %s" % ", ".join(a["name"] for a in batch[:3]), cloudwatch.delete_alarms, aws_retry=True,
+                       AlarmNames=[a["id"] for a in batch])
+            for item in batch:
+                self._done(item)
 
     def _scalable_targets(self, targets):
         """Scaling policies, then their scalable targets, so autoscaling does not fight the services' scale-down."""

@@ -15,7 +15,7 @@ description:
   - Discovers every resource carrying the stack tag C(cloudops:stack=<stack_name>) (and no C(Environment) tag naming
     another environment) from AWS itself, not from inventory assumptions, and lists it in deletion order.
   - Nothing is deleted unless O(confirm=true); a dry run (the default, and check mode) returns the list only.
-  - "Deletion order: EventBridge rules (targets removed first) and SNS topics of the stack's alerts; Application Auto
+  - "Deletion order: CloudWatch alarms of the stack; EventBridge rules (targets removed first) and SNS topics of the stack's alerts; Application Auto
     Scaling policies and scalable targets of the stack's ECS services; ECS services scaled to 0 and deleted; task
     definition families of the stack deregistered; capacity providers detached from their clusters and deleted;
     scale-in protection cleared and Auto Scaling groups force-deleted; container instances deregistered and clusters
@@ -37,7 +37,8 @@ notes:
   - The Resource Groups Tagging API does not cover Auto Scaling groups, IAM roles, ECS clusters or listeners, so each
     service is read with its own tag filter, or its tags are read where it has none (log groups, IAM, KMS, SNS,
     EventBridge, ACM, ECR). Application Auto Scaling targets belong to the stack through their resource id
-    C(service/<stack cluster>/<service>).
+    C(service/<stack cluster>/<service>). CloudWatch alarms carry no tags: the stack's are those that scale one of
+    its services or watch one of its clusters, target groups or load balancers.
 author:
   - cloudops.ecs maintainers (@cloudops)
 options:
@@ -136,7 +137,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils import teardown
 
 SERVICES = ("ecs", "autoscaling", "ec2", "elbv2", "rds", "logs", "iam", "kms", "application-autoscaling", "events",
-            "sns", "acm", "efs", "ecr", "secretsmanager", "resourcegroupstaggingapi")
+            "cloudwatch", "sns", "acm", "efs", "ecr", "secretsmanager", "resourcegroupstaggingapi")
 
 
 def main():

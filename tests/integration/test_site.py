@@ -322,6 +322,9 @@ def stack_inventory(aws, stack=CLUSTER):
         "ScalableTargets"] if t["ResourceId"].startswith(owned)])
     add("scaling_policy", [p["PolicyARN"] for p in scaling.describe_scaling_policies(ServiceNamespace="ecs")[
         "ScalingPolicies"] if p["ResourceId"].startswith(owned)])
+    # alarms carry no tags: the stack's are named after it (the account holds no other stack)
+    add("cloudwatch_alarm", [a["AlarmName"] for a in aws("cloudwatch").describe_alarms()["MetricAlarms"]
+                             if a["AlarmName"].startswith(f"{stack}-")])
 
     elbv2 = aws("elbv2")
     for kind, arns in (
@@ -400,7 +403,7 @@ def test_teardown_dry_run_lists_every_kind_and_deletes_nothing(created, playbook
             "launch_template", "autoscaling_group", "ecs_cluster", "ecs_service", "ecs_capacity_provider",
             "task_definition", "load_balancer", "target_group", "acm_certificate", "db_cluster", "db_instance",
             "db_subnet_group", "kms_key", "log_group", "iam_role", "instance_profile", "sns_topic",
-            "events_rule"} <= set(before), before
+            "events_rule", "cloudwatch_alarm"} <= set(before), before
 
     run = playbook(TEARDOWN)
     assert run.rc == 0, run.output[-6000:]

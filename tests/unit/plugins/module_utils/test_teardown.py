@@ -123,6 +123,36 @@ def test_scalable_targets_are_the_stack_clusters_services_and_go_with_their_poli
     assert [name for name, _kwargs in aas.calls] == ["delete_scaling_policy", "deregister_scalable_target"]
 
 
+def test_alarms_of_the_stack_are_found_by_what_they_scale_or_watch_and_deleted_100_a_call():
+    tg = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/demo-web/0123456789abcdef"
+    lb = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/demo-alb/fedcba9876543210"
+    policy = ("arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:1111:resource/ecs/service/%s/web:"
+              "policyName/backlog")
+    alarms = [
+        {"AlarmName": "demo-web-backlog", "AlarmActions": [policy % "demo"]},
+        {"AlarmName": "demo-web-target-5xx", "Dimensions": [
+            {"Name": "TargetGroup", "Value": "targetgroup/demo-web/0123456789abcdef"},
+            {"Name": "LoadBalancer", "Value": "app/demo-alb/fedcba9876543210"}]},
+        {"AlarmName": "demo-alb-5xx", "Dimensions": [{"Name": "LoadBalancer", "Value": "app/demo-alb/fedcba9876543210"}]},
+        {"AlarmName": "demo-cpu", "Dimensions": [{"Name": "ClusterName", "Value": "demo"}]},
+        # another stack's: its cluster, its target group, a policy of its service
+        {"AlarmName": "demo2-web-backlog", "AlarmActions": [policy % "demo2"]},
+        {"AlarmName": "demo2-cpu", "Dimensions": [{"Name": "ClusterName", "Value": "demo2"}]},
+        {"AlarmName": "demo2-5xx", "Dimensions": [{"Name": "TargetGroup", "Value": "targetgroup/demo2-web/99"}]}]
+    cloudwatch = Recorder(describe_alarms={"MetricAlarms": alarms})
+    found = [teardown.resource("ecs_cluster", "arn:cluster/demo", "demo"),
+             teardown.resource("target_group", tg, "demo-web"), teardown.resource("load_balancer", lb, "demo-alb")]
+    discovered = teardown._discover_alarms(cloudwatch, found)
+    assert [r["name"] for r in discovered] == ["demo-web-backlog", "demo-web-target-5xx", "demo-alb-5xx", "demo-cpu"]
+    assert teardown._discover_alarms(cloudwatch, []) == []
+    assert teardown.ordered(discovered + found)[0]["kind"] == "cloudwatch_alarm"
+
+    many = [teardown.resource("cloudwatch_alarm", "demo-%03d" % i) for i in range(150)]
+    cloudwatch.calls = []
+    teardown.Deleter({"cloudwatch": cloudwatch})._alarms(many)
+    assert [len(kwargs["AlarmNames"]) for name, kwargs in cloudwatch.calls] == [100, 50]
+
+
 def test_alert_rules_lose_their_targets_before_the_rule_and_topics_go_after():
     events = Recorder(list_targets_by_rule={"Targets": [{"Id": "topic"}]})
     sns = Recorder()
