@@ -37,7 +37,7 @@ notes:
   - The Resource Groups Tagging API does not cover Auto Scaling groups, IAM roles, ECS clusters or listeners, so each
     service is read with its own tag filter, or its tags are read where it has none (log groups, IAM, KMS, SNS,
     EventBridge, ACM, ECR). Application Auto Scaling targets belong to the stack through their resource id
-    C(service/<stack cluster>/<service>). CloudWatch alarms carry no tags: the stack's are those that scale one of
+    C(service/<stack cluster>/<service>). CloudWatch alarms carry no tags, so the stack's are those that scale one of
     its services or watch one of its clusters, target groups or load balancers.
 author:
   - cloudops.ecs maintainers (@cloudops)
