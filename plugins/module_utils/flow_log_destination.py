@@ -112,11 +112,11 @@ def _normal(value):
 # AWS side
 # --------------------------------------------------------------------------------------------------
 class FlowLogDestination:
-    """Converges or removes the key, log group and role; `owner` provides call(), change(), check_mode."""
+    """Converges or removes the key, log group and role through `owner`, the aws.Service that owns the
+    network (its kms, logs and iam clients, request(), change(), check_mode)."""
 
-    def __init__(self, owner, clients, spec, identity, region, tags, prefix):
+    def __init__(self, owner, spec, identity, region, tags, prefix):
         self.owner = owner
-        self.kms, self.logs, self.iam = clients["kms"], clients["logs"], clients["iam"]
         self.spec = spec
         self.partition = identity["partition"]
         self.account_id = identity["account_id"]
@@ -125,10 +125,6 @@ class FlowLogDestination:
         self.prefix = prefix
         self.alias = "alias/%s-vpc-flow-logs" % prefix
         self.role_name = spec.get("role_name") or "%s-vpc-flow-logs" % prefix
-
-    def call(self, client, method, **kwargs):
-        self.owner.api_calls += 1
-        return getattr(client, method)(aws_retry=True, **kwargs)
 
     def change(self, text):
         self.owner.change(text)
@@ -140,7 +136,7 @@ class FlowLogDestination:
     # -- KMS key ------------------------------------------------------------------------------------
     def find_key(self):
         try:
-            return self.call(self.kms, "describe_key", KeyId=self.alias)["KeyMetadata"]
+            return self.owner.request("kms", "describe_key", KeyId=self.alias)["KeyMetadata"]
         except is_boto3_error_code("NotFoundException"):
             return None
 
@@ -155,31 +151,31 @@ class FlowLogDestination:
             if self.check_mode:
                 return None
             tags = dict(self.tags, Name=name)
-            meta = self.call(self.kms, "create_key", Description="VPC flow logs of %s" % self.prefix,
-                             Policy=json.dumps(policy),
-                             Tags=[{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())])["KeyMetadata"]
-            self.call(self.kms, "create_alias", AliasName=self.alias, TargetKeyId=meta["KeyId"])
-            self.call(self.kms, "enable_key_rotation", KeyId=meta["KeyId"])
+            meta = self.owner.request("kms", "create_key", Description="VPC flow logs of %s" % self.prefix,
+                                      Policy=json.dumps(policy),
+                                      Tags=[{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())])["KeyMetadata"]
+            self.owner.request("kms", "create_alias", AliasName=self.alias, TargetKeyId=meta["KeyId"])
+            self.owner.request("kms", "enable_key_rotation", KeyId=meta["KeyId"])
             return meta["Arn"]
         if meta.get("KeyState") == "PendingDeletion":
             self.change("cancel the scheduled deletion of KMS key %s" % self.alias)
             if not self.check_mode:
-                self.call(self.kms, "cancel_key_deletion", KeyId=meta["KeyId"])
-                self.call(self.kms, "enable_key", KeyId=meta["KeyId"])
+                self.owner.request("kms", "cancel_key_deletion", KeyId=meta["KeyId"])
+                self.owner.request("kms", "enable_key", KeyId=meta["KeyId"])
         elif meta.get("KeyState") == "Disabled":
             self.change("enable KMS key %s" % self.alias)
             if not self.check_mode:
-                self.call(self.kms, "enable_key", KeyId=meta["KeyId"])
+                self.owner.request("kms", "enable_key", KeyId=meta["KeyId"])
         if meta.get("KeyState") != "PendingDeletion":
-            if not self.call(self.kms, "get_key_rotation_status", KeyId=meta["KeyId"]).get("KeyRotationEnabled"):
+            if not self.owner.request("kms", "get_key_rotation_status", KeyId=meta["KeyId"]).get("KeyRotationEnabled"):
                 self.change("enable rotation of KMS key %s" % self.alias)
                 if not self.check_mode:
-                    self.call(self.kms, "enable_key_rotation", KeyId=meta["KeyId"])
-            current = self.call(self.kms, "get_key_policy", KeyId=meta["KeyId"], PolicyName="default")["Policy"]
+                    self.owner.request("kms", "enable_key_rotation", KeyId=meta["KeyId"])
+            current = self.owner.request("kms", "get_key_policy", KeyId=meta["KeyId"], PolicyName="default")["Policy"]
             if not same_policy(current, policy):
                 self.change("update the policy of KMS key %s" % self.alias)
                 if not self.check_mode:
-                    self.call(self.kms, "put_key_policy", KeyId=meta["KeyId"], PolicyName="default", Policy=json.dumps(policy))
+                    self.owner.request("kms", "put_key_policy", KeyId=meta["KeyId"], PolicyName="default", Policy=json.dumps(policy))
         return meta["Arn"]
 
     def owner_account(self):
@@ -188,7 +184,7 @@ class FlowLogDestination:
     # -- log group ----------------------------------------------------------------------------------
     def log_group(self, key_arn):
         name = self.spec["log_group_name"]
-        groups = self.call(self.logs, "describe_log_groups", logGroupNamePrefix=name)["logGroups"]
+        groups = self.owner.request("logs", "describe_log_groups", logGroupNamePrefix=name)["logGroups"]
         group = next((g for g in groups if g["logGroupName"] == name), None)
         retention = self.spec["retention_days"]
         if group is None:
@@ -198,24 +194,24 @@ class FlowLogDestination:
             kwargs = {"logGroupName": name, "tags": dict(self.tags, Name=name)}
             if key_arn:
                 kwargs["kmsKeyId"] = key_arn
-            self.call(self.logs, "create_log_group", **kwargs)
-            self.call(self.logs, "put_retention_policy", logGroupName=name, retentionInDays=retention)
+            self.owner.request("logs", "create_log_group", **kwargs)
+            self.owner.request("logs", "put_retention_policy", logGroupName=name, retentionInDays=retention)
             return
         if group.get("retentionInDays") != retention:
             self.change("set the retention of %s to %s days" % (name, retention))
             if not self.check_mode:
-                self.call(self.logs, "put_retention_policy", logGroupName=name, retentionInDays=retention)
+                self.owner.request("logs", "put_retention_policy", logGroupName=name, retentionInDays=retention)
         if key_arn and group.get("kmsKeyId") != key_arn:
             self.change("encrypt log group %s with %s" % (name, key_arn))
             if not self.check_mode:
-                self.call(self.logs, "associate_kms_key", logGroupName=name, kmsKeyId=key_arn)
+                self.owner.request("logs", "associate_kms_key", logGroupName=name, kmsKeyId=key_arn)
 
     # -- delivery role ---------------------------------------------------------------------------------
     def role(self):
         trust = trust_policy(self.partition, self.region, self.account_id)
         policy = role_policy(self.partition, self.region, self.account_id, self.spec["log_group_name"])
         try:
-            role = self.call(self.iam, "get_role", RoleName=self.role_name)["Role"]
+            role = self.owner.request("iam", "get_role", RoleName=self.role_name)["Role"]
         except is_boto3_error_code("NoSuchEntity"):
             role = None
         if role is None:
@@ -223,23 +219,23 @@ class FlowLogDestination:
             if self.check_mode:
                 return build_arn(self.partition, "iam", "", self.account_id, "role/%s" % self.role_name)
             tags = dict(self.tags, Name=self.role_name)
-            role = self.call(self.iam, "create_role", RoleName=self.role_name, AssumeRolePolicyDocument=json.dumps(trust),
-                             Description="Delivers VPC flow logs of %s to CloudWatch Logs" % self.prefix,
-                             Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])["Role"]
-            self.call(self.iam, "put_role_policy", RoleName=self.role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy))
+            role = self.owner.request("iam", "create_role", RoleName=self.role_name, AssumeRolePolicyDocument=json.dumps(trust),
+                                      Description="Delivers VPC flow logs of %s to CloudWatch Logs" % self.prefix,
+                                      Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])["Role"]
+            self.owner.request("iam", "put_role_policy", RoleName=self.role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy))
             return role["Arn"]
         if not same_policy(role.get("AssumeRolePolicyDocument"), trust):
             self.change("update the trust policy of %s" % self.role_name)
             if not self.check_mode:
-                self.call(self.iam, "update_assume_role_policy", RoleName=self.role_name, PolicyDocument=json.dumps(trust))
+                self.owner.request("iam", "update_assume_role_policy", RoleName=self.role_name, PolicyDocument=json.dumps(trust))
         try:
-            current = self.call(self.iam, "get_role_policy", RoleName=self.role_name, PolicyName=POLICY_NAME)["PolicyDocument"]
+            current = self.owner.request("iam", "get_role_policy", RoleName=self.role_name, PolicyName=POLICY_NAME)["PolicyDocument"]
         except is_boto3_error_code("NoSuchEntity"):
             current = None
         if current is None or not same_policy(current, policy):
             self.change("update the policy of %s" % self.role_name)
             if not self.check_mode:
-                self.call(self.iam, "put_role_policy", RoleName=self.role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy))
+                self.owner.request("iam", "put_role_policy", RoleName=self.role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy))
         return role["Arn"]
 
     def present(self):
@@ -251,18 +247,18 @@ class FlowLogDestination:
     # -- absent -------------------------------------------------------------------------------------------
     def absent(self):
         name = self.spec["log_group_name"]
-        groups = self.call(self.logs, "describe_log_groups", logGroupNamePrefix=name)["logGroups"]
+        groups = self.owner.request("logs", "describe_log_groups", logGroupNamePrefix=name)["logGroups"]
         if any(g["logGroupName"] == name for g in groups):
             self.change("delete log group %s" % name)
             if not self.check_mode:
-                self.call(self.logs, "delete_log_group", logGroupName=name)
+                self.owner.request("logs", "delete_log_group", logGroupName=name)
         try:
-            self.call(self.iam, "get_role", RoleName=self.role_name)
+            self.owner.request("iam", "get_role", RoleName=self.role_name)
             self.change("delete flow log delivery role %s" % self.role_name)
             if not self.check_mode:
-                for policy_name in self.call(self.iam, "list_role_policies", RoleName=self.role_name)["PolicyNames"]:
-                    self.call(self.iam, "delete_role_policy", RoleName=self.role_name, PolicyName=policy_name)
-                self.call(self.iam, "delete_role", RoleName=self.role_name)
+                for policy_name in self.owner.request("iam", "list_role_policies", RoleName=self.role_name)["PolicyNames"]:
+                    self.owner.request("iam", "delete_role_policy", RoleName=self.role_name, PolicyName=policy_name)
+                self.owner.request("iam", "delete_role", RoleName=self.role_name)
         except is_boto3_error_code("NoSuchEntity"):
             pass
         if not self.spec.get("kms_key_arn"):
@@ -270,7 +266,7 @@ class FlowLogDestination:
             if meta is not None and meta.get("KeyState") not in ("PendingDeletion", "PendingReplicaDeletion"):
                 self.change("schedule the deletion of KMS key %s (7 days)" % self.alias)
                 if not self.check_mode:
-                    self.call(self.kms, "schedule_key_deletion", KeyId=meta["KeyId"], PendingWindowInDays=7)
+                    self.owner.request("kms", "schedule_key_deletion", KeyId=meta["KeyId"], PendingWindowInDays=7)
 
 
 def identity_from_arn(arn, account_id):
