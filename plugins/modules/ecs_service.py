@@ -248,6 +248,7 @@ options:
     default: 5
 extends_documentation_fragment:
 - cloudops.ecs.wait
+- cloudops.ecs.wait.timeout
 - amazon.aws.common.modules
 - amazon.aws.region.modules
 - amazon.aws.boto3
