@@ -580,6 +580,32 @@ def existing_target_groups(services, target_groups, settings=None):
     return found
 
 
+def published(services, settings=None, deployed=None, task_definitions=None):
+    """cloudops_services, the fact the services role publishes: per service its name, service ARN (from the
+    cloudops.ecs.ecs_service result `deployed`), task definition ARN (from the role's ecs_task_definition loop
+    results `task_definitions`, else the service's), target group ARN (settings' target_groups) and log group.
+    What a run did not produce is empty (check mode on a new account)."""
+    settings = _settings(settings)
+    by_name = dict((result.get("name"), result) for result in (deployed or {}).get("services") or [])
+    registered = {}
+    for result in task_definitions or []:
+        item = result.get("item") or [{}]
+        registered.setdefault(item[0].get("name"), result)
+    entries = []
+    for svc in services or []:
+        name = svc["name"]
+        service = by_name.get(name, {})
+        task_definition_arn = registered.get(name, {}).get("task_definition_arn", service.get("task_definition_arn", ""))
+        entries.append({
+            "name": name,
+            "service_arn": service.get("service_arn", ""),
+            "task_definition_arn": task_definition_arn,
+            "target_group_arn": (settings["target_groups"] or {}).get(name, ""),
+            "log_group": settings["log_group_prefix"] + name,
+        })
+    return entries
+
+
 # -- networking -------------------------------------------------------------------------------------
 
 
