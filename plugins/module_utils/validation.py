@@ -642,10 +642,10 @@ def ecs_instances_rules(v):
 # services
 # --------------------------------------------------------------------------------------------------
 def services_rules(v):
-    """The services role's own rules (module_utils/service_spec.py, with the role's services_settings), then the
+    """The services role's own rules (module_utils/service_spec.py, with the role's __services_settings), then the
     role-wide inputs."""
     problems = []
-    settings = dict(v.get("services_settings") or {})
+    settings = dict(v.get("__services_settings") or {})
     settings.setdefault("state", v.get("services_state", "present"))
     for message in service_input_errors(v.get("services_list"), settings):
         problems.append(Problem.from_message(message))

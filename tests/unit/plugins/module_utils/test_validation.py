@@ -179,7 +179,7 @@ WEB = {"name": "web", "image": "nginx", "memory": 256, "container_port": 80,
 def test_services_rules_wrap_the_service_errors_as_problems():
     settings = {"state": "present", "cluster_name": "demo", "vpc_id": "vpc-1", "subnet_ids": ["subnet-1"],
                 "listener_arn": "arn:listener", "name_prefix": "demo-"}
-    good = dict(IDENTITY, services_list=[WEB], services_settings=settings, services_log_retention_days=30)
+    good = dict(IDENTITY, services_list=[WEB], __services_settings=settings, services_log_retention_days=30)
     assert v.services_rules(good) == []
     problems = v.services_rules(dict(good, services_list=[dict(WEB, container_port=99999, min_percent=100, max_percent=50)],
                                      services_log_retention_days=31))
