@@ -24,8 +24,8 @@ options:
 options:
   wait_timeout:
     description:
-      - Seconds to wait before failing with what is still not ready. Progress is logged at least every
-        25 seconds while waiting.
+      - Seconds to wait before failing with what is still not ready. Progress is reported at least every
+        20 seconds while waiting.
     type: int
     default: 600
 """

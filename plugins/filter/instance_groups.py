@@ -8,7 +8,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: instance_groups
 short_description: Normalise ecs_instances_groups (defaults applied, derived names and architecture)
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Applies the group defaults to each instance group and adds C(instance_types), C(instance_type), C(arch)
     (arm64 for Graviton type names), C(mixed_arch), C(resource_name) (C(<stack>-<name>)), C(capacity_provider) and

@@ -8,7 +8,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: service_principal
 short_description: The principal of an AWS service in a partition
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - C(logs | cloudops.ecs.service_principal(partition)) gives C(logs.amazonaws.com) in C(aws),
     C(logs.amazonaws.com.cn) in C(aws-cn), C(logs.c2s.ic.gov) in C(aws-iso); with O(region) the regional

@@ -8,7 +8,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: services_task_definition
 short_description: Build and check the services role's ECS payloads
-version_added: 1.1.0
+version_added: 0.1.0
 description:
   - Filters over C(services_list) items (the services role's input schema) and a C(settings) dict of the role's
     inputs and the facts of earlier roles (stack prefixes, region, cluster, VPC, subnets, target groups, capacity
@@ -24,6 +24,10 @@ description:
   - C(services_secrets_policy) and C(services_task_policy) the execution and task role policies of one service.
   - C(services_efs_access_points) and C(services_task_security_groups) what the role creates for EFS volumes and
     awsvpc tasks; C(services_capacity_provider_architectures) and C(services_group_strategy) from instance groups.
+  - C(services_autoscaling_policies) the target-tracking policies; C(services_scaling_targets) the
+    cloudops.ecs.ecs_service_scaling items (scalable target, step policies, scheduled actions) of every REPLICA
+    service; C(services_step_alarms) the CloudWatch alarms of the step policies (given policy name to ARN).
+  - C(services_ecr_repositories) the cloudops.ecs.ecr_repository items of C(services_ecr_repositories).
 options:
   _input:
     description: The services (C(services_list)) or one service.
@@ -120,6 +124,18 @@ def services_autoscaling_policy_names(services, settings=None):
             for name in service_spec.autoscaling_policy_names(svc, settings)]
 
 
+def services_scaling_targets(services, settings=None):
+    return service_spec.scaling_targets(services, settings)
+
+
+def services_step_alarms(services, settings=None, policy_arns=None):
+    return service_spec.step_alarms(services, settings, policy_arns)
+
+
+def services_ecr_repositories(repos, settings=None):
+    return service_spec.ecr_repositories(repos, settings)
+
+
 def services_deployment_alarms(services, settings=None):
     return service_spec.deployment_alarms(services, settings)
 
@@ -154,7 +170,10 @@ class FilterModule(object):
             "services_efs_client_rules": services_efs_client_rules,
             "services_autoscaling_policies": services_autoscaling_policies,
             "services_autoscaling_policy_names": services_autoscaling_policy_names,
+            "services_scaling_targets": services_scaling_targets,
+            "services_step_alarms": services_step_alarms,
             "services_deployment_alarms": services_deployment_alarms,
+            "services_ecr_repositories": services_ecr_repositories,
             "services_capacity_provider_architectures": services_capacity_provider_architectures,
             "services_group_strategy": services_group_strategy,
             "services_planned_groups": services_planned_groups,

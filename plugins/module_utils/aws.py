@@ -17,6 +17,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginat
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
@@ -108,9 +109,10 @@ class Service:
     """Base of the service classes behind modules: they read, plan and change through `clients`
     ({service: retrying client}) and never see the module, so they run on fake clients in tests.
 
-    Failures are CloudopsError; waits go through the waiter with `clock` and report `progress`;
-    `warnings` collects what the module should warn about; `api_calls` counts the calls made through
-    request(), call(), request_pages(), paginate() and paginate_by_token() (a whole listing counts once)."""
+    Failures are CloudopsError; waits go through the waiter with `clock` and report `progress` (the
+    module's progress file or log, progress.for_module()); `warnings` collects what the module should warn
+    about; `api_calls` counts the calls made through request(), call(), request_pages(), paginate() and
+    paginate_by_token() (a whole listing counts once)."""
 
     SERVICES = ()
     EXTRA_RETRY_CODES = {}
@@ -135,7 +137,7 @@ class Service:
     @classmethod
     def from_module(cls, module, **kwargs):
         return cls(cls.clients_for(module), module.params, module.check_mode,
-                   progress=module.log, diff_mode=module._diff, region=module.region, **kwargs)
+                   progress=progress.for_module(module), diff_mode=module._diff, region=module.region, **kwargs)
 
     def request(self, service, method, /, **params):
         """One retried call on the `service` client whose AWS error is raised as it is, for callers that act

@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The destination of a VPC flow log, converged with a few direct calls: a KMS key (rotation on, key
-policy limited to the log group), a CloudWatch Logs group with retention encrypted with it, and the
-delivery role allowed to write to that group only. Partition, account and the service principal DNS
-suffix come from the caller identity, never from constants.
+policy limited to the log group) and a CloudWatch Logs group with retention encrypted with it (both through
+encrypted_log_groups), and the delivery role allowed to write to that group only. Partition, account and the
+service principal DNS suffix come from the caller identity, never from constants.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,41 +14,22 @@ import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.arn import account_root_arn, build_arn, parse_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import build_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import service_principal
+from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import EncryptedLogGroups
+from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import log_group_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import logs_key_policy
+from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import same_policy
 
 POLICY_NAME = "write-flow-logs"
+KEY_SID = "CloudWatchLogsForTheFlowLogGroup"
 
 
 # --------------------------------------------------------------------------------------------------
-# Pure policy builders (unit-tested)
+# Pure policy builders (unit-tested); the key policy and the comparison are the encrypted log groups' own
 # --------------------------------------------------------------------------------------------------
-def log_group_arn(partition, region, account_id, name):
-    return build_arn(partition, "logs", region, account_id, "log-group:%s" % name)
-
-
 def kms_policy(partition, region, account_id, log_group_name):
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministration",
-                "Effect": "Allow",
-                "Principal": {"AWS": account_root_arn(partition, account_id)},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "CloudWatchLogsForTheFlowLogGroup",
-                "Effect": "Allow",
-                "Principal": {"Service": service_principal("logs", partition, region)},
-                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                "Resource": "*",
-                "Condition": {"ArnEquals": {
-                    "kms:EncryptionContext:aws:logs:arn": log_group_arn(partition, region, account_id, log_group_name)}},
-            },
-        ],
-    }
+    return logs_key_policy(partition, region, account_id, [log_group_name], KEY_SID)
 
 
 def trust_policy(partition, region, account_id):
@@ -87,124 +68,21 @@ def role_policy(partition, region, account_id, log_group_name):
     }
 
 
-def same_policy(current, desired):
-    """Compare policy documents whatever their form (string, URL-encoded by IAM, dict)."""
-    if isinstance(current, str):
-        try:
-            from urllib.parse import unquote
-
-            current = json.loads(unquote(current)) if current.startswith("%") else json.loads(current)
-        except ValueError:
-            return False
-    return _normal(current) == _normal(desired)
-
-
-def _normal(value):
-    if isinstance(value, dict):
-        return dict((k, _normal(v)) for k, v in value.items())
-    if isinstance(value, list):
-        items = [_normal(v) for v in value]
-        return items[0] if len(items) == 1 else sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
-    return value
-
-
 # --------------------------------------------------------------------------------------------------
 # AWS side
 # --------------------------------------------------------------------------------------------------
-class FlowLogDestination:
+class FlowLogDestination(EncryptedLogGroups):
     """Converges or removes the key, log group and role through `owner`, the aws.Service that owns the
     network (its kms, logs and iam clients, request(), change(), check_mode)."""
 
     def __init__(self, owner, spec, identity, region, tags, prefix):
-        self.owner = owner
+        super(FlowLogDestination, self).__init__(
+            owner, identity, region, tags, "alias/%s-vpc-flow-logs" % prefix, key_arn=spec.get("kms_key_arn"),
+            key_name="%s-vpc-flow-logs" % prefix, key_description="VPC flow logs of %s" % prefix,
+            key_scope=[spec["log_group_name"]], key_sid=KEY_SID)
         self.spec = spec
-        self.partition = identity["partition"]
-        self.account_id = identity["account_id"]
-        self.region = region
-        self.tags = tags
         self.prefix = prefix
-        self.alias = "alias/%s-vpc-flow-logs" % prefix
         self.role_name = spec.get("role_name") or "%s-vpc-flow-logs" % prefix
-
-    def change(self, text):
-        self.owner.change(text)
-
-    @property
-    def check_mode(self):
-        return self.owner.check_mode
-
-    # -- KMS key ------------------------------------------------------------------------------------
-    def find_key(self):
-        try:
-            return self.owner.request("kms", "describe_key", KeyId=self.alias)["KeyMetadata"]
-        except is_boto3_error_code("NotFoundException"):
-            return None
-
-    def key(self):
-        if self.spec.get("kms_key_arn"):
-            return self.spec["kms_key_arn"]
-        name = "%s-vpc-flow-logs" % self.prefix
-        policy = kms_policy(self.partition, self.region, self.owner_account(), self.spec["log_group_name"])
-        meta = self.find_key()
-        if meta is None:
-            self.change("create KMS key %s (rotation on)" % self.alias)
-            if self.check_mode:
-                return None
-            tags = dict(self.tags, Name=name)
-            meta = self.owner.request("kms", "create_key", Description="VPC flow logs of %s" % self.prefix,
-                                      Policy=json.dumps(policy),
-                                      Tags=[{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())])["KeyMetadata"]
-            self.owner.request("kms", "create_alias", AliasName=self.alias, TargetKeyId=meta["KeyId"])
-            self.owner.request("kms", "enable_key_rotation", KeyId=meta["KeyId"])
-            return meta["Arn"]
-        if meta.get("KeyState") == "PendingDeletion":
-            self.change("cancel the scheduled deletion of KMS key %s" % self.alias)
-            if not self.check_mode:
-                self.owner.request("kms", "cancel_key_deletion", KeyId=meta["KeyId"])
-                self.owner.request("kms", "enable_key", KeyId=meta["KeyId"])
-        elif meta.get("KeyState") == "Disabled":
-            self.change("enable KMS key %s" % self.alias)
-            if not self.check_mode:
-                self.owner.request("kms", "enable_key", KeyId=meta["KeyId"])
-        if meta.get("KeyState") != "PendingDeletion":
-            if not self.owner.request("kms", "get_key_rotation_status", KeyId=meta["KeyId"]).get("KeyRotationEnabled"):
-                self.change("enable rotation of KMS key %s" % self.alias)
-                if not self.check_mode:
-                    self.owner.request("kms", "enable_key_rotation", KeyId=meta["KeyId"])
-            current = self.owner.request("kms", "get_key_policy", KeyId=meta["KeyId"], PolicyName="default")["Policy"]
-            if not same_policy(current, policy):
-                self.change("update the policy of KMS key %s" % self.alias)
-                if not self.check_mode:
-                    self.owner.request("kms", "put_key_policy", KeyId=meta["KeyId"], PolicyName="default", Policy=json.dumps(policy))
-        return meta["Arn"]
-
-    def owner_account(self):
-        return self.account_id
-
-    # -- log group ----------------------------------------------------------------------------------
-    def log_group(self, key_arn):
-        name = self.spec["log_group_name"]
-        groups = self.owner.request("logs", "describe_log_groups", logGroupNamePrefix=name)["logGroups"]
-        group = next((g for g in groups if g["logGroupName"] == name), None)
-        retention = self.spec["retention_days"]
-        if group is None:
-            self.change("create log group %s (KMS, %s days)" % (name, retention))
-            if self.check_mode:
-                return
-            kwargs = {"logGroupName": name, "tags": dict(self.tags, Name=name)}
-            if key_arn:
-                kwargs["kmsKeyId"] = key_arn
-            self.owner.request("logs", "create_log_group", **kwargs)
-            self.owner.request("logs", "put_retention_policy", logGroupName=name, retentionInDays=retention)
-            return
-        if group.get("retentionInDays") != retention:
-            self.change("set the retention of %s to %s days" % (name, retention))
-            if not self.check_mode:
-                self.owner.request("logs", "put_retention_policy", logGroupName=name, retentionInDays=retention)
-        if key_arn and group.get("kmsKeyId") != key_arn:
-            self.change("encrypt log group %s with %s" % (name, key_arn))
-            if not self.check_mode:
-                self.owner.request("logs", "associate_kms_key", logGroupName=name, kmsKeyId=key_arn)
 
     # -- delivery role ---------------------------------------------------------------------------------
     def role(self):
@@ -241,17 +119,12 @@ class FlowLogDestination:
     def present(self):
         """Returns the delivery role ARN (key and log group converged first)."""
         key_arn = self.key()
-        self.log_group(key_arn)
+        self.log_group(self.spec["log_group_name"], self.spec["retention_days"], key_arn)
         return self.role()
 
     # -- absent -------------------------------------------------------------------------------------------
     def absent(self):
-        name = self.spec["log_group_name"]
-        groups = self.owner.request("logs", "describe_log_groups", logGroupNamePrefix=name)["logGroups"]
-        if any(g["logGroupName"] == name for g in groups):
-            self.change("delete log group %s" % name)
-            if not self.check_mode:
-                self.owner.request("logs", "delete_log_group", logGroupName=name)
+        self.delete_log_group(self.spec["log_group_name"])
         try:
             self.owner.request("iam", "get_role", RoleName=self.role_name)
             self.change("delete flow log delivery role %s" % self.role_name)
@@ -261,13 +134,4 @@ class FlowLogDestination:
                 self.owner.request("iam", "delete_role", RoleName=self.role_name)
         except is_boto3_error_code("NoSuchEntity"):
             pass
-        if not self.spec.get("kms_key_arn"):
-            meta = self.find_key()
-            if meta is not None and meta.get("KeyState") not in ("PendingDeletion", "PendingReplicaDeletion"):
-                self.change("schedule the deletion of KMS key %s (7 days)" % self.alias)
-                if not self.check_mode:
-                    self.owner.request("kms", "schedule_key_deletion", KeyId=meta["KeyId"], PendingWindowInDays=7)
-
-
-def identity_from_arn(arn, account_id):
-    return {"partition": parse_arn(arn)["partition"], "account_id": account_id}
+        self.schedule_key_deletion(7)

@@ -137,8 +137,9 @@ def subnet_problems(spec, subnets):
                                     "subnet or free addresses" % (free, spec["per_subnet"])))
     total = sum(s.get("AvailableIpAddressCount", 0) for s in found)
     if found and spec.get("total") and total < spec["total"]:
-        problems.append(Problem(spec["variable"], spec["ids"], "%d free IP addresses in all, but the instance groups may "
-                                "grow to %d instances: use larger subnets or lower max_size" % (total, spec["total"])))
+        problems.append(Problem(spec["variable"], spec["ids"], "%d free IP addresses in all, but %s: %s" % (
+            total, spec.get("needs") or "the instance groups may grow to %d instances" % spec["total"],
+            spec.get("fix") or "use larger subnets or lower max_size")))
     return problems
 
 

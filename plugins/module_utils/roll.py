@@ -319,8 +319,6 @@ class Roller:
     Every wait has a timeout and fails with the reasons still open; each step is appended to `log`
     with its duration, so progress and timing are visible per instance."""
 
-    HEARTBEAT = 20  # seconds: a wait says what it still waits for at least this often
-
     def __init__(self, clients, cluster, group_name, boot_timeout=600, drain_timeout=900, health_timeout=300,
                  clock=None, sleep=None, wall=time.time, progress=None):
         self.clients = clients
@@ -365,8 +363,7 @@ class Roller:
         return not reasons, reasons
 
     def _wait(self, what, predicate, timeout):
-        result = waiter.wait(predicate, timeout, what=what, clock=self.clock, interval=0.5, progress=self.say,
-                             progress_every=self.HEARTBEAT)
+        result = waiter.wait(predicate, timeout, what=what, clock=self.clock, interval=0.5, progress=self.say)
         if not result.satisfied:
             raise RollError("%s: not done after %ds: %s" % (what, timeout, "; ".join(result.reasons[:5])))
         self.log.append({"step": what, "seconds": round(result.elapsed, 1)})
@@ -634,18 +631,6 @@ class RollPlan(Service):
                     instance_ids=[i for p in plans for i in p["instance_ids"]])
 
 
-def progress_writer(path):
-    """A progress callback appending a line to `path` (the module's action plugin shows them while it runs)."""
-    if not path:
-        return None
-
-    def write(line):
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(line.replace("\n", " ") + "\n")
-
-    return write
-
-
 class InstanceRoll(Service):
     """One step of a roll of one group (ecs_instance_roll): replace a batch, finish, or restore scaling."""
 
@@ -654,9 +639,8 @@ class InstanceRoll(Service):
     def __init__(self, *args, **kwargs):
         super(InstanceRoll, self).__init__(*args, **kwargs)
         params = self.params
-        progress = progress_writer(params.get("progress_file")) or self.progress
         self.roller = Roller(self.clients, params["cluster"], params["auto_scaling_group_name"], params["boot_timeout"],
-                             params["drain_timeout"], params["health_timeout"], progress=progress,
+                             params["drain_timeout"], params["health_timeout"], progress=self.progress,
                              **(dict(clock=self.clock.now, sleep=self.clock.sleep) if self.clock else {}))
 
     def todo(self, group):

@@ -15,6 +15,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import progress as progress_lines
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks
@@ -147,6 +148,29 @@ def refresh(results, services):
         )
 
 
+def rollout_status(service, targets=None, ready=False, absent=False):
+    """One progress line about a service being rolled out (or deleted): its running/desired counts, what is
+    pending, the rollout state of its PRIMARY deployment and, once read, its healthy targets (healthy, total)."""
+    if absent:
+        if service is None or service.get("status") == "INACTIVE":
+            return "deleted"
+        return "%s, %s running" % (service.get("status"), service.get("runningCount", 0))
+    if service is None:
+        return "does not exist"
+    parts = ["running %s/%s" % (service.get("runningCount", 0), service.get("desiredCount", 0))]
+    if service.get("pendingCount"):
+        parts.append("pending %s" % service["pendingCount"])
+    deployments = service.get("deployments") or []
+    if len(deployments) > 1:
+        parts.append("%d deployments" % len(deployments))
+    rollout = (primary_deployment(service) or {}).get("rolloutState")
+    if rollout and not ready:
+        parts.append("rollout %s" % rollout)
+    if targets is not None:
+        parts.append("targets healthy %d/%d" % targets)
+    return ("rolled out: " if ready else "") + ", ".join(parts)
+
+
 class EcsServices(Service):
     SERVICES = ("ecs", "elbv2")
 
@@ -155,6 +179,7 @@ class EcsServices(Service):
         super(EcsServices, self).__init__(*args, **kwargs)
         self.cluster = self.params["cluster"]
         self._td_cache = {}
+        self._targets = {}  # service name -> (healthy, total) targets, as last read
         self.diff_before, self.diff_after = {}, {}
 
     def ecs(self, method, description, /, **params):
@@ -319,10 +344,16 @@ class EcsServices(Service):
         reasons = reasons + run_reasons
         if ready and runs:
             desired = service.get("desiredCount") or 0
+            counted = [0, 0]
             for lb in service.get("loadBalancers") or []:
                 if not lb.get("targetGroupArn"):
                     continue
-                healthy, target_reasons = targets_healthy(self.target_health(lb["targetGroupArn"]), minimum=desired)
+                descriptions = self.target_health(lb["targetGroupArn"])
+                current = [t for t in descriptions if t["TargetHealth"]["State"] != "draining"]
+                counted[0] += len([t for t in current if t["TargetHealth"]["State"] == "healthy"])
+                counted[1] += len(current)
+                self._targets[result["name"]] = tuple(counted)
+                healthy, target_reasons = targets_healthy(descriptions, minimum=desired)
                 if not healthy:
                     reasons.extend("%s: %s in %s" % (result["name"], r, lb["targetGroupArn"].split(":")[-1])
                                    for r in target_reasons)
@@ -333,12 +364,20 @@ class EcsServices(Service):
         Returns the seconds waited."""
         pending = dict((r["name"], r) for r in results)
         state = {"reasons": {}, "services": {}}
+        lines = progress_lines.Changes(self.progress)
+        deleting = [r["state"] == "absent" for r in results]
+        goal = "be deleted" if all(deleting) else "roll out or be deleted" if any(deleting) else "roll out"
+        what = "services %s to %s" % (", ".join(sorted(pending)), goal)
+        if self.progress is not None:
+            self.progress("waiting for %s (at most %ss)" % (what, self.params["wait_timeout"]))
 
         def check():
             services = self.describe(list(pending))
             state["services"] = services
             for name in list(pending):
                 ready, failed, reasons = self.readiness(services.get(name), pending[name])
+                lines.say(name, rollout_status(services.get(name), self._targets.get(name), ready and not failed,
+                                               pending[name]["state"] == "absent"))
                 if failed:
                     problems = service_problem_events(services.get(name) or {}, since=self.started_at)
                     refresh(results, services)
@@ -356,7 +395,7 @@ class EcsServices(Service):
             return not pending, [r for reasons in state["reasons"].values() for r in reasons], None
 
         interval = self.params["wait_interval"]
-        outcome = waiter.wait(check, self.params["wait_timeout"], what="services %s to roll out" % ", ".join(sorted(pending)),
+        outcome = waiter.wait(check, self.params["wait_timeout"], what=what,
                               clock=self.clock, interval=min(1.0, interval), max_interval=interval,
                               progress=self.progress)
         if not outcome.satisfied:

@@ -53,6 +53,12 @@ SETTINGS_DEFAULTS = {
     "deployment_alarm_5xx_threshold": 10,
     # service name -> id of the security group the role made for its awsvpc tasks.
     "task_security_groups": {},
+    # Default KMS key of the ECR repositories the role makes (empty: the AWS managed key aws/ecr).
+    "ecr_kms_key_arn": "",
+    # The cluster's ECS Exec configuration (the ecs_cluster role's facts): the KMS key of the exec data channel and
+    # the log group of the session logs, which the task role of a service with ECS Exec must be able to use.
+    "exec_kms_key_arn": "",
+    "exec_log_group_name": "",
 }
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
@@ -69,10 +75,35 @@ FIRELENS_TYPES = ("fluentbit", "fluentd")
 LOG_ROUTER = "log-router"
 PLACEMENT_STRATEGY_TYPES = ("spread", "binpack", "random")
 PLACEMENT_CONSTRAINT_TYPES = ("distinctInstance", "memberOf")
+ADJUSTMENT_TYPES = ("ChangeInCapacity", "PercentChangeInCapacity", "ExactCapacity")
+METRIC_AGGREGATION_TYPES = ("Average", "Minimum", "Maximum")
+ALARM_STATISTICS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount")
+ALARM_ABOVE = ("GreaterThanThreshold", "GreaterThanOrEqualToThreshold")
+ALARM_BELOW = ("LessThanThreshold", "LessThanOrEqualToThreshold")
+MISSING_DATA = ("missing", "notBreaching", "breaching", "ignore")
+SCALING_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+# Application Auto Scaling schedules: at(yyyy-mm-ddThh:mm:ss), rate(value unit), cron(6 fields).
+AT_RE = re.compile(r"^at\((\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\)$")
+RATE_RE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+CRON_RE = re.compile(r"^cron\((.*)\)$")
+CRON_FIELD_RE = re.compile(r"^[0-9A-Za-z*?,/#L W-]+$")
+ISO_TIME_RE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?(Z|[+-]00:?00)?$")
+ECR_NAME_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
+ECR_TAG_MUTABILITY = ("IMMUTABLE", "MUTABLE")
+DEFAULT_ECR_KEEP_IMAGES = 30
+DEFAULT_ECR_UNTAGGED_DAYS = 7
+TIMEZONE_RE = re.compile(r"^(UTC|[A-Za-z][A-Za-z_+-]*(/[A-Za-z0-9_+-]+){0,2})$")
 DEFAULT_TMPFS_SIZE = 64
 DEFAULT_POSIX_ID = 1000
 ECS_EXEC_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
                     "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
+# A logged ECS Exec session (the cluster's executeCommandConfiguration with a log group): the SSM agent in the task
+# checks the log group (DescribeLogGroups is authorized on the account's log groups, never on one group) and writes
+# the session to a stream of it.
+ECS_EXEC_LOG_LOOKUP_ACTIONS = ["logs:DescribeLogGroups"]
+ECS_EXEC_LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+# An encrypted session (the cluster's executeCommandConfiguration with a KMS key).
+ECS_EXEC_KMS_ACTIONS = ["kms:Decrypt"]
 
 
 def _settings(settings):
@@ -463,7 +494,7 @@ def task_policy(svc, settings=None, access_points=None):
     access_points = access_points or {}
     statements = [dict(s) for s in svc.get("task_role_statements") or []]
     if svc.get("enable_execute_command"):
-        statements.append({"Sid": "EcsExec", "Effect": "Allow", "Action": list(ECS_EXEC_ACTIONS), "Resource": "*"})
+        statements.extend(exec_statements(settings))
     for index, point in enumerate(p for p in efs_access_points([svc], settings)):
         actions = ["elasticfilesystem:ClientMount"]
         if not point["read_only"]:
@@ -482,6 +513,24 @@ def task_policy(svc, settings=None, access_points=None):
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def exec_statements(settings=None):
+    """The task role statements of ECS Exec (AWS ECS developer guide, "ECS Exec" IAM permissions): the SSM
+    channels; with the cluster's exec KMS key, decrypting with exactly that key; with its exec log group, writing
+    session logs to exactly that group (and finding it among the account's log groups)."""
+    settings = _settings(settings)
+    statements = [{"Sid": "EcsExec", "Effect": "Allow", "Action": list(ECS_EXEC_ACTIONS), "Resource": "*"}]
+    if settings["exec_kms_key_arn"]:
+        statements.append({"Sid": "EcsExecDecrypt", "Effect": "Allow", "Action": list(ECS_EXEC_KMS_ACTIONS),
+                           "Resource": settings["exec_kms_key_arn"]})
+    if settings["exec_log_group_name"]:
+        prefix = "arn:%s:logs:%s:%s:log-group:" % (settings["partition"], settings["region"], settings["account_id"])
+        statements.append({"Sid": "EcsExecFindLogGroup", "Effect": "Allow",
+                           "Action": list(ECS_EXEC_LOG_LOOKUP_ACTIONS), "Resource": prefix + "*"})
+        statements.append({"Sid": "EcsExecWriteSessionLogs", "Effect": "Allow", "Action": list(ECS_EXEC_LOG_ACTIONS),
+                           "Resource": "%s%s:*" % (prefix, settings["exec_log_group_name"])})
+    return statements
+
+
 def needs_task_policy(svc):
     return bool(svc.get("task_role_statements") or svc.get("enable_execute_command")
                 or any(v.get("type") == "efs" for v in svc.get("volumes") or []))
@@ -491,8 +540,10 @@ def needs_task_policy(svc):
 
 
 def autoscaling_policies(svc, settings=None):
-    """The target-tracking policies of a service with `autoscaling`: CPU (the default), memory and ALB
-    requests per target, each as community.aws.application_autoscaling_policy arguments."""
+    """The target-tracking policies of a service with `autoscaling`: CPU (the default when neither another
+    target nor a step policy is given), memory and ALB requests per target, each as
+    community.aws.application_autoscaling_policy arguments. With scheduled actions the scalable target's
+    capacity range is theirs once registered (`override_task_capacity` false)."""
     settings = _settings(settings)
     scaling = svc.get("autoscaling")
     if scaling is None:
@@ -500,7 +551,8 @@ def autoscaling_policies(svc, settings=None):
     cooldowns = {"ScaleInCooldown": _int(scaling.get("scale_in_cooldown"), 300),
                  "ScaleOutCooldown": _int(scaling.get("scale_out_cooldown"), 60)}
     wanted = []
-    if scaling.get("cpu_target") is not None or not (scaling.get("memory_target") or scaling.get("requests_per_target")):
+    others = scaling.get("memory_target") or scaling.get("requests_per_target") or scaling.get("step_policies")
+    if scaling.get("cpu_target") is not None or not others:
         wanted.append(("cpu", "ECSServiceAverageCPUUtilization", scaling.get("cpu_target", 50), None))
     if scaling.get("memory_target") is not None:
         wanted.append(("memory", "ECSServiceAverageMemoryUtilization", scaling["memory_target"], None))
@@ -521,9 +573,115 @@ def autoscaling_policies(svc, settings=None):
             "resource_id": "service/%s/%s" % (settings["cluster_name"], svc["name"]),
             "minimum_tasks": _int(scaling.get("min", 1)),
             "maximum_tasks": _int(scaling.get("max", 1)),
+            "override_task_capacity": not scaling.get("scheduled_actions"),
             "configuration": config,
         })
     return policies
+
+
+def step_policy_name(svc, policy, settings=None):
+    """Name of a step scaling policy, and of the CloudWatch alarm that triggers it."""
+    settings = _settings(settings)
+    return "%s%s-step-%s" % (settings["name_prefix"], svc["name"], policy.get("name"))
+
+
+def scheduled_action_name(svc, action, settings=None):
+    settings = _settings(settings)
+    return "%s%s-schedule-%s" % (settings["name_prefix"], svc["name"], action.get("name"))
+
+
+def _bound(value):
+    return None if value is None or value == "" else float(value)
+
+
+def scaling_target(svc, settings=None):
+    """The cloudops.ecs.ecs_service_scaling arguments of a REPLICA service: with `autoscaling`, its scalable
+    target (min..max; left to the scheduled actions once registered when it has some), step scaling policies and
+    scheduled actions; without, nothing registered, but step policies and scheduled actions the role made before
+    (names `<stack>-<service>-step-` / `-schedule-`) removed. With state absent the role's own are deleted and the
+    target of an autoscaled service deregistered."""
+    settings = _settings(settings)
+    scaling = svc.get("autoscaling")
+    args = {
+        "service": svc["name"],
+        "cluster": settings["cluster_name"],
+        "state": settings["state"],
+        "purge_prefix": "%s%s-" % (settings["name_prefix"], svc["name"]),
+        "step_policies": [],
+        "scheduled_actions": [],
+    }
+    if settings["state"] == "absent":
+        args["deregister"] = scaling is not None
+        return args
+    if scaling is None:
+        return args
+    args["min_capacity"] = _int(scaling.get("min", 1))
+    args["max_capacity"] = _int(scaling.get("max", 1))
+    args["keep_capacity"] = bool(scaling.get("scheduled_actions"))
+    for policy in scaling.get("step_policies") or []:
+        kind = policy.get("adjustment_type") or "ChangeInCapacity"
+        item = {
+            "name": step_policy_name(svc, policy, settings),
+            "adjustment_type": kind,
+            "cooldown": _int(policy.get("cooldown"), 300),
+            "metric_aggregation_type": policy.get("metric_aggregation_type") or "Average",
+            "steps": [{"lower": _bound(step.get("lower")), "upper": _bound(step.get("upper")),
+                       "adjustment": _int(step.get("adjustment"))} for step in policy.get("steps") or []],
+        }
+        if kind == "PercentChangeInCapacity" and policy.get("min_adjustment_magnitude") is not None:
+            item["min_adjustment_magnitude"] = _int(policy["min_adjustment_magnitude"])
+        args["step_policies"].append(item)
+    for action in scaling.get("scheduled_actions") or []:
+        item = {"name": scheduled_action_name(svc, action, settings), "schedule": action.get("schedule"),
+                "timezone": action.get("timezone") or "UTC"}
+        for key, api in (("min", "min_capacity"), ("max", "max_capacity")):
+            if action.get(key) is not None:
+                item[api] = _int(action[key])
+        for key in ("start_time", "end_time"):
+            if action.get(key):
+                item[key] = str(action[key])
+        args["scheduled_actions"].append(item)
+    return args
+
+
+def scaling_targets(services, settings=None):
+    """ecs_service_scaling arguments of every REPLICA service (DAEMON services cannot scale)."""
+    return [scaling_target(svc, settings) for svc in services
+            if (svc.get("scheduling_strategy") or "REPLICA") == "REPLICA"]
+
+
+def step_alarms(services, settings=None, policy_arns=None):
+    """The CloudWatch alarm of every step scaling policy (amazon.aws.cloudwatch_metric_alarm arguments), named
+    after its policy, whose action is the policy (`policy_arns`: policy name -> ARN; alarm_actions empty until
+    the policy exists). AWS/ECS metrics default to the service's ClusterName and ServiceName dimensions."""
+    settings = _settings(settings)
+    policy_arns = policy_arns or {}
+    alarms = []
+    for svc in services:
+        for policy in (svc.get("autoscaling") or {}).get("step_policies") or []:
+            alarm = policy.get("alarm") or {}
+            name = step_policy_name(svc, policy, settings)
+            namespace = alarm.get("namespace") or "AWS/ECS"
+            dimensions = alarm.get("dimensions")
+            if dimensions is None:
+                dimensions = ({"ClusterName": settings["cluster_name"], "ServiceName": svc["name"]}
+                              if namespace == "AWS/ECS" else {})
+            alarms.append({
+                "service": svc["name"],
+                "name": name,
+                "description": "Triggers the step scaling policy %s of %s" % (name, settings["name_prefix"] + svc["name"]),
+                "namespace": namespace,
+                "metric_name": alarm.get("metric_name"),
+                "statistic": alarm.get("statistic") or "Average",
+                "period": _int(alarm.get("period"), 60),
+                "evaluation_periods": _int(alarm.get("evaluation_periods"), 1),
+                "threshold": float(alarm.get("threshold") or 0),
+                "comparison": alarm.get("comparison") or "GreaterThanOrEqualToThreshold",
+                "treat_missing_data": alarm.get("treat_missing_data") or "missing",
+                "dimensions": dict((k, str(v)) for k, v in dimensions.items()),
+                "alarm_actions": [policy_arns[name]] if policy_arns.get(name) else [],
+            })
+    return alarms
 
 
 def autoscaling_policy_names(svc, settings=None):
@@ -539,6 +697,101 @@ def request_count_label(load_balancer_arn, target_group_arn):
     if not load_balancer_arn or not target_group_arn:
         return ""
     return "%s/%s" % (load_balancer_arn.split(":loadbalancer/", 1)[-1], target_group_arn.split(":", 5)[-1])
+
+
+# -- ECR --------------------------------------------------------------------------------------------
+
+
+def ecr_repository_name(repo, settings=None):
+    settings = _settings(settings)
+    return "%s/%s" % (settings["stack_name"], repo.get("name"))
+
+
+def ecr_lifecycle_policy(repo):
+    """The repository's lifecycle policy: its own `lifecycle_policy`, else untagged images expire after
+    `untagged_days` and only the newest `keep_images` images are kept."""
+    if repo.get("lifecycle_policy") is not None:
+        return repo["lifecycle_policy"]
+    days = _int(repo.get("untagged_days"), DEFAULT_ECR_UNTAGGED_DAYS)
+    keep = _int(repo.get("keep_images"), DEFAULT_ECR_KEEP_IMAGES)
+    return {"rules": [
+        {"rulePriority": 1, "description": "untagged images expire after %d days" % days,
+         "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
+                       "countNumber": days},
+         "action": {"type": "expire"}},
+        {"rulePriority": 2, "description": "only the newest %d images are kept" % keep,
+         "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep},
+         "action": {"type": "expire"}},
+    ]}
+
+
+def ecr_repositories(repos, settings=None):
+    """The cloudops.ecs.ecr_repository arguments of `services_ecr_repositories`: `<stack>/<name>`, immutable
+    tags, scan on push, KMS encryption (the repository's key, the role's, else the AWS managed key), the
+    lifecycle policy and the stack's tags (teardown finds the repositories by them)."""
+    settings = _settings(settings)
+    out = []
+    for repo in repos or []:
+        name = ecr_repository_name(repo, settings)
+        item = {
+            "name": name,
+            "image_tag_mutability": str(repo.get("image_tag_mutability") or "IMMUTABLE").upper(),
+            "scan_on_push": bool(repo.get("scan_on_push", True)),
+            "encryption_type": "KMS",
+            "lifecycle_policy": ecr_lifecycle_policy(repo),
+            "tags": dict(settings["tags"], Name=name),
+        }
+        key = repo.get("kms_key_arn") or settings["ecr_kms_key_arn"]
+        if key:
+            item["kms_key"] = key
+        out.append(item)
+    return out
+
+
+def ecr_input_errors(repos, settings=None):
+    """Every problem in services_ecr_repositories, as "services_ecr_repositories[i].field: problem; fix"."""
+    settings = _settings(settings)
+    errors, seen = [], []
+    if repos is not None and not isinstance(repos, list):
+        return ["services_ecr_repositories: %s; give a list of repositories (name, ...)" % (repos,)]
+    for index, repo in enumerate(repos or []):
+        at = "services_ecr_repositories[%d]" % index
+        if not isinstance(repo, dict):
+            errors.append("%s: %s; give name and optional scan_on_push, image_tag_mutability, kms_key_arn, keep_images, "
+                          "untagged_days or lifecycle_policy" % (at, repo))
+            continue
+        name = repo.get("name")
+        full = ecr_repository_name(repo, settings)
+        if not name or not ECR_NAME_RE.match(str(name)):
+            errors.append("%s.name: %s; use lowercase letters, digits and . _ - (/ between parts), for example api or "
+                          "team/api (the repository is <stack>/<name>)" % (at, name or "missing"))
+        elif len(full) > 256:
+            errors.append("%s.name: %s gives the repository %s, longer than 256 characters; shorten it" % (at, name, full))
+        elif name in seen:
+            errors.append("%s.name: %s is listed twice; repository names are unique" % (at, name))
+        seen.append(name)
+        mutability = str(repo.get("image_tag_mutability") or "IMMUTABLE").upper()
+        if mutability not in ECR_TAG_MUTABILITY:
+            errors.append("%s.image_tag_mutability: %s; use IMMUTABLE (a tag names one image for good) or MUTABLE"
+                          % (at, repo.get("image_tag_mutability")))
+        if "scan_on_push" in repo and not isinstance(repo["scan_on_push"], bool):
+            errors.append("%s.scan_on_push: %s; use true or false" % (at, repo["scan_on_push"]))
+        key = repo.get("kms_key_arn")
+        if key and not re.match(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$", str(key)):
+            errors.append("%s.kms_key_arn: %s; give a KMS key ARN, or leave it out for services_ecr_kms_key_arn (empty: "
+                          "the AWS managed key aws/ecr)" % (at, key))
+        for field in ("keep_images", "untagged_days"):
+            if repo.get(field) is not None and (isinstance(repo[field], bool) or _int(repo[field], 0) < 1):
+                errors.append("%s.%s: %s; use %s (1 or more)" % (
+                    at, field, repo[field], "images" if field == "keep_images" else "days"))
+        policy = repo.get("lifecycle_policy")
+        if policy is not None:
+            if not isinstance(policy, dict) or not isinstance(policy.get("rules"), list) or not policy["rules"]:
+                errors.append("%s.lifecycle_policy: give an ECR lifecycle policy ({rules: [{rulePriority, selection, "
+                              "action}]}), or leave it out for keep_images and untagged_days" % at)
+            elif repo.get("keep_images") is not None or repo.get("untagged_days") is not None:
+                errors.append("%s.lifecycle_policy: given with keep_images/untagged_days; use one or the other" % at)
+    return errors
 
 
 # -- load balancing ---------------------------------------------------------------------------------
@@ -951,6 +1204,231 @@ def _autoscaling_errors(at, svc, errors):
     for key in ("scale_in_cooldown", "scale_out_cooldown"):
         if scaling.get(key) is not None and _int(scaling[key], -1) < 0:
             errors.append("%s.autoscaling.%s: %s; use seconds (0 or more)" % (at, key, scaling[key]))
+    names = []
+    for index, policy in enumerate(scaling.get("step_policies") or []):
+        where = "%s.autoscaling.step_policies[%d]" % (at, index)
+        if not isinstance(policy, dict):
+            errors.append("%s: %s; give name, steps and alarm" % (where, policy))
+            continue
+        _scaling_name_error(where, policy.get("name"), names, "step policy", errors)
+        _step_policy_errors(where, policy, errors)
+    names = []
+    for index, action in enumerate(scaling.get("scheduled_actions") or []):
+        where = "%s.autoscaling.scheduled_actions[%d]" % (at, index)
+        if not isinstance(action, dict):
+            errors.append("%s: %s; give name, schedule and min and/or max" % (where, action))
+            continue
+        _scaling_name_error(where, action.get("name"), names, "scheduled action", errors)
+        _scheduled_action_errors(where, action, errors)
+
+
+def _scaling_name_error(where, name, seen, what, errors):
+    if not name or not SCALING_NAME_RE.match(str(name)):
+        errors.append("%s.name: %s; name every %s (1-64 letters, digits, hyphens, underscores)"
+                      % (where, name or "missing", what))
+    elif name in seen:
+        errors.append("%s.name: %s is used by another %s of the service; names are unique per service"
+                      % (where, name, what))
+    seen.append(name)
+
+
+def _number(value):
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _step_policy_errors(where, policy, errors):
+    """A step scaling policy as Application Auto Scaling accepts it (StepAdjustments rules of the API reference),
+    and steps its alarm can reach: an alarm above the threshold only ever gives breaches of 0 or more."""
+    kind = policy.get("adjustment_type") or "ChangeInCapacity"
+    if kind not in ADJUSTMENT_TYPES:
+        errors.append("%s.adjustment_type: %s; use %s" % (where, kind, ", ".join(ADJUSTMENT_TYPES)))
+    aggregation = policy.get("metric_aggregation_type") or "Average"
+    if aggregation not in METRIC_AGGREGATION_TYPES:
+        errors.append("%s.metric_aggregation_type: %s; use %s" % (where, aggregation, ", ".join(METRIC_AGGREGATION_TYPES)))
+    if policy.get("cooldown") is not None and _int(policy["cooldown"], -1) < 0:
+        errors.append("%s.cooldown: %s; use seconds (0 or more)" % (where, policy["cooldown"]))
+    if policy.get("min_adjustment_magnitude") is not None:
+        if kind != "PercentChangeInCapacity":
+            errors.append("%s.min_adjustment_magnitude: only for adjustment_type PercentChangeInCapacity; remove it"
+                          % where)
+        elif _int(policy["min_adjustment_magnitude"], 0) < 1:
+            errors.append("%s.min_adjustment_magnitude: %s; use tasks (1 or more)" % (where, policy["min_adjustment_magnitude"]))
+    alarm = policy.get("alarm")
+    comparison = None
+    if not isinstance(alarm, dict):
+        errors.append("%s.alarm: missing; a step policy acts when its CloudWatch alarm fires: give metric_name, "
+                      "threshold and comparison (and namespace, dimensions, statistic, period for other metrics "
+                      "than the service's AWS/ECS ones)" % where)
+    else:
+        comparison = alarm.get("comparison") or "GreaterThanOrEqualToThreshold"
+        if comparison not in ALARM_ABOVE + ALARM_BELOW:
+            errors.append("%s.alarm.comparison: %s; use %s" % (where, comparison, ", ".join(ALARM_ABOVE + ALARM_BELOW)))
+            comparison = None
+        if not alarm.get("metric_name"):
+            errors.append("%s.alarm.metric_name: missing; name the metric the alarm watches (for example "
+                          "CPUUtilization in AWS/ECS)" % where)
+        if _number(alarm.get("threshold")) is None:
+            errors.append("%s.alarm.threshold: %s; give the metric value at which the alarm fires"
+                          % (where, alarm.get("threshold", "missing")))
+        statistic = alarm.get("statistic") or "Average"
+        if statistic not in ALARM_STATISTICS:
+            errors.append("%s.alarm.statistic: %s; use %s" % (where, statistic, ", ".join(ALARM_STATISTICS)))
+        period = _int(alarm.get("period", 60), 0)
+        if period not in (10, 30) and (period < 60 or period % 60):
+            errors.append("%s.alarm.period: %s; use 10, 30 or a multiple of 60 seconds" % (where, alarm.get("period")))
+        if _int(alarm.get("evaluation_periods", 1), 0) < 1:
+            errors.append("%s.alarm.evaluation_periods: %s; use 1 or more" % (where, alarm.get("evaluation_periods")))
+        if (alarm.get("treat_missing_data") or "missing") not in MISSING_DATA:
+            errors.append("%s.alarm.treat_missing_data: %s; use %s"
+                          % (where, alarm.get("treat_missing_data"), ", ".join(MISSING_DATA)))
+        dimensions = alarm.get("dimensions")
+        if dimensions is not None and not isinstance(dimensions, dict):
+            errors.append("%s.alarm.dimensions: %s; give a mapping of dimension name to value" % (where, dimensions))
+        elif dimensions is None and (alarm.get("namespace") or "AWS/ECS") != "AWS/ECS":
+            errors.append("%s.alarm.dimensions: missing; a metric outside AWS/ECS needs its dimensions (AWS/ECS "
+                          "metrics default to the service's ClusterName and ServiceName)" % where)
+    steps = policy.get("steps")
+    if not isinstance(steps, list) or not steps:
+        errors.append("%s.steps: missing; give steps with lower and/or upper (relative to the alarm threshold) and "
+                      "adjustment, for example [{lower: 0, upper: 20, adjustment: 1}, {lower: 20, adjustment: 2}]"
+                      % where)
+        return
+    bounds = []
+    for index, step in enumerate(steps):
+        at = "%s.steps[%d]" % (where, index)
+        if not isinstance(step, dict):
+            errors.append("%s: %s; give lower and/or upper and adjustment" % (at, step))
+            return
+        adjustment = step.get("adjustment")
+        if adjustment is None or _int(adjustment, None) is None or isinstance(adjustment, bool):
+            errors.append("%s.adjustment: %s; give the tasks to add (negative: remove)%s"
+                          % (at, adjustment if adjustment is not None else "missing",
+                             ", or the count to set with ExactCapacity" if kind == "ExactCapacity" else ""))
+        elif kind == "ExactCapacity" and _int(adjustment) < 0:
+            errors.append("%s.adjustment: %s; ExactCapacity sets the count: use 0 or more" % (at, adjustment))
+        elif kind != "ExactCapacity" and _int(adjustment) == 0:
+            errors.append("%s.adjustment: 0 changes nothing; add (positive) or remove (negative) tasks" % at)
+        lower, upper = step.get("lower"), step.get("upper")
+        low, high = _number(lower), _number(upper)
+        if (lower is not None and low is None) or (upper is not None and high is None):
+            errors.append("%s: lower %s, upper %s; bounds are numbers (metric value minus threshold)" % (at, lower, upper))
+            return
+        if low is None and high is None:
+            errors.append("%s: neither lower nor upper; a step has at least one bound" % at)
+            return
+        if low is not None and high is not None and low >= high:
+            errors.append("%s: lower %s is not below upper %s" % (at, lower, upper))
+            return
+        bounds.append((low, high))
+    for index in range(1, len(bounds)):
+        previous, current = bounds[index - 1], bounds[index]
+        if previous[1] is None or current[0] is None or previous[1] != current[0]:
+            errors.append("%s.steps[%d].lower: %s; steps go upwards without gaps or overlaps: each lower is the "
+                          "upper of the step before (%s)"
+                          % (where, index, _show_bound(current[0]), _show_bound(previous[1])))
+            return
+    if any(bound[0] is not None and bound[0] < 0 for bound in bounds) and bounds[0][0] is not None:
+        errors.append("%s.steps[0].lower: %s; with a negative bound the first step must have no lower bound "
+                      "(minus infinity)" % (where, _show_bound(bounds[0][0])))
+    if any(bound[1] is not None and bound[1] > 0 for bound in bounds) and bounds[-1][1] is not None:
+        errors.append("%s.steps[%d].upper: %s; with a positive bound the last step must have no upper bound "
+                      "(infinity)" % (where, len(bounds) - 1, _show_bound(bounds[-1][1])))
+    if comparison in ALARM_ABOVE and (bounds[0][0] is None or bounds[0][0] < 0):
+        errors.append("%s.steps[0].lower: %s; the alarm fires above its threshold (%s), so a step below it never "
+                      "applies: start the steps at lower 0" % (where, _show_bound(bounds[0][0]), comparison))
+    elif comparison in ALARM_BELOW and (bounds[-1][1] is None or bounds[-1][1] > 0):
+        errors.append("%s.steps[%d].upper: %s; the alarm fires below its threshold (%s), so a step above it never "
+                      "applies: end the steps at upper 0"
+                      % (where, len(bounds) - 1, _show_bound(bounds[-1][1]), comparison))
+
+
+def _show_bound(value):
+    if value is None:
+        return "none"
+    return ("%d" % value) if float(value).is_integer() else ("%s" % value)
+
+
+def schedule_error(schedule):
+    """None when `schedule` is an Application Auto Scaling schedule, else the problem and the fix."""
+    text = str(schedule or "").strip()
+    fix = "use at(yyyy-mm-ddThh:mm:ss), rate(<n> minutes|hours|days) or cron(<minutes> <hours> <day-of-month> " \
+          "<month> <day-of-week> <year>)"
+    if not text:
+        return "missing; " + fix
+    match = AT_RE.match(text)
+    if match:
+        year, month, day, hour, minute, second = (int(g) for g in match.groups())
+        if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 23 and minute <= 59 and second <= 59):
+            return "%s is not a date and time; %s" % (text, fix)
+        return None
+    match = RATE_RE.match(text)
+    if match:
+        value, unit = int(match.group(1)), match.group(2)
+        if value < 1:
+            return "%s: the rate is 1 or more" % text
+        if (value == 1) != (not unit.endswith("s")):
+            return "%s: use the singular unit for 1 and the plural otherwise, for example rate(1 hour), rate(6 hours)" \
+                % text
+        return None
+    match = CRON_RE.match(text)
+    if match:
+        fields = match.group(1).split()
+        if len(fields) != 6 or not all(CRON_FIELD_RE.match(f) for f in fields):
+            return "%s: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year); %s" \
+                % (text, fix)
+        if (fields[2] == "?") == (fields[4] == "?"):
+            return "%s: exactly one of day-of-month and day-of-week is ?, for example cron(0 8 ? * MON-FRI *)" % text
+        return None
+    return "%s; %s" % (text, fix)
+
+
+def iso_time_error(value):
+    text = str(value)
+    match = ISO_TIME_RE.match(text)
+    if not match:
+        return "%s; give a UTC time as yyyy-mm-ddThh:mm:ssZ" % text
+    year, month, day, hour, minute = (int(g) for g in match.groups()[:5])
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 23 and minute <= 59):
+        return "%s is not a date and time; give a UTC time as yyyy-mm-ddThh:mm:ssZ" % text
+    return None
+
+
+def _scheduled_action_errors(where, action, errors):
+    problem = schedule_error(action.get("schedule"))
+    if problem:
+        errors.append("%s.schedule: %s" % (where, problem))
+    timezone = action.get("timezone")
+    if timezone is not None and not TIMEZONE_RE.match(str(timezone)):
+        errors.append("%s.timezone: %s; use an IANA time zone name such as Europe/Berlin (default UTC)"
+                      % (where, timezone))
+    low, high = action.get("min"), action.get("max")
+    if low is None and high is None:
+        errors.append("%s: neither min nor max; a scheduled action sets the scalable target's min and/or max tasks"
+                      % where)
+    for key, value in (("min", low), ("max", high)):
+        if value is not None and (isinstance(value, bool) or _int(value, -1) < 0):
+            errors.append("%s.%s: %s; use tasks (0 or more)" % (where, key, value))
+    if low is not None and high is not None and 0 <= _int(high, -1) < _int(low, -1):
+        errors.append("%s.max: %s is below min %s" % (where, high, low))
+    for key in ("start_time", "end_time"):
+        if action.get(key) is not None:
+            problem = iso_time_error(action[key])
+            if problem:
+                errors.append("%s.%s: %s" % (where, key, problem))
+    start, end = action.get("start_time"), action.get("end_time")
+    if start and end and not iso_time_error(start) and not iso_time_error(end) and \
+            _iso_key(start) >= _iso_key(end):
+        errors.append("%s.end_time: %s is not after start_time %s" % (where, end, start))
+
+
+def _iso_key(value):
+    match = ISO_TIME_RE.match(str(value))
+    return tuple(int(g or 0) for g in match.groups()[:6])
 
 
 def input_errors(services, settings=None):

@@ -20,16 +20,26 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.errors import error_h
 EventsErrors = error_handler(missing_codes=["ResourceNotFoundException"])
 
 EXPECTED_STOP_CODES = ["UserInitiated", "ServiceSchedulerInitiated"]
+# The service scheduler stops tasks for deployments, scale-in and drains ("Scaling activity initiated by
+# (deployment ...)", "Task stopped because the container instance is being drained"), all expected, and replaces
+# tasks that failed their health checks, which is not: those stops are matched by their stoppedReason.
+HEALTH_CHECK_STOP_REASONS = ["Task failed ELB health checks", "Task failed container health checks"]
 
 
 def event_pattern(cluster_arn):
+    """Task state changes to STOPPED in the cluster with a stopCode other than the expected ones, or a scheduler
+    stop for failed ELB or container health checks (EventBridge `$or`, `anything-but` and `prefix` matching)."""
     return {
         "source": ["aws.ecs"],
         "detail-type": ["ECS Task State Change"],
         "detail": {
             "clusterArn": [cluster_arn],
             "lastStatus": ["STOPPED"],
-            "stopCode": [{"anything-but": EXPECTED_STOP_CODES}],
+            "$or": [
+                {"stopCode": [{"anything-but": EXPECTED_STOP_CODES}]},
+                {"stopCode": ["ServiceSchedulerInitiated"],
+                 "stoppedReason": [{"prefix": reason} for reason in HEALTH_CHECK_STOP_REASONS]},
+            ],
         },
     }
 

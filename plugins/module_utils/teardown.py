@@ -23,6 +23,7 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import paginate_by_token
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.tags import STACK_TAG
@@ -82,7 +83,7 @@ def in_scope(tags, stack_name, environment=None):
     return environment is None or tags.get("Environment") in (None, environment)
 
 
-def resource(kind, rid, name=None, **extra):
+def stack_resource(kind, rid, name=None, **extra):
     item = {"kind": kind, "id": rid, "name": name or rid}
     item.update(extra)
     return item
@@ -164,10 +165,22 @@ def _scoped_arns(tagged, stack_name, environment, service, prefix=""):
             and in_scope(tags, stack_name, environment)]
 
 
-def discover(clients, stack_name, environment=None):
-    """Everything of the stack that still exists, as resource dicts (kind, id, name, ...)."""
+def discover(clients, stack_name, environment=None, progress=None):
+    """Everything of the stack that still exists, as resource dicts (kind, id, name, ...); `progress` gets a line
+    as discovery starts, before the reads that take one call per resource (IAM roles), and with what it found."""
+    say = progress or (lambda line: None)
+    say("discovering what carries the tag %s=%s%s" % (STACK_TAG, stack_name,
+                                                      " (environment %s)" % environment if environment else ""))
     if "resourcegroupstaggingapi" in clients:
-        return _discover_with_tagging(clients, stack_name, environment)
+        found = _discover_with_tagging(clients, stack_name, environment, say)
+    else:
+        found = _discover_by_service(clients, stack_name, environment, say)
+    kinds = counts(found)
+    say("found %d resources: %s" % (len(found), ", ".join("%d %s" % (kinds[k], k) for k in ORDER if k in kinds) or "none"))
+    return found
+
+
+def _discover_by_service(clients, stack_name, environment, say):
     found = []
     found.extend(_discover_ecs(clients["ecs"], stack_name, environment))
     found.extend(_discover_autoscaling(clients["autoscaling"], stack_name, environment))
@@ -175,6 +188,7 @@ def discover(clients, stack_name, environment=None):
     found.extend(_discover_elbv2(clients["elbv2"], stack_name, environment))
     found.extend(_discover_rds(clients["rds"], stack_name, environment))
     found.extend(_discover_logs(clients["logs"], stack_name, environment))
+    say("reading IAM roles, instance profiles and policies (their tags, one call per role)")
     found.extend(_discover_iam(clients["iam"], stack_name, environment))
     found.extend(_discover_kms(clients["kms"], stack_name, environment))
     clusters = [r["name"] for r in found if r["kind"] == "ecs_cluster"]
@@ -190,20 +204,21 @@ def discover(clients, stack_name, environment=None):
     return ordered(found)
 
 
-def _discover_with_tagging(clients, stack_name, environment):
+def _discover_with_tagging(clients, stack_name, environment, say):
     tagged = tagged_resources(clients["resourcegroupstaggingapi"], stack_name)
     found = []
     found.extend(_discover_ecs(clients["ecs"], stack_name, environment))
     found.extend(_discover_autoscaling(clients["autoscaling"], stack_name, environment))
     found.extend(_discover_ec2(clients["ec2"], stack_name, environment))
     for arn in _scoped_arns(tagged, stack_name, environment, "elasticloadbalancing", "loadbalancer/"):
-        found.append(resource("load_balancer", arn, arn.split("/")[-2]))
+        found.append(stack_resource("load_balancer", arn, arn.split("/")[-2]))
     for arn in _scoped_arns(tagged, stack_name, environment, "elasticloadbalancing", "targetgroup/"):
-        found.append(resource("target_group", arn, arn.split("/")[-2]))
+        found.append(stack_resource("target_group", arn, arn.split("/")[-2]))
     found.extend(_discover_rds(clients["rds"], stack_name, environment))
     for arn in _scoped_arns(tagged, stack_name, environment, "logs", "log-group:"):
         name = arn.split(":", 6)[-1]
-        found.append(resource("log_group", name[:-2] if name.endswith(":*") else name))
+        found.append(stack_resource("log_group", name[:-2] if name.endswith(":*") else name))
+    say("reading IAM roles, instance profiles and policies (their tags, one call per role)")
     found.extend(_discover_iam(clients["iam"], stack_name, environment))
     kms = clients["kms"]
     key_ids = [arn.rsplit("/", 1)[-1] for arn in _scoped_arns(tagged, stack_name, environment, "kms", "key/")]
@@ -217,9 +232,9 @@ def _discover_with_tagging(clients, stack_name, environment):
     if "events" in clients:
         found.extend(_discover_events(clients["events"], stack_name, environment))
     for arn in _scoped_arns(tagged, stack_name, environment, "sns"):
-        found.append(resource("sns_topic", arn, arn.rsplit(":", 1)[-1]))
+        found.append(stack_resource("sns_topic", arn, arn.rsplit(":", 1)[-1]))
     for arn in _scoped_arns(tagged, stack_name, environment, "acm", "certificate/"):
-        found.append(resource("acm_certificate", arn, arn))
+        found.append(stack_resource("acm_certificate", arn, arn))
     if "efs" in clients:
         found.extend(_discover_efs(clients["efs"], stack_name, environment))
     if "ecr" in clients:
@@ -246,14 +261,14 @@ def _discover_ecs(ecs, stack_name, environment):
             for service in ecs.describe_services(aws_retry=True, cluster=arn, services=service_arns[start:start + 10]).get(
                     "services") or []:
                 if service.get("status") == "ACTIVE":
-                    found.append(resource("ecs_service", service["serviceArn"], service["serviceName"], cluster=arn,
-                                          daemon=service.get("schedulingStrategy") == "DAEMON"))
+                    found.append(stack_resource("ecs_service", service["serviceArn"], service["serviceName"], cluster=arn,
+                                                daemon=service.get("schedulingStrategy") == "DAEMON"))
         for status in ("ACTIVE", "DRAINING"):
             for ci_arn in _pages(ecs, "list_container_instances", "containerInstanceArns", token_in="nextToken",
                                  token_out="nextToken", cluster=arn, status=status):
-                found.append(resource("ecs_container_instance", ci_arn, ci_arn.rsplit("/", 1)[-1], cluster=arn))
-        found.append(resource("ecs_cluster", arn, cluster["clusterName"],
-                              capacity_providers=list(cluster.get("capacityProviders") or [])))
+                found.append(stack_resource("ecs_container_instance", ci_arn, ci_arn.rsplit("/", 1)[-1], cluster=arn))
+        found.append(stack_resource("ecs_cluster", arn, cluster["clusterName"],
+                                    capacity_providers=list(cluster.get("capacityProviders") or [])))
     for family in _pages(ecs, "list_task_definition_families", "families", token_in="nextToken", token_out="nextToken",
                          status="ACTIVE"):
         latest = ecs.describe_task_definition(aws_retry=True, taskDefinition=family, include=["TAGS"])
@@ -261,8 +276,8 @@ def _discover_ecs(ecs, stack_name, environment):
             continue
         revisions = _pages(ecs, "list_task_definitions", "taskDefinitionArns", token_in="nextToken",
                            token_out="nextToken", familyPrefix=family, status="ACTIVE")
-        found.append(resource("task_definition", family, "%s (%d revisions)" % (family, len(revisions)),
-                              revisions=[r for r in revisions if r.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]))
+        found.append(stack_resource("task_definition", family, "%s (%d revisions)" % (family, len(revisions)),
+                                    revisions=[r for r in revisions if r.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]))
     providers = _pages(ecs, "describe_capacity_providers", "capacityProviders", token_in="nextToken",
                        token_out="nextToken", include=["TAGS"])
     for provider in providers:
@@ -271,7 +286,7 @@ def _discover_ecs(ecs, stack_name, environment):
         if provider.get("updateStatus") in ("DELETE_IN_PROGRESS", "DELETE_COMPLETE"):
             continue
         if in_scope(tag_dict(provider.get("tags"), "key", "value"), stack_name, environment):
-            found.append(resource("ecs_capacity_provider", provider["capacityProviderArn"], provider["name"]))
+            found.append(stack_resource("ecs_capacity_provider", provider["capacityProviderArn"], provider["name"]))
     return found
 
 
@@ -283,8 +298,8 @@ def _discover_autoscaling(autoscaling, stack_name, environment):
         if group.get("Status") == "Delete in progress":
             continue
         if in_scope(tag_dict(group.get("Tags")), stack_name, environment):
-            found.append(resource("autoscaling_group", group["AutoScalingGroupName"],
-                                  instance_ids=[i["InstanceId"] for i in group.get("Instances") or []]))
+            found.append(stack_resource("autoscaling_group", group["AutoScalingGroupName"],
+                                        instance_ids=[i["InstanceId"] for i in group.get("Instances") or []]))
     return found
 
 
@@ -309,36 +324,36 @@ def _discover_ec2(ec2, stack_name, environment):
             if not lt.get("Tags"):
                 lt["Tags"] = tags.get(lt["LaunchTemplateId"], [])
     for lt in scoped(templates):
-        found.append(resource("launch_template", lt["LaunchTemplateId"], lt["LaunchTemplateName"]))
+        found.append(stack_resource("launch_template", lt["LaunchTemplateId"], lt["LaunchTemplateName"]))
     for ep in scoped(_pages(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=flt)):
         if (ep.get("State") or "").lower() not in ("deleted", "deleting"):
-            found.append(resource("vpc_endpoint", ep["VpcEndpointId"], name_of(ep, ep.get("ServiceName"))))
+            found.append(stack_resource("vpc_endpoint", ep["VpcEndpointId"], name_of(ep, ep.get("ServiceName"))))
     for nat in scoped(_pages(ec2, "describe_nat_gateways", "NatGateways", Filters=flt)):
         if nat.get("State") not in ("deleted", "deleting"):
-            found.append(resource("nat_gateway", nat["NatGatewayId"], name_of(nat, nat["NatGatewayId"])))
+            found.append(stack_resource("nat_gateway", nat["NatGatewayId"], name_of(nat, nat["NatGatewayId"])))
     for address in scoped(ec2.describe_addresses(aws_retry=True, Filters=flt).get("Addresses") or []):
-        found.append(resource("elastic_ip", address["AllocationId"], name_of(address, address.get("PublicIp")),
-                              association_id=address.get("AssociationId")))
+        found.append(stack_resource("elastic_ip", address["AllocationId"], name_of(address, address.get("PublicIp")),
+                                    association_id=address.get("AssociationId")))
     for igw in scoped(_pages(ec2, "describe_internet_gateways", "InternetGateways", Filters=flt)):
-        found.append(resource("internet_gateway", igw["InternetGatewayId"], name_of(igw, igw["InternetGatewayId"]),
-                              vpc_ids=[a["VpcId"] for a in igw.get("Attachments") or []]))
+        found.append(stack_resource("internet_gateway", igw["InternetGatewayId"], name_of(igw, igw["InternetGatewayId"]),
+                                    vpc_ids=[a["VpcId"] for a in igw.get("Attachments") or []]))
     for subnet in scoped(_pages(ec2, "describe_subnets", "Subnets", Filters=flt)):
-        found.append(resource("subnet", subnet["SubnetId"], name_of(subnet, subnet["SubnetId"])))
+        found.append(stack_resource("subnet", subnet["SubnetId"], name_of(subnet, subnet["SubnetId"])))
     for table in scoped(_pages(ec2, "describe_route_tables", "RouteTables", Filters=flt)):
         if any(a.get("Main") for a in table.get("Associations") or []):
             continue  # the main route table goes with its VPC
-        found.append(resource("route_table", table["RouteTableId"], name_of(table, table["RouteTableId"]),
-                              associations=[a["RouteTableAssociationId"] for a in table.get("Associations") or []
-                                            if a.get("RouteTableAssociationId")]))
+        found.append(stack_resource("route_table", table["RouteTableId"], name_of(table, table["RouteTableId"]),
+                                    associations=[a["RouteTableAssociationId"] for a in table.get("Associations") or []
+                                                  if a.get("RouteTableAssociationId")]))
     for group in scoped(_pages(ec2, "describe_security_groups", "SecurityGroups", Filters=flt)):
         if group.get("GroupName") == "default":
             continue  # goes with its VPC
-        found.append(resource("security_group", group["GroupId"], group.get("GroupName"),
-                              has_rules=bool(group.get("IpPermissions") or group.get("IpPermissionsEgress"))))
+        found.append(stack_resource("security_group", group["GroupId"], group.get("GroupName"),
+                                    has_rules=bool(group.get("IpPermissions") or group.get("IpPermissionsEgress"))))
     for flow_log in scoped(_pages(ec2, "describe_flow_logs", "FlowLogs", Filter=flt)):
-        found.append(resource("flow_log", flow_log["FlowLogId"], name_of(flow_log, flow_log["FlowLogId"])))
+        found.append(stack_resource("flow_log", flow_log["FlowLogId"], name_of(flow_log, flow_log["FlowLogId"])))
     for vpc in scoped(_pages(ec2, "describe_vpcs", "Vpcs", Filters=flt)):
-        found.append(resource("vpc", vpc["VpcId"], name_of(vpc, vpc["VpcId"])))
+        found.append(stack_resource("vpc", vpc["VpcId"], name_of(vpc, vpc["VpcId"])))
     return found
 
 
@@ -356,12 +371,12 @@ def _discover_elbv2(elbv2, stack_name, environment):
     tags = _elbv2_tags(elbv2, [b["LoadBalancerArn"] for b in balancers])
     for balancer in balancers:
         if in_scope(tags.get(balancer["LoadBalancerArn"], {}), stack_name, environment):
-            found.append(resource("load_balancer", balancer["LoadBalancerArn"], balancer["LoadBalancerName"]))
+            found.append(stack_resource("load_balancer", balancer["LoadBalancerArn"], balancer["LoadBalancerName"]))
     groups = _pages(elbv2, "describe_target_groups", "TargetGroups", token_in="Marker", token_out="NextMarker")
     tags = _elbv2_tags(elbv2, [g["TargetGroupArn"] for g in groups])
     for group in groups:
         if in_scope(tags.get(group["TargetGroupArn"], {}), stack_name, environment):
-            found.append(resource("target_group", group["TargetGroupArn"], group["TargetGroupName"]))
+            found.append(stack_resource("target_group", group["TargetGroupArn"], group["TargetGroupName"]))
     return found
 
 
@@ -372,9 +387,9 @@ def _discover_rds_databases(rds, stack_name, environment):
         if cluster.get("Status") in ("deleting",) or not in_scope(tag_dict(cluster.get("TagList")), stack_name, environment):
             continue
         for member in cluster.get("DBClusterMembers") or []:
-            found.append(resource("db_instance", member["DBInstanceIdentifier"], cluster=cluster["DBClusterIdentifier"]))
-        found.append(resource("db_cluster", cluster["DBClusterIdentifier"],
-                              deletion_protection=bool(cluster.get("DeletionProtection"))))
+            found.append(stack_resource("db_instance", member["DBInstanceIdentifier"], cluster=cluster["DBClusterIdentifier"]))
+        found.append(stack_resource("db_cluster", cluster["DBClusterIdentifier"],
+                                    deletion_protection=bool(cluster.get("DeletionProtection"))))
     return found
 
 
@@ -386,7 +401,7 @@ def _discover_rds(rds, stack_name, environment):
             continue
         tags = tag_dict(rds.list_tags_for_resource(aws_retry=True, ResourceName=arn).get("TagList"))
         if in_scope(tags, stack_name, environment):
-            found.append(resource("db_subnet_group", group["DBSubnetGroupName"]))
+            found.append(stack_resource("db_subnet_group", group["DBSubnetGroupName"]))
     for kind, method, key, name_key, arn_key in (
             ("db_cluster_parameter_group", "describe_db_cluster_parameter_groups", "DBClusterParameterGroups",
              "DBClusterParameterGroupName", "DBClusterParameterGroupArn"),
@@ -397,7 +412,7 @@ def _discover_rds(rds, stack_name, environment):
                 continue
             tags = tag_dict(rds.list_tags_for_resource(aws_retry=True, ResourceName=group[arn_key]).get("TagList"))
             if in_scope(tags, stack_name, environment):
-                found.append(resource(kind, group[name_key]))
+                found.append(stack_resource(kind, group[name_key]))
     return found
 
 
@@ -406,7 +421,7 @@ def _discover_logs(logs, stack_name, environment):
     for group in _pages(logs, "describe_log_groups", "logGroups", token_in="nextToken", token_out="nextToken"):
         tags = logs.list_tags_log_group(aws_retry=True, logGroupName=group["logGroupName"]).get("tags") or {}
         if in_scope(tags, stack_name, environment):
-            found.append(resource("log_group", group["logGroupName"]))
+            found.append(stack_resource("log_group", group["logGroupName"]))
     return found
 
 
@@ -420,7 +435,7 @@ def _discover_iam(iam, stack_name, environment):
         tags = tag_dict(_pages(iam, "list_role_tags", "Tags", token_in="Marker", token_out="Marker", RoleName=role["RoleName"]))
         if in_scope(tags, stack_name, environment):
             stack_roles.add(role["RoleName"])
-            found.append(resource("iam_role", role["RoleName"]))
+            found.append(stack_resource("iam_role", role["RoleName"]))
     for profile in _pages(iam, "list_instance_profiles", "InstanceProfiles", token_in="Marker", token_out="Marker"):
         tags = tag_dict(profile.get("Tags"))
         if "Tags" not in profile:
@@ -431,12 +446,12 @@ def _discover_iam(iam, stack_name, environment):
                 tags = {}
         role_names = [r["RoleName"] for r in profile.get("Roles") or []]
         if in_scope(tags, stack_name, environment) or (not tags and role_names and set(role_names) <= stack_roles):
-            found.append(resource("instance_profile", profile["InstanceProfileName"], roles=role_names))
+            found.append(stack_resource("instance_profile", profile["InstanceProfileName"], roles=role_names))
     for policy in _pages(iam, "list_policies", "Policies", token_in="Marker", token_out="Marker", Scope="Local"):
         tags = tag_dict(policy.get("Tags")) if "Tags" in policy else tag_dict(_pages(
             iam, "list_policy_tags", "Tags", token_in="Marker", token_out="Marker", PolicyArn=policy["Arn"]))
         if in_scope(tags, stack_name, environment):
-            found.append(resource("iam_policy", policy["Arn"], policy["PolicyName"]))
+            found.append(stack_resource("iam_policy", policy["Arn"], policy["PolicyName"]))
     return found
 
 
@@ -460,7 +475,7 @@ def _kms_key(kms, key_id, aliases):
     if meta.get("KeyState") in ("PendingDeletion", "PendingReplicaDeletion") or meta.get("KeyManager") == "AWS":
         return []
     names = [a["AliasName"] for a in aliases if a.get("TargetKeyId") == key_id]
-    return [resource("kms_key", key_id, names[0] if names else key_id, aliases=names)]
+    return [stack_resource("kms_key", key_id, names[0] if names else key_id, aliases=names)]
 
 
 def _discover_scaling(aas, clusters):
@@ -478,8 +493,8 @@ def _discover_scaling(aas, clusters):
     for target in targets:
         names = [p["PolicyName"] for p in policies if p["ResourceId"] == target["ResourceId"]
                  and p["ScalableDimension"] == target["ScalableDimension"]]
-        found.append(resource("scalable_target", target["ResourceId"], target["ResourceId"],
-                              dimension=target["ScalableDimension"], policies=names))
+        found.append(stack_resource("scalable_target", target["ResourceId"], target["ResourceId"],
+                                    dimension=target["ScalableDimension"], policies=names))
     return found
 
 
@@ -488,7 +503,7 @@ def _discover_events(events, stack_name, environment):
     for rule in _pages(events, "list_rules", "Rules"):
         tags = tag_dict(events.list_tags_for_resource(aws_retry=True, ResourceARN=rule["Arn"]).get("Tags"))
         if in_scope(tags, stack_name, environment):
-            found.append(resource("events_rule", rule["Name"], event_bus=rule.get("EventBusName") or "default"))
+            found.append(stack_resource("events_rule", rule["Name"], event_bus=rule.get("EventBusName") or "default"))
     return found
 
 
@@ -498,7 +513,7 @@ def _discover_sns(sns, stack_name, environment):
         arn = topic["TopicArn"]
         tags = tag_dict(sns.list_tags_for_resource(aws_retry=True, ResourceArn=arn).get("Tags"))
         if in_scope(tags, stack_name, environment):
-            found.append(resource("sns_topic", arn, arn.rsplit(":", 1)[-1]))
+            found.append(stack_resource("sns_topic", arn, arn.rsplit(":", 1)[-1]))
     return found
 
 
@@ -508,7 +523,7 @@ def _discover_acm(acm, stack_name, environment):
         arn = cert["CertificateArn"]
         tags = tag_dict(acm.list_tags_for_certificate(aws_retry=True, CertificateArn=arn).get("Tags"))
         if in_scope(tags, stack_name, environment):
-            found.append(resource("acm_certificate", arn, cert.get("DomainName") or arn))
+            found.append(stack_resource("acm_certificate", arn, cert.get("DomainName") or arn))
     return found
 
 
@@ -518,7 +533,7 @@ def _discover_efs(efs, stack_name, environment):
         if fs.get("LifeCycleState") in ("deleting", "deleted"):
             continue
         if in_scope(tag_dict(fs.get("Tags")), stack_name, environment):
-            found.append(resource("efs_file_system", fs["FileSystemId"], fs.get("Name") or fs["FileSystemId"]))
+            found.append(stack_resource("efs_file_system", fs["FileSystemId"], fs.get("Name") or fs["FileSystemId"]))
     return found
 
 
@@ -527,7 +542,7 @@ def _discover_ecr(ecr, stack_name, environment):
     for repo in _pages(ecr, "describe_repositories", "repositories", token_in="nextToken", token_out="nextToken"):
         tags = tag_dict(ecr.list_tags_for_resource(aws_retry=True, resourceArn=repo["repositoryArn"]).get("tags"))
         if in_scope(tags, stack_name, environment):
-            found.append(resource("ecr_repository", repo["repositoryName"]))
+            found.append(stack_resource("ecr_repository", repo["repositoryName"]))
     return found
 
 
@@ -539,7 +554,7 @@ def _discover_secrets(secretsmanager, stack_name, environment):
         if secret.get("DeletedDate") or secret.get("OwningService"):
             continue
         if in_scope(tag_dict(secret.get("Tags")), stack_name, environment):
-            found.append(resource("secret", secret["ARN"], secret.get("Name")))
+            found.append(stack_resource("secret", secret["ARN"], secret.get("Name")))
     return found
 
 
@@ -563,6 +578,12 @@ RETRY_CODES = ("DependencyViolation", "ResourceInUse", "ResourceInUseFault", "In
                "InvalidDBParameterGroupState", "InvalidDBParameterGroupStateFault")
 
 
+def _still_there(items):
+    """(done, reasons) of a deletion wait from the (name, state) pairs of what is still there."""
+    reasons = ["%s %s" % (name, state or "still there") for name, state in items]
+    return not reasons, reasons
+
+
 def _code(error):
     response = getattr(error, "response", None) or {}
     return (response.get("Error") or {}).get("Code", "")
@@ -570,50 +591,76 @@ def _code(error):
 
 class Deleter:
     """Deletes discovered resources in ORDER, waiting where a later kind depends on an earlier one
-    being gone, with one deadline for the whole teardown."""
+    being gone, with one deadline for the whole teardown. `progress` gets a line per kind of resource
+    as its deletion starts, and what a wait (or a retry of a deletion AWS refuses for now) still waits
+    for at least every waiter.PROGRESS_EVERY seconds."""
 
     def __init__(self, clients, timeout=1800, skip_final_snapshot=False, kms_pending_days=7, log=None,
-                 clock=time.monotonic, sleep=time.sleep, now=None):
+                 clock=None, sleep=None, now=None, progress=None):
         self.clients = clients
-        self.deadline = clock() + timeout
+        self.clock = waiter.Clock(now=clock, sleep=sleep)
+        self.deadline = self.clock.now() + timeout
         self.timeout = timeout
         self.skip_final_snapshot = skip_final_snapshot
         self.kms_pending_days = kms_pending_days
         self.log = log if log is not None else []
-        self.clock = clock
-        self.sleep = sleep
         self.now = now
+        self.progress = progress
         self.snapshots = []
 
     # -- helpers ---------------------------------------------------------------------------------------
+    def say(self, line):
+        if self.progress is not None:
+            self.progress(line)
+
+    def _each(self, items, doing="deleting"):
+        """The items of one kind, saying first that their deletion starts."""
+        if items:
+            names = [item["name"] for item in items]
+            more = " and %d more" % (len(names) - 5) if len(names) > 5 else ""
+            self.say("%s: %s %d: %s%s" % (items[0]["kind"], doing, len(names), ", ".join(names[:5]), more))
+        return items
+
+    def _remaining(self):
+        return max(0.0, self.deadline - self.clock.now())
+
     def _call(self, what, fn, *args, **kwargs):
         """fn(); not-found counts as done, dependency errors are retried until the deadline."""
-        interval = 0.5
-        while True:
+        last = {}
+
+        def attempt():
             try:
-                return fn(*args, **kwargs)
+                return True, [], fn(*args, **kwargs)
             except Exception as error:  # botocore ClientError and friends, matched by code
                 code = _code(error)
                 if code in NOT_FOUND_CODES or (code in ("ValidationError", "ValidationException", "InvalidParameterException",
                                                         "ClientException")
                                                and "not found" in str(error).lower()):
-                    return None
-                if code in RETRY_CODES and self.clock() < self.deadline:
-                    self.sleep(interval)
-                    interval = min(interval * 1.5, 10)
-                    continue
-                raise TeardownError("%s: %s" % (what, error)) from error
+                    return True, [], None
+                if code not in RETRY_CODES:
+                    raise TeardownError("%s: %s" % (what, error)) from error
+                last["error"] = error
+                return False, ["%s: %s" % (what, code)], None
+
+        result = waiter.wait(attempt, self._remaining(), what="AWS to allow deleting %s" % what, clock=self.clock,
+                             interval=0.5, progress=self.say)
+        if not result.satisfied:
+            raise TeardownError("%s: %s" % (what, last["error"])) from last["error"]
+        return result.value
 
     def _wait(self, what, gone):
-        """Wait for `what`; the log says what was waited for and how long."""
-        interval = 0.5
-        started = self.clock()
-        while not gone():
-            if self.clock() >= self.deadline:
-                raise TeardownError("timed out after %ss waiting for %s" % (self.timeout, what))
-            self.sleep(interval)
-            interval = min(interval * 1.5, 10)
-        self.log.append("waited %.1fs for %s" % (self.clock() - started, what))
+        """Wait until gone() -> (done, [what is still there]); the log says what was waited for and how long."""
+        def check():
+            done, reasons = gone()
+            return done, reasons, None
+
+        result = waiter.wait(check, self._remaining(), what=what, clock=self.clock, interval=0.5, progress=self.say)
+        if not result.satisfied:
+            still = "; ".join(result.reasons[:5]) or "not done"
+            raise TeardownError("timed out after %ss waiting for %s: %s" % (self.timeout, what, still))
+        self.log.append("waited %.1fs for %s" % (result.elapsed, what))
+        if result.elapsed:
+            self.say("waited %.1fs for %s" % (result.elapsed, what))
 
     def _done(self, item, action="deleted"):
         self.log.append("%s %s %s" % (action, item["kind"], item["name"]))
@@ -627,7 +674,7 @@ class Deleter:
         self._scalable_targets(by.get("scalable_target", []))
         self._services(by.get("ecs_service", []))
         ecs = self.clients["ecs"]
-        for item in by.get("task_definition", []):
+        for item in self._each(by.get("task_definition", []), "deregistering"):
             for arn in item.get("revisions") or []:
                 self._call(arn, ecs.deregister_task_definition, aws_retry=True, taskDefinition=arn)
             self._done(item, "deregistered")
@@ -636,42 +683,42 @@ class Deleter:
         self._auto_scaling_groups(by.get("autoscaling_group", []))
         self._clusters(by.get("ecs_container_instance", []), by.get("ecs_cluster", []))
         ec2 = self.clients["ec2"]
-        for item in by.get("launch_template", []):
+        for item in self._each(by.get("launch_template", [])):
             self._call(item["name"], ec2.delete_launch_template, aws_retry=True, LaunchTemplateId=item["id"])
             self._done(item)
         self._load_balancers(by.get("load_balancer", []), by.get("target_group", []))
         acm = self.clients.get("acm")
-        for item in by.get("acm_certificate", []):
+        for item in self._each(by.get("acm_certificate", [])):
             self._call(item["name"], acm.delete_certificate, aws_retry=True, CertificateArn=item["id"])
             self._done(item)
         self._file_systems(by.get("efs_file_system", []))
         ecr = self.clients.get("ecr")
-        for item in by.get("ecr_repository", []):
+        for item in self._each(by.get("ecr_repository", [])):
             self._call(item["name"], ecr.delete_repository, aws_retry=True, repositoryName=item["id"], force=True)
             self._done(item)
         self._databases_finish(by.get("db_cluster", []), by.get("db_instance", []), by.get("db_subnet_group", []))
         rds = self.clients["rds"]
-        for item in by.get("db_cluster_parameter_group", []):
+        for item in self._each(by.get("db_cluster_parameter_group", [])):
             self._call(item["name"], rds.delete_db_cluster_parameter_group, aws_retry=True,
                        DBClusterParameterGroupName=item["id"])
             self._done(item)
-        for item in by.get("db_parameter_group", []):
+        for item in self._each(by.get("db_parameter_group", [])):
             self._call(item["name"], rds.delete_db_parameter_group, aws_retry=True, DBParameterGroupName=item["id"])
             self._done(item)
         self._network(by)
         logs = self.clients["logs"]
-        for item in by.get("log_group", []):
+        for item in self._each(by.get("log_group", [])):
             self._call(item["name"], logs.delete_log_group, aws_retry=True, logGroupName=item["id"])
             self._done(item)
         self._iam(by.get("instance_profile", []), by.get("iam_role", []))
         self._policies(by.get("iam_policy", []))
         secretsmanager = self.clients.get("secretsmanager")
-        for item in by.get("secret", []):
+        for item in self._each(by.get("secret", []), "scheduling the deletion of"):
             self._call(item["name"], secretsmanager.delete_secret, aws_retry=True, SecretId=item["id"],
                        RecoveryWindowInDays=self.kms_pending_days)
             self._done(item, "scheduled deletion (%d days) of" % self.kms_pending_days)
         kms = self.clients["kms"]
-        for item in by.get("kms_key", []):
+        for item in self._each(by.get("kms_key", []), "scheduling the deletion of"):
             for alias in item.get("aliases") or []:
                 self._call(alias, kms.delete_alias, aws_retry=True, AliasName=alias)
             self._call(item["name"], kms.schedule_key_deletion, aws_retry=True, KeyId=item["id"],
@@ -682,7 +729,7 @@ class Deleter:
     def _alerts(self, rules, topics):
         """EventBridge rules lose their targets first (a rule with targets cannot be deleted), then the topics."""
         events = self.clients.get("events")
-        for item in rules:
+        for item in self._each(rules):
             bus = item.get("event_bus") or "default"
             targets = _pages(events, "list_targets_by_rule", "Targets", Rule=item["id"], EventBusName=bus)
             if targets:
@@ -691,14 +738,14 @@ class Deleter:
             self._call(item["name"], events.delete_rule, aws_retry=True, Name=item["id"], EventBusName=bus, Force=True)
             self._done(item)
         sns = self.clients.get("sns")
-        for item in topics:
+        for item in self._each(topics):
             self._call(item["name"], sns.delete_topic, aws_retry=True, TopicArn=item["id"])
             self._done(item)
 
     def _scalable_targets(self, targets):
         """Scaling policies, then their scalable targets, so autoscaling does not fight the services' scale-down."""
         aas = self.clients.get("application-autoscaling")
-        for item in targets:
+        for item in self._each(targets, "deregistering"):
             for policy in item.get("policies") or []:
                 self._call(policy, aas.delete_scaling_policy, aws_retry=True, PolicyName=policy, ServiceNamespace="ecs",
                            ResourceId=item["id"], ScalableDimension=item["dimension"])
@@ -709,7 +756,7 @@ class Deleter:
     def _file_systems(self, file_systems):
         """Mount targets first (they hold network interfaces in the subnets), then the file systems."""
         efs = self.clients.get("efs")
-        for item in file_systems:
+        for item in self._each(file_systems):
             targets = _pages(efs, "describe_mount_targets", "MountTargets", token_in="Marker", token_out="NextMarker",
                              FileSystemId=item["id"])
             for target in targets:
@@ -717,11 +764,12 @@ class Deleter:
 
             def no_mount_targets(fs_id=item["id"]):
                 try:
-                    return not efs.describe_mount_targets(aws_retry=True, FileSystemId=fs_id).get("MountTargets")
+                    found = efs.describe_mount_targets(aws_retry=True, FileSystemId=fs_id).get("MountTargets") or []
                 except Exception as error:
                     if _code(error) in NOT_FOUND_CODES:
-                        return True
+                        return True, []
                     raise
+                return _still_there((t["MountTargetId"], t.get("LifeCycleState")) for t in found)
 
             if targets:
                 self._wait("mount targets of %s to be deleted" % item["name"], no_mount_targets)
@@ -731,7 +779,7 @@ class Deleter:
     def _policies(self, policies):
         """Customer managed policies: detached from every role, user and group, old versions deleted, then deleted."""
         iam = self.clients["iam"]
-        for item in policies:
+        for item in self._each(policies):
             arn = item["id"]
             for kind, key, name_key, detach, arg in (
                     ("Role", "PolicyRoles", "RoleName", iam.detach_role_policy, "RoleName"),
@@ -750,7 +798,7 @@ class Deleter:
 
     def _services(self, services):
         ecs = self.clients["ecs"]
-        for item in services:
+        for item in self._each(services):
             if not item.get("daemon"):  # a DAEMON service takes no desired count; deleting it stops its tasks
                 self._call(item["name"], ecs.update_service, aws_retry=True, cluster=item["cluster"],
                            service=item["id"], desiredCount=0)
@@ -759,12 +807,13 @@ class Deleter:
             self._done(item)
 
         def gone():
+            left = []
             for item in services:
                 described = ecs.describe_services(aws_retry=True, cluster=item["cluster"], services=[item["id"]]).get(
                     "services") or []
-                if any(s.get("status") not in ("INACTIVE",) for s in described):
-                    return False
-            return True
+                left.extend((item["name"], "%s, %s running" % (s.get("status"), s.get("runningCount", 0)))
+                            for s in described if s.get("status") != "INACTIVE")
+            return _still_there(left)
 
         if services:
             self._wait("services to become INACTIVE", gone)
@@ -776,7 +825,8 @@ class Deleter:
                 self._call(cluster["name"], ecs.put_cluster_capacity_providers, aws_retry=True, cluster=cluster["id"],
                            capacityProviders=[], defaultCapacityProviderStrategy=[])
                 self.log.append("detached capacity providers from ecs_cluster %s" % cluster["name"])
-        for item in providers:
+                self.say("ecs_cluster: detached capacity providers from %s" % cluster["name"])
+        for item in self._each(providers):
             self._call(item["name"], ecs.delete_capacity_provider, aws_retry=True, capacityProvider=item["name"])
             self._done(item)
         names = [item["name"] for item in providers]
@@ -785,14 +835,15 @@ class Deleter:
             # DeleteCapacityProvider is asynchronous (updateStatus DELETE_IN_PROGRESS); its group is deleted after
             # ECS has let go of it (its managed scaling policy and draining hook removed)
             found = ecs.describe_capacity_providers(aws_retry=True, capacityProviders=names).get("capacityProviders") or []
-            return all(p.get("status") == "INACTIVE" or p.get("updateStatus") == "DELETE_COMPLETE" for p in found)
+            return _still_there((p.get("name"), p.get("updateStatus") or p.get("status")) for p in found
+                                if p.get("status") != "INACTIVE" and p.get("updateStatus") != "DELETE_COMPLETE")
 
         if names:
             self._wait("capacity providers %s to be deleted" % ", ".join(names), deleted)
 
     def _auto_scaling_groups(self, groups):
         autoscaling = self.clients["autoscaling"]
-        for item in groups:
+        for item in self._each(groups):
             if item.get("instance_ids"):
                 self._call(item["name"], autoscaling.set_instance_protection, aws_retry=True,
                            AutoScalingGroupName=item["id"], InstanceIds=item["instance_ids"], ProtectedFromScaleIn=False)
@@ -802,25 +853,27 @@ class Deleter:
         names = [g["id"] for g in groups]
 
         def gone():
-            return not autoscaling.describe_auto_scaling_groups(aws_retry=True, AutoScalingGroupNames=names).get(
-                "AutoScalingGroups")
+            found = autoscaling.describe_auto_scaling_groups(aws_retry=True, AutoScalingGroupNames=names).get(
+                "AutoScalingGroups") or []
+            return _still_there((g["AutoScalingGroupName"], "%s, %d instances" % (
+                g.get("Status") or "present", len(g.get("Instances") or []))) for g in found)
 
         if names:
             self._wait("Auto Scaling groups %s to be deleted" % ", ".join(names), gone)
 
     def _clusters(self, container_instances, clusters):
         ecs = self.clients["ecs"]
-        for item in container_instances:
+        for item in self._each(container_instances, "deregistering"):
             self._call(item["name"], ecs.deregister_container_instance, aws_retry=True, cluster=item["cluster"],
                        containerInstance=item["id"], force=True)
             self._done(item, "deregistered")
-        for item in clusters:
+        for item in self._each(clusters):
             self._call(item["name"], ecs.delete_cluster, aws_retry=True, cluster=item["id"])
             self._done(item)
 
     def _load_balancers(self, balancers, target_groups):
         elbv2 = self.clients["elbv2"]
-        for item in balancers:
+        for item in self._each(balancers):
             self._call(item["name"], elbv2.modify_load_balancer_attributes, aws_retry=True, LoadBalancerArn=item["id"],
                        Attributes=[{"Key": "deletion_protection.enabled", "Value": "false"}])
             self._call(item["name"], elbv2.delete_load_balancer, aws_retry=True, LoadBalancerArn=item["id"])
@@ -829,15 +882,16 @@ class Deleter:
 
         def gone():
             try:
-                return not elbv2.describe_load_balancers(aws_retry=True, LoadBalancerArns=arns).get("LoadBalancers")
+                found = elbv2.describe_load_balancers(aws_retry=True, LoadBalancerArns=arns).get("LoadBalancers") or []
             except Exception as error:
                 if _code(error) == "LoadBalancerNotFound":
-                    return True
+                    return True, []
                 raise
+            return _still_there((b.get("LoadBalancerName"), (b.get("State") or {}).get("Code")) for b in found)
 
         if arns:
             self._wait("load balancers to be deleted", gone)
-        for item in target_groups:
+        for item in self._each(target_groups):
             self._call(item["name"], elbv2.delete_target_group, aws_retry=True, TargetGroupArn=item["id"])
             self._done(item)
 
@@ -848,10 +902,10 @@ class Deleter:
             if item.get("deletion_protection"):
                 self._call(item["name"], rds.modify_db_cluster, aws_retry=True, DBClusterIdentifier=item["id"],
                            DeletionProtection=False, ApplyImmediately=True)
-        for item in instances:
+        for item in self._each(instances):
             self._call(item["name"], rds.delete_db_instance, aws_retry=True, DBInstanceIdentifier=item["id"])
             self._done(item)
-        for item in clusters:
+        for item in self._each(clusters):
             kwargs = {"DBClusterIdentifier": item["id"]}
             if self.skip_final_snapshot:
                 kwargs["SkipFinalSnapshot"] = True
@@ -868,6 +922,7 @@ class Deleter:
         rds = self.clients["rds"]
 
         def gone():
+            left = []
             for item in clusters:
                 try:
                     found = rds.describe_db_clusters(aws_retry=True, DBClusterIdentifier=item["id"]).get("DBClusters")
@@ -875,13 +930,12 @@ class Deleter:
                     if _code(error) == "DBClusterNotFoundFault":
                         continue
                     raise
-                if found:
-                    return False
-            return True
+                left.extend((c["DBClusterIdentifier"], c.get("Status")) for c in found or [])
+            return _still_there(left)
 
         if clusters:
             self._wait("database clusters to be deleted", gone)
-        for item in subnet_groups:
+        for item in self._each(subnet_groups):
             self._call(item["name"], rds.delete_db_subnet_group, aws_retry=True, DBSubnetGroupName=item["id"])
             self._done(item)
 
@@ -889,53 +943,55 @@ class Deleter:
         ec2 = self.clients["ec2"]
         endpoints = [e["id"] for e in by.get("vpc_endpoint", [])]
         if endpoints:
+            self._each(by["vpc_endpoint"])
             self._call("VPC endpoints", ec2.delete_vpc_endpoints, aws_retry=True, VpcEndpointIds=endpoints)
             for item in by["vpc_endpoint"]:
                 self._done(item)
         nats = [n["id"] for n in by.get("nat_gateway", [])]
-        for item in by.get("nat_gateway", []):
+        for item in self._each(by.get("nat_gateway", [])):
             self._call(item["name"], ec2.delete_nat_gateway, aws_retry=True, NatGatewayId=item["id"])
             self._done(item)
 
         def nats_gone():
             found = ec2.describe_nat_gateways(aws_retry=True, NatGatewayIds=nats).get("NatGateways") or []
-            return all(n.get("State") == "deleted" for n in found)
+            return _still_there((n["NatGatewayId"], n.get("State")) for n in found if n.get("State") != "deleted")
 
         def endpoints_gone():
             try:
                 found = ec2.describe_vpc_endpoints(aws_retry=True, VpcEndpointIds=endpoints).get("VpcEndpoints") or []
             except Exception as error:
                 if _code(error) == "InvalidVpcEndpointId.NotFound":
-                    return True
+                    return True, []
                 raise
-            return all((e.get("State") or "").lower() == "deleted" for e in found)
+            return _still_there((e["VpcEndpointId"], e.get("State")) for e in found
+                                if (e.get("State") or "").lower() != "deleted")
 
         if nats:
             self._wait("NAT gateways to be deleted", nats_gone)
         if endpoints:
             self._wait("VPC endpoints to be deleted", endpoints_gone)
-        for item in by.get("elastic_ip", []):
+        for item in self._each(by.get("elastic_ip", []), "releasing"):
             if item.get("association_id"):
                 self._call(item["name"], ec2.disassociate_address, aws_retry=True, AssociationId=item["association_id"])
             self._call(item["name"], ec2.release_address, aws_retry=True, AllocationId=item["id"])
             self._done(item, "released")
-        for item in by.get("internet_gateway", []):
+        for item in self._each(by.get("internet_gateway", [])):
             for vpc_id in item.get("vpc_ids") or []:
                 self._call(item["name"], ec2.detach_internet_gateway, aws_retry=True, InternetGatewayId=item["id"],
                            VpcId=vpc_id)
             self._call(item["name"], ec2.delete_internet_gateway, aws_retry=True, InternetGatewayId=item["id"])
             self._done(item)
-        for item in by.get("subnet", []):
+        for item in self._each(by.get("subnet", [])):
             self._call(item["name"], ec2.delete_subnet, aws_retry=True, SubnetId=item["id"])
             self._done(item)
-        for item in by.get("route_table", []):
+        for item in self._each(by.get("route_table", [])):
             for association in item.get("associations") or []:
                 self._call(item["name"], ec2.disassociate_route_table, aws_retry=True, AssociationId=association)
             self._call(item["name"], ec2.delete_route_table, aws_retry=True, RouteTableId=item["id"])
             self._done(item)
         groups = by.get("security_group", [])
         # rules first: groups that reference each other cannot be deleted one by one otherwise
-        for item in groups:
+        for item in self._each(groups):
             if not item.get("has_rules"):
                 continue
             described = self._call(item["name"], ec2.describe_security_groups, aws_retry=True, GroupIds=[item["id"]])
@@ -951,22 +1007,23 @@ class Deleter:
             self._done(item)
         flow_logs = [f["id"] for f in by.get("flow_log", [])]
         if flow_logs:
+            self._each(by["flow_log"])
             self._call("flow logs", ec2.delete_flow_logs, aws_retry=True, FlowLogIds=flow_logs)
             for item in by["flow_log"]:
                 self._done(item)
-        for item in by.get("vpc", []):
+        for item in self._each(by.get("vpc", [])):
             self._call(item["name"], ec2.delete_vpc, aws_retry=True, VpcId=item["id"])
             self._done(item)
 
     def _iam(self, profiles, roles):
         iam = self.clients["iam"]
-        for item in profiles:
+        for item in self._each(profiles):
             for role in item.get("roles") or []:
                 self._call(item["name"], iam.remove_role_from_instance_profile, aws_retry=True,
                            InstanceProfileName=item["id"], RoleName=role)
             self._call(item["name"], iam.delete_instance_profile, aws_retry=True, InstanceProfileName=item["id"])
             self._done(item)
-        for item in roles:
+        for item in self._each(roles):
             name = item["id"]
             for profile in _pages(iam, "list_instance_profiles_for_role", "InstanceProfiles", token_in="Marker",
                                   token_out="Marker", RoleName=name):

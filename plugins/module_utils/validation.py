@@ -21,6 +21,7 @@ import ipaddress
 import re
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import plan_network
+from ansible_collections.cloudops.ecs.plugins.module_utils.service_spec import ecr_input_errors
 from ansible_collections.cloudops.ecs.plugins.module_utils.service_spec import input_errors as service_input_errors
 
 # CloudWatch Logs PutRetentionPolicy accepts only these values (days).
@@ -346,10 +347,10 @@ def database_rules(v):
     user = v.get("database_master_username")
     if not isinstance(user, str) or not re.match(r"^[A-Za-z][A-Za-z0-9_]{0,31}$", user):
         problems.append(Problem("database_master_username", user, "1-32 letters, digits or underscores, starting with a "
-                                "letter (e.g. admin)"))
+                                "letter (e.g. cloudops_admin)"))
     elif user.lower() in RESERVED_DB_USERS:
         problems.append(Problem("database_master_username", user, "reserved by MySQL or RDS; pick another name such as "
-                                "admin or app_admin"))
+                                "cloudops_admin or app_admin"))
     name = v.get("database_name")
     if name and (not isinstance(name, str) or not re.match(r"^[A-Za-z][A-Za-z0-9_]{0,63}$", name)):
         problems.append(Problem("database_name", name, "1-64 letters, digits or underscores starting with a letter, or "
@@ -655,6 +656,18 @@ def services_rules(v):
         problems.append(Problem("services_log_retention_days", v.get("services_log_retention_days"), retention_fix()))
     arn_problem(problems, "services_log_kms_key_arn", v.get("services_log_kms_key_arn"), "kms", "a KMS key",
                 v.get("cloudops_aws_region"))
+    arn_problem(problems, "services_exec_kms_key_arn", v.get("services_exec_kms_key_arn"), "kms", "a KMS key",
+                v.get("cloudops_aws_region"))
+    # The cluster's ECS Exec log group: in a run with the ecs_cluster role it is that role's input, checked (and
+    # reported once, against cloudops_stack_name when derived from it) by ecs_cluster_rules.
+    if not ("ecs_cluster_exec_log_group_name" in v
+            and v.get("services_exec_log_group_name") == v.get("ecs_cluster_exec_log_group_name")):
+        check_name(problems, v, "services_exec_log_group_name", "log group name", LOG_GROUP,
+                   "1-512 letters, digits and . - _ / # (the cluster's ECS Exec log group)")
+    for message in ecr_input_errors(v.get("services_ecr_repositories"), dict(settings, stack_name=stack_name(v))):
+        problems.append(Problem.from_message(message))
+    arn_problem(problems, "services_ecr_kms_key_arn", v.get("services_ecr_kms_key_arn"), "kms", "a KMS key",
+                v.get("cloudops_aws_region"))
     in_range(problems, "services_default_deregistration_delay", v.get("services_default_deregistration_delay", 30), 0, 3600,
              "seconds: 0-3600")
     in_range(problems, "services_default_health_check_grace_period",
@@ -774,9 +787,7 @@ def subnet_capacity_rules(roles, v):
     if "services" in roles:
         for svc in v.get("services_list") or []:
             if isinstance(svc, dict) and svc.get("network_mode") == "awsvpc":
-                high = (svc.get("autoscaling") or {}).get("max") if isinstance(svc.get("autoscaling"), dict) else None
-                tasks = as_int(high if high is not None else svc.get("desired_count", 1), 1) or 1
-                needs_private += -(-tasks * 2 // count)  # a deployment may run twice the tasks
+                needs_private += -(-awsvpc_task_peak(svc, v, instance_count(roles, v))[0] // count)
     if "load_balancer" in roles and v.get("load_balancer_scheme") == "internal":
         needs_private += ALB_ADDRESSES
     needs_public = (ALB_ADDRESSES if "load_balancer" in roles and v.get("load_balancer_scheme") != "internal" else 0) + (
@@ -792,6 +803,69 @@ def subnet_capacity_rules(roles, v):
                                         % (usable, needed)))
                 break
     return problems
+
+
+def instance_count(roles, v):
+    """The most container instances the run's instance groups may have (ecs_instances inputs, else the groups the
+    services role reads)."""
+    if "ecs_instances" in roles:
+        groups = instance_groups(v.get("ecs_instances_groups"), v.get("ecs_instances_group_defaults"), stack_name(v))
+    else:
+        groups = [g for g in v.get("services_instance_groups") or [] if isinstance(g, dict)]
+    return sum(as_int(g.get("max_size"), 0) or 0 for g in groups)
+
+
+def awsvpc_task_peak(svc, v, instances=0):
+    """(tasks, why): the most tasks of an awsvpc service at once, each with its own network interface and address:
+    its largest count (autoscaling max or a scheduled action's max, else desired_count) times max_percent while a
+    deployment runs both revisions; a DAEMON service one task per instance."""
+    if (svc.get("scheduling_strategy") or "REPLICA") == "DAEMON":
+        return instances, "one per instance, up to %d" % instances
+    scaling = svc.get("autoscaling") if isinstance(svc.get("autoscaling"), dict) else None
+    if scaling is not None:
+        highs = [as_int(scaling.get("max"), 1) or 1] + [
+            as_int(a.get("max"), 0) or 0 for a in scaling.get("scheduled_actions") or [] if isinstance(a, dict)]
+        tasks, source = max(highs), "autoscaling max"
+    else:
+        tasks = as_int(svc.get("desired_count", v.get("services_default_desired_count", 1)), 1) or 0
+        source = "desired_count"
+    percent = as_int(svc.get("max_percent", v.get("services_default_max_percent", 200)), 200) or 200
+    peak = max(tasks, tasks * percent // 100)
+    return peak, "%s %d at max_percent %d" % (source, tasks, percent)
+
+
+def services_subnet_checks(roles, v):
+    """Free-address checks of the existing subnets awsvpc tasks go in (services_subnet_ids, or a service's own
+    subnet_ids): every such subnet has a free address, and together they hold the tasks at their peak (plus the
+    instance groups' largest size when the instances share exactly these subnets in this run)."""
+    groups = []
+    instances = instance_count(roles, v)
+    for index, svc in enumerate(v.get("services_list") or []):
+        if not isinstance(svc, dict) or svc.get("network_mode") != "awsvpc" or not svc.get("name"):
+            continue
+        own = svc.get("subnet_ids")
+        variable, ids = ("services_list[%d].subnet_ids" % index, own) if own else (
+            "services_subnet_ids", v.get("services_subnet_ids"))
+        peak, why = awsvpc_task_peak(svc, v, instances)
+        entry = next((g for g in groups if g["variable"] == variable), None)
+        if entry is None:
+            entry = {"variable": variable, "ids": list(ids or []), "tasks": 0, "parts": []}
+            groups.append(entry)
+        entry["tasks"] += peak
+        entry["parts"].append("%s %d (%s)" % (svc["name"], peak, why))
+    checks = []
+    for entry in groups:
+        ids = [s for s in entry["ids"] if isinstance(s, str) and not is_planned(s)]
+        if not ids or len(ids) != len(entry["ids"]) or not entry["tasks"]:
+            continue
+        needs = "awsvpc tasks need up to %d addresses (%s)" % (entry["tasks"], ", ".join(entry["parts"]))
+        total = entry["tasks"]
+        if "ecs_instances" in roles and set(ids) == set(v.get("ecs_instances_subnet_ids") or []):
+            needs += " and the instance groups, in the same subnets, up to %d" % instances
+            total += instances
+        checks.append({"variable": entry["variable"], "ids": ids, "per_subnet": 1, "total": total, "needs": needs,
+                       "fix": "use larger or more subnets, or lower autoscaling max, desired_count or max_percent"})
+    return checks
 
 
 # --------------------------------------------------------------------------------------------------
@@ -854,6 +928,12 @@ def aws_checks(roles, v):
         _subnets(checks, "ecs_instances_subnet_ids", v.get("ecs_instances_subnet_ids"), 1, total=largest)
     if "services" in roles and v.get("services_state", "present") == "present":
         _key(checks, "services_log_kms_key_arn", v)
+        _key(checks, "services_ecr_kms_key_arn", v)
+        for index, repo in enumerate(v.get("services_ecr_repositories") or []):
+            if isinstance(repo, dict) and repo.get("kms_key_arn") and not is_planned(repo["kms_key_arn"]):
+                checks["kms_keys"].append({"variable": "services_ecr_repositories[%d].kms_key_arn" % index,
+                                           "key": repo["kms_key_arn"]})
+        checks["subnets"].extend(services_subnet_checks(roles, v))
         for index, svc in enumerate(v.get("services_list") or []):
             for name, arn in sorted(((svc or {}).get("secrets") or {}).items()) if isinstance(svc, dict) else ():
                 if ":secretsmanager:" in str(arn):
@@ -921,8 +1001,11 @@ def planned_facts(role, v):
             "default_listener_arn": planned_id("arn", "listener-443" if https else "listener-80"),
             "certificate_arn": v.get("load_balancer_certificate_arn") or ""}
     if role == "ecs_cluster":
+        logged = v.get("ecs_cluster_exec_logging", True)
+        key = (v.get("ecs_cluster_kms_key_arn") or planned_id("arn", "kms-ecs-exec")) if logged else ""
         return "cloudops_cluster", {"cluster_name": v.get("ecs_cluster_name"), "cluster_arn": planned_id("arn", "cluster"),
-                                    "capacity_providers": []}
+                                    "capacity_providers": [], "kms_key_arn": key, "exec_kms_key_arn": key,
+                                    "exec_log_group_name": v.get("ecs_cluster_exec_log_group_name") if logged else ""}
     if role == "ecs_instances":
         groups = []
         for g in instance_groups(v.get("ecs_instances_groups"), v.get("ecs_instances_group_defaults"), stack_name(v),

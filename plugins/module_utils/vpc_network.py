@@ -20,8 +20,8 @@ from ansible_collections.cloudops.ecs.plugins.module_utils import aws
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
+from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import identity_from_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.flow_log_destination import FlowLogDestination
-from ansible_collections.cloudops.ecs.plugins.module_utils.flow_log_destination import identity_from_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import available_zone_names
 from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import plan_network
 from ansible_collections.cloudops.ecs.plugins.module_utils import validation

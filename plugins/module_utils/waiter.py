@@ -18,7 +18,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.errors import WaitTim
 
 WaitResult = collections.namedtuple("WaitResult", ["satisfied", "reasons", "value", "elapsed"])
 
-PROGRESS_EVERY = 25.0
+PROGRESS_EVERY = 20.0  # seconds: a wait says what it still waits for at least this often
 
 
 class Clock:
@@ -72,12 +72,6 @@ def wait_or_fail(check, timeout, what, **kwargs):
     if not result.satisfied:
         raise WaitTimeout(message="%s: not done after %ds: %s" % (what, timeout, "; ".join(result.reasons[:5]) or "no reason given"))
     return result
-
-
-def module_progress(module):
-    """A progress callback for a module: a log line per report (Ansible modules cannot print while
-    they run; the log reaches the controller's journal/syslog and ANSIBLE_DEBUG output)."""
-    return module.log
 
 
 def predicate_check(read, predicate):

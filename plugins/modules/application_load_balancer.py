@@ -71,6 +71,7 @@ extends_documentation_fragment:
   - cloudops.ecs.tags
   - cloudops.ecs.wait
   - cloudops.ecs.wait.timeout
+  - cloudops.ecs.progress
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -146,6 +147,7 @@ attributes:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.load_balancer import LoadBalancer
 
@@ -166,6 +168,7 @@ def main():
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=600),
     )
+    argument_spec.update(progress.argument_spec())
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_service(module, LoadBalancer.from_module(module))
 

@@ -123,6 +123,7 @@ extends_documentation_fragment:
   - cloudops.ecs.tags
   - cloudops.ecs.wait
   - cloudops.ecs.wait.timeout
+  - cloudops.ecs.progress
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -227,6 +228,7 @@ final_snapshot_identifier:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.db_cluster import AuroraCluster
 
@@ -261,6 +263,7 @@ def main():
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=3600),
     )
+    argument_spec.update(progress.argument_spec())
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_service(module, AuroraCluster.from_module(module))
 

@@ -78,13 +78,8 @@ options:
     description: Seconds the health gate waits for services and targets to be healthy before failing.
     type: int
     default: 300
-  progress_file:
-    description:
-      - File a line is appended to as each instance is launched, registered, drained and terminated, and at least
-        every 20 seconds while a wait is still open. The action plugin of this module sets it and shows the lines
-        while the module runs; there is no need to set it yourself.
-    type: path
 extends_documentation_fragment:
+  - cloudops.ecs.progress
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -135,6 +130,7 @@ elapsed:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.roll import InstanceRoll
 
@@ -149,8 +145,8 @@ def main():
         boot_timeout=dict(type="int", default=600),
         drain_timeout=dict(type="int", default=900),
         health_timeout=dict(type="int", default=300),
-        progress_file=dict(type="path"),
     )
+    argument_spec.update(progress.argument_spec())
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_service(module, InstanceRoll.from_module(module))
 

@@ -27,6 +27,8 @@ description:
   and on timeout names what is not ready (rollout state, counts, unhealthy targets with their reasons, placement
   failures from service events).
 - I(state=absent) scales a replica service to zero, deletes it and, with I(wait=true), waits until it is C(INACTIVE).
+- While it waits, a progress line per service whenever its running/desired/pending counts, rollout state or healthy
+  targets change, and what is not ready yet at least every 20 seconds (see O(progress_file)).
 author:
 - cloudops.ecs maintainers (@cloudops)
 options:
@@ -249,6 +251,7 @@ options:
 extends_documentation_fragment:
 - cloudops.ecs.wait
 - cloudops.ecs.wait.timeout
+- cloudops.ecs.progress
 - amazon.aws.common.modules
 - amazon.aws.region.modules
 - amazon.aws.boto3
@@ -357,6 +360,7 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.service_rollout import SERVICE_OPTIONS
 from ansible_collections.cloudops.ecs.plugins.module_utils.service_rollout import EcsServices
@@ -370,6 +374,7 @@ def main():
         wait_timeout=dict(type="int", default=900),
         wait_interval=dict(type="float", default=5),
     )
+    argument_spec.update(progress.argument_spec())
     for key, option in SERVICE_OPTIONS.items():
         argument_spec[key] = option
     module = AnsibleAWSModule(

@@ -28,6 +28,9 @@ description:
     managed IAM policies (detached first); Secrets Manager secrets and KMS keys scheduled for deletion (secrets
     another service manages, such as the Aurora master user secret, go with their owner)."
   - Databases are deleted early and waited for later, so their deletion overlaps the rest.
+  - While it runs, a line per kind of resource as its deletion starts, and what it waits for (services, capacity
+    providers, Auto Scaling groups, load balancers, databases, NAT gateways, endpoints, or AWS to allow a deletion it
+    refused for now) at least every 20 seconds (see O(progress_file)).
   - Refuses to delete an environment named C(prod) unless O(allow_prod=true).
   - Resources already being deleted are not listed, so a second teardown is a no-op (changed=false).
 notes:
@@ -64,6 +67,7 @@ options:
     default: 1800
 extends_documentation_fragment:
   - cloudops.ecs.stack
+  - cloudops.ecs.progress
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -128,6 +132,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import aws
+from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils import teardown
 
 SERVICES = ("ecs", "autoscaling", "ec2", "elbv2", "rds", "logs", "iam", "kms", "application-autoscaling", "events",
@@ -144,6 +149,7 @@ def main():
         kms_pending_window_days=dict(type="int", default=7),
         wait_timeout=dict(type="int", default=1800),
     )
+    argument_spec.update(progress.argument_spec())
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     if not 7 <= params["kms_pending_window_days"] <= 30:
@@ -155,8 +161,9 @@ def main():
         module.fail_json(msg="stack_name must not be empty")
 
     clients = aws.clients(module, SERVICES)
+    say = progress.for_module(module)
     try:
-        resources = teardown.discover(clients, params["stack_name"], params["environment"])
+        resources = teardown.discover(clients, params["stack_name"], params["environment"], progress=say)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="Could not discover the resources of stack %s" % params["stack_name"])
     result = dict(
@@ -172,7 +179,7 @@ def main():
 
     deleter = teardown.Deleter(clients, timeout=params["wait_timeout"],
                                skip_final_snapshot=params["skip_final_snapshot"],
-                               kms_pending_days=params["kms_pending_window_days"], log=result["deleted"])
+                               kms_pending_days=params["kms_pending_window_days"], log=result["deleted"], progress=say)
     try:
         deleter.run(resources)
     except teardown.TeardownError as e:

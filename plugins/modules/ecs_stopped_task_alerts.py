@@ -15,8 +15,12 @@ description:
   - Manages, in one call, an SNS topic encrypted with a KMS key, its policy (the owning account, and
     C(events.amazonaws.com) publishing only from the rule), an optional e-mail subscription, and an
     EventBridge rule matching C(ECS Task State Change) events of one cluster with C(lastStatus) C(STOPPED)
-    and a C(stopCode) other than C(UserInitiated) and C(ServiceSchedulerInitiated) (deployments and
-    scale-in), targeting the topic.
+    and either a C(stopCode) other than C(UserInitiated) and C(ServiceSchedulerInitiated), or
+    C(ServiceSchedulerInitiated) with a C(stoppedReason) beginning C(Task failed ELB health checks) or
+    C(Task failed container health checks), targeting the topic. The scheduler's other stops (deployments,
+    scale-in, drains) and users' stops do not match.
+  - A rule with another pattern (such as the one of earlier versions, which left out every
+    C(ServiceSchedulerInitiated) stop) is updated in place.
   - The KMS key policy must let C(events.amazonaws.com) use the key (C(kms:GenerateDataKey*), C(kms:Decrypt)).
   - Idempotent; check mode and diff supported. I(state=absent) removes the rule and the topic.
 author:

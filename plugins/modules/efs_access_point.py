@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: efs_access_point
 short_description: An EFS access point with its own root directory and POSIX user, found by name
-version_added: 1.1.0
+version_added: 0.1.0
 description:
   - Ensures one access point named I(name) (its C(Name) tag) exists on a file system, rooted at I(root_directory)
     (created with I(posix_user) as owner and mode C(0750) when missing) and forcing I(posix_user) for every

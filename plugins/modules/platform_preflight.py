@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: platform_preflight
 short_description: Check every role's inputs, and what they name in AWS, before anything changes
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Runs first in C(site.yml), C(verify.yml), C(roll_instances.yml) and C(teardown.yml), and at the start of each
     role used alone. Its action plugin reads the inputs of the roles in I(roles) (their variables, role defaults

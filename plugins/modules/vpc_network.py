@@ -147,6 +147,7 @@ options:
 extends_documentation_fragment:
   - cloudops.ecs.wait
   - cloudops.ecs.wait.timeout
+  - cloudops.ecs.progress
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -262,6 +263,7 @@ api_calls:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.tags import stack_argument_spec
 from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_network import VpcNetwork
@@ -297,6 +299,7 @@ def main():
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=600),
     )
+    argument_spec.update(progress.argument_spec())
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_service(module, VpcNetwork.from_module(module))
 

@@ -11,6 +11,7 @@
 The jobs run once, in the order a user runs them, in the `journey` fixture; each test asserts on its record."""
 import fnmatch
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -35,6 +36,8 @@ pytestmark = pytest.mark.timeout(2700)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import deployer_policy  # noqa: E402
+
+from local_aws.controls import Controls  # noqa: E402
 
 
 def _env(**extra):
@@ -196,9 +199,14 @@ def journey(tmp_path_factory, endpoint, aws):
         "cloudops_expected_environment": "local", "roll_batch_size": 2, "roll_all": "true"}, job_type="check")
     # the on-demand group only: the spot group's last instance stays DRAINING on the local AWS (reported); the group
     # is an extra variable, which a job template accepts with "prompt on launch" for variables
+    # the local AWS records the minimum healthy targets and running tasks on every state change of the roll
+    controls = Controls(endpoint)
+    controls.mark()
     record["roll"] = project.launch("playbooks/roll_instances.yml", {
         "cloudops_expected_environment": "local", "roll_batch_size": 1, "roll_all": "true",
         "roll_group_names": [ON_DEMAND]})
+    record["roll_invariants"] = controls.report()
+    record["roll_services"] = _replica_services(aws)
     record["rolled"] = _built(aws)["groups"][ON_DEMAND]
     teardown = {"teardown_allow_prod": "false", "teardown_skip_final_snapshot": "true"}
     record["teardown_wrong_environment"] = project.launch("playbooks/teardown.yml", {
@@ -208,6 +216,13 @@ def journey(tmp_path_factory, endpoint, aws):
     record["teardown"] = project.launch("playbooks/teardown.yml", {
         **teardown, "cloudops_expected_environment": "local", "teardown_confirm": "true"})
     return record
+
+
+def _replica_services(aws):
+    ecs = aws("ecs")
+    arns = ecs.list_services(cluster=STACK)["serviceArns"]
+    services = ecs.describe_services(cluster=STACK, services=arns)["services"] if arns else []
+    return [s for s in services if s["schedulingStrategy"] == "REPLICA"]
 
 
 def _built(aws):
@@ -345,6 +360,17 @@ def test_roll_job_replaces_every_instance_in_batches_of_the_survey_size(journey)
     assert [len(batch["instance_ids"]) for batch in plan["batches"]] == [1] * len(before)
     assert sorted(plan["instance_ids"]) == before
     assert len(journey["rolled"]) == len(before) and not set(journey["rolled"]) & set(before)
+    # recorded by the local AWS on every state change while the job ran, not sampled: no service dropped below
+    # its minimumHealthyPercent of running tasks, nor of healthy targets in its target groups
+    report, services = journey["roll_invariants"], journey["roll_services"]
+    assert services
+    for service in services:
+        floor = math.ceil(service["desiredCount"] * service["deploymentConfiguration"]["minimumHealthyPercent"] / 100)
+        recorded = report.service(STACK, service["serviceName"])
+        assert recorded["min_running"] >= floor and recorded["min_healthy"] >= floor, recorded
+        for balancer in service["loadBalancers"]:
+            group = report.target_group(balancer["targetGroupArn"])
+            assert group["min_healthy"] >= floor, group
 
 
 # -- the deployer's permissions --------------------------------------------------------------------------------------

@@ -89,6 +89,8 @@ def test_create_check_switch_modes_and_teardown(playbook, network, aws):
     assert current["BackupRetentionPeriod"] == 7
     assert sorted(current["EnabledCloudwatchLogsExports"]) == ["audit", "error", "slowquery"]
     assert current["IAMDatabaseAuthenticationEnabled"] and current["CopyTagsToSnapshot"]
+    # not a default name scanners flag (admin), not one MySQL or RDS reserve
+    assert current["MasterUsername"] == "cloudops_admin"
     assert current["DeletionProtection"] is False and current["PubliclyAccessible"] is False
     tags = {t["Key"]: t["Value"] for t in current["TagList"]}
     assert tags["cloudops:stack"] == "demo" and tags["Environment"] == "local" and tags["Owner"] == "platform-team"

@@ -1,7 +1,8 @@
 """The services role end to end on the local control plane: services really running (running == desired,
 rollout COMPLETED, targets healthy), idempotent re-run and check mode, an image change rolled out, a failing
-image stopped by the circuit breaker and rolled back, a desired count owned by autoscaling left alone, a DAEMON
-service with one task per instance, bad inputs refused before any change, and teardown."""
+image stopped by the circuit breaker and rolled back, a desired count moved by a step scaling policy left alone, a
+DAEMON service with one task per instance, ECS Exec with the cluster's KMS key and log group, an ECR repository of
+the stack, bad inputs refused before any change, and teardown."""
 import json
 import urllib.request
 
@@ -13,11 +14,21 @@ PLAYBOOK = "tests/integration/playbooks/services_role.yml"
 CLUSTER = "svc-test"
 STACK = "demo"  # cloudops_stack_name of inventories/local
 SECRET = ""  # the ARN of the database secret the prerequisites create (the pre-flight checks that it exists)
+EXEC_LOG_GROUP = f"/{CLUSTER}/ecs-exec"
+ACCOUNT = "123456789012"
+STEP_POLICY = f"{STACK}-web-step-backlog"
 
 
 def _services(image="public.ecr.aws/nginx/nginx:1.27"):
     return [
-        {"name": "web", "image": image, "memory": 128, "container_port": 80, "autoscaling": {"min": 2, "max": 4},
+        {"name": "web", "image": image, "memory": 128, "container_port": 80, "enable_execute_command": True,
+         "autoscaling": {
+             "min": 2, "max": 4, "cpu_target": 50,
+             "step_policies": [{"name": "backlog", "cooldown": 3600, "steps": [{"lower": 0, "adjustment": 1}],
+                                "alarm": {"namespace": "Demo", "metric_name": "Backlog", "dimensions": {"Queue": "jobs"},
+                                          "threshold": 10}}],
+             "scheduled_actions": [{"name": "mornings", "schedule": "cron(0 7 ? * MON-FRI *)",
+                                    "timezone": "Europe/Berlin", "min": 2, "max": 4}]},
          "listener_rule": {"path": "/web*", "priority": 10}, "environment": {"MODE": "web"},
          "secrets": {"DB_PASSWORD": SECRET}, "tmpfs": [{"path": "/var/cache/nginx"}, {"path": "/var/run", "size": 1}],
          "links": ["exporter"],
@@ -45,7 +56,12 @@ def prerequisites(aws):
         "LoadBalancers"][0]["LoadBalancerArn"]
     listener = elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[
         {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])["Listeners"][0]["ListenerArn"]
-    ecs.create_cluster(clusterName=CLUSTER)
+    # The cluster as the ecs_cluster role makes it: ECS Exec sessions encrypted with a KMS key and logged.
+    key = aws("kms").create_key(Description="ECS Exec")["KeyMetadata"]["Arn"]
+    aws("logs").create_log_group(logGroupName=EXEC_LOG_GROUP, kmsKeyId=key)
+    ecs.create_cluster(clusterName=CLUSTER, configuration={"executeCommandConfiguration": {
+        "kmsKeyId": key, "logging": "OVERRIDE",
+        "logConfiguration": {"cloudWatchLogGroupName": EXEC_LOG_GROUP, "cloudWatchEncryptionEnabled": True}}})
     global SECRET
     SECRET = aws("secretsmanager").create_secret(Name="demo-db", SecretString="not-a-real-password")["ARN"]
     ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
@@ -58,6 +74,9 @@ def prerequisites(aws):
         "services_vpc_id": vpc, "services_subnet_ids": subnets, "services_security_group_ids": [sg],
         "services_listener_arn": listener, "services_cluster_name": CLUSTER,
         "services_wait_interval": 1, "services_wait_timeout": 120, "services_log_retention_days": 14,
+        # what the ecs_cluster role publishes; the services role takes the exec key and log group from it
+        "cloudops_cluster": {"cluster_name": CLUSTER, "exec_kms_key_arn": key, "exec_log_group_name": EXEC_LOG_GROUP},
+        "services_ecr_repositories": [{"name": "web", "keep_images": 10}], "services_ecr_kms_key_arn": key,
     }
 
 
@@ -138,12 +157,32 @@ def test_bad_inputs_are_refused_before_any_change(playbook, aws, prerequisites):
     assert _service_resources(aws) == before
 
 
+def _task_stopped(stop_code, reason):
+    """An ECS Task State Change event as EventBridge delivers it."""
+    return {"version": "0", "id": "3317b2af-7005-947d-b652-f55e762e571a", "detail-type": "ECS Task State Change",
+            "source": "aws.ecs", "account": "123456789012", "time": "2025-01-01T00:00:00Z", "region": "us-east-1",
+            "resources": [f"arn:aws:ecs:us-east-1:123456789012:task/{CLUSTER}/0123456789abcdef0123456789abcdef"],
+            "detail": {"clusterArn": f"arn:aws:ecs:us-east-1:123456789012:cluster/{CLUSTER}", "lastStatus": "STOPPED",
+                       "desiredStatus": "STOPPED", "stopCode": stop_code, "stoppedReason": reason,
+                       "group": "service:web"}}
+
+
 def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
-    ecs, elbv2, iam = aws("ecs"), aws("elbv2"), aws("iam")
+    ecs, elbv2, iam, logs, kms = aws("ecs"), aws("elbv2"), aws("iam"), aws("logs"), aws("kms")
+
+    # A log group left by a version without encryption: the run encrypts it and sets its retention.
+    old_group = f"/{STACK}/services/agent"
+    if logs.describe_log_groups(logGroupNamePrefix=old_group)["logGroups"]:
+        logs.delete_log_group(logGroupName=old_group)
+    logs.create_log_group(logGroupName=old_group)
 
     # Create: every service really runs, rolled out and healthy behind the listener.
     created = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services()))
     assert created.rc == 0, created.output
+    # progress while the module waits (its action plugin shows the lines as they come)
+    assert "localhost | waiting for services agent, web to roll out (at most 120s)" in created.output
+    assert "localhost | web: rolled out: running 2/2, targets healthy 2/2" in created.output, created.output
+    assert "localhost | agent: rolled out: running 3/3" in created.output
     services = _describe(aws)
     _assert_rolled_out(aws, services["web"], 1)
     assert services["web"]["desiredCount"] == 2
@@ -174,9 +213,68 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
         "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
     secrets_policy = iam.get_role_policy(RoleName=role, PolicyName="read-service-secrets")["PolicyDocument"]
     assert secrets_policy["Statement"][0]["Resource"] == [SECRET]
-    groups = aws("logs").describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
+    # ECS Exec: enabled on web only; its task role may decrypt with exactly the cluster's exec key and write sessions
+    # to exactly its exec log group.
+    assert services["web"]["enableExecuteCommand"] is True and services["agent"]["enableExecuteCommand"] is False
+    task_role = td["taskRoleArn"].rsplit("/", 1)[1]
+    task_policy = iam.get_role_policy(RoleName=task_role, PolicyName="service-permissions")["PolicyDocument"]
+    assert task_policy["Statement"] == [
+        {"Sid": "EcsExec", "Effect": "Allow", "Resource": "*", "Action": [
+            "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel"]},
+        {"Sid": "EcsExecDecrypt", "Effect": "Allow", "Action": ["kms:Decrypt"],
+         "Resource": prerequisites["cloudops_cluster"]["exec_kms_key_arn"]},
+        {"Sid": "EcsExecFindLogGroup", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
+         "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:*"},
+        {"Sid": "EcsExecWriteSessionLogs", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+         "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{EXEC_LOG_GROUP}:*"}]
+
+    # Step scaling with its alarm, target tracking next to it, a scheduled action.
+    scaling, cloudwatch = aws("application-autoscaling"), aws("cloudwatch")
+    policies = {p["PolicyName"]: p for p in scaling.describe_scaling_policies(
+        ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/web")["ScalingPolicies"]}
+    assert sorted(policies) == [f"{STACK}-web-cpu", STEP_POLICY]
+    assert policies[STEP_POLICY]["StepScalingPolicyConfiguration"]["StepAdjustments"] == [
+        {"MetricIntervalLowerBound": 0.0, "ScalingAdjustment": 1}]
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=[STEP_POLICY])["MetricAlarms"]
+    assert alarm["AlarmActions"] == [policies[STEP_POLICY]["PolicyARN"]]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Threshold"]) == ("Demo", "Backlog", 10.0)
+    [action] = scaling.describe_scheduled_actions(ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/web")[
+        "ScheduledActions"]
+    assert (action["ScheduledActionName"], action["Schedule"], action["Timezone"], action["ScalableTargetAction"]) == (
+        f"{STACK}-web-schedule-mornings", "cron(0 7 ? * MON-FRI *)", "Europe/Berlin", {"MinCapacity": 2, "MaxCapacity": 4})
+
+    # The stack's ECR repository: immutable tags, scan on push, the KMS key, its lifecycle policy, the stack tag.
+    ecr = aws("ecr")
+    [repository] = ecr.describe_repositories(repositoryNames=[f"{STACK}/web"])["repositories"]
+    assert repository["imageTagMutability"] == "IMMUTABLE"
+    assert repository["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert repository["encryptionConfiguration"] == {"encryptionType": "KMS",
+                                                     "kmsKey": prerequisites["services_ecr_kms_key_arn"]}
+    rules = json.loads(ecr.get_lifecycle_policy(repositoryName=f"{STACK}/web")["lifecyclePolicyText"])["rules"]
+    assert [(r["selection"]["tagStatus"], r["selection"]["countNumber"]) for r in rules] == [("untagged", 7), ("any", 10)]
+    repository_tags = {t["Key"]: t["Value"] for t in ecr.list_tags_for_resource(
+        resourceArn=repository["repositoryArn"])["tags"]}
+    assert repository_tags["cloudops:stack"] == STACK
+
+    groups = logs.describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"]
     assert {g["logGroupName"]: g["retentionInDays"] for g in groups} == {
         f"/{STACK}/services/{n}": 14 for n in ("web", "agent")}
+    # every group encrypted with the stack's own key: customer managed, rotation on, usable by the region's
+    # CloudWatch Logs for the services' groups only
+    log_key = kms.describe_key(KeyId=f"alias/{STACK}-service-logs")["KeyMetadata"]
+    assert log_key["KeyManager"] == "CUSTOMER" and log_key["KeyState"] == "Enabled"
+    assert kms.get_key_rotation_status(KeyId=log_key["KeyId"])["KeyRotationEnabled"] is True
+    assert {g["logGroupName"]: g.get("kmsKeyId") for g in groups} == {
+        f"/{STACK}/services/{n}": log_key["Arn"] for n in ("web", "agent")}
+    key_policy = json.loads(kms.get_key_policy(KeyId=log_key["KeyId"], PolicyName="default")["Policy"])
+    [for_logs] = [s for s in key_policy["Statement"] if "Service" in s["Principal"]]
+    assert for_logs["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert for_logs["Condition"] == {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                                 f"arn:aws:logs:us-east-1:123456789012:log-group:/{STACK}/services/*"}}
+    tags = logs.list_tags_log_group(logGroupName=old_group)["tags"]
+    assert tags["cloudops:stack"] == STACK and tags["Name"] == old_group
 
     sns, events = aws("sns"), aws("events")
     topic = f"arn:aws:sns:us-east-1:123456789012:{STACK}-stopped-tasks"
@@ -185,7 +283,23 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     rule = events.describe_rule(Name=f"{STACK}-stopped-tasks")
     assert json.loads(rule["EventPattern"])["detail"] == {
         "clusterArn": [f"arn:aws:ecs:us-east-1:123456789012:cluster/{CLUSTER}"], "lastStatus": ["STOPPED"],
-        "stopCode": [{"anything-but": ["UserInitiated", "ServiceSchedulerInitiated"]}]}
+        "$or": [{"stopCode": [{"anything-but": ["UserInitiated", "ServiceSchedulerInitiated"]}]},
+                {"stopCode": ["ServiceSchedulerInitiated"],
+                 "stoppedReason": [{"prefix": "Task failed ELB health checks"},
+                                   {"prefix": "Task failed container health checks"}]}]}
+    # the deployed rule alerts on health-check kills and failures, not on the scheduler's deployments and drains
+    stops = {
+        ("ServiceSchedulerInitiated", "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:"
+                                      "us-east-1:123456789012:targetgroup/demo-web/0123456789abcdef)"): True,
+        ("ServiceSchedulerInitiated", "Task failed container health checks"): True,
+        ("EssentialContainerExited", "Essential container in task exited"): True,
+        ("ServiceSchedulerInitiated", "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)"): False,
+        ("ServiceSchedulerInitiated", "Task stopped because the container instance is being drained"): False,
+        ("UserInitiated", "Task stopped by the operator"): False,
+    }
+    for (stop_code, reason), alert in stops.items():
+        assert events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps(
+            _task_stopped(stop_code, reason)))["Result"] is alert, reason
     assert [t["Arn"] for t in events.list_targets_by_rule(Rule=f"{STACK}-stopped-tasks")["Targets"]] == [topic]
     policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
     assert {"Service": "events.amazonaws.com"} in [st["Principal"] for st in policy["Statement"]]
@@ -198,9 +312,14 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert checked.writes == [], checked.writes
     assert len(_active_revisions(aws, f"{STACK}-web")) == 1
 
-    # Autoscaling moved web to 3 (within its scalable target's 2-4); an image change: a new revision rolled out,
-    # the count left alone.
-    ecs.update_service(cluster=CLUSTER, service="web", desiredCount=3)
+    # The step policy's alarm fires: autoscaling moves web to 3 (within its scalable target's 2-4); an image change:
+    # a new revision rolled out, the count left alone.
+    cloudwatch.put_metric_data(Namespace="Demo", MetricData=[
+        {"MetricName": "Backlog", "Value": 20, "Dimensions": [{"Name": "Queue", "Value": "jobs"}]}])
+    cloudwatch.set_alarm_state(AlarmName=STEP_POLICY, StateValue="ALARM", StateReason="backlog")
+    wait_for(lambda: _describe(aws, ["web"])["web"]["desiredCount"] == 3, timeout=60, step=0.2,
+             what="the step policy moved web to 3 tasks")
+    cloudwatch.set_alarm_state(AlarmName=STEP_POLICY, StateValue="OK", StateReason="drained")
     wait_rolled_out(aws, "web")
     updated = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(
         "public.ecr.aws/nginx/nginx:1.28")))
@@ -223,9 +342,14 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
 
     wait_for(rolled_back, timeout=60, step=0.2, what="web rolled back to revision 2")
 
-    # Teardown: services deleted, then target groups, rules, task definitions and roles.
-    removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(), services_state="absent"))
+    # Teardown: services deleted, then target groups, rules, task definitions and roles; with
+    # services_remove_log_groups the log groups too, and the stack's key for them is scheduled for deletion.
+    removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_services(), services_state="absent",
+                                                 services_remove_log_groups=True,
+                                                 services_remove_ecr_repositories=True))
     assert removed.rc == 0, removed.output
+    assert "localhost | waiting for services agent, web to be deleted" in removed.output
+    assert "localhost | web: deleted" in removed.output and "localhost | agent: deleted" in removed.output
     assert all(s["status"] == "INACTIVE" for s in _describe(aws).values())
     assert not elbv2.describe_target_groups()["TargetGroups"]
     rules = elbv2.describe_rules(ListenerArn=prerequisites["services_listener_arn"])["Rules"]
@@ -235,3 +359,11 @@ def test_services_lifecycle(playbook, aws, endpoint, prerequisites):
     assert f"{STACK}-stopped-tasks" not in [r["Name"] for r in events.list_rules()["Rules"]]
     roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
     assert not [r for r in roles if r.startswith(f"{STACK}-")], roles
+    assert logs.describe_log_groups(logGroupNamePrefix=f"/{STACK}/services/")["logGroups"] == []
+    assert kms.describe_key(KeyId=log_key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    assert not scaling.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[f"service/{CLUSTER}/web"])[
+        "ScalableTargets"]
+    assert not scaling.describe_scheduled_actions(ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/web")[
+        "ScheduledActions"]
+    assert not cloudwatch.describe_alarms(AlarmNames=[STEP_POLICY])["MetricAlarms"]
+    assert f"{STACK}/web" not in [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]]

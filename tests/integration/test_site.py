@@ -5,6 +5,7 @@ in any service site.yml touches, and a second one changes nothing.
 
 The tests share one stack, built by the first test that needs it; the teardown test destroys it (it runs last in
 the module; run alone, or in any order, it gets the stack built first)."""
+import json
 import os
 import re
 import shutil
@@ -152,6 +153,106 @@ def test_check_mode_reports_an_inventory_edit_without_making_it(created, playboo
     assert "nginx/nginx:1.28" in run.output
     assert run.writes == [], run.writes
     assert aws("ecs").list_task_definitions(familyPrefix="demo-web")["taskDefinitionArns"] == revisions
+
+
+# -- what a scanner of the stack checks ----------------------------------------------------------------------------
+
+def _stack_keys_and_log_groups(aws, stack=CLUSTER):
+    """({key id: (KeyMetadata, where)} , {log group name: group}) of the stack: every KMS key tagged with the stack or
+    that one of its resources is encrypted with (log groups, the database, its secret, topics, file systems,
+    instance volumes, the cluster's ECS Exec configuration), and every log group tagged with the stack or named
+    under /<stack>/."""
+    kms, logs = aws("kms"), aws("logs")
+    flt = [{"Name": "tag:" + STACK_TAG, "Values": [stack]}]
+
+    def tagged(tags, key="Key", value="Value"):
+        return _tag_map(tags, key, value).get(STACK_TAG) == stack
+
+    groups = {g["logGroupName"]: g for page in logs.get_paginator("describe_log_groups").paginate() for g in page["logGroups"]
+              if g["logGroupName"].startswith(f"/{stack}/")
+              or logs.list_tags_log_group(logGroupName=g["logGroupName"])["tags"].get(STACK_TAG) == stack}
+    uses = [(g.get("kmsKeyId"), "log group " + name) for name, g in groups.items()]
+    for key in kms.list_keys()["Keys"]:
+        if tagged(kms.list_resource_tags(KeyId=key["KeyId"])["Tags"], "TagKey", "TagValue"):
+            uses.append((key["KeyId"], "tagged"))
+    rds = aws("rds")
+    uses += [(c.get("KmsKeyId"), "DB cluster " + c["DBClusterIdentifier"]) for c in rds.describe_db_clusters()["DBClusters"]
+             if tagged(c.get("TagList"))]
+    uses += [(c["MasterUserSecret"].get("KmsKeyId"), "master user secret") for c in rds.describe_db_clusters()["DBClusters"]
+             if tagged(c.get("TagList")) and c.get("MasterUserSecret")]
+    sns = aws("sns")
+    uses += [(sns.get_topic_attributes(TopicArn=t["TopicArn"])["Attributes"].get("KmsMasterKeyId"), "topic " + t["TopicArn"])
+             for t in sns.list_topics()["Topics"] if tagged(sns.list_tags_for_resource(ResourceArn=t["TopicArn"])["Tags"])]
+    uses += [(f.get("KmsKeyId"), "file system " + f["FileSystemId"]) for f in aws("efs").describe_file_systems()["FileSystems"]
+             if tagged(f.get("Tags"))]
+    ec2 = aws("ec2")
+    instance_ids = [i["InstanceId"] for r in ec2.describe_instances(Filters=flt)["Reservations"] for i in r["Instances"]
+                    if i["State"]["Name"] != "terminated"]
+    if instance_ids:
+        uses += [(v.get("KmsKeyId"), "volume " + v["VolumeId"]) for v in ec2.describe_volumes(Filters=[
+            {"Name": "attachment.instance-id", "Values": instance_ids}])["Volumes"] if v.get("Encrypted")]
+    ecs = aws("ecs")
+    for cluster in ecs.describe_clusters(clusters=[stack], include=["CONFIGURATIONS", "TAGS"])["clusters"]:
+        exec_config = cluster.get("configuration", {}).get("executeCommandConfiguration", {})
+        uses.append((exec_config.get("kmsKeyId"), "ECS Exec of cluster " + cluster["clusterName"]))
+    keys = {}
+    for key_id, where in uses:
+        if key_id:
+            meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+            keys.setdefault(meta["KeyId"], (meta, []))[1].append(where)
+    return keys, groups
+
+
+def test_every_customer_key_rotates_and_every_log_group_is_encrypted_with_retention(created, aws):
+    kms = aws("kms")
+    keys, groups = _stack_keys_and_log_groups(aws)
+
+    customer = {k: (meta, where) for k, (meta, where) in keys.items() if meta["KeyManager"] == "CUSTOMER"}
+    aliases = {a["AliasName"] for k in customer for a in kms.list_aliases(KeyId=k)["Aliases"]}
+    assert {f"alias/{CLUSTER}-{name}" for name in ("service-logs", "vpc-flow-logs", "database", "service-alerts")} <= aliases
+    not_rotating = [(meta["Arn"], where) for meta, where in customer.values()
+                    if meta["KeyState"] != "PendingDeletion"
+                    and not kms.get_key_rotation_status(KeyId=meta["KeyId"])["KeyRotationEnabled"]]
+    assert not_rotating == []
+    # the keys AWS manages for the stack's services (the instances' root volumes: alias/aws/ebs) are AWS managed
+    # and rotated by AWS, as DescribeKey says on AWS
+    managed = {k: where for k, (meta, where) in keys.items() if meta["KeyManager"] != "CUSTOMER"}
+    assert {meta["KeyManager"] for meta, _ in keys.values()} <= {"CUSTOMER", "AWS"}
+    assert any(w.startswith("volume ") for where in managed.values() for w in where), keys
+    assert all(kms.get_key_rotation_status(KeyId=k)["KeyRotationEnabled"] for k in managed)
+
+    assert {f"/{CLUSTER}/services/{name}" for name in ("web", "api", "log-agent")} <= set(groups)
+    assert f"/{CLUSTER}/vpc-flow-logs" in groups
+    unencrypted = sorted(name for name, group in groups.items() if not group.get("kmsKeyId"))
+    without_retention = sorted(name for name, group in groups.items() if not group.get("retentionInDays"))
+    assert (unencrypted, without_retention) == ([], [])
+    # with a key of the stack that CloudWatch Logs may use (customer managed, rotating: checked above)
+    assert all(kms.describe_key(KeyId=g["kmsKeyId"])["KeyMetadata"]["KeyManager"] == "CUSTOMER" for g in groups.values())
+
+
+def test_the_stopped_task_rule_alerts_on_health_check_kills_not_on_deployments_or_drains(created, aws):
+    events = aws("events")
+    pattern = events.describe_rule(Name=f"{CLUSTER}-stopped-tasks")["EventPattern"]
+    cluster_arn = aws("ecs").describe_clusters(clusters=[CLUSTER])["clusters"][0]["clusterArn"]
+    target_group = next(lb["targetGroupArn"] for service in _services(aws("ecs")) for lb in service["loadBalancers"])
+
+    def stopped(stop_code, reason):
+        return json.dumps({
+            "version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "detail-type": "ECS Task State Change",
+            "source": "aws.ecs", "account": cluster_arn.split(":")[4], "time": "2025-01-01T00:00:00Z",
+            "region": cluster_arn.split(":")[3], "resources": [],
+            "detail": {"clusterArn": cluster_arn, "lastStatus": "STOPPED", "desiredStatus": "STOPPED",
+                       "stopCode": stop_code, "stoppedReason": reason}})
+
+    def alerts(stop_code, reason):
+        return events.test_event_pattern(EventPattern=pattern, Event=stopped(stop_code, reason))["Result"]
+
+    assert alerts("ServiceSchedulerInitiated", f"Task failed ELB health checks in (target-group {target_group})")
+    assert alerts("ServiceSchedulerInitiated", "Task failed container health checks")
+    assert alerts("EssentialContainerExited", "Essential container in task exited")
+    assert not alerts("ServiceSchedulerInitiated", "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)")
+    assert not alerts("ServiceSchedulerInitiated", "Task stopped because the container instance is being drained")
+    assert not alerts("UserInitiated", "Task stopped by the operator")
 
 
 # -- teardown ----------------------------------------------------------------------------------------------------

@@ -129,6 +129,14 @@ def test_dry_run_prod_refusal_confirmed_teardown_and_no_op(playbook, aws, stack)
     deleted = playbook(PLAYBOOK, extra_vars={"teardown_confirm": True})
     assert deleted.rc == 0, deleted.output
     assert deleted.changed == 1
+    # progress while the module runs (its action plugin shows the lines as they come): what it looks for, then a
+    # line per kind as its deletion starts
+    progress = [line.split(" | ", 1)[1] for line in deleted.output.splitlines() if line.startswith("    localhost | ")]
+    assert progress[0] == "discovering what carries the tag cloudops:stack=demo (environment local)", progress
+    kinds = {line.split(":", 1)[0] for line in progress if ": deleting " in line}
+    assert {"ecs_service", "ecs_capacity_provider", "autoscaling_group", "load_balancer", "db_cluster", "subnet",
+            "security_group", "vpc", "iam_role"} <= kinds, progress
+    assert "kms_key: scheduling the deletion of 1: alias/demo" in progress
     assert _left(aws, stack) == {}
     snapshots = aws("rds").describe_db_cluster_snapshots(SnapshotType="manual")["DBClusterSnapshots"]
     assert any(s["DBClusterSnapshotIdentifier"].startswith("demo-db-final-") for s in snapshots)

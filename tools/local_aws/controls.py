@@ -8,6 +8,7 @@
     report = controls.report()
     assert report.target_group(tg_arn)["min_healthy"] >= 2
     assert report.service("cluster", "web")["min_running"] >= 3
+    assert report.container_instance("cluster", "i-0abc")["statuses"] == ["ACTIVE", "DRAINING", "INACTIVE"]
 """
 import contextlib
 import json
@@ -30,6 +31,23 @@ class Report(dict):
             return self["services"][key]
         except KeyError:
             raise KeyError(f"no invariants recorded for service {key}; recorded: {sorted(self['services'])}") from None
+
+    def transitions(self, cluster, instance=None):
+        """The container-instance status transitions recorded in `cluster` since the mark, in order
+        ({container_instance_arn, ec2_instance_id, from, to, at}); with `instance` (EC2 instance id or container
+        instance ARN) only that instance's."""
+        recorded = self.get("clusters", {}).get(cluster.split("/")[-1], {}).get("transitions", [])
+        return [t for t in recorded if instance in (None, t["ec2_instance_id"], t["container_instance_arn"])]
+
+    def container_instance(self, cluster, instance):
+        """The record of one container instance (EC2 instance id or ARN): `statuses` in the order they were
+        recorded (the status at the mark first), `status` now, `first_seen`."""
+        records = self.get("clusters", {}).get(cluster.split("/")[-1], {}).get("container_instances", {})
+        for arn, record in records.items():
+            if instance in (arn, record["ec2_instance_id"]):
+                return record
+        raise KeyError(f"no container instance {instance} recorded in cluster {cluster}; recorded: "
+                       f"{sorted(r['ec2_instance_id'] for r in records.values())}")
 
 
 class Controls:
@@ -82,3 +100,16 @@ class Controls:
     def report(self):
         """What was recorded since the last mark (see tools/local_aws/README.md, Invariant recorder)."""
         return Report(self.call("invariants/report"))
+
+    # -- ECS ------------------------------------------------------------------------------------------
+    def hold_drains(self, cluster=None, hold=True):
+        """While held, service tasks on DRAINING container instances (of `cluster`, or every cluster) stay."""
+        return self.call("ecs/hold-drains", {"hold": hold, **({"cluster": cluster} if cluster else {})})
+
+    @contextlib.contextmanager
+    def drains_held(self, cluster=None):
+        self.hold_drains(cluster)
+        try:
+            yield self
+        finally:
+            self.hold_drains(cluster, hold=False)

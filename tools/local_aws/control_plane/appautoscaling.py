@@ -15,6 +15,9 @@ ecs:service:DesiredCount) whose scaling is not suspended:
   adjustment matching (metric value - threshold) (ChangeInCapacity, PercentChangeInCapacity with
   MinAdjustmentMagnitude, ExactCapacity), once per Cooldown;
 - scheduled actions `at(yyyy-mm-ddThh:mm:ss)` (UTC) set the target's min/max once their time has come.
+As on AWS (and unlike moto): DescribeScalingPolicies filters by PolicyNames and by the exact ResourceId;
+deregistering a scalable target deletes its scaling policies and scheduled actions,
+and PutScalingPolicy on an existing policy keeps its ARN (so the alarms that name it keep working).
 Metric data and alarm states come from moto's CloudWatch (PutMetricData, SetAlarmState). Cooldowns are
 scaled by the profile. Every change is a successful scaling activity (DescribeScalingActivities).
 """
@@ -26,6 +29,7 @@ from datetime import UTC, datetime
 
 from moto.applicationautoscaling.exceptions import AWSValidationException
 from moto.applicationautoscaling.models import ApplicationAutoscalingBackend, applicationautoscaling_backends
+from moto.applicationautoscaling.responses import _build_policy
 from moto.cloudwatch.models import cloudwatch_backends
 
 from local_aws.control_plane.core import Component
@@ -62,6 +66,8 @@ class AppAutoScaling(Component):
             return check
 
         patch(ApplicationAutoscalingBackend, "_ecs_service_exists_for_target", ecs_service_exists)
+        patch(ApplicationAutoscalingBackend, "deregister_scalable_target", _deregister_deletes_what_hangs_on_it)
+        patch(ApplicationAutoscalingBackend, "put_scaling_policy", _update_keeps_the_policy_arn)
 
     def reset(self):
         self.last_scaled.clear()
@@ -242,7 +248,26 @@ class AppAutoScaling(Component):
 
     # -- API --------------------------------------------------------------------------------------------
     def intercepts(self):
-        return {("application-autoscaling", "DescribeScalingActivities"): self._describe_activities}
+        return {("application-autoscaling", "DescribeScalingActivities"): self._describe_activities,
+                ("application-autoscaling", "DescribeScalingPolicies"): self._describe_policies}
+
+    def _describe_policies(self, request):
+        from local_aws.control_plane.core import Response
+
+        body = request.json or {}
+        backend = applicationautoscaling_backends[request.account_id][request.region]
+        names = body.get("PolicyNames") or []
+        found = [p for p in backend.policies.values()
+                 if p.service_namespace == body.get("ServiceNamespace")
+                 and (not body.get("ResourceId") or p.resource_id == body["ResourceId"])
+                 and (not body.get("ScalableDimension") or p.scalable_dimension == body["ScalableDimension"])
+                 and (not names or p.policy_name in names)]
+        start = int(body.get("NextToken") or 0)
+        end = start + int(body.get("MaxResults") or 50)
+        answer = {"ScalingPolicies": [_build_policy(p) for p in found[start:end]]}
+        if end < len(found):
+            answer["NextToken"] = str(end)
+        return Response.json(answer)
 
     def _describe_activities(self, request):
         from local_aws.control_plane.core import Response
@@ -253,6 +278,32 @@ class AppAutoScaling(Component):
                  and (not body.get("ResourceId") or a["ResourceId"] == body["ResourceId"])
                  and (not body.get("ScalableDimension") or a["ScalableDimension"] == body["ScalableDimension"])]
         return Response.json({"ScalingActivities": found[:int(body.get("MaxResults") or 50)]})
+
+
+def _deregister_deletes_what_hangs_on_it(original):
+    def deregister(backend, namespace, r_id, dimension):
+        original(backend, namespace, r_id, dimension)
+        for key, policy in list(backend.policies.items()):
+            if (policy.service_namespace, policy.resource_id, policy.scalable_dimension) == (namespace, r_id, dimension):
+                policy.delete_alarms(backend.account_id, backend.region_name)
+                del backend.policies[key]
+        backend.scheduled_actions = [
+            a for a in backend.scheduled_actions
+            if (a.service_namespace, a.resource_id, a.scalable_dimension) != (namespace, r_id, dimension)]
+    return deregister
+
+
+def _update_keeps_the_policy_arn(original):
+    def put(backend, policy_name, service_namespace, resource_id, scalable_dimension, policy_body, policy_type):
+        key = (service_namespace, resource_id, scalable_dimension, policy_name)
+        old = next((p for p in backend.policies.values()
+                    if (p.service_namespace, p.resource_id, p.scalable_dimension, p.policy_name) == key), None)
+        policy = original(backend, policy_name, service_namespace, resource_id, scalable_dimension, policy_body,
+                          policy_type)
+        if old is not None and old is not policy:
+            policy._guid, policy.policy_arn = old._guid, old.policy_arn
+        return policy
+    return put
 
 
 def _matching_step(steps, breach):

@@ -8,13 +8,16 @@ from local_aws.control_plane.core import Plane
 from local_aws.control_plane.ec2 import Ec2
 from local_aws.control_plane.ecs import EcsComponent
 from local_aws.control_plane.elbv2 import ElbV2
+from local_aws.control_plane.events import Events
 from local_aws.control_plane.invariants import Invariants
 from local_aws.control_plane.kms import Kms
 from local_aws.control_plane.latency import Latency
+from local_aws.control_plane.logs import Logs
 from local_aws.control_plane.rds_catalog import RdsCatalog
 from local_aws.control_plane.ssm_public import SsmPublic
 
-ALL = [EcsComponent, ElbV2, Ec2, AutoScaling, AppAutoScaling, Latency, Kms, Invariants, RdsCatalog, SsmPublic]
+ALL = [EcsComponent, ElbV2, Ec2, AutoScaling, AppAutoScaling, Latency, Kms, Invariants, RdsCatalog, Events, Logs,
+       SsmPublic]
 
 
 def wrap(app, profile="fast"):

@@ -77,5 +77,10 @@ class EcsComponent(EcsTasksApi, EcsApi, Component):
                 })
         return counts
 
+    def container_instance_states(self):
+        """{(cluster, containerInstanceArn): (ec2InstanceId, status)} now (the invariant recorder reads it)."""
+        return {(ci["_cluster"], arn): (ci["_ec2"], ci["status"])
+                for store in self.stores.values() for arn, ci in store.container_instances.items()}
+
 
 __all__ = ["EcsComponent", "TARGET_PREFIX"]

@@ -1,5 +1,6 @@
 """The invariant recorder: minimum (and maximum) healthy targets per target group and running tasks per
-service, recorded on every state change since a mark.
+service, and every container-instance status transition per cluster, recorded on every state change since
+a mark.
 
 State changes happen only inside a request, a control or a component's tick, all under plane.lock; the
 Plane calls `observe()` after each of them (after every component's tick, not once per round), so a dip
@@ -21,6 +22,7 @@ class Invariants(Component):
         self.observations = 0
         self.groups = {}    # target group ARN -> record
         self.services = {}  # "cluster/service" -> record
+        self.clusters = {}  # cluster name -> {"container_instances": {arn: record}, "transitions": [...]}
         plane.on_change(self.observe)
 
     def reset(self):
@@ -28,6 +30,7 @@ class Invariants(Component):
         self.observations = 0
         self.groups.clear()
         self.services.clear()
+        self.clusters.clear()
 
     def controls(self):
         return {"invariants/mark": self._mark, "invariants/report": self._report}
@@ -47,7 +50,7 @@ class Invariants(Component):
 
     def _report_body(self):
         return {"since": self.marked_at, "now": self.plane.now(), "observations": self.observations,
-                "target_groups": self.groups, "services": self.services}
+                "target_groups": self.groups, "services": self.services, "clusters": self.clusters}
 
     # -- recording --------------------------------------------------------------------------------------
     def observe(self):
@@ -63,6 +66,26 @@ class Invariants(Component):
         if ecs is not None:
             for key, (identity, values) in ecs.service_counts().items():
                 self._record(self.services, key, identity, values, SERVICE_FIELDS, now)
+            self._record_container_instances(ecs.container_instance_states(), now)
+
+    def _record_container_instances(self, states, now):
+        """A record per container instance (its statuses in order) and, per cluster, every transition in order;
+        an instance that registers after the mark starts with a transition from None."""
+        baseline = self.observations == 1  # the mark's own observation: the state the record starts from
+        for (cluster, arn), (instance_id, status) in states.items():
+            table = self.clusters.setdefault(cluster, {"container_instances": {}, "transitions": []})
+            record = table["container_instances"].get(arn)
+            if record is None:
+                record = table["container_instances"][arn] = {
+                    "arn": arn, "ec2_instance_id": instance_id, "first_seen": now, "status": None, "statuses": []}
+                if baseline:
+                    record["status"], record["statuses"] = status, [status]
+                    continue
+            if record["status"] != status:
+                table["transitions"].append({"container_instance_arn": arn, "ec2_instance_id": instance_id,
+                                             "from": record["status"], "to": status, "at": now})
+                record["status"] = status
+                record["statuses"].append(status)
 
     @staticmethod
     def _record(table, key, identity, values, fields, now):

@@ -1,13 +1,22 @@
-"""KMS fixes: ScheduleKeyDeletion, CancelKeyDeletion, EnableKey and DisableKey accept a key ARN, as KMS does.
+"""KMS fixes.
 
-moto looks the KeyId up as given, so a key ARN (what amazon.aws.kms_key sends when it schedules the
-deletion of a key found by alias, or re-enables it) fails with an internal error. These methods now resolve any key id form
-(id, ARN, alias, alias ARN) first.
+- ScheduleKeyDeletion, CancelKeyDeletion, EnableKey and DisableKey accept a key ARN, as KMS does. moto looks the
+  KeyId up as given, so a key ARN (what amazon.aws.kms_key sends when it schedules the deletion of a key found by
+  alias, or re-enables it) fails with an internal error. These methods now resolve any key id form (id, ARN,
+  alias, alias ARN) first.
+- AWS managed keys: the keys behind the reserved `alias/aws/<service>` aliases (moto creates them on first use,
+  e.g. `alias/aws/ebs` for an encrypted volume without a key) are AWS managed, as on AWS: DescribeKey answers
+  `KeyManager: AWS` (moto said CUSTOMER) and GetKeyRotationStatus `true` ("The key rotation status for AWS
+  managed KMS keys is always true", KMS API reference). Customer keys are unchanged. CreateAlias and UpdateAlias
+  refuse every `alias/aws/` name from callers with NotAuthorizedException (moto refused only the names it knows),
+  so no caller's key becomes AWS managed.
 """
 from moto.kms.models import KmsBackend
 
-from local_aws.control_plane.core import Component
+from local_aws.control_plane.core import Component, Response
 from local_aws.control_plane.moto_patch import patch
+
+AWS_MANAGED_ALIAS_PREFIX = "alias/aws/"
 
 
 class Kms(Component):
@@ -19,10 +28,44 @@ class Kms(Component):
         patch(KmsBackend, "cancel_key_deletion", _resolving)
         patch(KmsBackend, "enable_key", _resolving)
         patch(KmsBackend, "disable_key", _resolving)
+        patch(KmsBackend, "create_alias", _aws_managed_behind_reserved_alias)
+        patch(KmsBackend, "get_key_rotation_status", _aws_managed_always_rotate)
+
+    def intercepts(self):
+        return {("kms", "CreateAlias"): self._reserved_alias, ("kms", "UpdateAlias"): self._reserved_alias}
+
+    def _reserved_alias(self, request):
+        if str((request.json or {}).get("AliasName", "")).startswith(AWS_MANAGED_ALIAS_PREFIX):
+            return Response.json({"__type": "NotAuthorizedException"}, 400)
+        return None
 
 
 def _resolving(original):
     def method(backend, key_id, *args, **kwargs):
         return original(backend, backend.any_id_to_key_id(key_id), *args, **kwargs)
+
+    return method
+
+
+def _aws_managed_behind_reserved_alias(original):
+    """moto gives a key a reserved alias only when it creates the AWS managed key of a service (CreateAlias refuses
+    `alias/aws/` names from callers): that key is AWS managed and rotated by AWS."""
+    def method(backend, target_key_id, alias_name, *args, **kwargs):
+        alias = original(backend, target_key_id, alias_name, *args, **kwargs)
+        if alias_name.startswith(AWS_MANAGED_ALIAS_PREFIX):
+            key = backend.keys[backend.get_key_id(target_key_id)]
+            key.key_manager = "AWS"
+            key.key_rotation_status = True
+        return alias
+
+    return method
+
+
+def _aws_managed_always_rotate(original):
+    def method(backend, key_id, *args, **kwargs):
+        key = backend.keys.get(backend.get_key_id(key_id))
+        if key is not None and key.key_manager == "AWS":
+            return True
+        return original(backend, key_id, *args, **kwargs)
 
     return method

@@ -94,3 +94,47 @@ def test_policies_move_the_desired_count(env):
         f"Setting desired count to {n}." for n in (3, 5, 2, 4, 2)]
     assert all(a["StatusCode"] == "Successful" for a in activities)
     assert "queue-high" in activities[1]["Cause"]
+
+
+def test_deregistering_deletes_policies_and_scheduled_actions_and_updates_keep_the_policy_arn(env):
+    scaling, ecs = env["scaling"], env["ecs"]
+    ecs.create_service(cluster=CLUSTER, serviceName="other", taskDefinition="app", desiredCount=0)
+    resource = f"service/{CLUSTER}/other"
+    scaling.register_scalable_target(ServiceNamespace="ecs", ResourceId=resource, ScalableDimension=DIMENSION,
+                                     MinCapacity=0, MaxCapacity=2)
+    step = {"AdjustmentType": "ChangeInCapacity", "Cooldown": 60,
+            "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]}
+    first = scaling.put_scaling_policy(PolicyName="step", ServiceNamespace="ecs", ResourceId=resource,
+                                       ScalableDimension=DIMENSION, PolicyType="StepScaling",
+                                       StepScalingPolicyConfiguration=step)["PolicyARN"]
+    again = scaling.put_scaling_policy(PolicyName="step", ServiceNamespace="ecs", ResourceId=resource,
+                                       ScalableDimension=DIMENSION, PolicyType="StepScaling",
+                                       StepScalingPolicyConfiguration=dict(step, Cooldown=120))["PolicyARN"]
+    assert again == first
+    scaling.put_scheduled_action(ServiceNamespace="ecs", ScheduledActionName="nights", ResourceId=resource,
+                                 ScalableDimension=DIMENSION, Schedule="cron(0 20 ? * MON-FRI *)",
+                                 ScalableTargetAction={"MaxCapacity": 1})
+    scaling.deregister_scalable_target(ServiceNamespace="ecs", ResourceId=resource, ScalableDimension=DIMENSION)
+    assert scaling.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=resource)["ScalingPolicies"] == []
+    assert scaling.describe_scheduled_actions(ServiceNamespace="ecs", ResourceId=resource)["ScheduledActions"] == []
+    assert scaling.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource])["ScalableTargets"] == []
+
+
+def test_policies_are_described_by_name_and_exact_resource(env):
+    scaling, ecs = env["scaling"], env["ecs"]
+    for name in ("named", "named2"):
+        ecs.create_service(cluster=CLUSTER, serviceName=name, taskDefinition="app", desiredCount=0)
+        scaling.register_scalable_target(ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/{name}",
+                                         ScalableDimension=DIMENSION, MinCapacity=0, MaxCapacity=2)
+        for policy in ("a", "b"):
+            scaling.put_scaling_policy(PolicyName=policy, ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/{name}",
+                                       ScalableDimension=DIMENSION, PolicyType="StepScaling",
+                                       StepScalingPolicyConfiguration={"AdjustmentType": "ChangeInCapacity",
+                                                                       "StepAdjustments": [{"ScalingAdjustment": 1,
+                                                                                            "MetricIntervalLowerBound": 0}]})
+    found = scaling.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/named",
+                                              PolicyNames=["b"], MaxResults=1)["ScalingPolicies"]
+    assert [(p["ResourceId"], p["PolicyName"]) for p in found] == [(f"service/{CLUSTER}/named", "b")]
+    pages = scaling.get_paginator("describe_scaling_policies").paginate(
+        ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/named", PaginationConfig={"PageSize": 1})
+    assert [p["PolicyName"] for page in pages for p in page["ScalingPolicies"]] == ["a", "b"]

@@ -1,8 +1,8 @@
 """The call counter sees the AWS calls that Ansible modules make in their own processes."""
 import os
-import subprocess
 import sys
 
+import ansible_runs
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -27,6 +27,6 @@ def test_module_process_calls_are_counted(tmp_path, moto_endpoint):
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible"), "-i", os.path.join(ROOT, "inventories", "local"),
            "localhost", "-m", "amazon.aws.cloudwatchlogs_log_group_info",
            "-a", f"endpoint_url={moto_endpoint} access_key=testing secret_key=testing region=us-east-1"]
-    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rc, stdout, stderr = ansible_runs.run(cmd, env, ROOT)
+    assert rc == 0, stdout + stderr
     assert log.read_text().splitlines() == ["logs DescribeLogGroups"]

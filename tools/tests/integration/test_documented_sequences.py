@@ -1,6 +1,9 @@
 """The local AWS against the AWS documentation (tools/tests/fixtures/documented.json): task lifecycle states,
-target health states and reason codes, Auto Scaling lifecycle states, each followed step by step on a frozen
-clock so that no state is missed."""
+target health states and reason codes, Auto Scaling lifecycle states, container-instance draining and deployment
+rollout states, each followed step by step on a frozen clock so that no state is missed."""
+import math
+import re
+
 import pytest
 from documented import DOCUMENTED, changes, follows
 
@@ -119,3 +122,123 @@ def test_auto_scaling_states_follow_the_documented_lifecycle(env, clock):
     documented = DOCUMENTED["autoscaling_lifecycle"]
     assert follows(changes(launch), documented["launch"]) and "Pending:Wait" in launch, changes(launch)
     assert follows(changes(terminate), documented["terminate"]) and "Terminating:Wait" in terminate, changes(terminate)
+
+
+def second_instance(env, clock):
+    """Another container instance of the cluster (the first stays for the other tests); its EC2 instance id."""
+    ecs = env["ecs"]
+    instance = env["ec2"].run_instances(ImageId=env["image"], MinCount=1, MaxCount=1, SubnetId=env["subnets"][1],
+                                        InstanceType="t3.large", UserData=USER_DATA)["Instances"][0]["InstanceId"]
+
+    def registered():
+        arns = ecs.list_container_instances(cluster=CLUSTER, status="ACTIVE")["containerInstanceArns"]
+        items = ecs.describe_container_instances(cluster=CLUSTER, containerInstances=arns)["containerInstances"]
+        return {i["ec2InstanceId"]: i["containerInstanceArn"] for i in items}
+
+    follow(clock, registered, lambda found: instance in found)
+    return instance, registered()[instance]
+
+
+def service_steady(ecs, name):
+    service = ecs.describe_services(cluster=CLUSTER, services=[name])["services"][0]
+    return service["runningCount"] == service["desiredCount"] and len(service["deployments"]) == 1 and \
+        service["deployments"][0]["rolloutState"] == "COMPLETED"
+
+
+def remove_service(ecs, name):
+    ecs.update_service(cluster=CLUSTER, service=name, desiredCount=0)
+    ecs.delete_service(cluster=CLUSTER, service=name, force=True)
+
+
+def test_container_instance_draining_follows_the_documented_sequence(env, clock, controls):
+    ecs, ec2 = env["ecs"], env["ec2"]
+    documented = DOCUMENTED["ecs_container_instance_draining"]
+    instance, arn = second_instance(env, clock)
+    ecs.register_task_definition(family="documented-drain", containerDefinitions=[
+        {"name": "app", "image": "nginx", "memory": 128, "portMappings": [{"containerPort": 80, "hostPort": 0}]}])
+    ecs.create_service(cluster=CLUSTER, serviceName="drain", taskDefinition="documented-drain", desiredCount=2,
+                       deploymentConfiguration={"minimumHealthyPercent": 100, "maximumPercent": 200},
+                       placementStrategy=[{"type": "spread", "field": "instanceId"}])
+    try:
+        follow(clock, lambda: service_steady(ecs, "drain"), bool)
+
+        def on_instance():
+            tasks = ecs.list_tasks(cluster=CLUSTER, containerInstance=arn, desiredStatus="RUNNING")["taskArns"]
+            return set(tasks)
+
+        before = on_instance()
+        assert before, "spread by instance: a task on each instance"
+        controls.mark()
+        ecs.update_container_instances_state(cluster=CLUSTER, containerInstances=[arn], status="DRAINING")
+        seen = follow(clock, on_instance, lambda tasks: not tasks)
+        assert all(tasks <= before for tasks in seen), "a task was placed on the DRAINING instance"
+        follow(clock, lambda: service_steady(ecs, "drain"), bool)
+        ecs.update_container_instances_state(cluster=CLUSTER, containerInstances=[arn], status="ACTIVE")
+        report = controls.report()
+        service = report.service(CLUSTER, "drain")
+        floor = math.ceil(2 * 100 / 100)
+        assert service["min_running"] >= floor and service["min_healthy"] >= floor, service  # within the percentages
+        assert service["max_running"] <= 2 * 200 // 100, service
+        steps = [report.transitions(CLUSTER, instance)[0]["from"]] + [t["to"] for t in report.transitions(
+            CLUSTER, instance)]
+        assert steps == documented["drain_and_reactivate"], steps
+
+        controls.mark()
+        ecs.update_container_instances_state(cluster=CLUSTER, containerInstances=[arn], status="DRAINING")
+        follow(clock, on_instance, lambda tasks: not tasks)
+        ec2.terminate_instances(InstanceIds=[instance])
+        follow(clock, lambda: controls.report().container_instance(CLUSTER, instance)["status"], lambda s: s == "INACTIVE")
+        transitions = controls.report().transitions(CLUSTER, instance)
+        assert [transitions[0]["from"]] + [t["to"] for t in transitions] == documented["drain_and_terminate"]
+        for transition in report.transitions(CLUSTER, instance) + transitions:
+            assert transition["to"] in documented["transitions"][transition["from"]], transition
+            assert transition["to"] in documented["statuses"]
+    finally:
+        remove_service(ecs, "drain")
+
+
+def test_deployment_rollout_states_follow_the_documented_sequences(env, clock, control):
+    ecs = env["ecs"]
+    documented = DOCUMENTED["ecs_deployment_rollout"]
+    reasons = {state: re.compile(pattern) for state, pattern in documented["reasons"].items()}
+    for image in ("nginx:1", "nginx:2", "nginx:3"):
+        ecs.register_task_definition(family="documented-rollout", containerDefinitions=[
+            {"name": "app", "image": image, "memory": 64}])
+    ecs.create_service(cluster=CLUSTER, serviceName="rollout", taskDefinition="documented-rollout:1", desiredCount=2,
+                       deploymentConfiguration={"minimumHealthyPercent": 50, "maximumPercent": 200,
+                                                "deploymentCircuitBreaker": {"enable": True, "rollback": False}})
+
+    def primary():
+        deployment = ecs.describe_services(cluster=CLUSTER, services=["rollout"])["services"][0]["deployments"][0]
+        assert reasons[deployment["rolloutState"]].match(deployment["rolloutStateReason"]), deployment
+        return deployment["id"], deployment["rolloutState"]
+
+    def rollout(task_definition, last):
+        ecs.update_service(cluster=CLUSTER, service="rollout", taskDefinition=task_definition)
+        deployment = primary()[0]
+        seen = follow(clock, primary, lambda state: state[1] == last)
+        assert {d for d, _ in seen} == {deployment}  # one deployment, followed from its start
+        return changes([state for _, state in seen])
+
+    try:
+        created = follow(clock, primary, lambda state: state[1] == "COMPLETED")
+        assert changes([state for _, state in created]) == documented["completed"]
+        assert rollout("documented-rollout:2", "COMPLETED") == documented["completed"]
+
+        control("ecs/fail-task-starts", {"cluster": CLUSTER, "family": "documented-rollout:3", "forever": True})
+        assert rollout("documented-rollout:3", "FAILED") == documented["circuit_breaker"]
+
+        def started_of_the_failed_deployment():
+            arns = ecs.list_tasks(cluster=CLUSTER, serviceName="rollout", desiredStatus="STOPPED")["taskArns"] + \
+                ecs.list_tasks(cluster=CLUSTER, serviceName="rollout")["taskArns"]
+            tasks = ecs.describe_tasks(cluster=CLUSTER, tasks=arns)["tasks"] if arns else []
+            return len([t for t in tasks if t["taskDefinitionArn"].endswith(":3")])
+
+        launched = started_of_the_failed_deployment()
+        assert launched >= 3  # min(200, max(3, ceil(0.5 x 2))) failures made it FAILED
+        clock.advance(5)
+        assert started_of_the_failed_deployment() == launched  # a FAILED deployment launches no new tasks
+        assert primary()[1] == "FAILED"
+    finally:
+        control("ecs/fail-task-starts", {"cluster": CLUSTER, "family": "documented-rollout:3", "count": 0})
+        remove_service(ecs, "rollout")

@@ -98,3 +98,41 @@ def test_a_rolling_deployment_stays_within_its_percentages(env, web, controls):
 def running_definition(ecs):
     """The task definition the service runs now (another test may have rolled it)."""
     return ecs.describe_services(cluster=CLUSTER, services=["web"])["services"][0]["taskDefinition"]
+
+
+def test_a_held_drain_keeps_its_tasks_until_released_and_every_transition_is_recorded(env, web, controls, clock):
+    """ecs/hold-drains: a DRAINING instance keeps its service tasks however much plane time passes (their
+    replacements start elsewhere), until the hold is released; the recorder has the instance's transitions."""
+    ecs = env["ecs"]
+    current = running_definition(ecs)
+    wait_for(lambda: clock.advance(0.1) and settled(env, "web", current), what="steady before")
+    arns = ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"]
+    busy = max(ecs.describe_container_instances(cluster=CLUSTER, containerInstances=arns)["containerInstances"],
+               key=lambda ci: ci["runningTasksCount"])
+    on_it = busy["runningTasksCount"]
+    assert on_it > 0
+
+    def tasks_on_instance():
+        tasks = ecs.list_tasks(cluster=CLUSTER, containerInstance=busy["containerInstanceArn"])["taskArns"]
+        return [t["lastStatus"] for t in ecs.describe_tasks(cluster=CLUSTER, tasks=tasks)["tasks"]] if tasks else []
+
+    controls.mark()
+    try:
+        with controls.drains_held(CLUSTER):
+            ecs.update_container_instances_state(cluster=CLUSTER, containerInstances=[busy["containerInstanceArn"]],
+                                                 status="DRAINING")
+            clock.advance(3)  # 300 AWS seconds: far beyond the health checks and the deregistration delay
+            assert tasks_on_instance() == ["RUNNING"] * on_it
+            service = ecs.describe_services(cluster=CLUSTER, services=["web"])["services"][0]
+            assert service["runningCount"] == DESIRED + on_it  # the replacements run beside the held tasks
+        clock.advance(3)
+        assert tasks_on_instance() == []
+        assert settled(env, "web", current)
+        report = controls.report()
+        assert [(t["from"], t["to"]) for t in report.transitions(CLUSTER, busy["ec2InstanceId"])] == [
+            ("ACTIVE", "DRAINING")]
+        assert report.service(CLUSTER, "web")["min_healthy"] >= DESIRED
+        assert report.target_group(env["tg"])["min_healthy"] >= DESIRED
+    finally:
+        ecs.update_container_instances_state(cluster=CLUSTER, containerInstances=[busy["containerInstanceArn"]],
+                                             status="ACTIVE")

@@ -1,5 +1,6 @@
 """The invariant recorder on a plane of fake components: every tick and request is an observation, so a
-dip that lasts one step is recorded; nothing before a mark."""
+dip that lasts one step is recorded; nothing before a mark; every container-instance transition is recorded
+per cluster, even one undone before the next request."""
 import pytest
 
 from local_aws.control_plane.core import Component, Plane
@@ -28,6 +29,10 @@ class FakeEcs(Component):
     def __init__(self, plane):
         super().__init__(plane)
         self.running, self.primary = 4, 4
+        self.instances = {("c", "arn:ci/1"): ("i-1", "ACTIVE"), ("c", "arn:ci/2"): ("i-2", "ACTIVE")}
+
+    def container_instance_states(self):
+        return dict(self.instances)
 
     def service_counts(self):
         values = {"running": self.running, "primary_running": self.primary, "healthy": self.running,
@@ -92,3 +97,45 @@ def test_a_new_mark_forgets_the_past_and_reset_stops_recording(plane):
     plane.component("invariants").reset()
     with pytest.raises(ValueError):
         control(plane, "invariants/report")
+
+
+def test_container_instance_transitions_are_recorded_per_cluster_in_order(plane):
+    mark = control(plane, "invariants/mark")
+    records = mark["clusters"]["c"]["container_instances"]
+    assert records["arn:ci/1"]["statuses"] == ["ACTIVE"] and mark["clusters"]["c"]["transitions"] == []
+    ecs = plane.component("ecs")
+    ecs.instances[("c", "arn:ci/1")] = ("i-1", "DRAINING")
+    plane.changed()
+    ecs.instances[("c", "arn:ci/1")] = ("i-1", "ACTIVE")   # undone before anyone could have sampled it
+    plane.changed()
+    control(plane, "clock/advance", {"seconds": 0.1, "step": 0.05})
+    ecs.instances[("c", "arn:ci/1")] = ("i-1", "DRAINING")
+    ecs.instances[("other", "arn:ci/3")] = ("i-3", "ACTIVE")   # registers after the mark
+    plane.changed()
+    ecs.instances[("c", "arn:ci/1")] = ("i-1", "INACTIVE")
+    plane.changed()
+    report = control(plane, "invariants/report")
+    transitions = report["clusters"]["c"]["transitions"]
+    assert [(t["ec2_instance_id"], t["from"], t["to"]) for t in transitions] == [
+        ("i-1", "ACTIVE", "DRAINING"), ("i-1", "DRAINING", "ACTIVE"), ("i-1", "ACTIVE", "DRAINING"),
+        ("i-1", "DRAINING", "INACTIVE")]
+    assert transitions[0]["at"] == transitions[1]["at"] == mark["since"]
+    assert transitions[2]["at"] == pytest.approx(mark["since"] + 0.1)
+    assert report["clusters"]["c"]["container_instances"]["arn:ci/1"]["statuses"] == [
+        "ACTIVE", "DRAINING", "ACTIVE", "DRAINING", "INACTIVE"]
+    assert report["clusters"]["c"]["container_instances"]["arn:ci/2"]["statuses"] == ["ACTIVE"]
+    assert [(t["from"], t["to"]) for t in report["clusters"]["other"]["transitions"]] == [(None, "ACTIVE")]
+
+
+def test_report_looks_up_transitions_by_instance_id_or_arn(plane):
+    from local_aws.controls import Report
+
+    control(plane, "invariants/mark")
+    plane.component("ecs").instances[("c", "arn:ci/2")] = ("i-2", "DRAINING")
+    plane.changed()
+    report = Report(control(plane, "invariants/report"))
+    assert [t["to"] for t in report.transitions("arn:aws:ecs:us-east-1:1:cluster/c", "i-2")] == ["DRAINING"]
+    assert report.transitions("c", "arn:ci/1") == []
+    assert report.container_instance("c", "arn:ci/2")["statuses"] == ["ACTIVE", "DRAINING"]
+    with pytest.raises(KeyError, match="no container instance i-9"):
+        report.container_instance("c", "i-9")

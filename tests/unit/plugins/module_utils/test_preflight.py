@@ -63,6 +63,20 @@ def test_subnets_need_free_addresses():
     assert [p.value for p in problems] == ["subnet-3", "subnet-1", ["subnet-1", "subnet-2", "subnet-3"]]
 
 
+def test_subnets_of_awsvpc_tasks_name_the_variable_and_what_needs_the_addresses():
+    spec = {"variable": "services_subnet_ids", "ids": ["subnet-1", "subnet-2"], "per_subnet": 1, "total": 12,
+            "needs": "awsvpc tasks need up to 12 addresses (api 8 (autoscaling max 4 at max_percent 200), worker 4)",
+            "fix": "use larger or more subnets, or lower autoscaling max, desired_count or max_percent"}
+    subnets = {"subnet-1": {"SubnetId": "subnet-1", "AvailableIpAddressCount": 0},
+               "subnet-2": {"SubnetId": "subnet-2", "AvailableIpAddressCount": 9}}
+    first, whole = preflight.subnet_problems(spec, subnets)
+    assert str(first) == "services_subnet_ids = 'subnet-1': has 0 free IP addresses, 1 needed: use a larger subnet or " \
+                         "free addresses"
+    assert whole.variable == "services_subnet_ids" and whole.fix == (
+        "9 free IP addresses in all, but awsvpc tasks need up to 12 addresses (api 8 (autoscaling max 4 at max_percent "
+        "200), worker 4): use larger or more subnets, or lower autoscaling max, desired_count or max_percent")
+
+
 class FakeEc2(object):
     def __init__(self, dns):
         self.dns = dns

@@ -152,6 +152,31 @@ def test_iam_policies_are_scoped_to_the_service():
     assert service_spec.needs_task_policy(API) and not service_spec.needs_task_policy(WEB)
 
 
+def test_ecs_exec_task_role_can_use_the_clusters_exec_key_and_log_group_only():
+    key = "arn:aws-us-gov:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    settings = dict(SETTINGS, exec_kms_key_arn=key, exec_log_group_name="/demo/ecs-exec")
+    statements = service_spec.task_policy(dict(WEB, enable_execute_command=True), settings)["Statement"]
+    assert statements == [
+        {"Sid": "EcsExec", "Effect": "Allow", "Resource": "*", "Action": [
+            "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel"]},
+        {"Sid": "EcsExecDecrypt", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": key},
+        {"Sid": "EcsExecFindLogGroup", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
+         "Resource": "arn:aws-us-gov:logs:us-east-1:123456789012:log-group:*"},
+        {"Sid": "EcsExecWriteSessionLogs", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+         "Resource": "arn:aws-us-gov:logs:us-east-1:123456789012:log-group:/demo/ecs-exec:*"}]
+    assert service_spec.needs_task_policy(dict(WEB, enable_execute_command=True))
+    # Without exec the key and the log group give nothing; an unlogged, unencrypted cluster needs the channels only.
+    assert service_spec.task_policy(WEB, settings)["Statement"] == []
+    [channels] = service_spec.task_policy(dict(WEB, enable_execute_command=True), SETTINGS)["Statement"]
+    assert channels["Sid"] == "EcsExec"
+    # Statements the service lists come first and stay as given.
+    own = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws-us-gov:s3:::bucket/*"}
+    first = service_spec.task_policy(dict(WEB, enable_execute_command=True, task_role_statements=[own]), settings)
+    assert first["Statement"][0] == own and len(first["Statement"]) == 5
+
+
 def test_access_points_and_task_security_groups():
     assert service_spec.efs_access_points([WEB, API], SETTINGS) == [{
         "service": "api", "volume": "data", "name": "demo-api-data", "file_system_id": "fs-123",
@@ -302,7 +327,7 @@ def test_autoscaling_policies_per_metric():
                     target_groups={"web": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/demo-web/def"})
     [cpu] = service_spec.autoscaling_policies(dict(WEB, autoscaling={"min": 2, "max": 4}), settings)
     assert cpu == {"service": "web", "policy_name": "demo-web-cpu", "resource_id": "service/demo/web",
-                   "minimum_tasks": 2, "maximum_tasks": 4, "configuration": {
+                   "minimum_tasks": 2, "maximum_tasks": 4, "override_task_capacity": True, "configuration": {
                        "TargetValue": 50.0, "ScaleInCooldown": 300, "ScaleOutCooldown": 60,
                        "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}}}
     memory, requests = service_spec.autoscaling_policies(dict(WEB, autoscaling={
@@ -317,6 +342,139 @@ def test_autoscaling_policies_per_metric():
     assert [e.split(":")[0] for e in errors] == [
         "services_list[0].autoscaling.memory_target", "services_list[0].autoscaling.requests_per_target",
         "services_list[0].autoscaling.scale_in_cooldown"]
+
+
+STEP = {"name": "backlog", "cooldown": 120,
+        "steps": [{"lower": 0, "upper": 50, "adjustment": 1}, {"lower": 50, "adjustment": 3}],
+        "alarm": {"namespace": "AWS/SQS", "metric_name": "ApproximateNumberOfMessagesVisible",
+                  "dimensions": {"QueueName": "jobs"}, "threshold": 100, "evaluation_periods": 2}}
+SCALE_IN = {"name": "idle", "adjustment_type": "PercentChangeInCapacity", "min_adjustment_magnitude": 1,
+            "steps": [{"upper": 0, "adjustment": -25}],
+            "alarm": {"metric_name": "CPUUtilization", "threshold": 20, "comparison": "LessThanThreshold"}}
+NIGHTS = {"name": "nights", "schedule": "cron(0 20 ? * MON-FRI *)", "timezone": "Europe/Berlin", "min": 1, "max": 2}
+MORNINGS = {"name": "mornings", "schedule": "cron(0 7 ? * MON-FRI *)", "timezone": "Europe/Berlin", "min": 2,
+            "max": 6, "start_time": "2030-01-01T00:00:00Z"}
+
+
+def test_step_policies_and_scheduled_actions_become_the_scaling_target():
+    svc = dict(WEB, autoscaling={"min": 2, "max": 6, "step_policies": [STEP, SCALE_IN],
+                                 "scheduled_actions": [NIGHTS, MORNINGS]})
+    [target] = service_spec.scaling_targets([svc, dict(WEB, name="agent", scheduling_strategy="DAEMON")], SETTINGS)
+    assert target == {
+        "service": "web", "cluster": "demo", "state": "present", "purge_prefix": "demo-web-",
+        "min_capacity": 2, "max_capacity": 6, "keep_capacity": True,
+        "step_policies": [
+            {"name": "demo-web-step-backlog", "adjustment_type": "ChangeInCapacity", "cooldown": 120,
+             "metric_aggregation_type": "Average",
+             "steps": [{"lower": 0.0, "upper": 50.0, "adjustment": 1}, {"lower": 50.0, "upper": None, "adjustment": 3}]},
+            {"name": "demo-web-step-idle", "adjustment_type": "PercentChangeInCapacity", "cooldown": 300,
+             "metric_aggregation_type": "Average", "min_adjustment_magnitude": 1,
+             "steps": [{"lower": None, "upper": 0.0, "adjustment": -25}]}],
+        "scheduled_actions": [
+            {"name": "demo-web-schedule-nights", "schedule": "cron(0 20 ? * MON-FRI *)", "timezone": "Europe/Berlin",
+             "min_capacity": 1, "max_capacity": 2},
+            {"name": "demo-web-schedule-mornings", "schedule": "cron(0 7 ? * MON-FRI *)", "timezone": "Europe/Berlin",
+             "min_capacity": 2, "max_capacity": 6, "start_time": "2030-01-01T00:00:00Z"}]}
+    # Step policies replace the default CPU target tracking; scheduled actions own the capacity range once registered.
+    assert service_spec.autoscaling_policies(svc, SETTINGS) == []
+    [cpu] = service_spec.autoscaling_policies(dict(svc, autoscaling=dict(svc["autoscaling"], cpu_target=60)), SETTINGS)
+    assert cpu["override_task_capacity"] is False
+    # A service without autoscaling: nothing registered, what the role made before is removed; absent deregisters.
+    assert service_spec.scaling_target(WEB, SETTINGS) == {
+        "service": "web", "cluster": "demo", "state": "present", "purge_prefix": "demo-web-", "step_policies": [],
+        "scheduled_actions": []}
+    absent = service_spec.scaling_target(svc, dict(SETTINGS, state="absent"))
+    assert absent["deregister"] is True and absent["step_policies"] == []
+    assert service_spec.scaling_target(WEB, dict(SETTINGS, state="absent"))["deregister"] is False
+
+
+def test_step_alarms_trigger_their_policy():
+    svc = dict(WEB, autoscaling={"max": 6, "step_policies": [STEP, SCALE_IN]})
+    backlog, idle = service_spec.step_alarms([svc, API], SETTINGS, {"demo-web-step-backlog": "arn:policy/backlog"})
+    assert backlog == {
+        "service": "web", "name": "demo-web-step-backlog",
+        "description": "Triggers the step scaling policy demo-web-step-backlog of demo-web",
+        "namespace": "AWS/SQS", "metric_name": "ApproximateNumberOfMessagesVisible", "statistic": "Average",
+        "period": 60, "evaluation_periods": 2, "threshold": 100.0, "comparison": "GreaterThanOrEqualToThreshold",
+        "treat_missing_data": "missing", "dimensions": {"QueueName": "jobs"}, "alarm_actions": ["arn:policy/backlog"]}
+    assert idle["namespace"] == "AWS/ECS" and idle["dimensions"] == {"ClusterName": "demo", "ServiceName": "web"}
+    assert idle["comparison"] == "LessThanThreshold" and idle["alarm_actions"] == []  # the policy does not exist yet
+
+
+def test_good_step_policies_and_schedules_pass():
+    svc = dict(WEB, autoscaling={"min": 1, "max": 6, "step_policies": [STEP, SCALE_IN, dict(
+        STEP, name="exact", adjustment_type="ExactCapacity", steps=[{"lower": 0, "adjustment": 0}])],
+        "scheduled_actions": [NIGHTS, MORNINGS, {"name": "once", "schedule": "at(2030-06-01T12:00:00)", "max": 9},
+                              {"name": "hourly", "schedule": "rate(1 hour)", "min": 1},
+                              {"name": "often", "schedule": "rate(15 minutes)", "min": 1}]})
+    assert service_spec.input_errors([svc], SETTINGS) == []
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"steps": []}, "step_policies[0].steps: missing"),
+    ({"steps": [{"lower": 0, "upper": 10, "adjustment": 1}, {"lower": 20, "adjustment": 2}]},
+     "step_policies[0].steps[1].lower: 20; steps go upwards without gaps or overlaps"),
+    ({"steps": [{"lower": 0, "upper": 10, "adjustment": 1}]},
+     "step_policies[0].steps[0].upper: 10; with a positive bound the last step must have no upper bound"),
+    ({"steps": [{"lower": -5, "adjustment": 1}]}, "step_policies[0].steps[0].lower: -5; with a negative bound"),
+    ({"steps": [{"adjustment": 1}]}, "step_policies[0].steps[0]: neither lower nor upper"),
+    ({"steps": [{"lower": 5, "upper": 5, "adjustment": 1}]}, "step_policies[0].steps[0]: lower 5 is not below upper 5"),
+    ({"steps": [{"lower": 0, "adjustment": 0}]}, "step_policies[0].steps[0].adjustment: 0 changes nothing"),
+    ({"steps": [{"lower": 0}]}, "step_policies[0].steps[0].adjustment: missing"),
+    ({"steps": [{"upper": 0, "adjustment": 1}]},
+     "step_policies[0].steps[0].lower: none; the alarm fires above its threshold"),
+    ({"alarm": dict(STEP["alarm"], comparison="LessThanThreshold")},
+     "step_policies[0].steps[1].upper: none; the alarm fires below its threshold"),
+    ({"adjustment_type": "Percent"}, "step_policies[0].adjustment_type: Percent; use ChangeInCapacity"),
+    ({"min_adjustment_magnitude": 2}, "step_policies[0].min_adjustment_magnitude: only for adjustment_type"),
+    ({"cooldown": -1}, "step_policies[0].cooldown: -1"),
+    ({"metric_aggregation_type": "Sum"}, "step_policies[0].metric_aggregation_type: Sum"),
+    ({"alarm": None}, "step_policies[0].alarm: missing"),
+    ({"alarm": {"threshold": 1}}, "step_policies[0].alarm.metric_name: missing"),
+    ({"alarm": dict(STEP["alarm"], threshold="high")}, "step_policies[0].alarm.threshold: high"),
+    ({"alarm": dict(STEP["alarm"], period=90)}, "step_policies[0].alarm.period: 90"),
+    ({"alarm": dict(STEP["alarm"], statistic="p99")}, "step_policies[0].alarm.statistic: p99"),
+    ({"alarm": dict(STEP["alarm"], comparison=">")}, "step_policies[0].alarm.comparison: >"),
+    ({"alarm": dict(STEP["alarm"], dimensions=None)}, "step_policies[0].alarm.dimensions: missing"),
+    ({"name": "no spaces"}, "step_policies[0].name: no spaces"),
+])
+def test_bad_step_policies_name_the_variable_and_the_fix(change, expected):
+    policy = dict(STEP, **change)
+    errors = service_spec.input_errors([dict(WEB, autoscaling={"max": 4, "step_policies": [policy]})], SETTINGS)
+    assert any(e.startswith("services_list[0].autoscaling." + expected) for e in errors), (expected, errors)
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"schedule": "cron(0 8 * * MON-FRI *)"}, "schedule: cron(0 8 * * MON-FRI *): exactly one of day-of-month"),
+    ({"schedule": "cron(0 8 * *)"}, "schedule: cron(0 8 * *): a cron expression has 6 fields"),
+    ({"schedule": "rate(1 hours)"}, "schedule: rate(1 hours): use the singular unit for 1"),
+    ({"schedule": "rate(0 minutes)"}, "schedule: rate(0 minutes): the rate is 1 or more"),
+    ({"schedule": "at(2030-13-01T00:00:00)"}, "schedule: at(2030-13-01T00:00:00) is not a date and time"),
+    ({"schedule": "every day"}, "schedule: every day; use at("),
+    ({"schedule": None}, "schedule: missing"),
+    ({"min": None, "max": None}, ": neither min nor max"),
+    ({"min": 5, "max": 2}, "max: 2 is below min 5"),
+    ({"min": -1}, "min: -1; use tasks"),
+    ({"timezone": "Berlin time"}, "timezone: Berlin time; use an IANA time zone name"),
+    ({"start_time": "tomorrow"}, "start_time: tomorrow; give a UTC time"),
+    ({"start_time": "2030-02-01T00:00:00Z", "end_time": "2030-01-01T00:00:00Z"},
+     "end_time: 2030-01-01T00:00:00Z is not after start_time"),
+    ({"name": ""}, "name: missing"),
+])
+def test_bad_scheduled_actions_name_the_variable_and_the_fix(change, expected):
+    action = dict(NIGHTS, **change)
+    errors = service_spec.input_errors([dict(WEB, autoscaling={"max": 4, "scheduled_actions": [action]})], SETTINGS)
+    at = "services_list[0].autoscaling.scheduled_actions[0]" + ("" if expected.startswith(":") else ".")
+    assert any(e.startswith(at + expected) for e in errors), (
+        expected, errors)
+
+
+def test_step_policy_and_scheduled_action_names_are_unique_per_service():
+    errors = service_spec.input_errors([dict(WEB, autoscaling={
+        "max": 4, "step_policies": [STEP, STEP], "scheduled_actions": [NIGHTS, NIGHTS]})], SETTINGS)
+    assert "services_list[0].autoscaling.step_policies[1].name: backlog is used by another step policy of the " \
+           "service; names are unique per service" in errors
+    assert any(e.startswith("services_list[0].autoscaling.scheduled_actions[1].name: nights is used") for e in errors)
 
 
 def test_planned_groups_name_the_capacity_providers_ecs_instances_makes():
@@ -381,3 +539,54 @@ def test_published_facts_of_a_run_that_deployed_nothing_are_empty():
     assert service_spec.published([{"name": "web"}], {"log_group_prefix": "/x/"}, {"changed": True}, None) == [
         {"name": "web", "service_arn": "", "task_definition_arn": "", "target_group_arn": "", "log_group": "/x/web"}]
     assert service_spec.published([], None, None, None) == []
+
+
+def test_ecr_repositories_are_immutable_scanned_kms_encrypted_and_expire_old_images():
+    settings = dict(SETTINGS, stack_name="demo", ecr_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/default")
+    api, worker = service_spec.ecr_repositories([
+        {"name": "api"},
+        {"name": "team/worker", "image_tag_mutability": "mutable", "scan_on_push": False, "keep_images": 5,
+         "untagged_days": 1, "kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/own"}], settings)
+    assert api == {
+        "name": "demo/api", "image_tag_mutability": "IMMUTABLE", "scan_on_push": True, "encryption_type": "KMS",
+        "kms_key": "arn:aws:kms:us-east-1:123456789012:key/default",
+        "tags": {"cloudops:stack": "demo", "Name": "demo/api"},
+        "lifecycle_policy": {"rules": [
+            {"rulePriority": 1, "description": "untagged images expire after 7 days",
+             "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
+                           "countNumber": 7}, "action": {"type": "expire"}},
+            {"rulePriority": 2, "description": "only the newest 30 images are kept",
+             "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30},
+             "action": {"type": "expire"}}]}}
+    assert worker["name"] == "demo/team/worker" and worker["image_tag_mutability"] == "MUTABLE"
+    assert worker["scan_on_push"] is False and worker["kms_key"].endswith("key/own")
+    assert [r["selection"]["countNumber"] for r in worker["lifecycle_policy"]["rules"]] == [1, 5]
+    own = {"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan",
+                                                       "countNumber": 3}, "action": {"type": "expire"}}]}
+    [mine] = service_spec.ecr_repositories([{"name": "x", "lifecycle_policy": own}], dict(SETTINGS, stack_name="demo"))
+    assert mine["lifecycle_policy"] == own and "kms_key" not in mine  # the AWS managed key
+
+
+@pytest.mark.parametrize("repo, expected", [
+    ({"name": "API"}, "services_ecr_repositories[0].name: API; use lowercase letters"),
+    ({"name": "a//b"}, "services_ecr_repositories[0].name: a//b"),
+    ({}, "services_ecr_repositories[0].name: missing"),
+    ({"name": "x" * 260}, "gives the repository demo/xxx"),
+    ({"name": "api", "image_tag_mutability": "sometimes"}, "services_ecr_repositories[0].image_tag_mutability: sometimes"),
+    ({"name": "api", "scan_on_push": "yes"}, "services_ecr_repositories[0].scan_on_push: yes"),
+    ({"name": "api", "kms_key_arn": "alias/mine"}, "services_ecr_repositories[0].kms_key_arn: alias/mine"),
+    ({"name": "api", "keep_images": 0}, "services_ecr_repositories[0].keep_images: 0; use images"),
+    ({"name": "api", "untagged_days": -1}, "services_ecr_repositories[0].untagged_days: -1; use days"),
+    ({"name": "api", "lifecycle_policy": {"rules": []}}, "services_ecr_repositories[0].lifecycle_policy: give an ECR"),
+    ({"name": "api", "keep_images": 3, "lifecycle_policy": {"rules": [{"rulePriority": 1}]}},
+     "services_ecr_repositories[0].lifecycle_policy: given with keep_images/untagged_days"),
+])
+def test_bad_ecr_repositories_name_the_variable_and_the_fix(repo, expected):
+    errors = service_spec.ecr_input_errors([repo], dict(SETTINGS, stack_name="demo"))
+    assert any(expected in e for e in errors), (expected, errors)
+
+
+def test_ecr_repository_names_are_unique():
+    assert service_spec.ecr_input_errors([{"name": "api"}, {"name": "api"}], dict(SETTINGS, stack_name="demo")) == [
+        "services_ecr_repositories[1].name: api is listed twice; repository names are unique"]
+    assert service_spec.ecr_input_errors([{"name": "api"}, {"name": "team/worker"}], SETTINGS) == []

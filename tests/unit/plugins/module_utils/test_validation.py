@@ -14,7 +14,7 @@ NETWORK = dict(IDENTITY, network_state="present", network_vpc_id="", network_vpc
                network_nat_wait_timeout=600)
 DATABASE = dict(IDENTITY, database_state="present", database_mode="standard",
                 database_engine_version="8.0.mysql_aurora.3.08.2", database_instance_class="db.r6g.large",
-                database_cluster_identifier="demo-aurora", database_master_username="admin", database_name="app",
+                database_cluster_identifier="demo-aurora", database_master_username="cloudops_admin", database_name="app",
                 database_port=3306, database_backup_retention_days=7, database_backup_window="",
                 database_maintenance_window="", database_log_exports=["audit"], database_kms_key_alias="alias/demo-database",
                 database_vpc_id="vpc-planned-network", database_subnet_ids=["subnet-planned-1", "subnet-planned-2"],
@@ -189,6 +189,32 @@ def test_services_rules_wrap_the_service_errors_as_problems():
     assert any(s.startswith("services_log_retention_days = 31") for s in shown), shown
 
 
+def test_services_exec_key_and_log_group_come_from_the_cluster_and_are_checked():
+    settings = {"state": "present", "cluster_name": "demo", "name_prefix": "demo-"}
+    good = dict(IDENTITY, services_list=[], __services_settings=settings, services_log_retention_days=30,
+                services_exec_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/abc",
+                services_exec_log_group_name="/demo/ecs-exec")
+    assert v.services_rules(good) == []
+    problems = v.services_rules(dict(good, services_exec_kms_key_arn="alias/demo-ecs-exec",
+                                     services_exec_log_group_name="/demo/ecs exec"))
+    assert variables(problems) == ["services_exec_kms_key_arn", "services_exec_log_group_name"]
+    # Before the cluster exists its facts are planned: the key is a placeholder, the log group the cluster's input.
+    fact, cluster = v.planned_facts("ecs_cluster", {"ecs_cluster_name": "demo", "ecs_cluster_exec_logging": True,
+                                                    "ecs_cluster_exec_log_group_name": "/demo/ecs-exec",
+                                                    "ecs_cluster_kms_key_arn": ""})
+    assert fact == "cloudops_cluster" and cluster["exec_log_group_name"] == "/demo/ecs-exec"
+    assert v.is_planned(cluster["exec_kms_key_arn"])
+    assert v.services_rules(dict(good, services_exec_kms_key_arn=cluster["exec_kms_key_arn"])) == []
+    # In a run with the ecs_cluster role the log group is the cluster's input: its rules report a bad one, once.
+    bad = dict(good, services_exec_log_group_name="/demo/ecs exec", ecs_cluster_exec_log_group_name="/demo/ecs exec")
+    assert v.services_rules(bad) == []
+    assert variables(v.ecs_cluster_rules(dict(bad, ecs_cluster_name="demo", ecs_cluster_exec_log_retention_days=30,
+                                              ecs_cluster_container_insights="enabled"))) == [
+        "ecs_cluster_exec_log_group_name"]
+    unlogged = v.planned_facts("ecs_cluster", {"ecs_cluster_name": "demo", "ecs_cluster_exec_logging": False})[1]
+    assert unlogged["exec_kms_key_arn"] == "" and unlogged["exec_log_group_name"] == ""
+
+
 @pytest.mark.parametrize("rules, changes, variable", [
     (v.teardown_rules, {"teardown_kms_pending_days": 3}, "teardown_kms_pending_days"),
     (v.teardown_rules, {"teardown_confirm": True, "cloudops_environment": "prod"}, "teardown_allow_prod"),
@@ -231,3 +257,63 @@ def test_planned_subnets_must_hold_what_the_stack_puts_in_them():
     problems = v.subnet_capacity_rules(roles, small)
     assert [p.variable for p in problems] == ["network_private_subnet_cidrs"]
     assert problems[0].value == "10.8.0.0/25" and "holds 123 addresses but the stack needs about 124" in problems[0].fix
+
+
+def test_the_default_master_user_is_accepted_and_not_a_default_name():
+    import os
+
+    import yaml
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+    with open(os.path.join(root, "roles", "database", "defaults", "main.yml"), encoding="utf-8") as handle:
+        default = yaml.safe_load(handle)["database_master_username"]
+    assert default.lower() not in ("admin", "root", "administrator", "master", "mysql", "user")
+    assert v.database_rules(dict(DATABASE, database_master_username=default)) == []
+    assert v.database_rules(dict(DATABASE, database_master_username="root"))[0].fix.endswith(
+        "pick another name such as cloudops_admin or app_admin")
+
+
+SUBNETS = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+
+
+def test_existing_subnets_of_awsvpc_tasks_are_checked_for_free_addresses():
+    api = {"name": "api", "image": "x", "memory": 64, "network_mode": "awsvpc", "autoscaling": {
+        "max": 4, "scheduled_actions": [{"name": "peak", "schedule": "rate(1 day)", "max": 6}]}}
+    worker = {"name": "worker", "image": "x", "memory": 64, "network_mode": "awsvpc", "desired_count": 3,
+              "max_percent": 150, "subnet_ids": ["subnet-0bbbbbbbbbbbbbbb1"]}
+    agent = {"name": "agent", "image": "x", "memory": 64, "network_mode": "awsvpc", "scheduling_strategy": "DAEMON"}
+    bridge = {"name": "web", "image": "x", "memory": 64, "desired_count": 50}
+    inputs = dict(INSTANCES, services_state="present", services_subnet_ids=SUBNETS, services_default_max_percent=200,
+                  services_list=[api, worker, agent, bridge], ecs_instances_subnet_ids=SUBNETS)
+    checks = v.aws_checks(["services"], dict(inputs, services_instance_groups=[{"capacity_provider": "p", "max_size": 5}]))
+    assert checks["subnets"] == [
+        {"variable": "services_subnet_ids", "ids": SUBNETS, "per_subnet": 1, "total": 17,
+         "needs": "awsvpc tasks need up to 17 addresses (api 12 (autoscaling max 6 at max_percent 200), "
+                  "agent 5 (one per instance, up to 5))",
+         "fix": "use larger or more subnets, or lower autoscaling max, desired_count or max_percent"},
+        {"variable": "services_list[1].subnet_ids", "ids": ["subnet-0bbbbbbbbbbbbbbb1"], "per_subnet": 1, "total": 4,
+         "needs": "awsvpc tasks need up to 4 addresses (worker 4 (desired_count 3 at max_percent 150))",
+         "fix": "use larger or more subnets, or lower autoscaling max, desired_count or max_percent"}]
+    # With the instance groups in the same run and the same subnets, their largest size counts too.
+    checked = v.aws_checks(["ecs_instances", "services"], inputs)["subnets"]
+    assert len(checked) == 3
+    shared = checked[1]
+    assert shared["total"] == 12 + 4 + 4 and shared["needs"].endswith("and the instance groups, in the same subnets, up to 4")
+    # Subnets the network role will create are counted by subnet_capacity_rules instead.
+    planned = dict(inputs, services_subnet_ids=["subnet-planned-1", "subnet-planned-2"])
+    assert [c["variable"] for c in v.aws_checks(["services"], planned)["subnets"]] == ["services_list[1].subnet_ids"]
+
+
+def test_ecr_repositories_are_checked_with_the_services_and_their_keys_looked_up():
+    settings = {"state": "present", "cluster_name": "demo", "name_prefix": "demo-"}
+    key = "arn:aws:kms:us-east-1:123456789012:key/abc"
+    good = dict(IDENTITY, services_state="present", services_list=[], __services_settings=settings,
+                services_log_retention_days=30, services_ecr_kms_key_arn=key,
+                services_ecr_repositories=[{"name": "api"}, {"name": "worker", "kms_key_arn": key}])
+    assert v.services_rules(good) == []
+    problems = v.services_rules(dict(good, services_ecr_kms_key_arn="aws/ecr",
+                                     services_ecr_repositories=[{"name": "Api"}]))
+    assert variables(problems) == ["services_ecr_repositories[0].name", "services_ecr_kms_key_arn"]
+    keys = v.aws_checks(["services"], good)["kms_keys"]
+    assert keys == [{"variable": "services_ecr_kms_key_arn", "key": key},
+                    {"variable": "services_ecr_repositories[1].kms_key_arn", "key": key}]

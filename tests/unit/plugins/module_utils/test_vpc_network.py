@@ -49,3 +49,36 @@ def test_names_derived_from_a_bad_stack_name_are_found_before_any_change():
     good = dict(params, security_groups=[{"key": "alb", "name": "demo-alb", "description": "x"}],
                 flow_log={"log_group_name": "/demo/vpc-flow-logs"})
     assert [n for what, n, p in name_checks("demo", good) if not p.match(n)] == []
+
+
+class _Module:
+    """What VpcNetwork.from_module reads of a module."""
+
+    def __init__(self, path):
+        self.params = {"stack": "shop", "wait_timeout": 600, "flow_log": None, "progress_file": path}
+        self.no_log_values, self.check_mode, self._diff, self.region = set(), False, False, "us-east-1"
+
+    def log(self, message):
+        raise AssertionError("logged instead of written to the progress file: %s" % message)
+
+
+class _NatsStillPending:
+    def __init__(self):
+        self.polls = 0
+
+    def describe_nat_gateways(self, aws_retry=False, NatGatewayIds=None):
+        self.polls += 1
+        state = "available" if self.polls > 6 else "pending"
+        return {"NatGateways": [{"NatGatewayId": i, "State": state} for i in NatGatewayIds]}
+
+
+def test_the_nat_gateway_wait_says_what_it_waits_for_every_20s_in_the_progress_file(tmp_path, monkeypatch):
+    from ansible_collections.cloudops.ecs.plugins.module_utils import aws, waiter
+    from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_network import VpcNetwork
+    ec2 = _NatsStillPending()
+    monkeypatch.setattr(aws, "clients", lambda module, services, extra=None: {"ec2": ec2, "sts": None})
+    path = tmp_path / "progress.log"
+    network = VpcNetwork.from_module(_Module(str(path)), clock=waiter.ManualClock())
+    nats = network.wait_nats({"us-east-1a": {"NatGatewayId": "nat-1", "State": "pending"}})
+    assert nats["us-east-1a"]["State"] == "available" and ec2.polls == 7  # at 0, 2, 5, 9.5, 16.25, 20 and 30 s
+    assert path.read_text().splitlines() == ["waiting for NAT gateway(s) nat-1 available: 20s of 600s; nat-1 pending"]

@@ -83,3 +83,21 @@ def test_aws_error_fails_with_its_message(stubs, run_module):
     stubs["elbv2"].add_client_error("describe_load_balancers", "AccessDenied", "denied")
     result, failed = run_module(application_load_balancer, ARGS)
     assert failed and result["msg"].startswith("Failed to describe load balancer shop")
+
+
+def test_a_long_wait_says_what_it_waits_for_every_20s_in_the_progress_file(stubs, run_module, monkeypatch, tmp_path):
+    clock = waiter.ManualClock()
+    monkeypatch.setattr(waiter, "Clock", lambda: clock)
+    elbv2 = stubs["elbv2"]
+    elbv2.add_client_error("describe_load_balancers", "LoadBalancerNotFound")
+    elbv2.add_response("create_load_balancer", {"LoadBalancers": [lb("provisioning")]}, None)
+    elbv2.add_response("create_listener", {"Listeners": [{"ListenerArn": LISTENER_ARN}]}, None)
+    for _poll in range(5):  # at 0, 2, 6, 14 and 20 s
+        elbv2.add_response("describe_load_balancers", {"LoadBalancers": [lb("provisioning")]})
+    elbv2.add_response("describe_load_balancers", {"LoadBalancers": [lb("active")]})
+    elbv2.add_response("describe_load_balancers", {"LoadBalancers": [lb("active")]})
+    elbv2.add_response("describe_load_balancer_attributes", {"Attributes": []})
+    path = tmp_path / "progress.log"
+    result, failed = run_module(application_load_balancer, dict(ARGS, wait=True, progress_file=str(path)))
+    assert not failed and result["state"] == "active"
+    assert path.read_text().splitlines() == ["waiting for load balancer shop to be active: 20s of 600s; state provisioning"]

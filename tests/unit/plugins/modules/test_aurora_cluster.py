@@ -83,3 +83,18 @@ def test_aws_error(stubs, run_module):
     stubs["rds"].add_client_error("describe_db_clusters", "AccessDenied", "denied")
     result, failed = run_module(aurora_cluster, ARGS)
     assert failed and result["msg"].startswith("Failed to describe DB cluster shop-db")
+
+
+def test_a_long_wait_says_what_it_waits_for_every_20s_in_the_progress_file(stubs, run_module, monkeypatch, tmp_path):
+    clock = waiter.ManualClock()
+    monkeypatch.setattr(waiter, "Clock", lambda: clock)
+    read(stubs, cluster())
+    for _poll in range(5):  # at 0, 2, 6, 14 and 20 s
+        read(stubs, cluster(status="backing-up"), [instance("modifying")])
+    read(stubs, cluster(), [instance()])
+    read(stubs, cluster())
+    path = tmp_path / "progress.log"
+    result, failed = run_module(aurora_cluster, dict(ARGS, wait=True, progress_file=str(path)))
+    assert not failed, result
+    assert path.read_text().splitlines() == [
+        "waiting for DB cluster shop-db to be available: 20s of 3600s; shop-db: status backing-up; shop-db-1: status modifying"]

@@ -20,6 +20,19 @@ def describe(stubs, *items):
                               {"cluster": "shop", "services": ["web"], "include": ["TAGS"]})
 
 
+def update_to_revision_4(stubs):
+    describe(stubs, service(td=2))
+    stubs["ecs"].add_response("update_service", {"service": service(td=4, running=2, rollout="IN_PROGRESS",
+                                                                    deployment="ecs-svc/2")},
+                              {"cluster": "shop", "service": "web", "taskDefinition": TD % 4})
+
+
+def both_targets_healthy(stubs):
+    stubs["elbv2"].add_response("describe_target_health", {"TargetHealthDescriptions": [
+        {"Target": {"Id": "i-0aaaaaaaaaaaaaaa%d" % n, "Port": 32768}, "TargetHealth": {"State": "healthy"}} for n in (1, 2)]},
+        {"TargetGroupArn": TG})
+
+
 def test_no_change(stubs, run_module):
     describe(stubs, service())
     result, failed = run_module(ecs_service, ARGS)
@@ -37,15 +50,10 @@ def test_check_mode_on_an_empty_account_plans_the_creation(stubs, run_module):
 def test_new_revision_updates_and_waits_for_the_rollout_and_healthy_targets(stubs, run_module, monkeypatch):
     clock = waiter.ManualClock()
     monkeypatch.setattr(waiter, "Clock", lambda: clock)
-    describe(stubs, service(td=2))
-    stubs["ecs"].add_response("update_service", {"service": service(td=4, running=2, rollout="IN_PROGRESS",
-                                                                    deployment="ecs-svc/2")},
-                              {"cluster": "shop", "service": "web", "taskDefinition": TD % 4})
+    update_to_revision_4(stubs)
     describe(stubs, service(td=4, running=1, rollout="IN_PROGRESS", deployment="ecs-svc/2"))
     describe(stubs, service(td=4, deployment="ecs-svc/2"))
-    stubs["elbv2"].add_response("describe_target_health", {"TargetHealthDescriptions": [
-        {"Target": {"Id": "i-0aaaaaaaaaaaaaaa%d" % n, "Port": 32768}, "TargetHealth": {"State": "healthy"}} for n in (1, 2)]},
-        {"TargetGroupArn": TG})
+    both_targets_healthy(stubs)
     result, failed = run_module(ecs_service, dict(ARGS, task_definition=TD % 4, wait=True))
     assert not failed, result.get("msg")
     assert result["service"]["differences"] == ["taskDefinition"] and result["service"]["deployment_id"] == "ecs-svc/2"
@@ -71,3 +79,27 @@ def test_aws_error(stubs, run_module):
     stubs["ecs"].add_client_error("describe_services", "AccessDeniedException", "denied")
     result, failed = run_module(ecs_service, ARGS)
     assert failed and result["msg"].startswith("Could not describe services web in cluster shop")
+
+
+def test_the_rollout_reports_a_line_per_change_and_what_it_waits_for_every_20s(stubs, run_module, monkeypatch, tmp_path):
+    clock = waiter.ManualClock()
+    monkeypatch.setattr(waiter, "Clock", lambda: clock)
+    update_to_revision_4(stubs)
+    # wait_interval 10: polls at 0, 1, 2.5, 4.75, 8.1, 13.2, 20, 30, 40 s
+    for running in (0, 0, 0, 0, 0, 1, 1, 1):
+        describe(stubs, dict(service(td=4, running=running, rollout="IN_PROGRESS", deployment="ecs-svc/2"),
+                             pendingCount=2 - running))
+    describe(stubs, service(td=4, deployment="ecs-svc/2"))
+    both_targets_healthy(stubs)
+    path = tmp_path / "progress.log"
+    result, failed = run_module(ecs_service, dict(ARGS, task_definition=TD % 4, wait=True, wait_interval=10,
+                                                  progress_file=str(path)))
+    assert not failed, result.get("msg")
+    assert path.read_text().splitlines() == [
+        "waiting for services web to roll out (at most 900s)",
+        "web: running 0/2, pending 2, rollout IN_PROGRESS",
+        "web: running 1/2, pending 1, rollout IN_PROGRESS",
+        "waiting for services web to roll out: 20s of 900s; web: rollout IN_PROGRESS (); "
+        "web: running 1 of 2 desired, 1 pending",
+        "web: rolled out: running 2/2, targets healthy 2/2",
+    ]

@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from botocore.stub import ANY
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.stopped_task_alerts import event_pattern, topic_policy
@@ -12,11 +14,11 @@ KEY = "arn:aws:kms:us-east-1:123456789012:key/k"
 ARGS = {"name": "shop-stopped-tasks", "cluster_arn": CLUSTER, "kms_key_id": KEY}
 
 
-def converged(stubs, topic=True, rule=True):
+def converged(stubs, topic=True, rule=True, pattern=None):
     stubs["sns"].add_response("list_topics", {"Topics": [{"TopicArn": TOPIC}] if topic else []})
     if rule:
         stubs["events"].add_response("describe_rule", {"Name": ARGS["name"], "Arn": RULE, "State": "ENABLED",
-                                                       "EventPattern": json.dumps(event_pattern(CLUSTER))})
+                                                       "EventPattern": json.dumps(pattern or event_pattern(CLUSTER))})
     else:
         stubs["events"].add_client_error("describe_rule", "ResourceNotFoundException")
     if topic:
@@ -63,3 +65,60 @@ def test_error_reports_the_changes_so_far(stubs, run_module):
     result, failed = run_module(ecs_stopped_task_alerts, ARGS)
     assert failed and result["msg"].startswith("Failed to manage stopped-task alerts shop-stopped-tasks")
     assert result["changes"] == ["topic created"]
+
+
+# -- the event pattern ---------------------------------------------------------------------------------------------
+ELB_KILL = "Task failed ELB health checks in (target-group %s)" % (
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-web/0123456789abcdef")
+STOPS = {
+    "elb health check": ("ServiceSchedulerInitiated", ELB_KILL, True),
+    "container health check": ("ServiceSchedulerInitiated", "Task failed container health checks", True),
+    "essential container exited": ("EssentialContainerExited", "Essential container in task exited", True),
+    "failed start": ("TaskFailedToStart", "CannotPullContainerError: pull access denied", True),
+    "spot interruption": ("SpotInterruption", "Your Spot Task was interrupted.", True),
+    "deployment": ("ServiceSchedulerInitiated", "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)",
+                   False),
+    "drain": ("ServiceSchedulerInitiated", "Task stopped because the container instance is being drained", False),
+    "user": ("UserInitiated", "Task failed ELB health checks (a user's words)", False),
+}
+
+
+def task_stopped(stop_code, reason, cluster=CLUSTER, last_status="STOPPED"):
+    return {"version": "0", "id": "3317b2af-7005-947d-b652-f55e762e571a", "detail-type": "ECS Task State Change",
+            "source": "aws.ecs", "account": "123456789012", "time": "2025-01-01T00:00:00Z", "region": "us-east-1",
+            "resources": [CLUSTER.replace(":cluster/", ":task/") + "/0123456789abcdef0123456789abcdef"],
+            "detail": {"clusterArn": cluster, "lastStatus": last_status, "desiredStatus": "STOPPED",
+                       "stopCode": stop_code, "stoppedReason": reason, "group": "service:web"}}
+
+
+def test_pattern_keeps_the_expected_stop_codes_out_and_matches_health_check_kills_by_reason():
+    detail = event_pattern(CLUSTER)["detail"]
+    assert detail["clusterArn"] == [CLUSTER] and detail["lastStatus"] == ["STOPPED"]
+    unexpected, health = detail["$or"]
+    assert unexpected == {"stopCode": [{"anything-but": ["UserInitiated", "ServiceSchedulerInitiated"]}]}
+    assert health == {"stopCode": ["ServiceSchedulerInitiated"], "stoppedReason": [
+        {"prefix": "Task failed ELB health checks"}, {"prefix": "Task failed container health checks"}]}
+
+
+@pytest.mark.parametrize("stop", sorted(STOPS))
+def test_pattern_matches_what_eventbridge_would(stop):
+    """Evaluated with moto's EventBridge pattern matcher (what the local AWS uses for TestEventPattern)."""
+    models = pytest.importorskip("moto.events.models")
+    stop_code, reason, alert = STOPS[stop]
+    pattern = models.EventPattern.load(json.dumps(event_pattern(CLUSTER)))
+    assert pattern.matches_event(task_stopped(stop_code, reason)) is alert
+    assert not pattern.matches_event(task_stopped(stop_code, reason, cluster=CLUSTER + "-other"))
+    assert not pattern.matches_event(task_stopped(stop_code, reason, last_status="DEPROVISIONING"))
+
+
+def test_a_rule_with_the_earlier_pattern_is_updated(stubs, run_module):
+    old = dict(event_pattern(CLUSTER), detail={
+        "clusterArn": [CLUSTER], "lastStatus": ["STOPPED"],
+        "stopCode": [{"anything-but": ["UserInitiated", "ServiceSchedulerInitiated"]}]})
+    converged(stubs, pattern=old)
+    stubs["events"].add_response("put_rule", {"RuleArn": RULE}, {
+        "Name": ARGS["name"], "EventPattern": json.dumps(event_pattern(CLUSTER)), "State": "ENABLED",
+        "Description": "ECS tasks of shop stopped unexpectedly"})
+    stubs["events"].add_response("list_targets_by_rule", {"Targets": [{"Id": "sns", "Arn": TOPIC}]})
+    result, failed = run_module(ecs_stopped_task_alerts, ARGS)
+    assert not failed and result["changes"] == ["rule pattern"]

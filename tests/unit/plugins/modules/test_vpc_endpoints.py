@@ -66,3 +66,17 @@ def test_aws_error_says_what_was_done(stubs, run_module):
     stubs["ec2"].add_client_error("create_vpc_endpoint", "VpcEndpointLimitExceeded", "limit")
     result, failed = run_module(vpc_endpoints, ARGS)
     assert failed and result["msg"].startswith("endpoint change failed after: create interface endpoint ecr.api")
+
+
+def test_a_long_wait_says_what_it_waits_for_every_20s_in_the_progress_file(stubs, run_module, monkeypatch, tmp_path):
+    clock = waiter.ManualClock()
+    monkeypatch.setattr(waiter, "Clock", lambda: clock)
+    reads(stubs, [])
+    stubs["ec2"].add_response("create_vpc_endpoint", {"VpcEndpoint": endpoint("pending")})
+    for _poll in range(7):  # at 0, 1, 2.5, 4.75, 8.1, 13.2 and 20 s
+        stubs["ec2"].add_response("describe_vpc_endpoints", {"VpcEndpoints": [endpoint("pending")]})
+    stubs["ec2"].add_response("describe_vpc_endpoints", {"VpcEndpoints": [endpoint("available")]})
+    path = tmp_path / "progress.log"
+    result, failed = run_module(vpc_endpoints, dict(ARGS, wait=True, progress_file=str(path)))
+    assert not failed, result.get("msg")
+    assert path.read_text().splitlines() == ["waiting for endpoints to be available: 20s of 600s; %s pending" % ENDPOINT]

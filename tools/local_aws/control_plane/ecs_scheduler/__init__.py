@@ -27,13 +27,15 @@ class Scheduler(Agent, Placement, TaskLifecycle, Services, CapacityProviders):
         self.plane = component.plane
         self.boot_delay = {}   # ec2 instance id -> extra seconds before the agent registers
         self.rng = random.Random(7)
+        self.held_drains = set()  # clusters ("*": every one) whose draining instances keep their service tasks
 
     def reset(self):
         self.fail_rules.clear()
         self.boot_delay.clear()
+        self.held_drains.clear()
 
     def controls(self):
-        return {**self.agent_controls(), **self.task_controls()}
+        return {**self.agent_controls(), **self.task_controls(), **self.service_controls()}
 
     # -- tick ------------------------------------------------------------------------------------------
     def tick(self, store, now):

@@ -13,6 +13,23 @@ from local_aws.control_plane.ecs_scheduler.common import DRAIN_REASON, deploymen
 class Services:
     """Part of the Scheduler; uses place/candidate/demand (placement), create_task/stop_task (tasks)."""
 
+    def service_controls(self):
+        return {"ecs/hold-drains": self._control_hold_drains}
+
+    def _control_hold_drains(self, payload):
+        """{cluster?, hold: true|false}: while held, the service tasks on DRAINING container instances of that
+        cluster (every cluster when omitted) are not stopped (their replacements still start elsewhere within
+        maximumPercent), as a drain whose connections take long to close; false releases it."""
+        key = short(payload["cluster"]) if payload.get("cluster") else "*"
+        if payload.get("hold", True):
+            self.held_drains.add(key)
+        else:
+            self.held_drains.discard(key)
+        return {"held": sorted(self.held_drains)}
+
+    def drain_held(self, cluster):
+        return "*" in self.held_drains or short(cluster) in self.held_drains
+
     def event(self, service, message):
         service["events"].insert(0, {"id": str(uuid.uuid4()), "createdAt": self.plane.epoch(), "message": message})
         del service["events"][100:]
@@ -221,6 +238,8 @@ class Services:
         victims = [t for t in self.service_tasks(store, service)
                    if t["_deployment"] != primary["id"] or t["containerInstanceArn"] in draining]
         victims.sort(key=lambda t: (t["lastStatus"] == "RUNNING" and t["_healthy"],))
+        if self.drain_held(service["_cluster"]):  # the ecs/hold-drains control
+            victims = [t for t in victims if t["containerInstanceArn"] not in draining]
         for task in victims:
             is_healthy = task["lastStatus"] == "RUNNING" and task["_healthy"]
             if is_healthy and healthy - 1 < min_healthy:

@@ -1,0 +1,279 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CloudWatch Logs groups with a retention, encrypted with a KMS key the stack owns (rotation on; its key policy lets
+the account administer the key and the region's CloudWatch Logs use it for exactly the named log groups), or with a
+given key used as is. Partition, account and the service principal come from the caller identity, never from
+constants.
+
+`EncryptedLogGroups` converges the key and the groups with a few direct calls through an owner, the aws.Service whose
+request() makes (and counts) them (vpc_network's service for its flow log destination, and `LogGroups`, the service
+behind the encrypted_log_groups module). The policy
+builders are pure.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import account_root_arn, build_arn, parse_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import service_principal
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
+
+KEY_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+GONE_KEY_STATES = ("PendingDeletion", "PendingReplicaDeletion")
+
+
+# --------------------------------------------------------------------------------------------------
+# Pure policy builders (unit-tested)
+# --------------------------------------------------------------------------------------------------
+def log_group_arn(partition, region, account_id, name):
+    return build_arn(partition, "logs", region, account_id, "log-group:%s" % name)
+
+
+def logs_key_policy(partition, region, account_id, log_group_names, sid="CloudWatchLogsForTheLogGroups"):
+    """Key policy: the account administers the key; CloudWatch Logs of `region` may use it only for the named log
+    groups (the encryption context CloudWatch Logs sends). A name with * or ? is a pattern (ArnLike)."""
+    names = [log_group_names] if isinstance(log_group_names, str) else sorted(set(log_group_names))
+    if not names:
+        raise ValueError("a CloudWatch Logs key policy needs at least one log group name")
+    arns = [log_group_arn(partition, region, account_id, name) for name in names]
+    operator = "ArnLike" if any("*" in name or "?" in name for name in names) else "ArnEquals"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AccountAdministration",
+                "Effect": "Allow",
+                "Principal": {"AWS": account_root_arn(partition, account_id)},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": sid,
+                "Effect": "Allow",
+                "Principal": {"Service": service_principal("logs", partition, region)},
+                "Action": list(KEY_ACTIONS),
+                "Resource": "*",
+                "Condition": {operator: {"kms:EncryptionContext:aws:logs:arn": arns[0] if len(arns) == 1 else arns}},
+            },
+        ],
+    }
+
+
+def same_policy(current, desired):
+    """Compare policy documents whatever their form (string, URL-encoded by IAM, dict)."""
+    if isinstance(current, str):
+        try:
+            from urllib.parse import unquote
+
+            current = json.loads(unquote(current)) if current.startswith("%") else json.loads(current)
+        except ValueError:
+            return False
+    return _normal(current) == _normal(desired)
+
+
+def _normal(value):
+    if isinstance(value, dict):
+        return dict((k, _normal(v)) for k, v in value.items())
+    if isinstance(value, list):
+        items = [_normal(v) for v in value]
+        return items[0] if len(items) == 1 else sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
+    return value
+
+
+def identity_from_arn(arn, account_id):
+    return {"partition": parse_arn(arn)["partition"], "account_id": account_id}
+
+
+# --------------------------------------------------------------------------------------------------
+# AWS side
+# --------------------------------------------------------------------------------------------------
+class EncryptedLogGroups:
+    """The key (`alias`, or `key_arn` used as is) and log groups encrypted with it.
+
+    `owner` is the aws.Service making the calls (its kms and logs clients, request(), change(text), check_mode). `tags`
+    go on the key and the groups it creates (with Name); with `converge_tags` the tags of existing groups are converged too.
+    `key_scope` names the log groups (or patterns) the key policy lets CloudWatch Logs use the key for."""
+
+    def __init__(self, owner, identity, region, tags, alias, key_arn="", key_name=None, key_description="",
+                 key_scope=(), key_sid="CloudWatchLogsForTheLogGroups", converge_tags=False, purge_tags=True):
+        self.owner = owner
+        self.partition = identity["partition"]
+        self.account_id = identity["account_id"]
+        self.region = region
+        self.tags = tags
+        self.alias = alias
+        self.key_arn = key_arn or ""
+        self.key_name = key_name or (alias or "").split("/", 1)[-1]
+        self.key_description = key_description
+        self.key_scope = list(key_scope)
+        self.key_sid = key_sid
+        self.converge_tags = converge_tags
+        self.purge_tags = purge_tags
+
+    def change(self, text):
+        self.owner.change(text)
+
+    @property
+    def check_mode(self):
+        return self.owner.check_mode
+
+    # -- KMS key ------------------------------------------------------------------------------------
+    def key_policy(self):
+        return logs_key_policy(self.partition, self.region, self.account_id, self.key_scope, self.key_sid)
+
+    def find_key(self):
+        try:
+            return self.owner.request("kms", "describe_key", KeyId=self.alias)["KeyMetadata"]
+        except is_boto3_error_code("NotFoundException"):
+            return None
+
+    def key(self):
+        """The ARN of the key to encrypt with: the given one, or the owned one converged (None in check mode
+        while it does not exist yet)."""
+        if self.key_arn:
+            return self.key_arn
+        policy = self.key_policy()
+        meta = self.find_key()
+        if meta is None:
+            self.change("create KMS key %s (rotation on)" % self.alias)
+            if self.check_mode:
+                return None
+            tags = dict(self.tags, Name=self.key_name)
+            meta = self.owner.request("kms", "create_key", Description=self.key_description, Policy=json.dumps(policy),
+                                      Tags=[{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())])["KeyMetadata"]
+            self.owner.request("kms", "create_alias", AliasName=self.alias, TargetKeyId=meta["KeyId"])
+            self.owner.request("kms", "enable_key_rotation", KeyId=meta["KeyId"])
+            return meta["Arn"]
+        if meta.get("KeyState") == "PendingDeletion":
+            self.change("cancel the scheduled deletion of KMS key %s" % self.alias)
+            if not self.check_mode:
+                self.owner.request("kms", "cancel_key_deletion", KeyId=meta["KeyId"])
+                self.owner.request("kms", "enable_key", KeyId=meta["KeyId"])
+        elif meta.get("KeyState") == "Disabled":
+            self.change("enable KMS key %s" % self.alias)
+            if not self.check_mode:
+                self.owner.request("kms", "enable_key", KeyId=meta["KeyId"])
+        if meta.get("KeyState") != "PendingDeletion":
+            if not self.owner.request("kms", "get_key_rotation_status", KeyId=meta["KeyId"]).get("KeyRotationEnabled"):
+                self.change("enable rotation of KMS key %s" % self.alias)
+                if not self.check_mode:
+                    self.owner.request("kms", "enable_key_rotation", KeyId=meta["KeyId"])
+            current = self.owner.request("kms", "get_key_policy", KeyId=meta["KeyId"], PolicyName="default")["Policy"]
+            if not same_policy(current, policy):
+                self.change("update the policy of KMS key %s" % self.alias)
+                if not self.check_mode:
+                    self.owner.request("kms", "put_key_policy", KeyId=meta["KeyId"], PolicyName="default", Policy=json.dumps(policy))
+        return meta["Arn"]
+
+    def schedule_key_deletion(self, days=7):
+        """Schedule the owned key's deletion (a given key is never touched)."""
+        if self.key_arn:
+            return
+        meta = self.find_key()
+        if meta is not None and meta.get("KeyState") not in GONE_KEY_STATES:
+            self.change("schedule the deletion of KMS key %s (%s days)" % (self.alias, days))
+            if not self.check_mode:
+                self.owner.request("kms", "schedule_key_deletion", KeyId=meta["KeyId"], PendingWindowInDays=days)
+
+    # -- log groups ---------------------------------------------------------------------------------
+    def find_log_group(self, name):
+        groups = self.owner.request("logs", "describe_log_groups", logGroupNamePrefix=name)["logGroups"]
+        return next((g for g in groups if g["logGroupName"] == name), None)
+
+    def log_group(self, name, retention, key_arn):
+        """Create the group (KMS, retention, tags) or converge its retention, key and (with converge_tags) tags."""
+        group = self.find_log_group(name)
+        tags = dict(self.tags, Name=name)
+        if group is None:
+            self.change("create log group %s (KMS, %s days)" % (name, retention))
+            if self.check_mode:
+                return
+            kwargs = {"logGroupName": name, "tags": tags}
+            if key_arn:
+                kwargs["kmsKeyId"] = key_arn
+            self.owner.request("logs", "create_log_group", **kwargs)
+            self.owner.request("logs", "put_retention_policy", logGroupName=name, retentionInDays=retention)
+            return
+        if group.get("retentionInDays") != retention:
+            self.change("set the retention of %s to %s days" % (name, retention))
+            if not self.check_mode:
+                self.owner.request("logs", "put_retention_policy", logGroupName=name, retentionInDays=retention)
+        if key_arn and group.get("kmsKeyId") != key_arn:
+            self.change("encrypt log group %s with %s" % (name, key_arn))
+            if not self.check_mode:
+                self.owner.request("logs", "associate_kms_key", logGroupName=name, kmsKeyId=key_arn)
+        if self.converge_tags:
+            current = self.owner.request("logs", "list_tags_log_group", logGroupName=name).get("tags", {})
+            to_set, to_unset = tagging.changes(current, tags, self.purge_tags)
+            if to_set:
+                self.change("tag log group %s (%s)" % (name, ", ".join(sorted(to_set))))
+                if not self.check_mode:
+                    self.owner.request("logs", "tag_log_group", logGroupName=name, tags=to_set)
+            if to_unset:
+                self.change("untag log group %s (%s)" % (name, ", ".join(to_unset)))
+                if not self.check_mode:
+                    self.owner.request("logs", "untag_log_group", logGroupName=name, tags=to_unset)
+
+    def delete_log_group(self, name):
+        if self.find_log_group(name) is not None:
+            self.change("delete log group %s" % name)
+            if not self.check_mode:
+                self.owner.request("logs", "delete_log_group", logGroupName=name)
+
+
+class LogGroups(Service):
+    """The encrypted_log_groups module: the log groups, and the key they are encrypted with."""
+
+    SERVICES = ("kms", "logs", "sts")
+
+    def __init__(self, *args, **kwargs):
+        super(LogGroups, self).__init__(*args, **kwargs)
+        self.changes = []
+
+    def change(self, text):
+        self.changes.append(text)
+
+    def destination(self):
+        p = self.params
+        if not p.get("kms_key_arn") and not p.get("key_alias"):
+            raise CloudopsError(message="encrypted_log_groups needs key_alias (the key it owns) or kms_key_arn")
+        caller = self.call("sts", "get_caller_identity", "read the caller identity")
+        identity = identity_from_arn(caller["Arn"], caller["Account"])
+        alias = p.get("key_alias") or ""
+        if alias and not alias.startswith("alias/"):
+            alias = "alias/" + alias
+        return EncryptedLogGroups(
+            self, identity, self.region, dict(p.get("tags") or {}), alias,
+            key_arn=p.get("kms_key_arn"), key_description=p.get("key_description") or "",
+            key_scope=p.get("key_log_groups") or p["log_groups"], converge_tags=p.get("tags") is not None,
+            purge_tags=p.get("purge_tags", True))
+
+    def present(self):
+        destination = self.destination()
+        if not (self.params.get("key_log_groups") or self.params["log_groups"]) and not self.params.get("kms_key_arn"):
+            raise CloudopsError(message="encrypted_log_groups needs log_groups or key_log_groups to scope its key to")
+        key_arn = destination.key()
+        for name in self.params["log_groups"]:
+            destination.log_group(name, self.params["retention_days"], key_arn)
+        arns = [log_group_arn(destination.partition, self.region, destination.account_id, name)
+                for name in self.params["log_groups"]]
+        result = dict(changed=bool(self.changes), changes=self.changes, key_arn=key_arn or "", log_group_arns=arns)
+        result["diff"] = dict(before={}, after={"changes": self.changes} if self.changes else {})
+        return result
+
+    def absent(self):
+        destination = self.destination()
+        for name in self.params["log_groups"]:
+            destination.delete_log_group(name)
+        destination.schedule_key_deletion(self.params["key_deletion_window_days"])
+        return dict(changed=bool(self.changes), changes=self.changes)
+
+    def run(self):
+        return self.run_by_state("encrypted log groups")

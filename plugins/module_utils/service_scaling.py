@@ -1,0 +1,266 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Application Auto Scaling of one ECS service beyond target tracking: its scalable target (min and max tasks),
+step scaling policies and scheduled actions, with the step policies and scheduled actions of this owner (names
+starting with a prefix) that are no longer wanted removed.
+
+Pure views and planners (`step_view`, `action_view`, `plan`) over API-shaped dicts, and `ServiceScaling`, the
+service class behind the ecs_service_scaling module. Target-tracking policies are left to
+community.aws.application_autoscaling_policy; deregistering the target (state absent) deletes them too.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import re
+
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
+
+NAMESPACE = "ecs"
+DIMENSION = "ecs:service:DesiredCount"
+AAS = "application-autoscaling"
+_ISO = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?(Z|[+-]00:?00)?$")
+
+
+def resource_id(cluster, service):
+    return "service/%s/%s" % (cluster, service)
+
+
+def _bound(value):
+    return None if value is None else float(value)
+
+
+def step_view(configuration):
+    """A StepScalingPolicyConfiguration in comparable form (defaults AWS applies filled in)."""
+    configuration = configuration or {}
+    steps = [{"lower": _bound(s.get("MetricIntervalLowerBound")), "upper": _bound(s.get("MetricIntervalUpperBound")),
+              "adjustment": int(s.get("ScalingAdjustment") or 0)} for s in configuration.get("StepAdjustments") or []]
+    steps.sort(key=lambda s: float("-inf") if s["lower"] is None else s["lower"])
+    view = {"adjustment_type": configuration.get("AdjustmentType") or "ChangeInCapacity",
+            "steps": steps,
+            "cooldown": configuration.get("Cooldown"),
+            "metric_aggregation_type": configuration.get("MetricAggregationType") or "Average",
+            "min_adjustment_magnitude": configuration.get("MinAdjustmentMagnitude")}
+    return view
+
+
+def step_configuration(policy):
+    """The StepScalingPolicyConfiguration of a step_policies option item."""
+    configuration = {
+        "AdjustmentType": policy.get("adjustment_type") or "ChangeInCapacity",
+        "StepAdjustments": [],
+        "MetricAggregationType": policy.get("metric_aggregation_type") or "Average",
+    }
+    for step in policy.get("steps") or []:
+        item = {"ScalingAdjustment": int(step["adjustment"])}
+        if step.get("lower") is not None:
+            item["MetricIntervalLowerBound"] = float(step["lower"])
+        if step.get("upper") is not None:
+            item["MetricIntervalUpperBound"] = float(step["upper"])
+        configuration["StepAdjustments"].append(item)
+    if policy.get("cooldown") is not None:
+        configuration["Cooldown"] = int(policy["cooldown"])
+    if policy.get("min_adjustment_magnitude") is not None:
+        configuration["MinAdjustmentMagnitude"] = int(policy["min_adjustment_magnitude"])
+    return configuration
+
+
+def utc_text(value):
+    """A time (datetime from botocore, or ISO 8601 text) as yyyy-mm-ddThh:mm:ssZ in UTC; None stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    match = _ISO.match(str(value))
+    if not match:
+        raise ValueError("%s is not a UTC time (yyyy-mm-ddThh:mm:ssZ)" % value)
+    year, month, day, hour, minute, second = (int(g or 0) for g in match.groups()[:6])
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (year, month, day, hour, minute, second)
+
+
+def utc_datetime(text):
+    return datetime.datetime.strptime(utc_text(text), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+
+
+def action_view(action):
+    """A scheduled action (DescribeScheduledActions item) in comparable form."""
+    bounds = action.get("ScalableTargetAction") or {}
+    return {"schedule": action.get("Schedule"), "timezone": action.get("Timezone") or "UTC",
+            "start_time": utc_text(action.get("StartTime")), "end_time": utc_text(action.get("EndTime")),
+            "min_capacity": bounds.get("MinCapacity"), "max_capacity": bounds.get("MaxCapacity")}
+
+
+def wanted_action_view(action):
+    return {"schedule": action["schedule"], "timezone": action.get("timezone") or "UTC",
+            "start_time": utc_text(action.get("start_time")), "end_time": utc_text(action.get("end_time")),
+            "min_capacity": action.get("min_capacity"), "max_capacity": action.get("max_capacity")}
+
+
+def wanted_step_view(policy):
+    return step_view(step_configuration(policy))
+
+
+def plan(params, target, policies, actions):
+    """What to change: {"register": (min, max) or None, "put_policies": [names], "delete_policies": [names],
+    "put_actions": [names], "delete_actions": [names], "deregister": bool}.
+
+    `target`: the DescribeScalableTargets item or None; `policies` / `actions`: the target's scaling policies and
+    scheduled actions (API items)."""
+    prefix = params.get("purge_prefix") or ""
+    absent = params.get("state") == "absent"
+    wanted_policies = dict((p["name"], p) for p in ([] if absent else params.get("step_policies") or []))
+    wanted_actions = dict((a["name"], a) for a in ([] if absent else params.get("scheduled_actions") or []))
+    current_policies = dict((p["PolicyName"], p) for p in policies)
+    current_actions = dict((a["ScheduledActionName"], a) for a in actions)
+    steps = dict((name, p) for name, p in current_policies.items() if p.get("PolicyType") == "StepScaling")
+    out = {"register": None, "put_policies": [], "delete_policies": [], "put_actions": [], "delete_actions": [],
+           "deregister": False}
+    if absent:
+        listed = [p["name"] for p in params.get("step_policies") or []]
+        out["deregister"] = bool(target) and bool(params.get("deregister"))
+        out["delete_policies"] = sorted(n for n in steps if (prefix and n.startswith(prefix)) or n in listed)
+        listed = [a["name"] for a in params.get("scheduled_actions") or []]
+        out["delete_actions"] = sorted(n for n in current_actions if (prefix and n.startswith(prefix)) or n in listed)
+        return out
+    low, high = params.get("min_capacity"), params.get("max_capacity")
+    if low is not None and high is not None:
+        if target is None:
+            out["register"] = (low, high)
+        elif not params.get("keep_capacity") and (target.get("MinCapacity"), target.get("MaxCapacity")) != (low, high):
+            out["register"] = (low, high)
+    if target is None and out["register"] is None:
+        return out  # no target and none wanted: nothing can hang on it
+    for name, policy in wanted_policies.items():
+        current = current_policies.get(name)
+        if current is None or current.get("PolicyType") != "StepScaling" or \
+                step_view(current.get("StepScalingPolicyConfiguration")) != wanted_step_view(policy):
+            out["put_policies"].append(name)
+    for name, action in wanted_actions.items():
+        current = current_actions.get(name)
+        if current is None or action_view(current) != wanted_action_view(action):
+            out["put_actions"].append(name)
+    if prefix:
+        out["delete_policies"] = sorted(n for n in steps if n.startswith(prefix) and n not in wanted_policies)
+        out["delete_actions"] = sorted(n for n in current_actions if n.startswith(prefix) and n not in wanted_actions)
+    return out
+
+
+class ServiceScaling(Service):
+    """The scalable target of one ECS service, its step scaling policies and its scheduled actions."""
+
+    SERVICES = (AAS,)
+
+    def read(self, rid):
+        target = self.paginate(AAS, "describe_scalable_targets", "ScalableTargets",
+                               "describe the scalable target of %s" % rid, ServiceNamespace=NAMESPACE,
+                               ResourceIds=[rid], ScalableDimension=DIMENSION)
+        target = [t for t in target if t.get("ResourceId") == rid and t.get("ScalableDimension") == DIMENSION]
+        if not target:
+            return None, [], []
+        policies = self.paginate(AAS, "describe_scaling_policies", "ScalingPolicies",
+                                 "describe the scaling policies of %s" % rid, ServiceNamespace=NAMESPACE,
+                                 ResourceId=rid, ScalableDimension=DIMENSION)
+        actions = self.paginate(AAS, "describe_scheduled_actions", "ScheduledActions",
+                                "describe the scheduled actions of %s" % rid, ServiceNamespace=NAMESPACE,
+                                ResourceId=rid, ScalableDimension=DIMENSION)
+
+        def same(item):
+            return item.get("ResourceId") == rid and item.get("ScalableDimension") == DIMENSION
+
+        return target[0], [p for p in policies if same(p)], [a for a in actions if same(a)]
+
+    def run(self):
+        params = self.params
+        for action in params.get("scheduled_actions") or []:
+            for key in ("start_time", "end_time"):
+                try:
+                    utc_text(action.get(key))  # a malformed time is refused before any change
+                except ValueError as e:
+                    raise CloudopsError(message="scheduled action %s: %s %s" % (action["name"], key, e)) from e
+        rid = resource_id(params["cluster"], params["service"])
+        target, policies, actions = self.read(rid)
+        todo = plan(params, target, policies, actions)
+        changes = []
+        arns = dict((p["PolicyName"], p.get("PolicyARN")) for p in policies if p.get("PolicyType") == "StepScaling")
+        wanted_policies = dict((p["name"], p) for p in params.get("step_policies") or [])
+        wanted_actions = dict((a["name"], a) for a in params.get("scheduled_actions") or [])
+        base = {"ServiceNamespace": NAMESPACE, "ResourceId": rid, "ScalableDimension": DIMENSION}
+        if todo["register"]:
+            changes.append("registered %s with %d..%d tasks" % ((rid,) + tuple(todo["register"]))
+                           if target is None else "capacity of %s %s..%s -> %d..%d" % (
+                               rid, target.get("MinCapacity"), target.get("MaxCapacity"), todo["register"][0],
+                               todo["register"][1]))
+            if not self.check_mode:
+                self.call(AAS, "register_scalable_target", "register the scalable target of %s" % rid,
+                          MinCapacity=todo["register"][0], MaxCapacity=todo["register"][1], **base)
+        for name in todo["put_policies"]:
+            changes.append("%s step policy %s" % ("updated" if name in arns else "created", name))
+            if not self.check_mode:
+                answer = self.call(AAS, "put_scaling_policy", "put the step scaling policy %s" % name,
+                                   PolicyName=name, PolicyType="StepScaling",
+                                   StepScalingPolicyConfiguration=step_configuration(wanted_policies[name]), **base)
+                arns[name] = answer.get("PolicyARN")
+        for name in todo["put_actions"]:
+            action = wanted_actions[name]
+            exists = any(a["ScheduledActionName"] == name for a in actions)
+            changes.append("%s scheduled action %s" % ("updated" if exists else "created", name))
+            if not self.check_mode:
+                bounds = dict((api, action[key]) for key, api in (("min_capacity", "MinCapacity"),
+                                                                  ("max_capacity", "MaxCapacity"))
+                              if action.get(key) is not None)
+                request = dict(base, ScheduledActionName=name, Schedule=action["schedule"],
+                               Timezone=action.get("timezone") or "UTC", ScalableTargetAction=bounds)
+                for key, api in (("start_time", "StartTime"), ("end_time", "EndTime")):
+                    if action.get(key):
+                        request[api] = utc_datetime(action[key])
+                self.call(AAS, "put_scheduled_action", "put the scheduled action %s" % name, **request)
+        for name in todo["delete_actions"]:
+            changes.append("deleted scheduled action %s" % name)
+            if not self.check_mode:
+                self.call(AAS, "delete_scheduled_action", "delete the scheduled action %s" % name,
+                          ScheduledActionName=name, **base)
+        for name in todo["delete_policies"]:
+            changes.append("deleted step policy %s" % name)
+            arns.pop(name, None)
+            if not self.check_mode:
+                self.call(AAS, "delete_scaling_policy", "delete the step scaling policy %s" % name,
+                          PolicyName=name, **base)
+        if todo["deregister"]:
+            changes.append("deregistered %s" % rid)
+            if not self.check_mode:
+                self.call(AAS, "deregister_scalable_target", "deregister the scalable target of %s" % rid, **base)
+        present = params.get("state") != "absent"
+        before = {"target": _target_view(target), "step_policies": sorted(
+            (p["PolicyName"], step_view(p.get("StepScalingPolicyConfiguration")))
+            for p in policies if p.get("PolicyType") == "StepScaling"),
+            "scheduled_actions": sorted((a["ScheduledActionName"], action_view(a)) for a in actions)}
+        after = {"target": None if todo["deregister"] else (
+            {"min_capacity": todo["register"][0], "max_capacity": todo["register"][1]} if todo["register"]
+            else before["target"]),
+            "step_policies": sorted([(n, view) for n, view in before["step_policies"]
+                                     if n not in todo["delete_policies"] and n not in todo["put_policies"]]
+                                    + [(n, wanted_step_view(wanted_policies[n])) for n in todo["put_policies"]]),
+            "scheduled_actions": sorted([(n, view) for n, view in before["scheduled_actions"]
+                                         if n not in todo["delete_actions"] and n not in todo["put_actions"]]
+                                        + [(n, wanted_action_view(wanted_actions[n])) for n in todo["put_actions"]])}
+        return dict(
+            changed=bool(changes), changes=changes, resource_id=rid,
+            policies=dict((n, arns.get(n) or "") for n in wanted_policies) if present else {},
+            removed_policies=todo["delete_policies"], removed_scheduled_actions=todo["delete_actions"],
+            diff={"before": _diffable(before), "after": _diffable(after)})
+
+
+def _target_view(target):
+    if not target:
+        return None
+    return {"min_capacity": target.get("MinCapacity"), "max_capacity": target.get("MaxCapacity")}
+
+
+def _diffable(view):
+    return {"target": view["target"], "step_policies": dict(view["step_policies"]),
+            "scheduled_actions": dict(view["scheduled_actions"])}

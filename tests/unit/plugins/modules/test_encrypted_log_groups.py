@@ -1,0 +1,147 @@
+import json
+
+from botocore.stub import ANY
+
+from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import logs_key_policy
+from ansible_collections.cloudops.ecs.plugins.modules import encrypted_log_groups
+
+ACCOUNT = "123456789012"
+ALIAS = "alias/shop-service-logs"
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY = "arn:aws:kms:us-east-1:%s:key/%s" % (ACCOUNT, KEY_ID)
+WEB = "/shop/services/web"
+SCOPE = ["/shop/services/*"]
+TAGS = {"cloudops:stack": "shop"}
+ARGS = {"log_groups": [WEB], "retention_days": 30, "key_alias": ALIAS, "key_log_groups": SCOPE, "tags": TAGS}
+POLICY = logs_key_policy("aws", "us-east-1", ACCOUNT, SCOPE)
+
+
+def caller(stubs):
+    stubs["sts"].add_response("get_caller_identity", {"Arn": "arn:aws:iam::%s:user/ops" % ACCOUNT, "Account": ACCOUNT,
+                                                      "UserId": "AIDA"})
+
+
+DEFAULT = object()  # the module-level POLICY (a mutable default argument would be shared)
+
+
+def key_found(stubs, rotation=True, policy=DEFAULT):
+    policy = POLICY if policy is DEFAULT else policy
+    stubs["kms"].add_response("describe_key", {"KeyMetadata": {"KeyId": KEY_ID, "Arn": KEY, "KeyState": "Enabled"}},
+                              {"KeyId": ALIAS})
+    stubs["kms"].add_response("get_key_rotation_status", {"KeyRotationEnabled": rotation}, {"KeyId": KEY_ID})
+    if not rotation:
+        stubs["kms"].add_response("enable_key_rotation", {}, {"KeyId": KEY_ID})
+    stubs["kms"].add_response("get_key_policy", {"Policy": json.dumps(policy)}, {"KeyId": KEY_ID, "PolicyName": "default"})
+
+
+def group_found(stubs, retention=30, key=KEY, tags=None):
+    group = {"logGroupName": WEB}
+    if retention:
+        group["retentionInDays"] = retention
+    if key:
+        group["kmsKeyId"] = key
+    stubs["logs"].add_response("describe_log_groups", {"logGroups": [group]}, {"logGroupNamePrefix": WEB})
+
+
+def group_tags(stubs, tags):
+    stubs["logs"].add_response("list_tags_log_group", {"tags": tags}, {"logGroupName": WEB})
+
+
+def test_no_change(stubs, run_module):
+    caller(stubs)
+    key_found(stubs)
+    group_found(stubs)
+    group_tags(stubs, dict(TAGS, Name=WEB))
+    result, failed = run_module(encrypted_log_groups, ARGS)
+    assert not failed and result["changed"] is False and result["changes"] == []
+    assert result["key_arn"] == KEY
+    assert result["log_group_arns"] == ["arn:aws:logs:us-east-1:%s:log-group:%s" % (ACCOUNT, WEB)]
+
+
+def test_check_mode_on_an_empty_account(stubs, run_module):
+    caller(stubs)
+    stubs["kms"].add_client_error("describe_key", "NotFoundException")
+    stubs["logs"].add_response("describe_log_groups", {"logGroups": []})
+    result, failed = run_module(encrypted_log_groups, ARGS, check_mode=True)
+    assert not failed and result["changed"] is True and result["key_arn"] == ""
+    assert result["changes"] == ["create KMS key %s (rotation on)" % ALIAS, "create log group %s (KMS, 30 days)" % WEB]
+
+
+def test_create_key_with_rotation_and_a_policy_scoped_to_the_groups(stubs, run_module):
+    caller(stubs)
+    stubs["kms"].add_client_error("describe_key", "NotFoundException")
+    stubs["kms"].add_response("create_key", {"KeyMetadata": {"KeyId": KEY_ID, "Arn": KEY}}, {
+        "Description": "CloudWatch Logs encryption", "Policy": json.dumps(POLICY),
+        "Tags": [{"TagKey": "Name", "TagValue": "shop-service-logs"}, {"TagKey": "cloudops:stack", "TagValue": "shop"}]})
+    stubs["kms"].add_response("create_alias", {}, {"AliasName": ALIAS, "TargetKeyId": KEY_ID})
+    stubs["kms"].add_response("enable_key_rotation", {}, {"KeyId": KEY_ID})
+    stubs["logs"].add_response("describe_log_groups", {"logGroups": []})
+    stubs["logs"].add_response("create_log_group", {}, {"logGroupName": WEB, "kmsKeyId": KEY,
+                                                        "tags": dict(TAGS, Name=WEB)})
+    stubs["logs"].add_response("put_retention_policy", {}, {"logGroupName": WEB, "retentionInDays": 30})
+    result, failed = run_module(encrypted_log_groups, ARGS)
+    assert not failed and result["changed"] is True and result["key_arn"] == KEY
+
+
+def test_an_unencrypted_group_gets_the_key_retention_and_tags(stubs, run_module):
+    caller(stubs)
+    key_found(stubs, rotation=False)
+    group_found(stubs, retention=None, key=None)
+    stubs["logs"].add_response("put_retention_policy", {}, {"logGroupName": WEB, "retentionInDays": 30})
+    stubs["logs"].add_response("associate_kms_key", {}, {"logGroupName": WEB, "kmsKeyId": KEY})
+    group_tags(stubs, dict(TAGS, Name="shop-web", Old="x"))
+    stubs["logs"].add_response("tag_log_group", {}, {"logGroupName": WEB, "tags": {"Name": WEB}})
+    stubs["logs"].add_response("untag_log_group", {}, {"logGroupName": WEB, "tags": ["Old"]})
+    result, failed = run_module(encrypted_log_groups, ARGS)
+    assert not failed and result["changes"] == [
+        "enable rotation of KMS key %s" % ALIAS, "set the retention of %s to 30 days" % WEB,
+        "encrypt log group %s with %s" % (WEB, KEY), "tag log group %s (Name)" % WEB, "untag log group %s (Old)" % WEB]
+
+
+def test_a_given_key_is_used_as_is(stubs, run_module):
+    given = "arn:aws:kms:us-east-1:%s:key/given" % ACCOUNT
+    caller(stubs)
+    group_found(stubs, key=KEY)
+    stubs["logs"].add_response("associate_kms_key", {}, {"logGroupName": WEB, "kmsKeyId": given})
+    args = dict(ARGS, kms_key_arn=given, key_alias=None)
+    args.pop("tags")
+    result, failed = run_module(encrypted_log_groups, args)
+    assert not failed and result["key_arn"] == given
+    assert result["changes"] == ["encrypt log group %s with %s" % (WEB, given)]
+
+
+def test_a_changed_scope_updates_the_key_policy(stubs, run_module):
+    caller(stubs)
+    key_found(stubs, policy=logs_key_policy("aws", "us-east-1", ACCOUNT, [WEB]))
+    stubs["kms"].add_response("put_key_policy", {}, {"KeyId": KEY_ID, "PolicyName": "default", "Policy": ANY})
+    group_found(stubs)
+    group_tags(stubs, dict(TAGS, Name=WEB))
+    result, failed = run_module(encrypted_log_groups, ARGS)
+    assert not failed and result["changes"] == ["update the policy of KMS key %s" % ALIAS]
+
+
+def test_absent_deletes_the_groups_and_schedules_the_key(stubs, run_module):
+    caller(stubs)
+    group_found(stubs)
+    stubs["logs"].add_response("delete_log_group", {}, {"logGroupName": WEB})
+    stubs["kms"].add_response("describe_key", {"KeyMetadata": {"KeyId": KEY_ID, "Arn": KEY, "KeyState": "Enabled"}},
+                              {"KeyId": ALIAS})
+    stubs["kms"].add_response("schedule_key_deletion", {"KeyId": KEY}, {"KeyId": KEY_ID, "PendingWindowInDays": 7})
+    result, failed = run_module(encrypted_log_groups, dict(ARGS, state="absent"))
+    assert not failed and result["changes"] == [
+        "delete log group %s" % WEB, "schedule the deletion of KMS key %s (7 days)" % ALIAS]
+
+
+def test_without_alias_or_key_it_fails_before_any_change(stubs, run_module):
+    result, failed = run_module(encrypted_log_groups, dict(ARGS, key_alias=None))
+    assert failed and "key_alias" in result["msg"]
+
+
+def test_error_reports_the_changes_so_far(stubs, run_module):
+    caller(stubs)
+    key_found(stubs)
+    stubs["logs"].add_response("describe_log_groups", {"logGroups": []})
+    stubs["logs"].add_client_error("create_log_group", "AccessDeniedException", "denied")
+    result, failed = run_module(encrypted_log_groups, ARGS)
+    assert failed and result["msg"].startswith(
+        "encrypted log groups change failed after: create log group %s (KMS, 30 days)" % WEB)
