@@ -142,10 +142,10 @@ class ActionModule(ActionBase):
             fact, value = validation.planned_facts(role, values)
             if fact and fact not in task_vars:
                 planned[fact] = value
-        if "services" in roles and "services_settings" in known:  # the services role's rules take its settings
-            values["services_settings"] = self.template(known, self.templar_for(known, planned), "services_settings",
-                                                        problems)
-            settings = values["services_settings"]
+        if "services" in roles and "__services_settings" in known:  # the services role's rules take its settings
+            values["__services_settings"] = self.template(known, self.templar_for(known, planned), "__services_settings",
+                                                          problems)
+            settings = values["__services_settings"]
             if check_mode and isinstance(settings, dict):  # a new account: earlier roles published planned ids empty
                 for key in ("vpc_id", "listener_arn"):
                     if settings.get(key) in (None, ""):

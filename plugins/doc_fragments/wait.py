@@ -7,7 +7,10 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    # Modules override `description` (what is waited for) and `default` where theirs differ.
+    # Modules override `description` (what is waited for) and `default` where theirs differ. A module whose
+    # waiting is optional uses both fragments (cloudops.ecs.wait and cloudops.ecs.wait.timeout); one that
+    # always waits uses cloudops.ecs.wait.timeout alone. Each option is written once: ansible-test reads
+    # fragments as plain strings, so one cannot be built from the other.
     DOCUMENTATION = r"""
 options:
   wait:
@@ -15,15 +18,8 @@ options:
       - Wait until the change has taken effect (each module says what it waits for). Not in check mode.
     type: bool
     default: false
-  wait_timeout:
-    description:
-      - Seconds to wait before failing with what is still not ready. Progress is reported at least every
-        20 seconds while waiting.
-    type: int
-    default: 600
 """
 
-    # For modules that always wait and only take the timeout (same text as above).
     TIMEOUT = r"""
 options:
   wait_timeout:

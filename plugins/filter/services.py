@@ -18,6 +18,9 @@ description:
     sidecars, FireLens log router, tmpfs, bind and EFS volumes, CPU architecture placement and runtime platform).
   - C(services_service_items) the cloudops.ecs.ecs_service items; C(services_listener_rules) the
     cloudops.ecs.elb_listener_rules items; C(services_existing_target_groups) service name to target group ARN.
+  - C(services_published) the C(cloudops_services) fact (name, service, task definition and target group ARNs,
+    log group of each service) from the ecs_service result (O(deployed)) and the task definition results
+    (O(task_definitions)).
   - C(services_secrets_policy) and C(services_task_policy) the execution and task role policies of one service.
   - C(services_efs_access_points) and C(services_task_security_groups) what the role creates for EFS volumes and
     awsvpc tasks; C(services_capacity_provider_architectures) and C(services_group_strategy) from instance groups.
@@ -33,6 +36,13 @@ options:
   settings:
     description: The role's settings (keys of C(SETTINGS_DEFAULTS) in module_utils/service_spec.py).
     type: dict
+  deployed:
+    description: For C(services_published), the registered result of cloudops.ecs.ecs_service.
+    type: dict
+  task_definitions:
+    description: For C(services_published), the registered results of the role's cloudops.ecs.ecs_task_definition loop.
+    type: list
+    elements: dict
 """
 
 EXAMPLES = r"""
@@ -71,6 +81,10 @@ def services_listener_rules(services, settings=None):
 
 def services_existing_target_groups(services, target_groups, settings=None):
     return service_spec.existing_target_groups(services, target_groups, settings)
+
+
+def services_published(services, settings=None, deployed=None, task_definitions=None):
+    return service_spec.published(services, settings, deployed, task_definitions)
 
 
 def services_secrets_policy(svc):
@@ -146,6 +160,7 @@ class FilterModule(object):
             "services_service_items": services_service_items,
             "services_listener_rules": services_listener_rules,
             "services_existing_target_groups": services_existing_target_groups,
+            "services_published": services_published,
             "services_secrets_policy": services_secrets_policy,
             "services_task_policy": services_task_policy,
             "services_needs_task_policy": services_needs_task_policy,

@@ -39,6 +39,20 @@ def clients(module, services, extra_retry_codes=None):
     return {name: client(module, name, extra.get(name)) for name in services}
 
 
+class LazyClients(dict):
+    """{service: retrying client}, each client made on first use: for services whose input decides which
+    AWS services they talk to."""
+
+    def __init__(self, module, extra_retry_codes=None):
+        super(LazyClients, self).__init__()
+        self.module = module
+        self.extra_retry_codes = extra_retry_codes or {}
+
+    def __missing__(self, service):
+        self[service] = client(self.module, service, self.extra_retry_codes.get(service))
+        return self[service]
+
+
 def paginate(aws, method, key=None, /, **params):
     """Every page of `method`, the whole listing retried on throttling (client retries do not cover
     paginators). Returns the merged result, or its `key` list when given."""
@@ -96,8 +110,9 @@ class Service:
     ({service: retrying client}) and never see the module, so they run on fake clients in tests.
 
     Failures are CloudopsError; waits go through the waiter with `clock` and report `progress` (the
-    module's progress file or log, progress.for_module());
-    `warnings` collects what the module should warn about."""
+    module's progress file or log, progress.for_module()); `warnings` collects what the module should warn
+    about; `api_calls` counts the calls made through request(), call(), request_pages(), paginate() and
+    paginate_by_token() (a whole listing counts once)."""
 
     SERVICES = ()
     EXTRA_RETRY_CODES = {}
@@ -111,23 +126,47 @@ class Service:
         self.clock = clock
         self.progress = progress
         self.warnings = []
+        self.api_calls = 0
+
+    @classmethod
+    def clients_for(cls, module):
+        """The clients the service talks through: one per SERVICES entry (a service overrides this when its
+        options decide which it needs)."""
+        return clients(module, cls.SERVICES, cls.EXTRA_RETRY_CODES)
 
     @classmethod
     def from_module(cls, module, **kwargs):
-        return cls(clients(module, cls.SERVICES, cls.EXTRA_RETRY_CODES), module.params, module.check_mode,
+        return cls(cls.clients_for(module), module.params, module.check_mode,
                    progress=progress.for_module(module), diff_mode=module._diff, region=module.region, **kwargs)
+
+    def request(self, service, method, /, **params):
+        """One retried call on the `service` client whose AWS error is raised as it is, for callers that act
+        on error codes (positional-only, so AWS parameters named service or method pass through)."""
+        self.api_calls += 1
+        return getattr(self.clients[service], method)(aws_retry=True, **params)
 
     def call(self, service, method, description, /, **params):
         """call() on the `service` client (positional-only, so AWS parameters named service, method or
         description pass through)."""
+        self.api_calls += 1
         return call(self.clients[service], method, description, **params)
+
+    def request_pages(self, service, method, key=None, /, **params):
+        """paginate() on the `service` client whose AWS error is raised as it is (the listing request())."""
+        self.api_calls += 1
+        return paginate(self.clients[service], method, key, **params)
 
     def paginate(self, service, method, key=None, description=None, /, **params):
         """paginate(); an AWS error becomes CloudopsError("Failed to <description>")."""
         try:
-            return paginate(self.clients[service], method, key, **params)
+            return self.request_pages(service, method, key, **params)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             raise CloudopsError(message="Failed to %s" % (description or method.replace("_", " ")), exception=e) from e
+
+    def paginate_by_token(self, service, method, key, /, **params):
+        """paginate_by_token() on the `service` client (for the APIs botocore has no paginator for)."""
+        self.api_calls += 1
+        return paginate_by_token(self.clients[service], method, key, **params)
 
     def wait(self, check, what, timeout=None, **kwargs):
         """waiter.wait_or_fail on this service's clock; `timeout` defaults to the wait_timeout option."""
@@ -138,8 +177,8 @@ class Service:
         self.warnings.append(message)
 
     def run_by_state(self, what):
-        """present() or absent() by the state option, for services that record `changes` (and count
-        `api_calls`): a failure carries the changes made so far; no diff unless --diff."""
+        """present() or absent() by the state option, for services that record `changes`: a failure carries
+        the changes made so far, the result the `api_calls` made; no diff unless --diff."""
         changes = getattr(self, "changes", [])
         try:
             result = self.absent() if self.params["state"] == "absent" else self.present()
@@ -149,8 +188,7 @@ class Service:
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             raise CloudopsError(message="%s change failed after: %s" % (what, "; ".join(changes) or "no change"),
                                 exception=e) from e
-        if hasattr(self, "api_calls"):
-            result["api_calls"] = self.api_calls
+        result["api_calls"] = self.api_calls
         if not self.diff_mode:
             result.pop("diff", None)
         return result

@@ -77,7 +77,7 @@ class EcrRepository(Service):
 
     def find(self, name):
         try:
-            found = self.clients["ecr"].describe_repositories(aws_retry=True, repositoryNames=[name])
+            found = self.request("ecr", "describe_repositories", repositoryNames=[name])
         except botocore.exceptions.ClientError as e:
             if _code(e) in NOT_FOUND:
                 return None
@@ -87,7 +87,7 @@ class EcrRepository(Service):
 
     def lifecycle(self, name):
         try:
-            answer = self.clients["ecr"].get_lifecycle_policy(aws_retry=True, repositoryName=name)
+            answer = self.request("ecr", "get_lifecycle_policy", repositoryName=name)
         except botocore.exceptions.ClientError as e:
             if _code(e) in NO_LIFECYCLE:
                 return None

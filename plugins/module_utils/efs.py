@@ -1,19 +1,21 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""EFS: encrypted file systems with their mount targets, and the automatic backup policy."""
+"""EFS: encrypted file systems with their mount targets, the automatic backup policy, and access points."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+import hashlib
 
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import error_handler
 
 GONE = ("deleted", "deleting")
+DIRECTORY_MODE = "750"
 BackupPolicyErrors = error_handler(missing_codes=["PolicyNotFound"])
 
 
@@ -185,3 +187,94 @@ class FileSystem(Service):
                             "ip_address": t.get("IpAddress"), "security_groups": t.get("SecurityGroups", [])}
                            for t in targets],
         )
+
+
+def access_point_view(point):
+    """The settings of an access point that we manage, in comparable form."""
+    if not point:
+        return {}
+    user = point.get("PosixUser") or {}
+    return {"root_directory": (point.get("RootDirectory") or {}).get("Path", "/"),
+            "posix_user": {"uid": user.get("Uid"), "gid": user.get("Gid")} if user else None}
+
+
+def wanted_access_point_view(params):
+    user = params["posix_user"]
+    return {"root_directory": params["root_directory"],
+            "posix_user": {"uid": user["uid"], "gid": user["gid"]} if user else None}
+
+
+def creation_token(params):
+    """One token per file system, name and configuration: a retried create returns the same access point."""
+    wanted = sorted(wanted_access_point_view(params).items())
+    return hashlib.sha256(repr((params["file_system_id"], params["name"], wanted)).encode()).hexdigest()[:64]
+
+
+class AccessPoint(Service):
+    """One access point found by its Name tag on a file system. Access points cannot be modified: other
+    settings mean a new one, then the old one deleted."""
+
+    SERVICES = ("efs",)
+
+    def find(self):
+        points = self.request_pages("efs", "describe_access_points", "AccessPoints",
+                                    FileSystemId=self.params["file_system_id"])
+        return [point for point in points
+                if tagging.to_dict(point.get("Tags") or []).get("Name") == self.params["name"]
+                and point.get("LifeCycleState") not in GONE]
+
+    def create(self, tags):
+        params = self.params
+        request = {"ClientToken": creation_token(params), "FileSystemId": params["file_system_id"],
+                   "Tags": tagging.to_list(tags), "RootDirectory": {"Path": params["root_directory"]}}
+        user = params["posix_user"]
+        if user:
+            request["PosixUser"] = {"Uid": user["uid"], "Gid": user["gid"]}
+            request["RootDirectory"]["CreationInfo"] = {
+                "OwnerUid": user["uid"], "OwnerGid": user["gid"], "Permissions": DIRECTORY_MODE}
+        return self.call("efs", "create_access_point", "create access point %s" % params["name"], **request)
+
+    def delete(self, point):
+        self.call("efs", "delete_access_point", "delete access point %s" % point["AccessPointId"],
+                  AccessPointId=point["AccessPointId"])
+
+    def reconcile_tags(self, point, tags):
+        current = tagging.to_dict(point.get("Tags") or [])
+        to_set, to_remove = tagging.changes(current, tags, purge=self.params["purge_tags"])
+        to_remove = [key for key in to_remove if key != "Name"]
+        if not (to_set or to_remove):
+            return False
+        if self.check_mode:
+            return True
+        if to_set:
+            self.call("efs", "tag_resource", "tag access point %s" % point["AccessPointId"],
+                      ResourceId=point["AccessPointId"], Tags=tagging.to_list(to_set))
+        if to_remove:
+            self.call("efs", "untag_resource", "untag access point %s" % point["AccessPointId"],
+                      ResourceId=point["AccessPointId"], TagKeys=to_remove)
+        return True
+
+    def run(self):
+        params = self.params
+        found = self.find()
+        current = found[0] if found else None
+        if params["state"] == "absent":
+            if not self.check_mode:
+                for point in found:
+                    self.delete(point)
+            return dict(changed=bool(found), access_point_id="", diff={"before": access_point_view(current), "after": {}})
+        tags = dict(params["tags"] or {}, Name=params["name"])
+        wanted = wanted_access_point_view(params)
+        diff = {"before": access_point_view(current), "after": wanted}
+        if current and access_point_view(current) == wanted and len(found) == 1:
+            changed = self.reconcile_tags(current, tags) if params["tags"] is not None else False
+            return dict(changed=changed, access_point_id=current["AccessPointId"],
+                        access_point_arn=current.get("AccessPointArn"), diff=diff)
+        if self.check_mode:
+            return dict(changed=True, access_point_id="", diff=diff)
+        created = self.create(tags)
+        for point in found:
+            if point["AccessPointId"] != created["AccessPointId"]:
+                self.delete(point)
+        return dict(changed=True, access_point_id=created["AccessPointId"],
+                    access_point_arn=created.get("AccessPointArn"), diff=diff)

@@ -5,8 +5,9 @@ the account administer the key and the region's CloudWatch Logs use it for exact
 given key used as is. Partition, account and the service principal come from the caller identity, never from
 constants.
 
-`EncryptedLogGroups` converges the key and the groups with a few direct calls through an owner (the VPC flow log
-destination of vpc_network, and `LogGroups`, the service behind the encrypted_log_groups module). The policy
+`EncryptedLogGroups` converges the key and the groups with a few direct calls through an owner, the aws.Service whose
+request() makes (and counts) them (vpc_network's service for its flow log destination, and `LogGroups`, the service
+behind the encrypted_log_groups module). The policy
 builders are pure.
 """
 
@@ -96,14 +97,13 @@ def identity_from_arn(arn, account_id):
 class EncryptedLogGroups:
     """The key (`alias`, or `key_arn` used as is) and log groups encrypted with it.
 
-    `owner` provides change(text), check_mode and an api_calls counter; `clients` has kms and logs. `tags` go on the
-    key and the groups it creates (with Name); with `converge_tags` the tags of existing groups are converged too.
+    `owner` is the aws.Service making the calls (its kms and logs clients, request(), change(text), check_mode). `tags`
+    go on the key and the groups it creates (with Name); with `converge_tags` the tags of existing groups are converged too.
     `key_scope` names the log groups (or patterns) the key policy lets CloudWatch Logs use the key for."""
 
-    def __init__(self, owner, clients, identity, region, tags, alias, key_arn="", key_name=None, key_description="",
+    def __init__(self, owner, identity, region, tags, alias, key_arn="", key_name=None, key_description="",
                  key_scope=(), key_sid="CloudWatchLogsForTheLogGroups", converge_tags=False, purge_tags=True):
         self.owner = owner
-        self.kms, self.logs = clients.get("kms"), clients.get("logs")
         self.partition = identity["partition"]
         self.account_id = identity["account_id"]
         self.region = region
@@ -116,10 +116,6 @@ class EncryptedLogGroups:
         self.key_sid = key_sid
         self.converge_tags = converge_tags
         self.purge_tags = purge_tags
-
-    def call(self, client, method, **kwargs):
-        self.owner.api_calls += 1
-        return getattr(client, method)(aws_retry=True, **kwargs)
 
     def change(self, text):
         self.owner.change(text)
@@ -134,7 +130,7 @@ class EncryptedLogGroups:
 
     def find_key(self):
         try:
-            return self.call(self.kms, "describe_key", KeyId=self.alias)["KeyMetadata"]
+            return self.owner.request("kms", "describe_key", KeyId=self.alias)["KeyMetadata"]
         except is_boto3_error_code("NotFoundException"):
             return None
 
@@ -150,30 +146,30 @@ class EncryptedLogGroups:
             if self.check_mode:
                 return None
             tags = dict(self.tags, Name=self.key_name)
-            meta = self.call(self.kms, "create_key", Description=self.key_description, Policy=json.dumps(policy),
-                             Tags=[{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())])["KeyMetadata"]
-            self.call(self.kms, "create_alias", AliasName=self.alias, TargetKeyId=meta["KeyId"])
-            self.call(self.kms, "enable_key_rotation", KeyId=meta["KeyId"])
+            meta = self.owner.request("kms", "create_key", Description=self.key_description, Policy=json.dumps(policy),
+                                      Tags=[{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())])["KeyMetadata"]
+            self.owner.request("kms", "create_alias", AliasName=self.alias, TargetKeyId=meta["KeyId"])
+            self.owner.request("kms", "enable_key_rotation", KeyId=meta["KeyId"])
             return meta["Arn"]
         if meta.get("KeyState") == "PendingDeletion":
             self.change("cancel the scheduled deletion of KMS key %s" % self.alias)
             if not self.check_mode:
-                self.call(self.kms, "cancel_key_deletion", KeyId=meta["KeyId"])
-                self.call(self.kms, "enable_key", KeyId=meta["KeyId"])
+                self.owner.request("kms", "cancel_key_deletion", KeyId=meta["KeyId"])
+                self.owner.request("kms", "enable_key", KeyId=meta["KeyId"])
         elif meta.get("KeyState") == "Disabled":
             self.change("enable KMS key %s" % self.alias)
             if not self.check_mode:
-                self.call(self.kms, "enable_key", KeyId=meta["KeyId"])
+                self.owner.request("kms", "enable_key", KeyId=meta["KeyId"])
         if meta.get("KeyState") != "PendingDeletion":
-            if not self.call(self.kms, "get_key_rotation_status", KeyId=meta["KeyId"]).get("KeyRotationEnabled"):
+            if not self.owner.request("kms", "get_key_rotation_status", KeyId=meta["KeyId"]).get("KeyRotationEnabled"):
                 self.change("enable rotation of KMS key %s" % self.alias)
                 if not self.check_mode:
-                    self.call(self.kms, "enable_key_rotation", KeyId=meta["KeyId"])
-            current = self.call(self.kms, "get_key_policy", KeyId=meta["KeyId"], PolicyName="default")["Policy"]
+                    self.owner.request("kms", "enable_key_rotation", KeyId=meta["KeyId"])
+            current = self.owner.request("kms", "get_key_policy", KeyId=meta["KeyId"], PolicyName="default")["Policy"]
             if not same_policy(current, policy):
                 self.change("update the policy of KMS key %s" % self.alias)
                 if not self.check_mode:
-                    self.call(self.kms, "put_key_policy", KeyId=meta["KeyId"], PolicyName="default", Policy=json.dumps(policy))
+                    self.owner.request("kms", "put_key_policy", KeyId=meta["KeyId"], PolicyName="default", Policy=json.dumps(policy))
         return meta["Arn"]
 
     def schedule_key_deletion(self, days=7):
@@ -184,11 +180,11 @@ class EncryptedLogGroups:
         if meta is not None and meta.get("KeyState") not in GONE_KEY_STATES:
             self.change("schedule the deletion of KMS key %s (%s days)" % (self.alias, days))
             if not self.check_mode:
-                self.call(self.kms, "schedule_key_deletion", KeyId=meta["KeyId"], PendingWindowInDays=days)
+                self.owner.request("kms", "schedule_key_deletion", KeyId=meta["KeyId"], PendingWindowInDays=days)
 
     # -- log groups ---------------------------------------------------------------------------------
     def find_log_group(self, name):
-        groups = self.call(self.logs, "describe_log_groups", logGroupNamePrefix=name)["logGroups"]
+        groups = self.owner.request("logs", "describe_log_groups", logGroupNamePrefix=name)["logGroups"]
         return next((g for g in groups if g["logGroupName"] == name), None)
 
     def log_group(self, name, retention, key_arn):
@@ -202,34 +198,34 @@ class EncryptedLogGroups:
             kwargs = {"logGroupName": name, "tags": tags}
             if key_arn:
                 kwargs["kmsKeyId"] = key_arn
-            self.call(self.logs, "create_log_group", **kwargs)
-            self.call(self.logs, "put_retention_policy", logGroupName=name, retentionInDays=retention)
+            self.owner.request("logs", "create_log_group", **kwargs)
+            self.owner.request("logs", "put_retention_policy", logGroupName=name, retentionInDays=retention)
             return
         if group.get("retentionInDays") != retention:
             self.change("set the retention of %s to %s days" % (name, retention))
             if not self.check_mode:
-                self.call(self.logs, "put_retention_policy", logGroupName=name, retentionInDays=retention)
+                self.owner.request("logs", "put_retention_policy", logGroupName=name, retentionInDays=retention)
         if key_arn and group.get("kmsKeyId") != key_arn:
             self.change("encrypt log group %s with %s" % (name, key_arn))
             if not self.check_mode:
-                self.call(self.logs, "associate_kms_key", logGroupName=name, kmsKeyId=key_arn)
+                self.owner.request("logs", "associate_kms_key", logGroupName=name, kmsKeyId=key_arn)
         if self.converge_tags:
-            current = self.call(self.logs, "list_tags_log_group", logGroupName=name).get("tags", {})
+            current = self.owner.request("logs", "list_tags_log_group", logGroupName=name).get("tags", {})
             to_set, to_unset = tagging.changes(current, tags, self.purge_tags)
             if to_set:
                 self.change("tag log group %s (%s)" % (name, ", ".join(sorted(to_set))))
                 if not self.check_mode:
-                    self.call(self.logs, "tag_log_group", logGroupName=name, tags=to_set)
+                    self.owner.request("logs", "tag_log_group", logGroupName=name, tags=to_set)
             if to_unset:
                 self.change("untag log group %s (%s)" % (name, ", ".join(to_unset)))
                 if not self.check_mode:
-                    self.call(self.logs, "untag_log_group", logGroupName=name, tags=to_unset)
+                    self.owner.request("logs", "untag_log_group", logGroupName=name, tags=to_unset)
 
     def delete_log_group(self, name):
         if self.find_log_group(name) is not None:
             self.change("delete log group %s" % name)
             if not self.check_mode:
-                self.call(self.logs, "delete_log_group", logGroupName=name)
+                self.owner.request("logs", "delete_log_group", logGroupName=name)
 
 
 class LogGroups(Service):
@@ -240,7 +236,6 @@ class LogGroups(Service):
     def __init__(self, *args, **kwargs):
         super(LogGroups, self).__init__(*args, **kwargs)
         self.changes = []
-        self.api_calls = 0
 
     def change(self, text):
         self.changes.append(text)
@@ -249,14 +244,13 @@ class LogGroups(Service):
         p = self.params
         if not p.get("kms_key_arn") and not p.get("key_alias"):
             raise CloudopsError(message="encrypted_log_groups needs key_alias (the key it owns) or kms_key_arn")
-        self.api_calls += 1
         caller = self.call("sts", "get_caller_identity", "read the caller identity")
         identity = identity_from_arn(caller["Arn"], caller["Account"])
         alias = p.get("key_alias") or ""
         if alias and not alias.startswith("alias/"):
             alias = "alias/" + alias
         return EncryptedLogGroups(
-            self, self.clients, identity, self.region, dict(p.get("tags") or {}), alias,
+            self, identity, self.region, dict(p.get("tags") or {}), alias,
             key_arn=p.get("kms_key_arn"), key_description=p.get("key_description") or "",
             key_scope=p.get("key_log_groups") or p["log_groups"], converge_tags=p.get("tags") is not None,
             purge_tags=p.get("purge_tags", True))

@@ -72,14 +72,14 @@ def role_policy(partition, region, account_id, log_group_name):
 # AWS side
 # --------------------------------------------------------------------------------------------------
 class FlowLogDestination(EncryptedLogGroups):
-    """Converges or removes the key, log group and role; `owner` provides change(), check_mode and api_calls."""
+    """Converges or removes the key, log group and role through `owner`, the aws.Service that owns the
+    network (its kms, logs and iam clients, request(), change(), check_mode)."""
 
-    def __init__(self, owner, clients, spec, identity, region, tags, prefix):
+    def __init__(self, owner, spec, identity, region, tags, prefix):
         super(FlowLogDestination, self).__init__(
-            owner, clients, identity, region, tags, "alias/%s-vpc-flow-logs" % prefix, key_arn=spec.get("kms_key_arn"),
+            owner, identity, region, tags, "alias/%s-vpc-flow-logs" % prefix, key_arn=spec.get("kms_key_arn"),
             key_name="%s-vpc-flow-logs" % prefix, key_description="VPC flow logs of %s" % prefix,
             key_scope=[spec["log_group_name"]], key_sid=KEY_SID)
-        self.iam = clients["iam"]
         self.spec = spec
         self.prefix = prefix
         self.role_name = spec.get("role_name") or "%s-vpc-flow-logs" % prefix
@@ -89,7 +89,7 @@ class FlowLogDestination(EncryptedLogGroups):
         trust = trust_policy(self.partition, self.region, self.account_id)
         policy = role_policy(self.partition, self.region, self.account_id, self.spec["log_group_name"])
         try:
-            role = self.call(self.iam, "get_role", RoleName=self.role_name)["Role"]
+            role = self.owner.request("iam", "get_role", RoleName=self.role_name)["Role"]
         except is_boto3_error_code("NoSuchEntity"):
             role = None
         if role is None:
@@ -97,23 +97,23 @@ class FlowLogDestination(EncryptedLogGroups):
             if self.check_mode:
                 return build_arn(self.partition, "iam", "", self.account_id, "role/%s" % self.role_name)
             tags = dict(self.tags, Name=self.role_name)
-            role = self.call(self.iam, "create_role", RoleName=self.role_name, AssumeRolePolicyDocument=json.dumps(trust),
-                             Description="Delivers VPC flow logs of %s to CloudWatch Logs" % self.prefix,
-                             Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])["Role"]
-            self.call(self.iam, "put_role_policy", RoleName=self.role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy))
+            role = self.owner.request("iam", "create_role", RoleName=self.role_name, AssumeRolePolicyDocument=json.dumps(trust),
+                                      Description="Delivers VPC flow logs of %s to CloudWatch Logs" % self.prefix,
+                                      Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])["Role"]
+            self.owner.request("iam", "put_role_policy", RoleName=self.role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy))
             return role["Arn"]
         if not same_policy(role.get("AssumeRolePolicyDocument"), trust):
             self.change("update the trust policy of %s" % self.role_name)
             if not self.check_mode:
-                self.call(self.iam, "update_assume_role_policy", RoleName=self.role_name, PolicyDocument=json.dumps(trust))
+                self.owner.request("iam", "update_assume_role_policy", RoleName=self.role_name, PolicyDocument=json.dumps(trust))
         try:
-            current = self.call(self.iam, "get_role_policy", RoleName=self.role_name, PolicyName=POLICY_NAME)["PolicyDocument"]
+            current = self.owner.request("iam", "get_role_policy", RoleName=self.role_name, PolicyName=POLICY_NAME)["PolicyDocument"]
         except is_boto3_error_code("NoSuchEntity"):
             current = None
         if current is None or not same_policy(current, policy):
             self.change("update the policy of %s" % self.role_name)
             if not self.check_mode:
-                self.call(self.iam, "put_role_policy", RoleName=self.role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy))
+                self.owner.request("iam", "put_role_policy", RoleName=self.role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy))
         return role["Arn"]
 
     def present(self):
@@ -126,12 +126,12 @@ class FlowLogDestination(EncryptedLogGroups):
     def absent(self):
         self.delete_log_group(self.spec["log_group_name"])
         try:
-            self.call(self.iam, "get_role", RoleName=self.role_name)
+            self.owner.request("iam", "get_role", RoleName=self.role_name)
             self.change("delete flow log delivery role %s" % self.role_name)
             if not self.check_mode:
-                for policy_name in self.call(self.iam, "list_role_policies", RoleName=self.role_name)["PolicyNames"]:
-                    self.call(self.iam, "delete_role_policy", RoleName=self.role_name, PolicyName=policy_name)
-                self.call(self.iam, "delete_role", RoleName=self.role_name)
+                for policy_name in self.owner.request("iam", "list_role_policies", RoleName=self.role_name)["PolicyNames"]:
+                    self.owner.request("iam", "delete_role_policy", RoleName=self.role_name, PolicyName=policy_name)
+                self.owner.request("iam", "delete_role", RoleName=self.role_name)
         except is_boto3_error_code("NoSuchEntity"):
             pass
         self.schedule_key_deletion(7)

@@ -21,6 +21,9 @@ except ImportError:  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import LazyClients
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.network_plan import available_zone_names
 from ansible_collections.cloudops.ecs.plugins.module_utils.validation import Problem
 from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_endpoints import detect_prefix
@@ -104,6 +107,11 @@ def certificate_problems(spec, certificate):
     return problems
 
 
+def format_problems(problems):
+    return "Pre-flight found %d problem(s); nothing was changed. Fix:\n%s" % (
+        len(problems), "\n".join("- " + p["message"] for p in problems))
+
+
 def covers(names, domain):
     domain = domain.lower().rstrip(".")
     for name in names:
@@ -138,35 +146,30 @@ def subnet_problems(spec, subnets):
 # --------------------------------------------------------------------------------------------------
 # AWS side
 # --------------------------------------------------------------------------------------------------
-class PreflightChecks(object):
-    def __init__(self, client_factory, region):
-        self.client_factory = client_factory
-        self.region = region
-        self.clients = {}
-        self.api_calls = 0
+class PreflightChecks(Service):
+    """The read-only AWS checks of the `checks` option; a client is made only for the services the checks
+    need. AWS errors the checks do not interpret fail the module ("Failed to run the read-only pre-flight
+    checks")."""
+
+    SERVICES = ("ec2", "rds", "acm", "kms", "secretsmanager")
+
+    def __init__(self, *args, **kwargs):
+        super(PreflightChecks, self).__init__(*args, **kwargs)
         self.problems = []
         self.facts = {}
 
-    def service_client(self, service):
-        if service not in self.clients:
-            self.clients[service] = self.client_factory(service)
-        return self.clients[service]
+    @classmethod
+    def clients_for(cls, module):
+        return LazyClients(module)
 
-    def call(self, service, method, **kwargs):
-        self.api_calls += 1
-        return getattr(self.service_client(service), method)(aws_retry=True, **kwargs)
+    def run(self):
+        """The module's result; every problem found fails it (listing them all)."""
+        result = self.check(self.params.get("checks") or {})
+        if result["problems"]:
+            raise CloudopsError(message=format_problems(result["problems"]), **result)
+        return dict(result, changed=False)
 
-    def pages(self, service, method, key, **kwargs):
-        items = []
-        while True:
-            response = self.call(service, method, **kwargs)
-            items.extend(response.get(key, []))
-            token = response.get("NextToken")
-            if not token:
-                return items
-            kwargs["NextToken"] = token
-
-    def run(self, checks):
+    def check(self, checks):
         if not self.region_exists():
             return self.result()
         azs = self.zones(checks.get("azs"))
@@ -193,7 +196,7 @@ class PreflightChecks(object):
 
     def region_exists(self):
         try:
-            regions = self.call("ec2", "describe_regions", AllRegions=True)["Regions"]
+            regions = self.request("ec2", "describe_regions", AllRegions=True)["Regions"]
         except botocore.exceptions.EndpointConnectionError:
             self.problems.append(Problem("cloudops_aws_region", self.region, "no EC2 endpoint answers for this region: "
                                          "use an AWS region name such as us-east-1"))
@@ -213,7 +216,7 @@ class PreflightChecks(object):
     def zones(self, spec):
         if not spec:
             return []
-        zones = self.call("ec2", "describe_availability_zones")["AvailabilityZones"]
+        zones = self.request("ec2", "describe_availability_zones")["AvailabilityZones"]
         available = available_zone_names(zones)
         problems, azs = zone_problems(spec, available, self.region)
         self.problems.extend(problems)
@@ -221,7 +224,7 @@ class PreflightChecks(object):
         return azs
 
     def vpc(self, spec):
-        vpcs = self.call("ec2", "describe_vpcs", Filters=[{"Name": "vpc-id", "Values": [spec["id"]]}])["Vpcs"]
+        vpcs = self.request("ec2", "describe_vpcs", Filters=[{"Name": "vpc-id", "Values": [spec["id"]]}])["Vpcs"]
         if not vpcs:
             self.problems.append(Problem(spec["variable"], spec["id"], "no such VPC in this account and region"))
             return
@@ -229,7 +232,7 @@ class PreflightChecks(object):
         if spec.get("needs_dns"):
             off = []
             for attribute, key in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames")):
-                if not self.call("ec2", "describe_vpc_attribute", VpcId=spec["id"], Attribute=attribute)[key]["Value"]:
+                if not self.request("ec2", "describe_vpc_attribute", VpcId=spec["id"], Attribute=attribute)[key]["Value"]:
                     off.append(attribute)
             if off:
                 self.problems.append(Problem(spec["variable"], spec["id"], "the VPC has %s off, and interface endpoints with "
@@ -242,35 +245,35 @@ class PreflightChecks(object):
         described, offerings, images = {}, {}, {}
         if types:
             # DescribeInstanceTypes refuses the whole call for one unknown type: ask the region's offerings first.
-            offered = self.pages("ec2", "describe_instance_type_offerings", "InstanceTypeOfferings", LocationType="region",
-                                 Filters=[{"Name": "instance-type", "Values": types}])
+            offered = self.request_pages("ec2", "describe_instance_type_offerings", "InstanceTypeOfferings", LocationType="region",
+                                         Filters=[{"Name": "instance-type", "Values": types}])
             existing = sorted(set(o["InstanceType"] for o in offered))
             if existing:
-                for item in self.pages("ec2", "describe_instance_types", "InstanceTypes", InstanceTypes=existing):
+                for item in self.request_pages("ec2", "describe_instance_types", "InstanceTypes", InstanceTypes=existing):
                     described[item["InstanceType"]] = item
             if existing and azs:
-                for offer in self.pages("ec2", "describe_instance_type_offerings", "InstanceTypeOfferings",
-                                        LocationType="availability-zone",
-                                        Filters=[{"Name": "instance-type", "Values": existing},
-                                                 {"Name": "location", "Values": list(azs)}]):
+                for offer in self.request_pages("ec2", "describe_instance_type_offerings", "InstanceTypeOfferings",
+                                                LocationType="availability-zone",
+                                                Filters=[{"Name": "instance-type", "Values": existing},
+                                                         {"Name": "location", "Values": list(azs)}]):
                     offerings.setdefault(offer["InstanceType"], set()).add(offer["Location"])
         ami_ids = sorted(set(g["ami_id"] for g in groups if g.get("ami_id")))
         if ami_ids:
-            for image in self.call("ec2", "describe_images", Filters=[{"Name": "image-id", "Values": ami_ids}])["Images"]:
+            for image in self.request("ec2", "describe_images", Filters=[{"Name": "image-id", "Values": ami_ids}])["Images"]:
                 images[image["ImageId"]] = image.get("Architecture")
         self.problems.extend(instance_type_problems(groups, described, offerings, images, azs))
 
     def database(self, spec):
-        versions = self.call("rds", "describe_db_engine_versions", Engine=spec["engine"],
-                             EngineVersion=spec["engine_version"])["DBEngineVersions"]
+        versions = self.request("rds", "describe_db_engine_versions", Engine=spec["engine"],
+                                EngineVersion=spec["engine_version"])["DBEngineVersions"]
         if not versions:
             self.problems.append(Problem(spec["version_variable"], spec["engine_version"], "%s has no engine version %s in "
                                          "%s: pick one DescribeDBEngineVersions lists (e.g. 8.0.mysql_aurora.3.08.2)"
                                          % (spec["engine"], spec["engine_version"], self.region)))
             return
-        options = self.call("rds", "describe_orderable_db_instance_options", Engine=spec["engine"],
-                            EngineVersion=spec["engine_version"], DBInstanceClass=spec["instance_class"],
-                            MaxRecords=20)["OrderableDBInstanceOptions"]
+        options = self.request("rds", "describe_orderable_db_instance_options", Engine=spec["engine"],
+                               EngineVersion=spec["engine_version"], DBInstanceClass=spec["instance_class"],
+                               MaxRecords=20)["OrderableDBInstanceOptions"]
         if not options:
             self.problems.append(Problem(spec["variable"], spec["instance_class"], "not orderable for %s %s in %s: pick a "
                                          "class Aurora MySQL offers (e.g. db.r6g.large, db.t4g.medium)"
@@ -278,14 +281,14 @@ class PreflightChecks(object):
 
     def certificate(self, spec):
         try:
-            certificate = self.call("acm", "describe_certificate", CertificateArn=spec["arn"])["Certificate"]
+            certificate = self.request("acm", "describe_certificate", CertificateArn=spec["arn"])["Certificate"]
         except is_boto3_error_code(NOT_FOUND_CODES):
             certificate = None
         self.problems.extend(certificate_problems(spec, certificate))
 
     def kms_key(self, spec):
         try:
-            key = self.call("kms", "describe_key", KeyId=spec["key"])["KeyMetadata"]
+            key = self.request("kms", "describe_key", KeyId=spec["key"])["KeyMetadata"]
         except is_boto3_error_code(NOT_FOUND_CODES):
             self.problems.append(Problem(spec["variable"], spec["key"], "no such KMS key in this account and region"))
             return
@@ -295,7 +298,7 @@ class PreflightChecks(object):
 
     def secret(self, spec):
         try:
-            secret = self.call("secretsmanager", "describe_secret", SecretId=spec["arn"])
+            secret = self.request("secretsmanager", "describe_secret", SecretId=spec["arn"])
         except is_boto3_error_code(NOT_FOUND_CODES):
             self.problems.append(Problem(spec["variable"], spec["arn"], "no such Secrets Manager secret in this account "
                                          "and region"))
@@ -306,13 +309,13 @@ class PreflightChecks(object):
 
     def subnets(self, specs):
         ids = sorted(set(s for spec in specs for s in spec["ids"]))
-        found = self.pages("ec2", "describe_subnets", "Subnets", Filters=[{"Name": "subnet-id", "Values": ids}])
+        found = self.request_pages("ec2", "describe_subnets", "Subnets", Filters=[{"Name": "subnet-id", "Values": ids}])
         by_id = dict((s["SubnetId"], s) for s in found)
         for spec in specs:
             self.problems.extend(subnet_problems(spec, by_id))
 
     def endpoint_services(self, spec):
-        names = self.pages("ec2", "describe_vpc_endpoint_services", "ServiceNames")
+        names = self.paginate_by_token("ec2", "describe_vpc_endpoint_services", "ServiceNames")
         prefix = detect_prefix(names, self.region)
         unknown = unknown_services(spec["names"], names, prefix, self.region)
         if unknown:

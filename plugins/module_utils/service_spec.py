@@ -833,6 +833,32 @@ def existing_target_groups(services, target_groups, settings=None):
     return found
 
 
+def published(services, settings=None, deployed=None, task_definitions=None):
+    """cloudops_services, the fact the services role publishes: per service its name, service ARN (from the
+    cloudops.ecs.ecs_service result `deployed`), task definition ARN (from the role's ecs_task_definition loop
+    results `task_definitions`, else the service's), target group ARN (settings' target_groups) and log group.
+    What a run did not produce is empty (check mode on a new account)."""
+    settings = _settings(settings)
+    by_name = dict((result.get("name"), result) for result in (deployed or {}).get("services") or [])
+    registered = {}
+    for result in task_definitions or []:
+        item = result.get("item") or [{}]
+        registered.setdefault(item[0].get("name"), result)
+    entries = []
+    for svc in services or []:
+        name = svc["name"]
+        service = by_name.get(name, {})
+        task_definition_arn = registered.get(name, {}).get("task_definition_arn", service.get("task_definition_arn", ""))
+        entries.append({
+            "name": name,
+            "service_arn": service.get("service_arn", ""),
+            "task_definition_arn": task_definition_arn,
+            "target_group_arn": (settings["target_groups"] or {}).get(name, ""),
+            "log_group": settings["log_group_prefix"] + name,
+        })
+    return entries
+
+
 # -- networking -------------------------------------------------------------------------------------
 
 
@@ -1306,10 +1332,10 @@ def _step_policy_errors(where, policy, errors):
                           "upper of the step before (%s)"
                           % (where, index, _show_bound(current[0]), _show_bound(previous[1])))
             return
-    if any(low is not None and low < 0 for low, _ in bounds) and bounds[0][0] is not None:
+    if any(bound[0] is not None and bound[0] < 0 for bound in bounds) and bounds[0][0] is not None:
         errors.append("%s.steps[0].lower: %s; with a negative bound the first step must have no lower bound "
                       "(minus infinity)" % (where, _show_bound(bounds[0][0])))
-    if any(high is not None and high > 0 for _, high in bounds) and bounds[-1][1] is not None:
+    if any(bound[1] is not None and bound[1] > 0 for bound in bounds) and bounds[-1][1] is not None:
         errors.append("%s.steps[%d].upper: %s; with a positive bound the last step must have no upper bound "
                       "(infinity)" % (where, len(bounds) - 1, _show_bound(bounds[-1][1])))
     if comparison in ALARM_ABOVE and (bounds[0][0] is None or bounds[0][0] < 0):

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tags: the stack tag that marks what a stack owns, list <-> dict, and the tag diff (amazon.aws
 compare_aws_tags). `tags: None` means leave tags alone; purge_tags removes keys not asked for
-(never `aws:` keys)."""
+(never `aws:` keys). StackTagged gives the services that own EC2 resources by the stack tag their
+resources' tags."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -86,3 +87,35 @@ def after(current, to_set, to_unset):
     for key in to_unset or []:
         result.pop(key, None)
     return result
+
+
+def missing(current, desired):
+    """The `desired` tags a resource lacks or has with another value (its other tags are left alone)."""
+    return dict((k, v) for k, v in desired.items() if (current or {}).get(k) != v)
+
+
+class StackTagged:
+    """For service classes (aws.Service) that own EC2 resources by the stack tag, with `stack` and the
+    `tags` option: the tags each resource gets, their TagSpecifications, ownership, and adding the tags
+    an existing resource lacks (recorded through the service's change())."""
+
+    def tags_for(self, name):
+        """The tags of the stack's resource `name`: the tags option, the stack tag and Name."""
+        return stack_tags(self.stack, self.params.get("tags"), name=name)
+
+    def tag_spec(self, resource_type, name):
+        """TagSpecifications creating the resource `name` with its tags."""
+        return specifications(self.tags_for(name), [resource_type])
+
+    def owned(self, resource, name=None):
+        """Whether `resource` carries this stack's tag (and, when given, the Name `name`)."""
+        tags = to_dict(resource.get("Tags"))
+        return tags.get(STACK_TAG) == self.stack and (name is None or tags.get("Name") == name)
+
+    def converge_tags(self, resource_id, resource, name, what=None):
+        """Add the tags of tags_for(name) that `resource` lacks (CreateTags; its other tags stay)."""
+        add = missing(to_dict(resource.get("Tags")), self.tags_for(name))
+        if add:
+            self.change("tag %s (%s)" % (" ".join(w for w in (what, name) if w), ", ".join(sorted(add))))
+            if not self.check_mode:
+                self.request("ec2", "create_tags", Resources=[resource_id], Tags=to_list(add))

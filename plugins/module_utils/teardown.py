@@ -84,7 +84,7 @@ def in_scope(tags, stack_name, environment=None):
     return environment is None or tags.get("Environment") in (None, environment)
 
 
-def resource(kind, rid, name=None, **extra):
+def stack_resource(kind, rid, name=None, **extra):
     item = {"kind": kind, "id": rid, "name": name or rid}
     item.update(extra)
     return item
@@ -214,13 +214,13 @@ def _discover_with_tagging(clients, stack_name, environment, say):
     found.extend(_discover_autoscaling(clients["autoscaling"], stack_name, environment))
     found.extend(_discover_ec2(clients["ec2"], stack_name, environment))
     for arn in _scoped_arns(tagged, stack_name, environment, "elasticloadbalancing", "loadbalancer/"):
-        found.append(resource("load_balancer", arn, arn.split("/")[-2]))
+        found.append(stack_resource("load_balancer", arn, arn.split("/")[-2]))
     for arn in _scoped_arns(tagged, stack_name, environment, "elasticloadbalancing", "targetgroup/"):
-        found.append(resource("target_group", arn, arn.split("/")[-2]))
+        found.append(stack_resource("target_group", arn, arn.split("/")[-2]))
     found.extend(_discover_rds(clients["rds"], stack_name, environment))
     for arn in _scoped_arns(tagged, stack_name, environment, "logs", "log-group:"):
         name = arn.split(":", 6)[-1]
-        found.append(resource("log_group", name[:-2] if name.endswith(":*") else name))
+        found.append(stack_resource("log_group", name[:-2] if name.endswith(":*") else name))
     say("reading IAM roles, instance profiles and policies (their tags, one call per role)")
     found.extend(_discover_iam(clients["iam"], stack_name, environment))
     kms = clients["kms"]
@@ -237,9 +237,9 @@ def _discover_with_tagging(clients, stack_name, environment, say):
     if "events" in clients:
         found.extend(_discover_events(clients["events"], stack_name, environment))
     for arn in _scoped_arns(tagged, stack_name, environment, "sns"):
-        found.append(resource("sns_topic", arn, arn.rsplit(":", 1)[-1]))
+        found.append(stack_resource("sns_topic", arn, arn.rsplit(":", 1)[-1]))
     for arn in _scoped_arns(tagged, stack_name, environment, "acm", "certificate/"):
-        found.append(resource("acm_certificate", arn, arn))
+        found.append(stack_resource("acm_certificate", arn, arn))
     if "efs" in clients:
         found.extend(_discover_efs(clients["efs"], stack_name, environment))
     if "ecr" in clients:
@@ -266,14 +266,14 @@ def _discover_ecs(ecs, stack_name, environment):
             for service in ecs.describe_services(aws_retry=True, cluster=arn, services=service_arns[start:start + 10]).get(
                     "services") or []:
                 if service.get("status") == "ACTIVE":
-                    found.append(resource("ecs_service", service["serviceArn"], service["serviceName"], cluster=arn,
-                                          daemon=service.get("schedulingStrategy") == "DAEMON"))
+                    found.append(stack_resource("ecs_service", service["serviceArn"], service["serviceName"], cluster=arn,
+                                                daemon=service.get("schedulingStrategy") == "DAEMON"))
         for status in ("ACTIVE", "DRAINING"):
             for ci_arn in _pages(ecs, "list_container_instances", "containerInstanceArns", token_in="nextToken",
                                  token_out="nextToken", cluster=arn, status=status):
-                found.append(resource("ecs_container_instance", ci_arn, ci_arn.rsplit("/", 1)[-1], cluster=arn))
-        found.append(resource("ecs_cluster", arn, cluster["clusterName"],
-                              capacity_providers=list(cluster.get("capacityProviders") or [])))
+                found.append(stack_resource("ecs_container_instance", ci_arn, ci_arn.rsplit("/", 1)[-1], cluster=arn))
+        found.append(stack_resource("ecs_cluster", arn, cluster["clusterName"],
+                                    capacity_providers=list(cluster.get("capacityProviders") or [])))
     for family in _pages(ecs, "list_task_definition_families", "families", token_in="nextToken", token_out="nextToken",
                          status="ACTIVE"):
         latest = ecs.describe_task_definition(aws_retry=True, taskDefinition=family, include=["TAGS"])
@@ -281,8 +281,8 @@ def _discover_ecs(ecs, stack_name, environment):
             continue
         revisions = _pages(ecs, "list_task_definitions", "taskDefinitionArns", token_in="nextToken",
                            token_out="nextToken", familyPrefix=family, status="ACTIVE")
-        found.append(resource("task_definition", family, "%s (%d revisions)" % (family, len(revisions)),
-                              revisions=[r for r in revisions if r.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]))
+        found.append(stack_resource("task_definition", family, "%s (%d revisions)" % (family, len(revisions)),
+                                    revisions=[r for r in revisions if r.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]))
     providers = _pages(ecs, "describe_capacity_providers", "capacityProviders", token_in="nextToken",
                        token_out="nextToken", include=["TAGS"])
     for provider in providers:
@@ -291,7 +291,7 @@ def _discover_ecs(ecs, stack_name, environment):
         if provider.get("updateStatus") in ("DELETE_IN_PROGRESS", "DELETE_COMPLETE"):
             continue
         if in_scope(tag_dict(provider.get("tags"), "key", "value"), stack_name, environment):
-            found.append(resource("ecs_capacity_provider", provider["capacityProviderArn"], provider["name"]))
+            found.append(stack_resource("ecs_capacity_provider", provider["capacityProviderArn"], provider["name"]))
     return found
 
 
@@ -303,8 +303,8 @@ def _discover_autoscaling(autoscaling, stack_name, environment):
         if group.get("Status") == "Delete in progress":
             continue
         if in_scope(tag_dict(group.get("Tags")), stack_name, environment):
-            found.append(resource("autoscaling_group", group["AutoScalingGroupName"],
-                                  instance_ids=[i["InstanceId"] for i in group.get("Instances") or []]))
+            found.append(stack_resource("autoscaling_group", group["AutoScalingGroupName"],
+                                        instance_ids=[i["InstanceId"] for i in group.get("Instances") or []]))
     return found
 
 
@@ -329,36 +329,36 @@ def _discover_ec2(ec2, stack_name, environment):
             if not lt.get("Tags"):
                 lt["Tags"] = tags.get(lt["LaunchTemplateId"], [])
     for lt in scoped(templates):
-        found.append(resource("launch_template", lt["LaunchTemplateId"], lt["LaunchTemplateName"]))
+        found.append(stack_resource("launch_template", lt["LaunchTemplateId"], lt["LaunchTemplateName"]))
     for ep in scoped(_pages(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=flt)):
         if (ep.get("State") or "").lower() not in ("deleted", "deleting"):
-            found.append(resource("vpc_endpoint", ep["VpcEndpointId"], name_of(ep, ep.get("ServiceName"))))
+            found.append(stack_resource("vpc_endpoint", ep["VpcEndpointId"], name_of(ep, ep.get("ServiceName"))))
     for nat in scoped(_pages(ec2, "describe_nat_gateways", "NatGateways", Filters=flt)):
         if nat.get("State") not in ("deleted", "deleting"):
-            found.append(resource("nat_gateway", nat["NatGatewayId"], name_of(nat, nat["NatGatewayId"])))
+            found.append(stack_resource("nat_gateway", nat["NatGatewayId"], name_of(nat, nat["NatGatewayId"])))
     for address in scoped(ec2.describe_addresses(aws_retry=True, Filters=flt).get("Addresses") or []):
-        found.append(resource("elastic_ip", address["AllocationId"], name_of(address, address.get("PublicIp")),
-                              association_id=address.get("AssociationId")))
+        found.append(stack_resource("elastic_ip", address["AllocationId"], name_of(address, address.get("PublicIp")),
+                                    association_id=address.get("AssociationId")))
     for igw in scoped(_pages(ec2, "describe_internet_gateways", "InternetGateways", Filters=flt)):
-        found.append(resource("internet_gateway", igw["InternetGatewayId"], name_of(igw, igw["InternetGatewayId"]),
-                              vpc_ids=[a["VpcId"] for a in igw.get("Attachments") or []]))
+        found.append(stack_resource("internet_gateway", igw["InternetGatewayId"], name_of(igw, igw["InternetGatewayId"]),
+                                    vpc_ids=[a["VpcId"] for a in igw.get("Attachments") or []]))
     for subnet in scoped(_pages(ec2, "describe_subnets", "Subnets", Filters=flt)):
-        found.append(resource("subnet", subnet["SubnetId"], name_of(subnet, subnet["SubnetId"])))
+        found.append(stack_resource("subnet", subnet["SubnetId"], name_of(subnet, subnet["SubnetId"])))
     for table in scoped(_pages(ec2, "describe_route_tables", "RouteTables", Filters=flt)):
         if any(a.get("Main") for a in table.get("Associations") or []):
             continue  # the main route table goes with its VPC
-        found.append(resource("route_table", table["RouteTableId"], name_of(table, table["RouteTableId"]),
-                              associations=[a["RouteTableAssociationId"] for a in table.get("Associations") or []
-                                            if a.get("RouteTableAssociationId")]))
+        found.append(stack_resource("route_table", table["RouteTableId"], name_of(table, table["RouteTableId"]),
+                                    associations=[a["RouteTableAssociationId"] for a in table.get("Associations") or []
+                                                  if a.get("RouteTableAssociationId")]))
     for group in scoped(_pages(ec2, "describe_security_groups", "SecurityGroups", Filters=flt)):
         if group.get("GroupName") == "default":
             continue  # goes with its VPC
-        found.append(resource("security_group", group["GroupId"], group.get("GroupName"),
-                              has_rules=bool(group.get("IpPermissions") or group.get("IpPermissionsEgress"))))
+        found.append(stack_resource("security_group", group["GroupId"], group.get("GroupName"),
+                                    has_rules=bool(group.get("IpPermissions") or group.get("IpPermissionsEgress"))))
     for flow_log in scoped(_pages(ec2, "describe_flow_logs", "FlowLogs", Filter=flt)):
-        found.append(resource("flow_log", flow_log["FlowLogId"], name_of(flow_log, flow_log["FlowLogId"])))
+        found.append(stack_resource("flow_log", flow_log["FlowLogId"], name_of(flow_log, flow_log["FlowLogId"])))
     for vpc in scoped(_pages(ec2, "describe_vpcs", "Vpcs", Filters=flt)):
-        found.append(resource("vpc", vpc["VpcId"], name_of(vpc, vpc["VpcId"])))
+        found.append(stack_resource("vpc", vpc["VpcId"], name_of(vpc, vpc["VpcId"])))
     return found
 
 
@@ -376,12 +376,12 @@ def _discover_elbv2(elbv2, stack_name, environment):
     tags = _elbv2_tags(elbv2, [b["LoadBalancerArn"] for b in balancers])
     for balancer in balancers:
         if in_scope(tags.get(balancer["LoadBalancerArn"], {}), stack_name, environment):
-            found.append(resource("load_balancer", balancer["LoadBalancerArn"], balancer["LoadBalancerName"]))
+            found.append(stack_resource("load_balancer", balancer["LoadBalancerArn"], balancer["LoadBalancerName"]))
     groups = _pages(elbv2, "describe_target_groups", "TargetGroups", token_in="Marker", token_out="NextMarker")
     tags = _elbv2_tags(elbv2, [g["TargetGroupArn"] for g in groups])
     for group in groups:
         if in_scope(tags.get(group["TargetGroupArn"], {}), stack_name, environment):
-            found.append(resource("target_group", group["TargetGroupArn"], group["TargetGroupName"]))
+            found.append(stack_resource("target_group", group["TargetGroupArn"], group["TargetGroupName"]))
     return found
 
 
@@ -392,9 +392,9 @@ def _discover_rds_databases(rds, stack_name, environment):
         if cluster.get("Status") in ("deleting",) or not in_scope(tag_dict(cluster.get("TagList")), stack_name, environment):
             continue
         for member in cluster.get("DBClusterMembers") or []:
-            found.append(resource("db_instance", member["DBInstanceIdentifier"], cluster=cluster["DBClusterIdentifier"]))
-        found.append(resource("db_cluster", cluster["DBClusterIdentifier"],
-                              deletion_protection=bool(cluster.get("DeletionProtection"))))
+            found.append(stack_resource("db_instance", member["DBInstanceIdentifier"], cluster=cluster["DBClusterIdentifier"]))
+        found.append(stack_resource("db_cluster", cluster["DBClusterIdentifier"],
+                                    deletion_protection=bool(cluster.get("DeletionProtection"))))
     return found
 
 
@@ -406,7 +406,7 @@ def _discover_rds(rds, stack_name, environment):
             continue
         tags = tag_dict(rds.list_tags_for_resource(aws_retry=True, ResourceName=arn).get("TagList"))
         if in_scope(tags, stack_name, environment):
-            found.append(resource("db_subnet_group", group["DBSubnetGroupName"]))
+            found.append(stack_resource("db_subnet_group", group["DBSubnetGroupName"]))
     for kind, method, key, name_key, arn_key in (
             ("db_cluster_parameter_group", "describe_db_cluster_parameter_groups", "DBClusterParameterGroups",
              "DBClusterParameterGroupName", "DBClusterParameterGroupArn"),
@@ -417,7 +417,7 @@ def _discover_rds(rds, stack_name, environment):
                 continue
             tags = tag_dict(rds.list_tags_for_resource(aws_retry=True, ResourceName=group[arn_key]).get("TagList"))
             if in_scope(tags, stack_name, environment):
-                found.append(resource(kind, group[name_key]))
+                found.append(stack_resource(kind, group[name_key]))
     return found
 
 
@@ -426,7 +426,7 @@ def _discover_logs(logs, stack_name, environment):
     for group in _pages(logs, "describe_log_groups", "logGroups", token_in="nextToken", token_out="nextToken"):
         tags = logs.list_tags_log_group(aws_retry=True, logGroupName=group["logGroupName"]).get("tags") or {}
         if in_scope(tags, stack_name, environment):
-            found.append(resource("log_group", group["logGroupName"]))
+            found.append(stack_resource("log_group", group["logGroupName"]))
     return found
 
 
@@ -440,7 +440,7 @@ def _discover_iam(iam, stack_name, environment):
         tags = tag_dict(_pages(iam, "list_role_tags", "Tags", token_in="Marker", token_out="Marker", RoleName=role["RoleName"]))
         if in_scope(tags, stack_name, environment):
             stack_roles.add(role["RoleName"])
-            found.append(resource("iam_role", role["RoleName"]))
+            found.append(stack_resource("iam_role", role["RoleName"]))
     for profile in _pages(iam, "list_instance_profiles", "InstanceProfiles", token_in="Marker", token_out="Marker"):
         tags = tag_dict(profile.get("Tags"))
         if "Tags" not in profile:
@@ -451,12 +451,12 @@ def _discover_iam(iam, stack_name, environment):
                 tags = {}
         role_names = [r["RoleName"] for r in profile.get("Roles") or []]
         if in_scope(tags, stack_name, environment) or (not tags and role_names and set(role_names) <= stack_roles):
-            found.append(resource("instance_profile", profile["InstanceProfileName"], roles=role_names))
+            found.append(stack_resource("instance_profile", profile["InstanceProfileName"], roles=role_names))
     for policy in _pages(iam, "list_policies", "Policies", token_in="Marker", token_out="Marker", Scope="Local"):
         tags = tag_dict(policy.get("Tags")) if "Tags" in policy else tag_dict(_pages(
             iam, "list_policy_tags", "Tags", token_in="Marker", token_out="Marker", PolicyArn=policy["Arn"]))
         if in_scope(tags, stack_name, environment):
-            found.append(resource("iam_policy", policy["Arn"], policy["PolicyName"]))
+            found.append(stack_resource("iam_policy", policy["Arn"], policy["PolicyName"]))
     return found
 
 
@@ -480,7 +480,7 @@ def _kms_key(kms, key_id, aliases):
     if meta.get("KeyState") in ("PendingDeletion", "PendingReplicaDeletion") or meta.get("KeyManager") == "AWS":
         return []
     names = [a["AliasName"] for a in aliases if a.get("TargetKeyId") == key_id]
-    return [resource("kms_key", key_id, names[0] if names else key_id, aliases=names)]
+    return [stack_resource("kms_key", key_id, names[0] if names else key_id, aliases=names)]
 
 
 def alarm_of_stack(alarm, clusters, target_groups, load_balancers):
@@ -528,8 +528,8 @@ def _discover_scaling(aas, clusters):
     for target in targets:
         names = [p["PolicyName"] for p in policies if p["ResourceId"] == target["ResourceId"]
                  and p["ScalableDimension"] == target["ScalableDimension"]]
-        found.append(resource("scalable_target", target["ResourceId"], target["ResourceId"],
-                              dimension=target["ScalableDimension"], policies=names))
+        found.append(stack_resource("scalable_target", target["ResourceId"], target["ResourceId"],
+                                    dimension=target["ScalableDimension"], policies=names))
     return found
 
 
@@ -538,7 +538,7 @@ def _discover_events(events, stack_name, environment):
     for rule in _pages(events, "list_rules", "Rules"):
         tags = tag_dict(events.list_tags_for_resource(aws_retry=True, ResourceARN=rule["Arn"]).get("Tags"))
         if in_scope(tags, stack_name, environment):
-            found.append(resource("events_rule", rule["Name"], event_bus=rule.get("EventBusName") or "default"))
+            found.append(stack_resource("events_rule", rule["Name"], event_bus=rule.get("EventBusName") or "default"))
     return found
 
 
@@ -548,7 +548,7 @@ def _discover_sns(sns, stack_name, environment):
         arn = topic["TopicArn"]
         tags = tag_dict(sns.list_tags_for_resource(aws_retry=True, ResourceArn=arn).get("Tags"))
         if in_scope(tags, stack_name, environment):
-            found.append(resource("sns_topic", arn, arn.rsplit(":", 1)[-1]))
+            found.append(stack_resource("sns_topic", arn, arn.rsplit(":", 1)[-1]))
     return found
 
 
@@ -558,7 +558,7 @@ def _discover_acm(acm, stack_name, environment):
         arn = cert["CertificateArn"]
         tags = tag_dict(acm.list_tags_for_certificate(aws_retry=True, CertificateArn=arn).get("Tags"))
         if in_scope(tags, stack_name, environment):
-            found.append(resource("acm_certificate", arn, cert.get("DomainName") or arn))
+            found.append(stack_resource("acm_certificate", arn, cert.get("DomainName") or arn))
     return found
 
 
@@ -568,7 +568,7 @@ def _discover_efs(efs, stack_name, environment):
         if fs.get("LifeCycleState") in ("deleting", "deleted"):
             continue
         if in_scope(tag_dict(fs.get("Tags")), stack_name, environment):
-            found.append(resource("efs_file_system", fs["FileSystemId"], fs.get("Name") or fs["FileSystemId"]))
+            found.append(stack_resource("efs_file_system", fs["FileSystemId"], fs.get("Name") or fs["FileSystemId"]))
     return found
 
 
@@ -577,7 +577,7 @@ def _discover_ecr(ecr, stack_name, environment):
     for repo in _pages(ecr, "describe_repositories", "repositories", token_in="nextToken", token_out="nextToken"):
         tags = tag_dict(ecr.list_tags_for_resource(aws_retry=True, resourceArn=repo["repositoryArn"]).get("tags"))
         if in_scope(tags, stack_name, environment):
-            found.append(resource("ecr_repository", repo["repositoryName"]))
+            found.append(stack_resource("ecr_repository", repo["repositoryName"]))
     return found
 
 
@@ -589,7 +589,7 @@ def _discover_secrets(secretsmanager, stack_name, environment):
         if secret.get("DeletedDate") or secret.get("OwningService"):
             continue
         if in_scope(tag_dict(secret.get("Tags")), stack_name, environment):
-            found.append(resource("secret", secret["ARN"], secret.get("Name")))
+            found.append(stack_resource("secret", secret["ARN"], secret.get("Name")))
     return found
 
 

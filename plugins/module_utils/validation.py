@@ -643,10 +643,10 @@ def ecs_instances_rules(v):
 # services
 # --------------------------------------------------------------------------------------------------
 def services_rules(v):
-    """The services role's own rules (module_utils/service_spec.py, with the role's services_settings), then the
+    """The services role's own rules (module_utils/service_spec.py, with the role's __services_settings), then the
     role-wide inputs."""
     problems = []
-    settings = dict(v.get("services_settings") or {})
+    settings = dict(v.get("__services_settings") or {})
     settings.setdefault("state", v.get("services_state", "present"))
     for message in service_input_errors(v.get("services_list"), settings):
         problems.append(Problem.from_message(message))
@@ -658,8 +658,12 @@ def services_rules(v):
                 v.get("cloudops_aws_region"))
     arn_problem(problems, "services_exec_kms_key_arn", v.get("services_exec_kms_key_arn"), "kms", "a KMS key",
                 v.get("cloudops_aws_region"))
-    check_name(problems, v, "services_exec_log_group_name", "log group name", LOG_GROUP,
-               "1-512 letters, digits and . - _ / # (the cluster's ECS Exec log group)")
+    # The cluster's ECS Exec log group: in a run with the ecs_cluster role it is that role's input, checked (and
+    # reported once, against cloudops_stack_name when derived from it) by ecs_cluster_rules.
+    if not ("ecs_cluster_exec_log_group_name" in v
+            and v.get("services_exec_log_group_name") == v.get("ecs_cluster_exec_log_group_name")):
+        check_name(problems, v, "services_exec_log_group_name", "log group name", LOG_GROUP,
+                   "1-512 letters, digits and . - _ / # (the cluster's ECS Exec log group)")
     for message in ecr_input_errors(v.get("services_ecr_repositories"), dict(settings, stack_name=stack_name(v))):
         problems.append(Problem.from_message(message))
     arn_problem(problems, "services_ecr_kms_key_arn", v.get("services_ecr_kms_key_arn"), "kms", "a KMS key",

@@ -15,7 +15,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import endpoint_service_prefix
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks, paginate_by_token
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.tags import STACK_TAG
 
@@ -64,27 +64,24 @@ def endpoint_diff(current, desired):
     ({type, subnet_ids, security_group_ids, private_dns, route_table_ids}); empty dict = converged."""
     changes = {}
     if desired["type"] == "Interface":
-        have = set(current.get("SubnetIds") or [])
-        want = set(desired["subnet_ids"])
-        if want - have:
-            changes["AddSubnetIds"] = sorted(want - have)
-        if have - want:
-            changes["RemoveSubnetIds"] = sorted(have - want)
-        have = set(g["GroupId"] for g in current.get("Groups") or [])
-        want = set(desired["security_group_ids"])
-        if want - have:
-            changes["AddSecurityGroupIds"] = sorted(want - have)
-        if have - want:
-            changes["RemoveSecurityGroupIds"] = sorted(have - want)
+        changes.update(_id_changes("SubnetIds", current.get("SubnetIds"), desired["subnet_ids"]))
+        changes.update(_id_changes("SecurityGroupIds", [g["GroupId"] for g in current.get("Groups") or []],
+                                   desired["security_group_ids"]))
         if bool(current.get("PrivateDnsEnabled")) != bool(desired["private_dns"]):
             changes["PrivateDnsEnabled"] = bool(desired["private_dns"])
     else:
-        have = set(current.get("RouteTableIds") or [])
-        want = set(desired["route_table_ids"])
-        if want - have:
-            changes["AddRouteTableIds"] = sorted(want - have)
-        if have - want:
-            changes["RemoveRouteTableIds"] = sorted(have - want)
+        changes.update(_id_changes("RouteTableIds", current.get("RouteTableIds"), desired["route_table_ids"]))
+    return changes
+
+
+def _id_changes(name, current, desired):
+    """{Add<name>: ids to add, Remove<name>: ids to remove} (only the non-empty ones), sorted."""
+    have, want = set(current or []), set(desired)
+    changes = {}
+    if want - have:
+        changes["Add" + name] = sorted(want - have)
+    if have - want:
+        changes["Remove" + name] = sorted(have - want)
     return changes
 
 
@@ -125,7 +122,7 @@ def _strip(perm):
     return item
 
 
-class VpcEndpoints(Service):
+class VpcEndpoints(tagging.StackTagged, Service):
     SERVICES = ("ec2",)
     EXTRA_RETRY_CODES = {"ec2": ["InvalidVpcEndpointId.NotFound", "InvalidGroup.NotFound", "InvalidSubnetID.NotFound",
                                  "InvalidRouteTableID.NotFound"]}
@@ -134,43 +131,19 @@ class VpcEndpoints(Service):
         super(VpcEndpoints, self).__init__(*args, **kwargs)
         self.stack = self.params["stack"]
         self.changes = []
-        self.api_calls = 0
-
-    def ec2(self, method, /, **kwargs):
-        self.api_calls += 1
-        return getattr(self.clients["ec2"], method)(aws_retry=True, **kwargs)
-
-    def pages(self, method, key, /, **kwargs):
-        self.api_calls += 1
-        return self.paginate("ec2", method, key, None, **kwargs)
-
-    def tags_for(self, name):
-        return tagging.stack_tags(self.stack, self.params.get("tags"), name=name)
-
-    def owned(self, resource):
-        return tagging.of_stack(resource.get("Tags") or [], self.stack)
 
     def change(self, text):
         self.changes.append(text)
 
-    def converge_tags(self, resource_id, resource, name):
-        current = tagging.to_dict(resource.get("Tags"))
-        missing = dict((k, v) for k, v in self.tags_for(name).items() if current.get(k) != v)
-        if missing:
-            self.change("tag %s (%s)" % (name, ", ".join(sorted(missing))))
-            if not self.check_mode:
-                self.ec2("create_tags", Resources=[resource_id], Tags=tagging.to_list(missing))
-
     # -- reads -------------------------------------------------------------------------------------
     def services(self):
         """(prefix, offered service names) from DescribeVpcEndpointServices (it has no paginator)."""
-        self.api_calls += 1
-        names = paginate_by_token(self.clients["ec2"], "describe_vpc_endpoint_services", "ServiceNames")
+        names = self.paginate_by_token("ec2", "describe_vpc_endpoint_services", "ServiceNames")
         prefix = self.params.get("service_prefix") or detect_prefix(names, self.region)
         return prefix, names
 
     def stack_endpoints(self, vpc_id):
-        endpoints = self.pages("describe_vpc_endpoints", "VpcEndpoints", Filters=[
+        endpoints = self.paginate("ec2", "describe_vpc_endpoints", "VpcEndpoints", Filters=[
             {"Name": "vpc-id", "Values": [vpc_id]}] + tagging.stack_filters(self.stack))
         return [e for e in endpoints if e.get("State", "").lower() not in GONE_STATES]
 
@@ -181,7 +154,7 @@ class VpcEndpoints(Service):
     def converge_security_group(self, vpc_id, vpc_cidr):
         spec = self.params["security_group"]
         name = spec["name"]
-        found = self.pages("describe_security_groups", "SecurityGroups", Filters=[
+        found = self.paginate("ec2", "describe_security_groups", "SecurityGroups", Filters=[
             {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": [name]}])
         if found and not self.owned(found[0]):
             raise EndpointError("security group %s (%s) exists and is not tagged %s=%s: rename it or tag it"
@@ -190,8 +163,8 @@ class VpcEndpoints(Service):
             self.change("create security group %s (HTTPS from %s)" % (name, vpc_cidr))
             if self.check_mode:
                 return None
-            group_id = self.ec2("create_security_group", GroupName=name, Description=spec["description"], VpcId=vpc_id,
-                                TagSpecifications=tagging.specifications(self.tags_for(name), ["security-group"]))["GroupId"]
+            group_id = self.request("ec2", "create_security_group", GroupName=name, Description=spec["description"],
+                                    VpcId=vpc_id, TagSpecifications=self.tag_spec("security-group", name))["GroupId"]
             group = {"GroupId": group_id, "IpPermissions": [], "IpPermissionsEgress": [
                 {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}
         else:
@@ -216,24 +189,24 @@ class VpcEndpoints(Service):
         if extra:
             self.change("remove %d other ingress rule(s) from %s" % (len(extra), name))
             if not self.check_mode:
-                self.ec2("revoke_security_group_ingress", GroupId=group_id, IpPermissions=extra)
+                self.request("ec2", "revoke_security_group_ingress", GroupId=group_id, IpPermissions=extra)
         if not has_wanted:
             self.change("allow HTTPS from %s in %s" % (vpc_cidr, name))
             if not self.check_mode:
-                self.ec2("authorize_security_group_ingress", GroupId=group_id, IpPermissions=[wanted])
+                self.request("ec2", "authorize_security_group_ingress", GroupId=group_id, IpPermissions=[wanted])
         if group.get("IpPermissionsEgress"):
             # endpoints answer connections; they open none
             self.change("remove the egress rules of %s" % name)
             if not self.check_mode:
-                self.ec2("revoke_security_group_egress", GroupId=group_id,
-                         IpPermissions=[_strip(p) for p in group["IpPermissionsEgress"]])
+                self.request("ec2", "revoke_security_group_egress", GroupId=group_id,
+                             IpPermissions=[_strip(p) for p in group["IpPermissionsEgress"]])
         return group_id
 
     # -- present -------------------------------------------------------------------------------------------
     def present(self):
         p = self.params
         vpc_id = p["vpc_id"]
-        vpcs = self.pages("describe_vpcs", "Vpcs", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+        vpcs = self.paginate("ec2", "describe_vpcs", "Vpcs", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
         if not vpcs:
             raise EndpointError("vpc_id %s: no such VPC" % vpc_id)
         vpc_cidr = p.get("vpc_cidr") or vpcs[0]["CidrBlock"]
@@ -285,13 +258,13 @@ class VpcEndpoints(Service):
                     ids[short] = None
                     continue
                 kwargs = {"VpcId": vpc_id, "ServiceName": service_name, "VpcEndpointType": want["type"],
-                          "TagSpecifications": tagging.specifications(self.tags_for(self.name_of(short)), ["vpc-endpoint"])}
+                          "TagSpecifications": self.tag_spec("vpc-endpoint", self.name_of(short))}
                 if want["type"] == "Interface":
                     kwargs.update(SubnetIds=want["subnet_ids"], SecurityGroupIds=want["security_group_ids"],
                                   PrivateDnsEnabled=want["private_dns"])
                 else:
                     kwargs.update(RouteTableIds=want["route_table_ids"])
-                created = self.ec2("create_vpc_endpoint", **kwargs)["VpcEndpoint"]
+                created = self.request("ec2", "create_vpc_endpoint", **kwargs)["VpcEndpoint"]
                 ids[short] = created["VpcEndpointId"]
                 by_service[short] = created
                 continue
@@ -302,7 +275,7 @@ class VpcEndpoints(Service):
             if diff:
                 self.change(describe_change(short, diff))
                 if not self.check_mode:
-                    self.ec2("modify_vpc_endpoint", VpcEndpointId=endpoint["VpcEndpointId"], **diff)
+                    self.request("ec2", "modify_vpc_endpoint", VpcEndpointId=endpoint["VpcEndpointId"], **diff)
             self.converge_tags(endpoint["VpcEndpointId"], endpoint, self.name_of(short))
 
         removed = [e for _s, e in duplicates]
@@ -326,7 +299,7 @@ class VpcEndpoints(Service):
 
     def delete(self, endpoint_ids):
         for batch in chunks(endpoint_ids, 25):
-            response = self.ec2("delete_vpc_endpoints", VpcEndpointIds=batch)
+            response = self.request("ec2", "delete_vpc_endpoints", VpcEndpointIds=batch)
             failed = [u for u in response.get("Unsuccessful", []) if u.get("Error", {}).get("Code") != "InvalidVpcEndpoint.NotFound"]
             if failed:
                 raise EndpointError("could not delete endpoints: %s" % failed)
@@ -336,7 +309,7 @@ class VpcEndpoints(Service):
             return
 
         def check():
-            found = self.pages("describe_vpc_endpoints", "VpcEndpoints", VpcEndpointIds=endpoint_ids)
+            found = self.paginate("ec2", "describe_vpc_endpoints", "VpcEndpoints", VpcEndpointIds=endpoint_ids)
             states = dict((e["VpcEndpointId"], e.get("State", "").lower()) for e in found)
             bad = [i for i, s in states.items() if s in ("failed", "rejected", "deleted", "expired")]
             if bad:
@@ -351,7 +324,7 @@ class VpcEndpoints(Service):
         filters = tagging.stack_filters(self.stack)
         if vpc_id:
             filters.append({"Name": "vpc-id", "Values": [vpc_id]})
-        endpoints = [e for e in self.pages("describe_vpc_endpoints", "VpcEndpoints", Filters=filters)
+        endpoints = [e for e in self.paginate("ec2", "describe_vpc_endpoints", "VpcEndpoints", Filters=filters)
                      if e.get("State", "").lower() not in GONE_STATES]
         before = dict((e["ServiceName"], e["VpcEndpointId"]) for e in endpoints)
         for endpoint in endpoints:
@@ -365,7 +338,7 @@ class VpcEndpoints(Service):
             sg_filters = [{"Name": "group-name", "Values": [spec["name"]]}] + tagging.stack_filters(self.stack)
             if vpc_id:
                 sg_filters.append({"Name": "vpc-id", "Values": [vpc_id]})
-            for group in self.pages("describe_security_groups", "SecurityGroups", Filters=sg_filters):
+            for group in self.paginate("ec2", "describe_security_groups", "SecurityGroups", Filters=sg_filters):
                 self.change("delete security group %s (%s)" % (group["GroupName"], group["GroupId"]))
                 if not self.check_mode:
                     self.delete_group(group["GroupId"])
@@ -375,7 +348,7 @@ class VpcEndpoints(Service):
     def wait_deleted(self, endpoint_ids):
         def check():
             # by tag, not by id: AWS answers NotFound for ids of endpoints that are gone
-            found = self.pages("describe_vpc_endpoints", "VpcEndpoints", Filters=tagging.stack_filters(self.stack))
+            found = self.paginate("ec2", "describe_vpc_endpoints", "VpcEndpoints", Filters=tagging.stack_filters(self.stack))
             deleting = ["%s %s" % (e["VpcEndpointId"], e.get("State")) for e in found if e["VpcEndpointId"] in endpoint_ids
                         and e.get("State", "").lower() not in ("deleted", "failed")]
             return not deleting, deleting, None
@@ -385,7 +358,7 @@ class VpcEndpoints(Service):
         # endpoint network interfaces go away shortly after the endpoints: retry while still in use
         def attempt():
             try:
-                self.ec2("delete_security_group", GroupId=group_id)
+                self.request("ec2", "delete_security_group", GroupId=group_id)
             except is_boto3_error_code("DependencyViolation"):
                 return False, ["security group %s still in use" % group_id], None
             return True, [], None

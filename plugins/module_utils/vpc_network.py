@@ -17,7 +17,6 @@ __metaclass__ = type
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import aws
-from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
@@ -91,11 +90,6 @@ def nat_az_for(az, azs, nat_mode):
     return None
 
 
-def tags_to_add(current, desired):
-    """The desired tags missing or different on a resource (extra tags are left alone)."""
-    return dict((k, v) for k, v in desired.items() if current.get(k) != v)
-
-
 def default_route(route_table):
     for route in route_table.get("Routes", []):
         if route.get("DestinationCidrBlock") == DEFAULT_ROUTE:
@@ -117,7 +111,7 @@ def route_target(route):
 # --------------------------------------------------------------------------------------------------
 # AWS side
 # --------------------------------------------------------------------------------------------------
-class VpcNetwork(aws.Service):
+class VpcNetwork(tagging.StackTagged, aws.Service):
     # Ids of resources made a moment ago may not be visible yet (eventual consistency): retry those too.
     EXTRA_RETRY_CODES = {"ec2": ["InvalidNatGatewayID.NotFound", "InvalidInternetGatewayID.NotFound",
                                  "InvalidSubnetID.NotFound", "InvalidRouteTableID.NotFound", "InvalidGroup.NotFound",
@@ -126,40 +120,16 @@ class VpcNetwork(aws.Service):
 
     def __init__(self, *args, **kwargs):
         super(VpcNetwork, self).__init__(*args, **kwargs)
-        self.client = self.clients["ec2"]
         self.stack = self.params["stack"]
         self.prefix = self.params.get("name_prefix") or self.stack
         self.changes = []
-        self.api_calls = 0
 
     @classmethod
-    def from_module(cls, module, **kwargs):
+    def clients_for(cls, module):
         """ec2 and sts; kms, logs and iam only when the module builds the flow log destination itself."""
         flow_log = module.params.get("flow_log")
         services = ["ec2", "sts"] + (["kms", "logs", "iam"] if flow_log and not flow_log.get("iam_role_arn") else [])
-        return cls(aws.clients(module, services, cls.EXTRA_RETRY_CODES), module.params, module.check_mode,
-                   progress=progress.for_module(module), diff_mode=module._diff, region=module.region, **kwargs)
-
-    # -- small wrappers ------------------------------------------------------------------------
-    def call(self, method, /, **kwargs):
-        self.api_calls += 1
-        return getattr(self.client, method)(aws_retry=True, **kwargs)
-
-    def pages(self, method, key, /, **kwargs):
-        self.api_calls += 1
-        return aws.paginate(self.client, method, key, **kwargs)
-
-    def tags_for(self, name):
-        return tagging.stack_tags(self.stack, self.params.get("tags"), name=name)
-
-    def tag_spec(self, resource_type, name):
-        return tagging.specifications(self.tags_for(name), [resource_type])
-
-    def owned(self, resource, name=None):
-        tags = self.tags_of(resource)
-        if tags.get(STACK_TAG) != self.stack:
-            return False
-        return name is None or tags.get("Name") == name
+        return aws.clients(module, services, cls.EXTRA_RETRY_CODES)
 
     @staticmethod
     def tags_of(resource):
@@ -168,23 +138,16 @@ class VpcNetwork(aws.Service):
     def change(self, text):
         self.changes.append(text)
 
-    def converge_tags(self, resource_id, resource, name, what):
-        missing = tags_to_add(self.tags_of(resource), self.tags_for(name))
-        if missing:
-            self.change("tag %s %s (%s)" % (what, name, ", ".join(sorted(missing))))
-            if not self.check_mode:
-                self.call("create_tags", Resources=[resource_id], Tags=tagging.to_list(missing))
-
     # -- read ------------------------------------------------------------------------------------
     def find_vpc(self):
         vpc_id = self.params.get("vpc_id")
         if vpc_id:
-            vpcs = self.pages("describe_vpcs", "Vpcs", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+            vpcs = self.request_pages("ec2", "describe_vpcs", "Vpcs", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
             if not vpcs:
                 raise NetworkError("network_vpc_id %s: no such VPC in this account and region" % vpc_id)
             return vpcs[0], False
         names = resource_names(self.prefix, [])
-        vpcs = self.pages("describe_vpcs", "Vpcs", Filters=[
+        vpcs = self.request_pages("ec2", "describe_vpcs", "Vpcs", Filters=[
             {"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]},
             {"Name": "tag:Name", "Values": [names["vpc"]]},
         ])
@@ -197,38 +160,34 @@ class VpcNetwork(aws.Service):
         """Everything in the VPC, in one describe call per resource type."""
         state = {"subnets": [], "route_tables": [], "igws": [], "nats": [], "sgs": [], "flow_logs": [],
                  "eips": [], "dns": {}}
-        state["eips"] = self.call("describe_addresses", Filters=[
+        state["eips"] = self.request("ec2", "describe_addresses", Filters=[
             {"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]}])["Addresses"]
         if vpc is None:
             return state
         vpc_filter = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
-        state["subnets"] = self.pages("describe_subnets", "Subnets", Filters=vpc_filter)
-        state["route_tables"] = self.pages("describe_route_tables", "RouteTables", Filters=vpc_filter)
-        state["igws"] = self.pages("describe_internet_gateways", "InternetGateways", Filters=[
+        state["subnets"] = self.request_pages("ec2", "describe_subnets", "Subnets", Filters=vpc_filter)
+        state["route_tables"] = self.request_pages("ec2", "describe_route_tables", "RouteTables", Filters=vpc_filter)
+        state["igws"] = self.request_pages("ec2", "describe_internet_gateways", "InternetGateways", Filters=[
             {"Name": "attachment.vpc-id", "Values": [vpc["VpcId"]]}])
-        state["nats"] = [n for n in self.pages("describe_nat_gateways", "NatGateways", Filter=vpc_filter)
+        state["nats"] = [n for n in self.request_pages("ec2", "describe_nat_gateways", "NatGateways", Filter=vpc_filter)
                          if n.get("State") in LIVE_NAT_STATES + ("deleting",)]
-        state["sgs"] = self.pages("describe_security_groups", "SecurityGroups", Filters=vpc_filter)
-        state["flow_logs"] = self.pages("describe_flow_logs", "FlowLogs", Filters=[
+        state["sgs"] = self.request_pages("ec2", "describe_security_groups", "SecurityGroups", Filters=vpc_filter)
+        state["flow_logs"] = self.request_pages("ec2", "describe_flow_logs", "FlowLogs", Filters=[
             {"Name": "resource-id", "Values": [vpc["VpcId"]]}])
         return state
 
     def read_dns(self, vpc_id):
         dns = {}
         for attribute, key in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames")):
-            dns[attribute] = self.call("describe_vpc_attribute", VpcId=vpc_id, Attribute=attribute)[key]["Value"]
+            dns[attribute] = self.request("ec2", "describe_vpc_attribute", VpcId=vpc_id, Attribute=attribute)[key]["Value"]
         return dns
 
     # -- present -----------------------------------------------------------------------------------
     def identity(self):
         if "sts" not in self.clients:
             return {"partition": None, "account_id": None}
-        caller = self.call_on(self.clients["sts"], "get_caller_identity")
+        caller = self.request("sts", "get_caller_identity")
         return identity_from_arn(caller["Arn"], caller["Account"])
-
-    def call_on(self, client, method, **kwargs):
-        self.api_calls += 1
-        return getattr(client, method)(aws_retry=True, **kwargs)
 
     def check_names(self):
         """The names this run would create are valid for their services (checked before the first change)."""
@@ -241,7 +200,7 @@ class VpcNetwork(aws.Service):
             raise NetworkError("; ".join(errors))
 
     def pick_azs(self):
-        zones = self.call("describe_availability_zones", Filters=[
+        zones = self.request("ec2", "describe_availability_zones", Filters=[
             {"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}])
         names = available_zone_names(zones["AvailabilityZones"])
         if self.params["azs"]:
@@ -256,7 +215,7 @@ class VpcNetwork(aws.Service):
         spec = self.params.get("flow_log") or {}
         if not spec or spec.get("iam_role_arn") or not self.clients.get("iam"):
             return None
-        return FlowLogDestination(self, self.clients, spec, identity, self.region,
+        return FlowLogDestination(self, spec, identity, self.region,
                                   dict(self.params.get("tags") or {}, **{STACK_TAG: self.stack}), self.prefix)
 
     def plan(self):
@@ -271,7 +230,7 @@ class VpcNetwork(aws.Service):
                                % (vpc["VpcId"], vpc["CidrBlock"], p["cidr_block"]))
         foreign = {}
         if vpc is not None and not new_vpc_mode:
-            for subnet in self.pages("describe_subnets", "Subnets", Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]):
+            for subnet in self.request_pages("ec2", "describe_subnets", "Subnets", Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]):
                 if not self.owned(subnet):
                     foreign[subnet["SubnetId"]] = subnet["CidrBlock"]
         plan = plan_network(vpc["CidrBlock"] if vpc is not None else p.get("cidr_block"), azs, nat_mode=p["nat_mode"],
@@ -333,8 +292,8 @@ class VpcNetwork(aws.Service):
             self.change("create VPC %s %s" % (names["vpc"], p["cidr_block"]))
             if self.check_mode:
                 return None
-            vpc = self.call("create_vpc", CidrBlock=p["cidr_block"],
-                            TagSpecifications=self.tag_spec("vpc", names["vpc"]))["Vpc"]
+            vpc = self.request("ec2", "create_vpc", CidrBlock=p["cidr_block"],
+                               TagSpecifications=self.tag_spec("vpc", names["vpc"]))["Vpc"]
             self.wait_vpc(vpc["VpcId"])
             dns = {"enableDnsSupport": True, "enableDnsHostnames": False}
         else:
@@ -347,7 +306,7 @@ class VpcNetwork(aws.Service):
                 if not dns.get(attribute):
                     self.change("enable %s on %s" % (attribute, vpc_id))
                     if not self.check_mode:
-                        self.call("modify_vpc_attribute", VpcId=vpc_id, **{attribute[0].upper() + attribute[1:]: {"Value": True}})
+                        self.request("ec2", "modify_vpc_attribute", VpcId=vpc_id, **{attribute[0].upper() + attribute[1:]: {"Value": True}})
         return vpc
 
     def restrict_default_security_group(self, state, vpc_id):
@@ -358,25 +317,25 @@ class VpcNetwork(aws.Service):
             if sg.get("IpPermissions"):
                 self.change("remove the ingress rules of the default security group %s" % sg["GroupId"])
                 if not self.check_mode:
-                    self.call("revoke_security_group_ingress", GroupId=sg["GroupId"],
-                              IpPermissions=_clean_permissions(sg["IpPermissions"]))
+                    self.request("ec2", "revoke_security_group_ingress", GroupId=sg["GroupId"],
+                                 IpPermissions=_clean_permissions(sg["IpPermissions"]))
             if sg.get("IpPermissionsEgress"):
                 self.change("remove the egress rules of the default security group %s" % sg["GroupId"])
                 if not self.check_mode:
-                    self.call("revoke_security_group_egress", GroupId=sg["GroupId"],
-                              IpPermissions=_clean_permissions(sg["IpPermissionsEgress"]))
+                    self.request("ec2", "revoke_security_group_egress", GroupId=sg["GroupId"],
+                                 IpPermissions=_clean_permissions(sg["IpPermissionsEgress"]))
         if not state["sgs"] and not self.check_mode:
             # a VPC made in this run: its default group comes with one egress rule
-            for sg in self.pages("describe_security_groups", "SecurityGroups", Filters=[
+            for sg in self.request_pages("ec2", "describe_security_groups", "SecurityGroups", Filters=[
                     {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]):
                 if sg.get("IpPermissionsEgress"):
                     self.change("remove the egress rules of the default security group %s" % sg["GroupId"])
-                    self.call("revoke_security_group_egress", GroupId=sg["GroupId"],
-                              IpPermissions=_clean_permissions(sg["IpPermissionsEgress"]))
+                    self.request("ec2", "revoke_security_group_egress", GroupId=sg["GroupId"],
+                                 IpPermissions=_clean_permissions(sg["IpPermissionsEgress"]))
                 if sg.get("IpPermissions"):
                     self.change("remove the ingress rules of the default security group %s" % sg["GroupId"])
-                    self.call("revoke_security_group_ingress", GroupId=sg["GroupId"],
-                              IpPermissions=_clean_permissions(sg["IpPermissions"]))
+                    self.request("ec2", "revoke_security_group_ingress", GroupId=sg["GroupId"],
+                                 IpPermissions=_clean_permissions(sg["IpPermissions"]))
 
     def converge_internet_gateway(self, state, names, vpc_id):
         p = self.params
@@ -392,16 +351,16 @@ class VpcNetwork(aws.Service):
             else:
                 self.change("create and attach internet gateway %s" % names["igw"])
                 if not self.check_mode:
-                    detached = self.pages("describe_internet_gateways", "InternetGateways", Filters=[
+                    detached = self.request_pages("ec2", "describe_internet_gateways", "InternetGateways", Filters=[
                         {"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]},
                         {"Name": "tag:Name", "Values": [names["igw"]]}])
                     detached = [g for g in detached if not g.get("Attachments")]
                     if detached:
                         igw_id = detached[0]["InternetGatewayId"]
                     else:
-                        igw_id = self.call("create_internet_gateway", TagSpecifications=self.tag_spec(
+                        igw_id = self.request("ec2", "create_internet_gateway", TagSpecifications=self.tag_spec(
                             "internet-gateway", names["igw"]))["InternetGateway"]["InternetGatewayId"]
-                    self.call("attach_internet_gateway", InternetGatewayId=igw_id, VpcId=vpc_id)
+                    self.request("ec2", "attach_internet_gateway", InternetGatewayId=igw_id, VpcId=vpc_id)
         return igw_id
 
     def converge_subnets(self, wanted, subnets, state, names, azs, vpc_id):
@@ -412,8 +371,8 @@ class VpcNetwork(aws.Service):
                 continue
             self.change("create %s subnet %s %s in %s" % (key[0], name, wanted[key], key[1]))
             if not self.check_mode:
-                subnets[key] = self.call("create_subnet", VpcId=vpc_id, CidrBlock=wanted[key], AvailabilityZone=key[1],
-                                         TagSpecifications=self.tag_spec("subnet", name))["Subnet"]
+                subnets[key] = self.request("ec2", "create_subnet", VpcId=vpc_id, CidrBlock=wanted[key], AvailabilityZone=key[1],
+                                            TagSpecifications=self.tag_spec("subnet", name))["Subnet"]
         stale = [s for s in state["subnets"] if self.owned(s) and s not in subnets.values()]
         for subnet in stale:
             self.warnings.append("subnet %s (%s) carries the stack tag but is not in the plan; it is left in place"
@@ -430,7 +389,7 @@ class VpcNetwork(aws.Service):
                 continue
             self.change("create route table %s" % name)
             if not self.check_mode:
-                route_tables[key] = self.call("create_route_table", VpcId=vpc_id, TagSpecifications=self.tag_spec(
+                route_tables[key] = self.request("ec2", "create_route_table", VpcId=vpc_id, TagSpecifications=self.tag_spec(
                     "route-table", name))["RouteTable"]
         associations = {}
         for rt in state["route_tables"]:
@@ -445,11 +404,11 @@ class VpcNetwork(aws.Service):
             if current is None:
                 self.change("associate subnet %s with route table %s" % (names["subnets"][key], names["route_tables"][key]))
                 if not self.check_mode:
-                    self.call("associate_route_table", RouteTableId=rt_id, SubnetId=subnet["SubnetId"])
+                    self.request("ec2", "associate_route_table", RouteTableId=rt_id, SubnetId=subnet["SubnetId"])
             elif current[0] != rt_id:
                 self.change("move subnet %s to route table %s" % (names["subnets"][key], names["route_tables"][key]))
                 if not self.check_mode:
-                    self.call("replace_route_table_association", AssociationId=current[1], RouteTableId=rt_id)
+                    self.request("ec2", "replace_route_table_association", AssociationId=current[1], RouteTableId=rt_id)
         return route_tables
 
     def converge_nat_gateways(self, state, subnets, names, azs):
@@ -473,11 +432,11 @@ class VpcNetwork(aws.Service):
             if spare:
                 allocation_id = spare[0]["AllocationId"]
             else:
-                allocation_id = self.call("allocate_address", Domain="vpc", TagSpecifications=self.tag_spec(
+                allocation_id = self.request("ec2", "allocate_address", Domain="vpc", TagSpecifications=self.tag_spec(
                     "elastic-ip", names["eip"][az]))["AllocationId"]
-            nats[az] = self.call("create_nat_gateway", SubnetId=subnets[("public", az)]["SubnetId"],
-                                 AllocationId=allocation_id, ConnectivityType="public",
-                                 TagSpecifications=self.tag_spec("natgateway", names["nat"][az]))["NatGateway"]
+            nats[az] = self.request("ec2", "create_nat_gateway", SubnetId=subnets[("public", az)]["SubnetId"],
+                                    AllocationId=allocation_id, ConnectivityType="public",
+                                    TagSpecifications=self.tag_spec("natgateway", names["nat"][az]))["NatGateway"]
         for eip in state["eips"]:
             for az in want_nat:
                 if az in nats and self.owned(eip, names["eip"][az]):
@@ -530,8 +489,8 @@ class VpcNetwork(aws.Service):
                 continue
             self.change("create security group %s" % sg_spec["name"])
             if not self.check_mode:
-                sg_ids[sg_spec["key"]] = self.call(
-                    "create_security_group", GroupName=sg_spec["name"], Description=sg_spec["description"],
+                sg_ids[sg_spec["key"]] = self.request(
+                    "ec2", "create_security_group", GroupName=sg_spec["name"], Description=sg_spec["description"],
                     VpcId=vpc_id, TagSpecifications=self.tag_spec("security-group", sg_spec["name"]))["GroupId"]
         return sg_ids
 
@@ -575,18 +534,18 @@ class VpcNetwork(aws.Service):
             if current is not None and rt is not None:
                 self.change("remove the default route of %s" % rt_name)
                 if not self.check_mode:
-                    self.call("delete_route", RouteTableId=rt["RouteTableId"], DestinationCidrBlock=DEFAULT_ROUTE)
+                    self.request("ec2", "delete_route", RouteTableId=rt["RouteTableId"], DestinationCidrBlock=DEFAULT_ROUTE)
             return
         kind, target_id = target
         args = {"NatGatewayId": target_id} if kind == "nat" else {"GatewayId": target_id}
         if current is None:
             self.change("route %s 0.0.0.0/0 to %s" % (rt_name, target_id or kind))
             if not self.check_mode and rt is not None and target_id:
-                self.call("create_route", RouteTableId=rt["RouteTableId"], DestinationCidrBlock=DEFAULT_ROUTE, **args)
+                self.request("ec2", "create_route", RouteTableId=rt["RouteTableId"], DestinationCidrBlock=DEFAULT_ROUTE, **args)
         elif current_target != target or current.get("State") == "blackhole":
             self.change("point %s 0.0.0.0/0 at %s (was %s)" % (rt_name, target_id, current_target[1]))
             if not self.check_mode and target_id:
-                self.call("replace_route", RouteTableId=rt["RouteTableId"], DestinationCidrBlock=DEFAULT_ROUTE, **args)
+                self.request("ec2", "replace_route", RouteTableId=rt["RouteTableId"], DestinationCidrBlock=DEFAULT_ROUTE, **args)
 
     def converge_flow_log(self, vpc_id, flow_logs, name, role_arn=None):
         spec = self.params.get("flow_log")
@@ -597,7 +556,7 @@ class VpcNetwork(aws.Service):
             for flow_log in ours:
                 self.change("delete flow log %s" % flow_log["FlowLogId"])
             if ours and not self.check_mode:
-                self.call("delete_flow_logs", FlowLogIds=[f["FlowLogId"] for f in ours])
+                self.request("ec2", "delete_flow_logs", FlowLogIds=[f["FlowLogId"] for f in ours])
             return None
         keep = None
         for flow_log in ours:
@@ -611,18 +570,18 @@ class VpcNetwork(aws.Service):
         for flow_log in drop:
             self.change("delete flow log %s (configuration changed)" % flow_log["FlowLogId"])
         if drop and not self.check_mode:
-            self.call("delete_flow_logs", FlowLogIds=[f["FlowLogId"] for f in drop])
+            self.request("ec2", "delete_flow_logs", FlowLogIds=[f["FlowLogId"] for f in drop])
         if keep is not None:
             self.converge_tags(keep["FlowLogId"], keep, name, "flow log")
             return keep["FlowLogId"]
         self.change("create flow log %s (%s traffic to %s)" % (name, spec["traffic_type"], spec["log_group_name"]))
         if self.check_mode:
             return None
-        response = self.call("create_flow_logs", ResourceIds=[vpc_id], ResourceType="VPC",
-                             TrafficType=spec["traffic_type"], LogDestinationType="cloud-watch-logs",
-                             LogGroupName=spec["log_group_name"], DeliverLogsPermissionArn=spec["iam_role_arn"],
-                             MaxAggregationInterval=spec["max_aggregation_interval"],
-                             TagSpecifications=self.tag_spec("vpc-flow-log", name))
+        response = self.request("ec2", "create_flow_logs", ResourceIds=[vpc_id], ResourceType="VPC",
+                                TrafficType=spec["traffic_type"], LogDestinationType="cloud-watch-logs",
+                                LogGroupName=spec["log_group_name"], DeliverLogsPermissionArn=spec["iam_role_arn"],
+                                MaxAggregationInterval=spec["max_aggregation_interval"],
+                                TagSpecifications=self.tag_spec("vpc-flow-log", name))
         if response.get("Unsuccessful"):
             raise NetworkError("flow log creation failed: %s" % response["Unsuccessful"])
         return response["FlowLogIds"][0]
@@ -640,7 +599,7 @@ class VpcNetwork(aws.Service):
     def wait_vpc(self, vpc_id):
         def available():
             try:
-                vpc = self.call("describe_vpcs", VpcIds=[vpc_id])["Vpcs"][0]
+                vpc = self.request("ec2", "describe_vpcs", VpcIds=[vpc_id])["Vpcs"][0]
             except is_boto3_error_code("InvalidVpcID.NotFound"):
                 return False, ["not visible yet"]
             return vpc.get("State") == "available", ["state %s" % vpc.get("State")]
@@ -653,7 +612,7 @@ class VpcNetwork(aws.Service):
 
         def available():
             try:
-                found = self.call("describe_nat_gateways", NatGatewayIds=ids)["NatGateways"]
+                found = self.request("ec2", "describe_nat_gateways", NatGatewayIds=ids)["NatGateways"]
             except is_boto3_error_code("NatGatewayNotFound"):
                 found = []
             by_id = dict((n["NatGatewayId"], n) for n in found)
@@ -672,7 +631,7 @@ class VpcNetwork(aws.Service):
 
     def wait_nats_gone(self, ids, gone_states=("deleted",)):
         def gone():
-            found = self.call("describe_nat_gateways", NatGatewayIds=ids)["NatGateways"]
+            found = self.request("ec2", "describe_nat_gateways", NatGatewayIds=ids)["NatGateways"]
             left = ["%s %s" % (n["NatGatewayId"], n["State"]) for n in found if n["State"] not in gone_states]
             return not left, left
         self.wait_for(gone, "NAT gateway(s) %s deleted" % ", ".join(ids), interval=2)
@@ -684,7 +643,7 @@ class VpcNetwork(aws.Service):
             return
         allocation_ids = [a["AllocationId"] for n in nats for a in n.get("NatGatewayAddresses", []) if a.get("AllocationId")]
         for nat in nats:
-            self.call("delete_nat_gateway", NatGatewayId=nat["NatGatewayId"])
+            self.request("ec2", "delete_nat_gateway", NatGatewayId=nat["NatGatewayId"])
         self.wait_nats_gone([n["NatGatewayId"] for n in nats])
         for eip in eips:
             if eip["AllocationId"] in allocation_ids and self.owned(eip):
@@ -694,7 +653,7 @@ class VpcNetwork(aws.Service):
     def release_address(self, allocation_id):
         def released():
             try:
-                self.call("release_address", AllocationId=allocation_id)
+                self.request("ec2", "release_address", AllocationId=allocation_id)
             except is_boto3_error_code(["InvalidAddress.NotFound", "InvalidAllocationID.NotFound"]):
                 pass
             except is_boto3_error_code("InvalidIPAddress.InUse"):
@@ -714,7 +673,7 @@ class VpcNetwork(aws.Service):
             if ours_flow:
                 self.change("delete flow log(s) %s" % ", ".join(f["FlowLogId"] for f in ours_flow))
                 if not self.check_mode:
-                    self.call("delete_flow_logs", FlowLogIds=[f["FlowLogId"] for f in ours_flow])
+                    self.request("ec2", "delete_flow_logs", FlowLogIds=[f["FlowLogId"] for f in ours_flow])
             our_subnets = [s for s in state["subnets"] if self.owned(s)]
             our_subnet_ids = set(s["SubnetId"] for s in our_subnets)
             nats = [n for n in state["nats"] if n["SubnetId"] in our_subnet_ids and n["State"] in LIVE_NAT_STATES + ("deleting",)]
@@ -730,19 +689,19 @@ class VpcNetwork(aws.Service):
                 self.change("delete route table %s" % rt["RouteTableId"])
                 if not self.check_mode:
                     for assoc in rt.get("Associations", []):
-                        self.call("disassociate_route_table", AssociationId=assoc["RouteTableAssociationId"])
-                    self.call("delete_route_table", RouteTableId=rt["RouteTableId"])
+                        self.request("ec2", "disassociate_route_table", AssociationId=assoc["RouteTableAssociationId"])
+                    self.request("ec2", "delete_route_table", RouteTableId=rt["RouteTableId"])
             our_sgs = [sg for sg in state["sgs"] if self.owned(sg) and sg["GroupName"] != "default"]
             for sg in our_sgs:
                 self.change("delete security group %s (%s)" % (sg["GroupName"], sg["GroupId"]))
             if not self.check_mode:
                 for sg in our_sgs:  # rules first: our groups may reference each other
                     if sg.get("IpPermissions"):
-                        self.call("revoke_security_group_ingress", GroupId=sg["GroupId"],
-                                  IpPermissions=_clean_permissions(sg["IpPermissions"]))
+                        self.request("ec2", "revoke_security_group_ingress", GroupId=sg["GroupId"],
+                                     IpPermissions=_clean_permissions(sg["IpPermissions"]))
                     if sg.get("IpPermissionsEgress"):
-                        self.call("revoke_security_group_egress", GroupId=sg["GroupId"],
-                                  IpPermissions=_clean_permissions(sg["IpPermissionsEgress"]))
+                        self.request("ec2", "revoke_security_group_egress", GroupId=sg["GroupId"],
+                                     IpPermissions=_clean_permissions(sg["IpPermissionsEgress"]))
                 for sg in our_sgs:
                     self.call_dependent("delete_security_group", "security group %s" % sg["GroupName"], GroupId=sg["GroupId"])
             for subnet in our_subnets:
@@ -754,8 +713,8 @@ class VpcNetwork(aws.Service):
                     continue
                 self.change("detach and delete internet gateway %s" % igw["InternetGatewayId"])
                 if not self.check_mode:
-                    self.call("detach_internet_gateway", InternetGatewayId=igw["InternetGatewayId"], VpcId=vpc_id)
-                    self.call("delete_internet_gateway", InternetGatewayId=igw["InternetGatewayId"])
+                    self.request("ec2", "detach_internet_gateway", InternetGatewayId=igw["InternetGatewayId"], VpcId=vpc_id)
+                    self.request("ec2", "delete_internet_gateway", InternetGatewayId=igw["InternetGatewayId"])
             if new_vpc_mode and self.owned(vpc):
                 self.change("delete VPC %s" % vpc_id)
                 if not self.check_mode:
@@ -763,12 +722,12 @@ class VpcNetwork(aws.Service):
         else:
             self.release_our_eips()
         # detached gateways left by an interrupted run
-        for igw in self.pages("describe_internet_gateways", "InternetGateways", Filters=[
+        for igw in self.request_pages("ec2", "describe_internet_gateways", "InternetGateways", Filters=[
                 {"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]}]):
             if not igw.get("Attachments"):
                 self.change("delete internet gateway %s" % igw["InternetGatewayId"])
                 if not self.check_mode:
-                    self.call("delete_internet_gateway", InternetGatewayId=igw["InternetGatewayId"])
+                    self.request("ec2", "delete_internet_gateway", InternetGatewayId=igw["InternetGatewayId"])
         spec = self.params.get("flow_log")
         if spec and not spec.get("iam_role_arn") and self.clients.get("iam"):
             self.destination(self.identity()).absent()
@@ -780,7 +739,7 @@ class VpcNetwork(aws.Service):
         for nat in nats:
             self.change("delete NAT gateway %s" % nat["NatGatewayId"])
             if not self.check_mode:
-                self.call("delete_nat_gateway", NatGatewayId=nat["NatGatewayId"])
+                self.request("ec2", "delete_nat_gateway", NatGatewayId=nat["NatGatewayId"])
 
     def wait_nats_deleted(self, nats):
         if self.check_mode:
@@ -788,7 +747,7 @@ class VpcNetwork(aws.Service):
         self.wait_nats_gone([n["NatGatewayId"] for n in nats], ("deleted", "failed"))
 
     def release_our_eips(self):
-        eips = self.call("describe_addresses", Filters=[{"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]}])["Addresses"]
+        eips = self.request("ec2", "describe_addresses", Filters=[{"Name": "tag:%s" % STACK_TAG, "Values": [self.stack]}])["Addresses"]
         for eip in eips:
             self.change("release Elastic IP %s (%s)" % (eip.get("PublicIp"), eip["AllocationId"]))
             if not self.check_mode:
@@ -800,7 +759,7 @@ class VpcNetwork(aws.Service):
 
         def attempt():
             try:
-                outcome["response"] = self.call(method, **kwargs)
+                outcome["response"] = self.request("ec2", method, **kwargs)
             except is_boto3_error_code("DependencyViolation") as exc:
                 outcome["message"] = exc.response["Error"].get("Message", "")
                 return False, [outcome["message"]]

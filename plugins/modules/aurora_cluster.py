@@ -122,6 +122,7 @@ options:
 extends_documentation_fragment:
   - cloudops.ecs.tags
   - cloudops.ecs.wait
+  - cloudops.ecs.wait.timeout
   - cloudops.ecs.progress
   - amazon.aws.common.modules
   - amazon.aws.region.modules

@@ -52,6 +52,7 @@ options:
     default: true
 extends_documentation_fragment:
   - cloudops.ecs.wait
+  - cloudops.ecs.wait.timeout
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

@@ -250,6 +250,7 @@ options:
     default: 5
 extends_documentation_fragment:
 - cloudops.ecs.wait
+- cloudops.ecs.wait.timeout
 - cloudops.ecs.progress
 - amazon.aws.common.modules
 - amazon.aws.region.modules

@@ -87,6 +87,7 @@ options:
     description: Re-check until every check that would fail passes, or O(wait_timeout) expires.
 extends_documentation_fragment:
   - cloudops.ecs.wait
+  - cloudops.ecs.wait.timeout
   - cloudops.ecs.stack
   - amazon.aws.common.modules
   - amazon.aws.region.modules

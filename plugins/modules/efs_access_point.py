@@ -81,105 +81,10 @@ access_point_arn:
   type: str
 """
 
-import hashlib
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloudops.ecs.plugins.module_utils import aws
-from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
-
-DIRECTORY_MODE = "750"
-
-
-def view(point):
-    """The settings of an access point that we manage, in comparable form."""
-    if not point:
-        return {}
-    user = point.get("PosixUser") or {}
-    return {"root_directory": (point.get("RootDirectory") or {}).get("Path", "/"),
-            "posix_user": {"uid": user.get("Uid"), "gid": user.get("Gid")} if user else None}
-
-
-def wanted_view(params):
-    user = params["posix_user"]
-    return {"root_directory": params["root_directory"],
-            "posix_user": {"uid": user["uid"], "gid": user["gid"]} if user else None}
-
-
-def creation_token(params):
-    """One token per file system, name and configuration: a retried create returns the same access point."""
-    wanted = sorted(wanted_view(params).items())
-    return hashlib.sha256(repr((params["file_system_id"], params["name"], wanted)).encode()).hexdigest()[:64]
-
-
-class AccessPoints(object):
-    def __init__(self, module):
-        self.module = module
-        self.efs = aws.clients(module, ["efs"])["efs"]
-        self.params = module.params
-
-    def find(self):
-        points = aws.paginate(self.efs, "describe_access_points", "AccessPoints",
-                              FileSystemId=self.params["file_system_id"])
-        return [point for point in points
-                if tagging.to_dict(point.get("Tags") or []).get("Name") == self.params["name"]
-                and point.get("LifeCycleState") not in ("deleting", "deleted")]
-
-    def create(self, tags):
-        params = self.params
-        request = {"ClientToken": creation_token(params), "FileSystemId": params["file_system_id"],
-                   "Tags": tagging.to_list(tags), "RootDirectory": {"Path": params["root_directory"]}}
-        user = params["posix_user"]
-        if user:
-            request["PosixUser"] = {"Uid": user["uid"], "Gid": user["gid"]}
-            request["RootDirectory"]["CreationInfo"] = {
-                "OwnerUid": user["uid"], "OwnerGid": user["gid"], "Permissions": DIRECTORY_MODE}
-        return aws.call(self.efs, "create_access_point", "create access point %s" % params["name"], **request)
-
-    def delete(self, point):
-        aws.call(self.efs, "delete_access_point", "delete access point %s" % point["AccessPointId"],
-                 AccessPointId=point["AccessPointId"])
-
-    def reconcile_tags(self, point, tags):
-        current = tagging.to_dict(point.get("Tags") or [])
-        to_set, to_remove = tagging.changes(current, tags, purge=self.params["purge_tags"])
-        to_remove = [key for key in to_remove if key != "Name"]
-        if not (to_set or to_remove):
-            return False
-        if self.module.check_mode:
-            return True
-        if to_set:
-            aws.call(self.efs, "tag_resource", "tag access point %s" % point["AccessPointId"],
-                     ResourceId=point["AccessPointId"], Tags=tagging.to_list(to_set))
-        if to_remove:
-            aws.call(self.efs, "untag_resource", "untag access point %s" % point["AccessPointId"],
-                     ResourceId=point["AccessPointId"], TagKeys=to_remove)
-        return True
-
-    def run(self):
-        params = self.params
-        found = self.find()
-        current = found[0] if found else None
-        if params["state"] == "absent":
-            if not self.module.check_mode:
-                for point in found:
-                    self.delete(point)
-            return dict(changed=bool(found), access_point_id="", diff={"before": view(current), "after": {}})
-        tags = dict(params["tags"] or {}, Name=params["name"])
-        wanted = wanted_view(params)
-        diff = {"before": view(current), "after": wanted}
-        if current and view(current) == wanted and len(found) == 1:
-            changed = self.reconcile_tags(current, tags) if params["tags"] is not None else False
-            return dict(changed=changed, access_point_id=current["AccessPointId"],
-                        access_point_arn=current.get("AccessPointArn"), diff=diff)
-        if self.module.check_mode:
-            return dict(changed=True, access_point_id="", diff=diff)
-        created = self.create(tags)
-        for point in found:
-            if point["AccessPointId"] != created["AccessPointId"]:
-                self.delete(point)
-        return dict(changed=True, access_point_id=created["AccessPointId"],
-                    access_point_arn=created.get("AccessPointArn"), diff=diff)
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.efs import AccessPoint
 
 
 def main():
@@ -197,7 +102,7 @@ def main():
         required_if=[("state", "present", ["root_directory"])],
         supports_check_mode=True,
     )
-    aws.run(module, AccessPoints(module).run, "manage access point %s" % module.params["name"])
+    run_service(module, AccessPoint.from_module(module), description="manage access point %s" % module.params["name"])
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ facts:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloudops.ecs.plugins.module_utils import aws
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.preflight import PreflightChecks
 
 
@@ -97,19 +97,7 @@ def main():
         checks=dict(type="dict", default={}),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    aws.run(module, check, "run the read-only pre-flight checks", module)
-
-
-def check(module):
-    result = PreflightChecks(lambda service: aws.clients(module, [service])[service], module.region).run(module.params["checks"] or {})
-    if result["problems"]:
-        module.fail_json(msg=format_problems(result["problems"]), **result)
-    return dict(result, changed=False)
-
-
-def format_problems(problems):
-    return "Pre-flight found %d problem(s); nothing was changed. Fix:\n%s" % (
-        len(problems), "\n".join("- " + p["message"] for p in problems))
+    run_service(module, PreflightChecks.from_module(module), description="run the read-only pre-flight checks")
 
 
 if __name__ == "__main__":

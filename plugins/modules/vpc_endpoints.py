@@ -93,6 +93,7 @@ options:
     description: Wait until every endpoint is available (or, with I(state=absent), deleted).
 extends_documentation_fragment:
   - cloudops.ecs.wait
+  - cloudops.ecs.wait.timeout
   - cloudops.ecs.progress
   - amazon.aws.common.modules
   - amazon.aws.region.modules

@@ -146,6 +146,7 @@ options:
     description: Wait for NAT gateways to be available and add the private default routes to them.
 extends_documentation_fragment:
   - cloudops.ecs.wait
+  - cloudops.ecs.wait.timeout
   - cloudops.ecs.progress
   - amazon.aws.common.modules
   - amazon.aws.region.modules

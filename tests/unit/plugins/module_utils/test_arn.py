@@ -62,6 +62,21 @@ def test_service_principal_per_partition(service, partition, expected):
     assert service_principal(service, partition) == expected
 
 
+# The principals the collection uses, in every partition it supports: only CloudWatch Logs carries the partition's
+# DNS suffix among them; EC2 is ec2.amazonaws.com everywhere, aws-cn included (AWS standardised service
+# principals on <service>.amazonaws.com; ec2.amazonaws.com.cn is an older alias).
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b")
+LOGS = {"aws": "logs.amazonaws.com", "aws-cn": "logs.amazonaws.com.cn", "aws-us-gov": "logs.amazonaws.com",
+        "aws-iso": "logs.c2s.ic.gov", "aws-iso-b": "logs.sc2s.sgov.gov"}
+
+
+@pytest.mark.parametrize("partition", PARTITIONS)
+@pytest.mark.parametrize("service", ["logs", "events", "ecs-tasks", "ec2", "vpc-flow-logs"])
+def test_the_principals_the_collection_uses_in_every_partition(service, partition):
+    expected = LOGS[partition] if service == "logs" else "%s.amazonaws.com" % service
+    assert service_principal(service, partition) == expected
+
+
 def test_regional_service_principal_for_key_policies():
     assert service_principal("logs", "aws", "us-east-1") == "logs.us-east-1.amazonaws.com"
     assert service_principal("logs", "aws-cn", "cn-north-1") == "logs.cn-north-1.amazonaws.com.cn"

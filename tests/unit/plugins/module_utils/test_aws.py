@@ -109,3 +109,36 @@ def test_run_exits_with_the_result_or_fails_with_the_error_and_its_extra_keys():
     with pytest.raises(SystemExit):
         aws.run(module, plain)
     assert module.result == ("fail", {"msg": "No cluster x"})
+
+
+def test_the_service_counts_every_call_and_listing_it_makes():
+    client = FakeClient(pages=[{"Things": [1]}, {"Things": [2]}])
+    service = aws.Service({"svc": client}, {})
+    assert service.request("svc", "describe_things", Name="a") == {"Things": [{"Name": "a"}]}
+    assert service.call("svc", "describe_things", "describe things") == {"Things": [{}]}
+    assert service.paginate("svc", "describe_things", "Things") == [1, 2]
+    assert service.request_pages("svc", "describe_things", "Things") == [1, 2]
+    assert service.api_calls == 4
+
+
+def test_request_raises_the_aws_error_as_it_is_and_call_turns_it_into_ours():
+    service = aws.Service({"svc": FakeClient(error=client_error("NotFound"))}, {})
+    with pytest.raises(botocore.exceptions.ClientError):
+        service.request("svc", "describe_things")
+    with pytest.raises(CloudopsError):
+        service.call("svc", "describe_things", "describe things")
+    assert service.api_calls == 2
+
+
+def test_lazy_clients_are_made_on_first_use_only():
+    made = []
+
+    class Module:
+        def client(self, service, retry_decorator=None):
+            made.append(service)
+            return "client of %s" % service
+
+    clients = aws.LazyClients(Module())
+    assert made == []
+    assert clients["rds"] == "client of rds" and clients["rds"] == "client of rds"
+    assert made == ["rds"]

@@ -98,7 +98,7 @@ class FakeEc2(object):
 
 def test_an_existing_vpc_without_dns_hostnames_cannot_take_private_dns_endpoints():
     ec2 = FakeEc2({"enableDnsSupport": True, "enableDnsHostnames": False})
-    result = preflight.PreflightChecks(lambda service: ec2, "us-east-1").run(
+    result = preflight.PreflightChecks({"ec2": ec2}, {}, region="us-east-1").check(
         {"vpc": {"variable": "network_vpc_id", "id": "vpc-1", "needs_dns": True}})
     assert [p["variable"] for p in result["problems"]] == ["network_vpc_id"]
     assert "enableDnsHostnames off" in result["problems"][0]["fix"] and "network_enable_dns: true" in result["problems"][0]["fix"]
@@ -107,6 +107,6 @@ def test_an_existing_vpc_without_dns_hostnames_cannot_take_private_dns_endpoints
 
 def test_an_unknown_region_stops_the_checks():
     ec2 = FakeEc2({})
-    checks = preflight.PreflightChecks(lambda service: ec2, "us-esat-1")
-    result = checks.run({"vpc": {"variable": "network_vpc_id", "id": "vpc-1", "needs_dns": True}})
+    checks = preflight.PreflightChecks({"ec2": ec2}, {}, region="us-esat-1")
+    result = checks.check({"vpc": {"variable": "network_vpc_id", "id": "vpc-1", "needs_dns": True}})
     assert [p["variable"] for p in result["problems"]] == ["cloudops_aws_region"] and ec2.calls == ["describe_regions"]

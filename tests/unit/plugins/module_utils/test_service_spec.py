@@ -516,6 +516,31 @@ def test_private_registry_credentials_are_read_by_the_execution_role_only():
                       "its ARN"]
 
 
+def test_published_facts_take_each_arn_from_what_the_run_registered():
+    services = [{"name": "web"}, {"name": "api"}, {"name": "worker"}]
+    deployed = {"services": [{"name": "web", "service_arn": "arn:svc/web", "task_definition_arn": "arn:td/web:1"},
+                             {"name": "api", "service_arn": "arn:svc/api", "task_definition_arn": "arn:td/api:3"}]}
+    task_definitions = [{"item": [{"name": "web"}, {}, {}], "task_definition_arn": "arn:td/web:2"},
+                        {"item": [{"name": "api"}, {}, {}], "skipped": True},
+                        {"item": [{"name": "worker"}, {}, {}], "failed": True}]
+    settings = {"target_groups": {"web": "arn:tg/web"}, "log_group_prefix": "/shop/services/"}
+    assert service_spec.published(services, settings, deployed, task_definitions) == [
+        {"name": "web", "service_arn": "arn:svc/web", "task_definition_arn": "arn:td/web:2",
+         "target_group_arn": "arn:tg/web", "log_group": "/shop/services/web"},
+        {"name": "api", "service_arn": "arn:svc/api", "task_definition_arn": "arn:td/api:3",
+         "target_group_arn": "", "log_group": "/shop/services/api"},
+        {"name": "worker", "service_arn": "", "task_definition_arn": "", "target_group_arn": "",
+         "log_group": "/shop/services/worker"},
+    ]
+
+
+def test_published_facts_of_a_run_that_deployed_nothing_are_empty():
+    # Check mode on a new account: ecs_service returns no services and no task definition was registered.
+    assert service_spec.published([{"name": "web"}], {"log_group_prefix": "/x/"}, {"changed": True}, None) == [
+        {"name": "web", "service_arn": "", "task_definition_arn": "", "target_group_arn": "", "log_group": "/x/web"}]
+    assert service_spec.published([], None, None, None) == []
+
+
 def test_ecr_repositories_are_immutable_scanned_kms_encrypted_and_expire_old_images():
     settings = dict(SETTINGS, stack_name="demo", ecr_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/default")
     api, worker = service_spec.ecr_repositories([

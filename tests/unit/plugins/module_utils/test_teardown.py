@@ -16,8 +16,8 @@ def test_scope_requires_stack_tag_and_matching_environment():
 
 
 def test_listing_is_in_dependency_order():
-    resources = [teardown.resource("vpc", "vpc-1", "demo"), teardown.resource("ecs_service", "arn:s", "web"),
-                 teardown.resource("kms_key", "k-1"), teardown.resource("autoscaling_group", "demo-asg")]
+    resources = [teardown.stack_resource("vpc", "vpc-1", "demo"), teardown.stack_resource("ecs_service", "arn:s", "web"),
+                 teardown.stack_resource("kms_key", "k-1"), teardown.stack_resource("autoscaling_group", "demo-asg")]
     assert [r["kind"] for r in teardown.ordered(resources)] == ["ecs_service", "autoscaling_group", "vpc", "kms_key"]
     assert teardown.listing(resources) == [
         "ecs_service        web (arn:s)", "autoscaling_group  demo-asg", "vpc                demo (vpc-1)",
@@ -68,7 +68,7 @@ def _deleter(ec2, timeout=60):
 def test_dependency_violations_are_retried_and_not_found_is_done():
     ec2 = FakeEc2(fail_times=3)
     deleter, clock = _deleter(ec2)
-    deleter._network({"subnet": [teardown.resource("subnet", "subnet-1")], "vpc": [teardown.resource("vpc", "vpc-1")]})
+    deleter._network({"subnet": [teardown.stack_resource("subnet", "subnet-1")], "vpc": [teardown.stack_resource("vpc", "vpc-1")]})
     assert ec2.calls == [("delete_subnet", "subnet-1")] * 4 + [("delete_vpc", "vpc-1")]
     assert deleter.log == ["deleted subnet subnet-1", "deleted vpc vpc-1"]
     assert clock["t"] > 0
@@ -77,13 +77,13 @@ def test_dependency_violations_are_retried_and_not_found_is_done():
 def test_retries_stop_at_the_deadline_and_other_errors_stop_at_once():
     deleter, _ec2 = _deleter(FakeEc2(fail_times=1000), timeout=5)
     try:
-        deleter._network({"subnet": [teardown.resource("subnet", "subnet-1")]})
+        deleter._network({"subnet": [teardown.stack_resource("subnet", "subnet-1")]})
         raise AssertionError("expected a TeardownError")
     except teardown.TeardownError as error:
         assert "subnet-1" in str(error) and "DependencyViolation" in str(error)
     deleter, clock = _deleter(FakeEc2(fail_times=0))
     try:
-        deleter._network({"security_group": [teardown.resource("security_group", "sg-1", "web")]})
+        deleter._network({"security_group": [teardown.stack_resource("security_group", "sg-1", "web")]})
         raise AssertionError("expected a TeardownError")
     except teardown.TeardownError as error:
         assert "UnauthorizedOperation" in str(error) and clock["t"] == 0
@@ -157,8 +157,8 @@ def test_alert_rules_lose_their_targets_before_the_rule_and_topics_go_after():
     events = Recorder(list_targets_by_rule={"Targets": [{"Id": "topic"}]})
     sns = Recorder()
     deleter = teardown.Deleter({"events": events, "sns": sns})
-    deleter._alerts([teardown.resource("events_rule", "demo-stopped-tasks", event_bus="default")],
-                    [teardown.resource("sns_topic", "arn:topic", "demo-stopped-tasks")])
+    deleter._alerts([teardown.stack_resource("events_rule", "demo-stopped-tasks", event_bus="default")],
+                    [teardown.stack_resource("sns_topic", "arn:topic", "demo-stopped-tasks")])
     assert [name for name, _kwargs in events.calls] == ["list_targets_by_rule", "remove_targets", "delete_rule"]
     assert events.calls[1][1]["Ids"] == ["topic"]
     assert sns.calls == [("delete_topic", {"TopicArn": "arn:topic"})]
@@ -167,8 +167,8 @@ def test_alert_rules_lose_their_targets_before_the_rule_and_topics_go_after():
 def test_daemon_services_are_deleted_without_a_desired_count():
     ecs = Recorder(describe_services={"services": [{"status": "INACTIVE"}]})
     deleter = teardown.Deleter({"ecs": ecs})
-    deleter._services([teardown.resource("ecs_service", "arn:agent", "log-agent", cluster="c", daemon=True),
-                       teardown.resource("ecs_service", "arn:web", "web", cluster="c", daemon=False)])
+    deleter._services([teardown.stack_resource("ecs_service", "arn:agent", "log-agent", cluster="c", daemon=True),
+                       teardown.stack_resource("ecs_service", "arn:web", "web", cluster="c", daemon=False)])
     names = [name for name, _kwargs in ecs.calls if name != "describe_services"]
     assert names == ["delete_service", "update_service", "delete_service"]
 
@@ -238,8 +238,8 @@ def test_progress_says_each_kind_as_its_deletion_starts_and_what_a_wait_waits_fo
     ecs = Recorder(describe_capacity_providers=providers)
     lines = []
     deleter = teardown.Deleter({"ecs": ecs}, clock=lambda: clock["t"], sleep=sleep, progress=lines.append)
-    deleter._capacity_providers([teardown.resource("ecs_capacity_provider", "arn:cp", "demo-ondemand")],
-                                [teardown.resource("ecs_cluster", "arn:c", "demo", capacity_providers=["demo-ondemand"])])
+    deleter._capacity_providers([teardown.stack_resource("ecs_capacity_provider", "arn:cp", "demo-ondemand")],
+                                [teardown.stack_resource("ecs_cluster", "arn:c", "demo", capacity_providers=["demo-ondemand"])])
     assert lines[:2] == ["ecs_cluster: detached capacity providers from demo",
                          "ecs_capacity_provider: deleting 1: demo-ondemand"]
     waits = lines[2:-1]
@@ -254,7 +254,7 @@ def test_a_deletion_aws_refuses_for_long_says_so_every_20s_and_many_names_are_cu
     deleter, clock = _deleter(FakeEc2(fail_times=11))  # refused at 0, 0.5, 1.25, ... 16.1, 20, 30 and 40 s
     lines = []
     deleter.progress = lines.append
-    deleter._network({"subnet": [teardown.resource("subnet", "subnet-%d" % n) for n in range(7)]})
+    deleter._network({"subnet": [teardown.stack_resource("subnet", "subnet-%d" % n) for n in range(7)]})
     assert lines[0] == "subnet: deleting 7: subnet-0, subnet-1, subnet-2, subnet-3, subnet-4 and 2 more"
     assert lines[1:] == ["waiting for AWS to allow deleting subnet-0: %ds of 60s; subnet-0: DependencyViolation" % t
                          for t in (20, 40)]
@@ -270,7 +270,7 @@ def test_a_wait_that_times_out_says_what_is_still_there():
 
     deleter = teardown.Deleter({"ecs": ecs}, timeout=30, clock=lambda: clock["t"], sleep=sleep)
     try:
-        deleter._services([teardown.resource("ecs_service", "arn:web", "web", cluster="c", daemon=False)])
+        deleter._services([teardown.stack_resource("ecs_service", "arn:web", "web", cluster="c", daemon=False)])
         raise AssertionError("expected a TeardownError")
     except teardown.TeardownError as error:
         assert str(error) == "timed out after 30s waiting for services to become INACTIVE: web DRAINING, 1 running"

@@ -179,7 +179,7 @@ WEB = {"name": "web", "image": "nginx", "memory": 256, "container_port": 80,
 def test_services_rules_wrap_the_service_errors_as_problems():
     settings = {"state": "present", "cluster_name": "demo", "vpc_id": "vpc-1", "subnet_ids": ["subnet-1"],
                 "listener_arn": "arn:listener", "name_prefix": "demo-"}
-    good = dict(IDENTITY, services_list=[WEB], services_settings=settings, services_log_retention_days=30)
+    good = dict(IDENTITY, services_list=[WEB], __services_settings=settings, services_log_retention_days=30)
     assert v.services_rules(good) == []
     problems = v.services_rules(dict(good, services_list=[dict(WEB, container_port=99999, min_percent=100, max_percent=50)],
                                      services_log_retention_days=31))
@@ -191,7 +191,7 @@ def test_services_rules_wrap_the_service_errors_as_problems():
 
 def test_services_exec_key_and_log_group_come_from_the_cluster_and_are_checked():
     settings = {"state": "present", "cluster_name": "demo", "name_prefix": "demo-"}
-    good = dict(IDENTITY, services_list=[], services_settings=settings, services_log_retention_days=30,
+    good = dict(IDENTITY, services_list=[], __services_settings=settings, services_log_retention_days=30,
                 services_exec_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/abc",
                 services_exec_log_group_name="/demo/ecs-exec")
     assert v.services_rules(good) == []
@@ -205,6 +205,12 @@ def test_services_exec_key_and_log_group_come_from_the_cluster_and_are_checked()
     assert fact == "cloudops_cluster" and cluster["exec_log_group_name"] == "/demo/ecs-exec"
     assert v.is_planned(cluster["exec_kms_key_arn"])
     assert v.services_rules(dict(good, services_exec_kms_key_arn=cluster["exec_kms_key_arn"])) == []
+    # In a run with the ecs_cluster role the log group is the cluster's input: its rules report a bad one, once.
+    bad = dict(good, services_exec_log_group_name="/demo/ecs exec", ecs_cluster_exec_log_group_name="/demo/ecs exec")
+    assert v.services_rules(bad) == []
+    assert variables(v.ecs_cluster_rules(dict(bad, ecs_cluster_name="demo", ecs_cluster_exec_log_retention_days=30,
+                                              ecs_cluster_container_insights="enabled"))) == [
+        "ecs_cluster_exec_log_group_name"]
     unlogged = v.planned_facts("ecs_cluster", {"ecs_cluster_name": "demo", "ecs_cluster_exec_logging": False})[1]
     assert unlogged["exec_kms_key_arn"] == "" and unlogged["exec_log_group_name"] == ""
 
@@ -289,7 +295,9 @@ def test_existing_subnets_of_awsvpc_tasks_are_checked_for_free_addresses():
          "needs": "awsvpc tasks need up to 4 addresses (worker 4 (desired_count 3 at max_percent 150))",
          "fix": "use larger or more subnets, or lower autoscaling max, desired_count or max_percent"}]
     # With the instance groups in the same run and the same subnets, their largest size counts too.
-    [shared, _] = v.aws_checks(["ecs_instances", "services"], inputs)["subnets"][1:]
+    checked = v.aws_checks(["ecs_instances", "services"], inputs)["subnets"]
+    assert len(checked) == 3
+    shared = checked[1]
     assert shared["total"] == 12 + 4 + 4 and shared["needs"].endswith("and the instance groups, in the same subnets, up to 4")
     # Subnets the network role will create are counted by subnet_capacity_rules instead.
     planned = dict(inputs, services_subnet_ids=["subnet-planned-1", "subnet-planned-2"])
@@ -299,7 +307,7 @@ def test_existing_subnets_of_awsvpc_tasks_are_checked_for_free_addresses():
 def test_ecr_repositories_are_checked_with_the_services_and_their_keys_looked_up():
     settings = {"state": "present", "cluster_name": "demo", "name_prefix": "demo-"}
     key = "arn:aws:kms:us-east-1:123456789012:key/abc"
-    good = dict(IDENTITY, services_state="present", services_list=[], services_settings=settings,
+    good = dict(IDENTITY, services_state="present", services_list=[], __services_settings=settings,
                 services_log_retention_days=30, services_ecr_kms_key_arn=key,
                 services_ecr_repositories=[{"name": "api"}, {"name": "worker", "kms_key_arn": key}])
     assert v.services_rules(good) == []

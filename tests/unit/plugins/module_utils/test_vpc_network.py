@@ -5,7 +5,6 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.vpc_network import (
     nat_azs,
     resource_names,
     route_target,
-    tags_to_add,
 )
 
 AZS = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
@@ -31,12 +30,6 @@ def test_route_targets():
     assert route_target({"NatGatewayId": "nat-1", "GatewayId": None}) == ("nat", "nat-1")
     assert route_target({"GatewayId": "igw-1"}) == ("igw", "igw-1")
     assert route_target(None) is None
-
-
-def test_tags_only_added_never_purged():
-    assert tags_to_add({"Name": "a", "Other": "x"}, {"Name": "a", "Env": "dev"}) == {"Env": "dev"}
-    assert tags_to_add({"Name": "a"}, {"Name": "b"}) == {"Name": "b"}
-    assert tags_to_add({"Name": "a", "x": "1"}, {"Name": "a"}) == {}
 
 
 def test_permissions_cleaned_for_revoke():

@@ -16,8 +16,12 @@ REPO = {"repositoryArn": ARN, "registryId": "123456789012", "repositoryName": "d
         "imageScanningConfiguration": {"scanOnPush": True},
         "encryptionConfiguration": {"encryptionType": "KMS", "kmsKey": KEY}}
 
+DEFAULT = object()  # the module-level REPO and POLICY (a mutable default argument would be shared)
 
-def existing(stubs, repo=REPO, policy=POLICY, tags=(("cloudops:stack", "demo"),)):
+
+def existing(stubs, repo=DEFAULT, policy=DEFAULT, tags=(("cloudops:stack", "demo"),)):
+    repo = REPO if repo is DEFAULT else repo
+    policy = POLICY if policy is DEFAULT else policy
     stubs["ecr"].add_response("describe_repositories", {"repositories": [repo]}, {"repositoryNames": ["demo/api"]})
     if policy is None:
         stubs["ecr"].add_client_error("get_lifecycle_policy", "LifecyclePolicyNotFoundException")

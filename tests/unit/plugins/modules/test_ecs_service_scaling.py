@@ -41,7 +41,11 @@ def action(name, schedule="cron(0 7 ? * MON-FRI *)", bounds=None, start=datetime
     return item
 
 
-def reads(stubs, target=TARGET, policies=(), actions=()):
+DEFAULT = object()  # the module-level TARGET (a mutable default argument would be shared)
+
+
+def reads(stubs, target=DEFAULT, policies=(), actions=()):
+    target = TARGET if target is DEFAULT else target
     aas = stubs["application-autoscaling"]
     aas.add_response("describe_scalable_targets", {"ScalableTargets": [target] if target else []},
                      {"ServiceNamespace": "ecs", "ResourceIds": [RID], "ScalableDimension": BASE["ScalableDimension"]})

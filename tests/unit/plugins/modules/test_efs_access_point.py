@@ -1,5 +1,6 @@
 """main() of efs_access_point on a stubbed EFS client: check mode, no change, tags only, a changed root
 directory (a new access point replaces the old one), absent, and an AWS error."""
+from ansible_collections.cloudops.ecs.plugins.module_utils.efs import creation_token
 from ansible_collections.cloudops.ecs.plugins.modules import efs_access_point
 
 ARGS = {"name": "shop-uploads", "file_system_id": "fs-0aaaaaaaaaaaaaaa1", "root_directory": "/uploads",
@@ -40,7 +41,7 @@ def test_an_access_point_as_wanted_is_no_change(stubs, run_module):
 def test_created_with_its_owner_and_tags(stubs, run_module):
     found(stubs)
     stubs["efs"].add_response("create_access_point", point(), {
-        "ClientToken": efs_access_point.creation_token(dict(ARGS)), "FileSystemId": "fs-0aaaaaaaaaaaaaaa1",
+        "ClientToken": creation_token(dict(ARGS)), "FileSystemId": "fs-0aaaaaaaaaaaaaaa1",
         "Tags": [{"Key": "Name", "Value": "shop-uploads"}, {"Key": "team", "Value": "shop"}],
         "PosixUser": {"Uid": 1000, "Gid": 1000},
         "RootDirectory": {"Path": "/uploads", "CreationInfo": {"OwnerUid": 1000, "OwnerGid": 1000,

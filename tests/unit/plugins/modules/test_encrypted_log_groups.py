@@ -21,7 +21,11 @@ def caller(stubs):
                                                       "UserId": "AIDA"})
 
 
-def key_found(stubs, rotation=True, policy=POLICY):
+DEFAULT = object()  # the module-level POLICY (a mutable default argument would be shared)
+
+
+def key_found(stubs, rotation=True, policy=DEFAULT):
+    policy = POLICY if policy is DEFAULT else policy
     stubs["kms"].add_response("describe_key", {"KeyMetadata": {"KeyId": KEY_ID, "Arn": KEY, "KeyState": "Enabled"}},
                               {"KeyId": ALIAS})
     stubs["kms"].add_response("get_key_rotation_status", {"KeyRotationEnabled": rotation}, {"KeyId": KEY_ID})

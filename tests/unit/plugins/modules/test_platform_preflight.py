@@ -8,6 +8,8 @@ ZONES = [{"ZoneName": "us-east-1%s" % z, "State": "available", "ZoneType": "avai
 REGIONS = [{"RegionName": "us-east-1", "OptInStatus": "opt-in-not-required"},
            {"RegionName": "eu-west-1", "OptInStatus": "opt-in-not-required"}]
 
+ONE_REGION = {"Regions": [{"RegionName": "us-east-1", "OptInStatus": "opt-in-not-required"}]}
+
 
 def reads(stubs):
     stubs["ec2"].add_response("describe_regions", {"Regions": REGIONS}, {"AllRegions": True})
@@ -44,3 +46,22 @@ def test_aws_error_fails_clearly(stubs, run_module):
     stubs["ec2"].add_client_error("describe_regions", "UnauthorizedOperation", "not allowed", 403)
     result, failed = run_module(platform_preflight, {"checks": {}})
     assert failed and result["msg"].startswith("Failed to run the read-only pre-flight checks")
+
+
+def test_checks_that_pass_make_only_the_calls_they_need(stubs, run_module):
+    stubs["ec2"].add_response("describe_regions", ONE_REGION, {"AllRegions": True})
+    stubs["ec2"].add_response("describe_subnets", {"Subnets": [{"SubnetId": "subnet-1", "AvailableIpAddressCount": 50}]},
+                              {"Filters": [{"Name": "subnet-id", "Values": ["subnet-1"]}]})
+    result, failed = run_module(platform_preflight, {"checks": {"subnets": [
+        {"variable": "ecs_instances_subnet_ids", "ids": ["subnet-1"], "per_subnet": 8}]}})
+    assert not failed, result
+    assert result["changed"] is False and result["problems"] == [] and result["api_calls"] == 2
+    assert set(stubs.stubbers) == {"ec2"}
+
+
+def test_an_unknown_region_fails_listing_the_problem(stubs, run_module):
+    stubs["ec2"].add_response("describe_regions", {"Regions": [{"RegionName": "eu-west-1"}]}, {"AllRegions": True})
+    result, failed = run_module(platform_preflight, {"checks": {"azs": {"variable": "network_azs", "count": 3}}},
+                                check_mode=True)
+    assert failed and result["msg"].startswith("Pre-flight found 1 problem(s); nothing was changed. Fix:\n- ")
+    assert [p["variable"] for p in result["problems"]] == ["cloudops_aws_region"] and result["api_calls"] == 1
