@@ -509,7 +509,7 @@ def _discover_alarms(cloudwatch, found):
     if not (clusters or target_groups or load_balancers):
         return []
     alarms = _pages(cloudwatch, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
-    return [resource("cloudwatch_alarm", a["AlarmName"]) for a in alarms
+    return [stack_resource("cloudwatch_alarm", a["AlarmName"]) for a in alarms
             if alarm_of_stack(a, clusters, target_groups, load_balancers)]
 
 

@@ -140,14 +140,14 @@ def test_alarms_of_the_stack_are_found_by_what_they_scale_or_watch_and_deleted_1
         {"AlarmName": "demo2-cpu", "Dimensions": [{"Name": "ClusterName", "Value": "demo2"}]},
         {"AlarmName": "demo2-5xx", "Dimensions": [{"Name": "TargetGroup", "Value": "targetgroup/demo2-web/99"}]}]
     cloudwatch = Recorder(describe_alarms={"MetricAlarms": alarms})
-    found = [teardown.resource("ecs_cluster", "arn:cluster/demo", "demo"),
-             teardown.resource("target_group", tg, "demo-web"), teardown.resource("load_balancer", lb, "demo-alb")]
+    found = [teardown.stack_resource("ecs_cluster", "arn:cluster/demo", "demo"),
+             teardown.stack_resource("target_group", tg, "demo-web"), teardown.stack_resource("load_balancer", lb, "demo-alb")]
     discovered = teardown._discover_alarms(cloudwatch, found)
     assert [r["name"] for r in discovered] == ["demo-web-backlog", "demo-web-target-5xx", "demo-alb-5xx", "demo-cpu"]
     assert teardown._discover_alarms(cloudwatch, []) == []
     assert teardown.ordered(discovered + found)[0]["kind"] == "cloudwatch_alarm"
 
-    many = [teardown.resource("cloudwatch_alarm", "demo-%03d" % i) for i in range(150)]
+    many = [teardown.stack_resource("cloudwatch_alarm", "demo-%03d" % i) for i in range(150)]
     cloudwatch.calls = []
     teardown.Deleter({"cloudwatch": cloudwatch})._alarms(many)
     assert [len(kwargs["AlarmNames"]) for name, kwargs in cloudwatch.calls] == [100, 50]
