@@ -6,7 +6,6 @@ killed half-way and run again. One site.yml stack for the whole module."""
 import json
 import math
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -16,6 +15,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import day2_stack as d  # noqa: E402
+from processes import kill_tree  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SITE = "playbooks/site.yml"
@@ -224,7 +224,7 @@ def test_roll_killed_half_way_resumes_and_restores_managed_scaling(site, playboo
     try:
         d.wait_for(draining, timeout=300, step=0.1, what="an instance draining")
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
+        kill_tree(proc.pid)  # the playbook, its workers and the roll module
         proc.wait()
     interrupted = [g for g in _groups(aws).values() if ROLL_TAG in {t["Key"] for t in g["Tags"]}]
     assert interrupted, "the roll finished before it could be interrupted"

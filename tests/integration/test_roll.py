@@ -6,7 +6,6 @@ resumes; scale-in through a capacity provider with managed draining drains first
 import json
 import math
 import os
-import signal
 import subprocess
 import sys
 
@@ -14,6 +13,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import day2_stack as d  # noqa: E402
+from processes import kill_tree  # noqa: E402
 
 from local_aws.controls import Controls  # noqa: E402
 from local_aws.polling import wait_for  # noqa: E402
@@ -134,7 +134,7 @@ def test_health_gate_stops_then_interrupted_roll_resumes(playbook, aws, stack, e
     try:
         wait_for(draining, timeout=120, step=0.1, what="an instance draining")
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
+        kill_tree(proc.pid)  # the playbook, its workers and the roll module
         proc.wait()
     interrupted = _group(aws, stack)
     assert ROLL_TAG in {t["Key"] for t in interrupted["Tags"]}, "the roll finished before it could be interrupted"
