@@ -16,6 +16,11 @@ SANITY_ARGS ?=
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL := $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile,)
 LOCAL_AWS := PYTHONPATH=tools $(BIN)/python -m local_aws
+# The local AWS's state folder (endpoint, pid, server.log): one server per folder, on a port the kernel picks.
+# `make site LOCAL_AWS_STATE_DIR=/tmp/mine` (or the variable in the environment) runs the targets on another one;
+# exported as an absolute path, so the local CLI, inventories/local and tools/summary.py read the same folder.
+override LOCAL_AWS_STATE_DIR := $(abspath $(or $(LOCAL_AWS_STATE_DIR),.local-aws))
+export LOCAL_AWS_STATE_DIR
 # antsibull-docs reads the collection and its dependencies from .collections, outside the checkout's ansible.cfg
 ANTSIBULL_DOCS := cd /tmp && env -u ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.collections $(CURDIR)/$(BIN)/antsibull-docs
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
@@ -58,7 +63,7 @@ setup: $(BIN)/.installed .collections/.ansible-version  ## install runtime Pytho
 dev-setup: setup $(BIN)/.dev-installed  ## setup plus the development tools (requirements-dev.txt)
 
 # Never stops a running server: a busy one is waited for. Only local-aws-stop (and demo) end it.
-local-aws: setup  ## start the local AWS endpoint in the background (or keep the running one); URL in .local-aws/endpoint
+local-aws: setup  ## start the local AWS endpoint in the background (or keep the running one); URL in .local-aws/endpoint (LOCAL_AWS_STATE_DIR=<dir> for another)
 	@$(LOCAL_AWS) start $(if $(PROFILE),--profile $(PROFILE),)
 
 local-aws-stop:  ## stop the local AWS endpoint
@@ -89,7 +94,7 @@ demo: setup  ## build the whole platform on a fresh local AWS, verify it, summar
 	@set -e; trap '$(LOCAL_AWS) stop' EXIT; \
 	  $(BIN)/ansible-playbook -i inventories/local playbooks/site.yml $(ARGS); \
 	  $(BIN)/ansible-playbook -i inventories/local playbooks/verify.yml; \
-	  $(BIN)/python tools/summary.py --endpoint "$$(cat .local-aws/endpoint)"
+	  $(BIN)/python tools/summary.py --endpoint "$$(cat $(LOCAL_AWS_STATE_DIR)/endpoint)"
 
 # Every linter runs; the target fails if any of them found something.
 lint: dev-setup  ## yamllint, ruff, pycodestyle (as ansible-test's pep8), ansible-lint (production profile), antsibull-docs

@@ -5,7 +5,8 @@ through a tagged parent (subnets, NAT gateways and endpoints of the stack's VPC;
 cluster). A section whose resources do not exist says so.
 
 Usage: python tools/summary.py [--endpoint URL] [--stack NAME] [--region REGION]
-Defaults: the stack name and region of inventories/local, the endpoint in .local-aws/endpoint.
+Defaults: the stack name and region of inventories/local, the endpoint in the local AWS's state folder
+($LOCAL_AWS_STATE_DIR, default .local-aws/).
 """
 import argparse
 import collections
@@ -28,7 +29,8 @@ def inventory_defaults():
         data = {}
     endpoint = None
     try:
-        with open(os.path.join(ROOT, ".local-aws", "endpoint"), encoding="utf-8") as handle:
+        state_dir = os.environ.get("LOCAL_AWS_STATE_DIR") or os.path.join(ROOT, ".local-aws")
+        with open(os.path.join(state_dir, "endpoint"), encoding="utf-8") as handle:
             endpoint = handle.read().strip() or None
     except OSError:
         pass

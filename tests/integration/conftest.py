@@ -5,7 +5,6 @@ import itertools
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 from local_aws.cli import LocalAws  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from processes import kill_tree  # noqa: E402
 
 REGION = "us-east-1"
 TASK = re.compile(r"^TASK \[", re.M)
@@ -99,8 +101,7 @@ class PlaybookRun:
 PLAYBOOK_TIMEOUT = 900
 
 
-def run_playbook(endpoint, playbook, inventory="local", extra_vars=None, check=False, diff=False, args=(),
-                 timeout=PLAYBOOK_TIMEOUT):
+def playbook_command(endpoint, playbook, inventory="local", extra_vars=None, check=False, diff=False, args=()):
     path = playbook if os.path.isabs(playbook) else os.path.join(ROOT, playbook)
     cmd = [
         os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
@@ -113,18 +114,24 @@ def run_playbook(endpoint, playbook, inventory="local", extra_vars=None, check=F
     if diff:
         cmd.append("--diff")
     cmd.extend(args)
-    # its own session: a timeout (or the test's) kills the run's module processes too
+    return cmd
+
+
+def run_playbook(endpoint, playbook, inventory="local", extra_vars=None, check=False, diff=False, args=(),
+                 timeout=PLAYBOOK_TIMEOUT):
+    cmd = playbook_command(endpoint, playbook, inventory, extra_vars, check, diff, args)
+    # a timeout (or the test's) kills the run's workers and module processes too (kill_tree)
     with tempfile.NamedTemporaryFile(prefix="aws-calls-", suffix=".log") as call_log:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                                 env=playbook_env(endpoint, call_log.name), start_new_session=True)
         try:
             stdout, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            kill_tree(proc.pid)
             stdout, stderr = proc.communicate()
             pytest.fail(f"ansible-playbook {playbook} did not finish within {timeout}s:\n{(stdout + stderr)[-6000:]}")
         except BaseException:
-            os.killpg(proc.pid, signal.SIGKILL)
+            kill_tree(proc.pid)
             proc.wait()
             raise
         with open(call_log.name, encoding="utf-8") as handle:
@@ -150,12 +157,38 @@ def playbook_env(endpoint, call_log=None):
 
 @pytest.fixture(scope="session")
 def playbook(endpoint):
-    """playbook("playbooks/site.yml", extra_vars={...}, check=True) -> PlaybookRun."""
+    """playbook("playbooks/site.yml", extra_vars={...}, check=True) -> PlaybookRun; endpoint=URL runs it against
+    another endpoint (e.g. a proxy in front of the local AWS)."""
 
-    def run(path, **kwargs):
+    def run(path, endpoint=endpoint, **kwargs):
         return run_playbook(endpoint, path, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def start_playbook(endpoint, tmp_path):
+    """start_playbook("playbooks/site.yml", endpoint=URL, **kwargs) -> a Popen of ansible-playbook in the background,
+    its output in the file `proc.output`; processes.kill_tree(proc.pid) ends it with its workers and module processes,
+    as a lost controller. Whatever is still running at the end of the test is killed so."""
+    started = []
+
+    def start(path, endpoint=endpoint, **kwargs):
+        output = tmp_path / f"playbook-{len(started)}.log"
+        with open(output, "w", encoding="utf-8") as handle:
+            # unbuffered: the output of a killed run ends where the run was
+            proc = subprocess.Popen(playbook_command(endpoint, path, **kwargs), stdout=handle,
+                                    stderr=subprocess.STDOUT, cwd=ROOT,
+                                    env=dict(playbook_env(endpoint), PYTHONUNBUFFERED="1"), start_new_session=True)
+        proc.output = output
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            kill_tree(proc.pid)
+            proc.wait()
 
 
 # -- stacks shared by the tests of one module ----------------------------------------------------------------

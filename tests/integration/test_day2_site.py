@@ -7,7 +7,6 @@ AWS invariant recorder's. One site.yml stack for the whole module."""
 import json
 import math
 import os
-import signal
 import subprocess
 import sys
 
@@ -15,6 +14,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import day2_stack as d  # noqa: E402
+from processes import kill_tree  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SITE = "playbooks/site.yml"
@@ -205,7 +205,7 @@ def test_roll_killed_half_way_resumes_and_restores_managed_scaling(site, playboo
             d.wait_for(draining, timeout=600, step=0.2, what="an instance draining")
             assert proc.poll() is None, f"the roll ended before it drained (rc {proc.returncode})"
         finally:
-            os.killpg(proc.pid, signal.SIGKILL)
+            kill_tree(proc.pid)  # the playbook, its workers and the roll module
             proc.wait()
     interrupted = [g for g in _groups(aws).values() if ROLL_TAG in {t["Key"] for t in g["Tags"]}]
     assert interrupted, "the roll finished before it could be interrupted"

@@ -7,7 +7,6 @@ with managed draining drains first (asserted on the recorded container-instance 
 import json
 import math
 import os
-import signal
 import subprocess
 import sys
 
@@ -15,6 +14,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import day2_stack as d  # noqa: E402
+from processes import kill_tree  # noqa: E402
 
 from local_aws.controls import Controls  # noqa: E402
 from local_aws.polling import wait_for  # noqa: E402
@@ -139,7 +139,7 @@ def test_health_gate_stops_then_interrupted_roll_resumes(playbook, aws, stack, e
             wait_for(draining, timeout=300, step=0.2, what="an instance draining")
             assert proc.poll() is None, f"the roll ended before it drained (rc {proc.returncode})"
         finally:
-            os.killpg(proc.pid, signal.SIGKILL)
+            kill_tree(proc.pid)  # the playbook, its workers and the roll module
             proc.wait()
     interrupted = _group(aws, stack)
     assert ROLL_TAG in {t["Key"] for t in interrupted["Tags"]}, "the roll finished before it could be interrupted"

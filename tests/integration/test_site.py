@@ -9,10 +9,14 @@ import json
 import os
 import re
 import shutil
+import sys
 
 import pytest
 
 from local_aws import polling
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stack_inventory import STACK_TAG, stack_inventory, tag_map  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -93,7 +97,7 @@ def test_create_builds_a_running_platform(created, aws):
         "AccessPoints"]
     assert point["FileSystemId"] == efs["fileSystemId"] and point["RootDirectory"]["Path"] == "/api/content"
     network = api["networkConfiguration"]["awsvpcConfiguration"]
-    private = {s["SubnetId"] for s in subnets if "private" in _tag_map(s.get("Tags")).get("Name", "")}
+    private = {s["SubnetId"] for s in subnets if "private" in tag_map(s.get("Tags")).get("Name", "")}
     assert len(private) == 3
     assert set(network["subnets"]) == private and network["assignPublicIp"] == "DISABLED"
     [group] = aws("ec2").describe_security_groups(GroupIds=network["securityGroups"])["SecurityGroups"]
@@ -166,7 +170,7 @@ def _stack_keys_and_log_groups(aws, stack=CLUSTER):
     flt = [{"Name": "tag:" + STACK_TAG, "Values": [stack]}]
 
     def tagged(tags, key="Key", value="Value"):
-        return _tag_map(tags, key, value).get(STACK_TAG) == stack
+        return tag_map(tags, key, value).get(STACK_TAG) == stack
 
     groups = {g["logGroupName"]: g for page in logs.get_paginator("describe_log_groups").paginate() for g in page["logGroups"]
               if g["logGroupName"].startswith(f"/{stack}/")
@@ -258,137 +262,8 @@ def test_the_stopped_task_rule_alerts_on_health_check_kills_not_on_deployments_o
 # -- teardown ----------------------------------------------------------------------------------------------------
 
 TEARDOWN = "playbooks/teardown.yml"
-STACK_TAG = "cloudops:stack"
-# kinds of the inventory below whose resources the teardown lists under another kind (or with their owner)
+# kinds of the stack inventory whose resources the teardown lists under another kind (or with their owner)
 LISTED_AS = {"scaling_policy": "scalable_target"}
-
-
-def _tag_map(tags, key="Key", value="Value"):
-    return {t[key]: t[value] for t in tags or []}
-
-
-def stack_inventory(aws, stack=CLUSTER):
-    """{kind: sorted ids} of everything in the services site.yml touches that carries cloudops:stack=<stack> and is
-    not already on its way out (deleting databases, deleted NAT gateways and endpoints, keys pending deletion,
-    secrets scheduled for deletion, INACTIVE ECS resources). Scalable targets and scaling policies have no stack
-    tag: they are the stack's by their resource id service/<cluster>/..."""
-    inventory = {}
-    flt = [{"Name": "tag:" + STACK_TAG, "Values": [stack]}]
-
-    def add(kind, ids):
-        if ids:
-            inventory[kind] = sorted(set(ids))
-
-    def tagged(tags, key="Key", value="Value"):
-        return _tag_map(tags, key, value).get(STACK_TAG) == stack
-
-    ec2 = aws("ec2")
-    add("vpc", [v["VpcId"] for v in ec2.describe_vpcs(Filters=flt)["Vpcs"]])
-    add("subnet", [s["SubnetId"] for s in ec2.describe_subnets(Filters=flt)["Subnets"]])
-    add("route_table", [r["RouteTableId"] for r in ec2.describe_route_tables(Filters=flt)["RouteTables"]])
-    add("internet_gateway", [i["InternetGatewayId"] for i in ec2.describe_internet_gateways(Filters=flt)["InternetGateways"]])
-    add("nat_gateway", [n["NatGatewayId"] for n in ec2.describe_nat_gateways(Filters=flt)["NatGateways"]
-                        if n["State"] not in ("deleted", "deleting")])
-    add("elastic_ip", [a["AllocationId"] for a in ec2.describe_addresses(Filters=flt)["Addresses"]])
-    add("security_group", [g["GroupId"] for g in ec2.describe_security_groups(Filters=flt)["SecurityGroups"]])
-    add("vpc_endpoint", [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints(Filters=flt)["VpcEndpoints"]
-                         if e["State"].lower() not in ("deleted", "deleting")])
-    add("launch_template", [t["LaunchTemplateId"] for t in ec2.describe_launch_templates(Filters=flt)["LaunchTemplates"]])
-    add("flow_log", [f["FlowLogId"] for f in ec2.describe_flow_logs(Filter=flt)["FlowLogs"]])
-
-    add("autoscaling_group", [g["AutoScalingGroupName"] for g in aws("autoscaling").describe_auto_scaling_groups(
-        Filters=flt)["AutoScalingGroups"]])
-
-    ecs = aws("ecs")
-    cluster_arns = ecs.list_clusters()["clusterArns"]
-    clusters = [c for c in (ecs.describe_clusters(clusters=cluster_arns, include=["TAGS"])["clusters"] if cluster_arns else [])
-                if c["status"] != "INACTIVE" and tagged(c.get("tags"), "key", "value")]
-    add("ecs_cluster", [c["clusterName"] for c in clusters])
-    services = []
-    for cluster in clusters:
-        arns = ecs.list_services(cluster=cluster["clusterArn"])["serviceArns"]
-        if arns:
-            services += [s["serviceArn"] for s in ecs.describe_services(cluster=cluster["clusterArn"], services=arns)["services"]
-                         if s["status"] != "INACTIVE"]
-    add("ecs_service", services)
-    add("ecs_capacity_provider", [p["name"] for p in ecs.describe_capacity_providers(include=["TAGS"])["capacityProviders"]
-                                  if p.get("status") == "ACTIVE" and tagged(p.get("tags"), "key", "value")])
-    add("task_definition", [arn for arn in ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]
-                            if tagged(ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"]).get("tags"),
-                                      "key", "value")])
-    scaling = aws("application-autoscaling")
-    owned = f"service/{stack}/"
-    add("scalable_target", [t["ResourceId"] for t in scaling.describe_scalable_targets(ServiceNamespace="ecs")[
-        "ScalableTargets"] if t["ResourceId"].startswith(owned)])
-    add("scaling_policy", [p["PolicyARN"] for p in scaling.describe_scaling_policies(ServiceNamespace="ecs")[
-        "ScalingPolicies"] if p["ResourceId"].startswith(owned)])
-    # alarms carry no tags: the stack's are named after it (the account holds no other stack)
-    add("cloudwatch_alarm", [a["AlarmName"] for a in aws("cloudwatch").describe_alarms()["MetricAlarms"]
-                             if a["AlarmName"].startswith(f"{stack}-")])
-
-    elbv2 = aws("elbv2")
-    for kind, arns in (
-            ("load_balancer", [b["LoadBalancerArn"] for b in elbv2.describe_load_balancers()["LoadBalancers"]]),
-            ("target_group", [g["TargetGroupArn"] for g in elbv2.describe_target_groups()["TargetGroups"]])):
-        add(kind, [d["ResourceArn"] for start in range(0, len(arns), 20)
-                   for d in elbv2.describe_tags(ResourceArns=arns[start:start + 20])["TagDescriptions"]
-                   if tagged(d["Tags"])])
-
-    rds = aws("rds")
-    # a database the API still shows as deleting is on its way out
-    add("db_cluster", [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]
-                       if tagged(c.get("TagList")) and c["Status"] != "deleting"])
-    add("db_instance", [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]
-                        if tagged(i.get("TagList")) and i["DBInstanceStatus"] != "deleting"])
-    for kind, method, key, name, arn in (
-            ("db_subnet_group", "describe_db_subnet_groups", "DBSubnetGroups", "DBSubnetGroupName", "DBSubnetGroupArn"),
-            ("db_cluster_parameter_group", "describe_db_cluster_parameter_groups", "DBClusterParameterGroups",
-             "DBClusterParameterGroupName", "DBClusterParameterGroupArn"),
-            ("db_parameter_group", "describe_db_parameter_groups", "DBParameterGroups", "DBParameterGroupName",
-             "DBParameterGroupArn")):
-        add(kind, [g[name] for g in getattr(rds, method)()[key]
-                   if not g[name].startswith("default.")
-                   and tagged(rds.list_tags_for_resource(ResourceName=g[arn])["TagList"])])
-
-    kms = aws("kms")
-    keys = []
-    for key in kms.list_keys()["Keys"]:
-        meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
-        if meta.get("KeyManager") != "AWS" and meta["KeyState"] != "PendingDeletion" and tagged(
-                kms.list_resource_tags(KeyId=key["KeyId"])["Tags"], "TagKey", "TagValue"):
-            keys.append(key["KeyId"])
-    add("kms_key", keys)
-
-    logs = aws("logs")
-    add("log_group", [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]
-                      if logs.list_tags_log_group(logGroupName=g["logGroupName"])["tags"].get(STACK_TAG) == stack])
-
-    iam = aws("iam")
-    roles = [r["RoleName"] for r in iam.list_roles()["Roles"] if tagged(iam.list_role_tags(RoleName=r["RoleName"])["Tags"])]
-    add("iam_role", roles)
-    # the local IAM cannot list instance profile tags: a profile is the stack's by its tags or by its roles
-    add("instance_profile", [p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]
-                             if tagged(p.get("Tags")) or {r["RoleName"] for r in p["Roles"]} & set(roles)])
-    add("iam_policy", [p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]
-                       if tagged(iam.list_policy_tags(PolicyArn=p["Arn"])["Tags"])])
-
-    sns = aws("sns")
-    add("sns_topic", [t["TopicArn"] for t in sns.list_topics()["Topics"]
-                      if tagged(sns.list_tags_for_resource(ResourceArn=t["TopicArn"])["Tags"])])
-    events = aws("events")
-    add("events_rule", [r["Name"] for r in events.list_rules()["Rules"]
-                        if tagged(events.list_tags_for_resource(ResourceARN=r["Arn"])["Tags"])])
-    acm = aws("acm")
-    add("acm_certificate", [c["CertificateArn"] for c in acm.list_certificates()["CertificateSummaryList"]
-                            if tagged(acm.list_tags_for_certificate(CertificateArn=c["CertificateArn"])["Tags"])])
-    add("secret", [s["ARN"] for s in aws("secretsmanager").list_secrets()["SecretList"]
-                   if tagged(s.get("Tags")) and not s.get("DeletedDate")])
-    add("efs_file_system", [f["FileSystemId"] for f in aws("efs").describe_file_systems()["FileSystems"]
-                            if tagged(f.get("Tags")) and f["LifeCycleState"] not in ("deleting", "deleted")])
-    ecr = aws("ecr")
-    add("ecr_repository", [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]
-                           if tagged(ecr.list_tags_for_resource(resourceArn=r["repositoryArn"])["tags"])])
-    return inventory
 
 
 def _listed_kinds(output):
