@@ -162,6 +162,11 @@ def expected_stack(inventory="local"):
     nats = {"per_az": azs, "single": 1, "none": 0}[v.get("network_nat_mode", "per_az")]
     groups = v["ecs_instances_groups"]
     services = v["services_list"]
+    # flow logs, database, ECS Exec, alerts topic, and the service log groups' key unless the inventory gives one
+    aliases = {f"alias/{stack}-vpc-flow-logs", f"alias/{stack}-database", f"alias/{stack}-ecs-exec",
+               f"alias/{stack}-service-alerts"}
+    if not v.get("services_log_kms_key_arn"):
+        aliases.add(f"alias/{stack}-service-logs")
     return {
         "counts": {
             "vpc": 1, "internet_gateway": 1, "subnet": 2 * azs, "nat_gateway": nats, "elastic_ip": nats, "flow_log": 1,
@@ -170,10 +175,9 @@ def expected_stack(inventory="local"):
             "target_group": sum(1 for s in services if s.get("listener_rule")), "load_balancer": 1,
             "db_cluster": 1, "db_instance": 2 if v.get("database_mode") == "ha" else 1, "efs_file_system": 1,
             "acm_certificate": 1, "sns_topic": 1, "events_rule": 1,
-            "kms_key": 4,  # flow logs, database, ECS Exec, alerts topic
+            "kms_key": len(aliases),
         },
-        "kms_aliases": {f"alias/{stack}-vpc-flow-logs", f"alias/{stack}-database", f"alias/{stack}-ecs-exec",
-                        f"alias/{stack}-service-alerts"},
+        "kms_aliases": aliases,
         "launch_template_versions": {f"{stack}-{g['name']}": 1 for g in groups},
         "task_definition_revisions": {f"{stack}-{s['name']}": [1] for s in services},
     }
