@@ -61,6 +61,13 @@ def stack_argument_spec():
     )
 
 
+def tags_argument_spec(aliases=()):
+    """The tags and purge_tags options (doc fragment cloudops.ecs.tags, or amazon.aws.tags with the resource_tags
+    alias)."""
+    tags = dict(type="dict", aliases=list(aliases)) if aliases else dict(type="dict")
+    return dict(tags=tags, purge_tags=dict(type="bool", default=True))
+
+
 def stack_filters(stack_name):
     """EC2-style Filters selecting what carries the stack tag."""
     return [{"Name": "tag:" + STACK_TAG, "Values": [stack_name]}]

@@ -150,6 +150,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.load_balancer import LoadBalancer
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
 
 def main():
@@ -162,8 +163,7 @@ def main():
         attributes=dict(type="dict", default={}),
         listeners=dict(type="list", elements="dict"),
         purge_listeners=dict(type="bool", default=True),
-        tags=dict(type="dict"),
-        purge_tags=dict(type="bool", default=True),
+        **tags_argument_spec(),
         force_disable_deletion_protection=dict(type="bool", default=False),
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=600),

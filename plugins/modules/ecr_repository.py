@@ -99,6 +99,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecr_repository import EcrRepository
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
 
 def main():
@@ -112,8 +113,7 @@ def main():
             kms_key=dict(type="str", no_log=False),
             lifecycle_policy=dict(type="raw"),
             force_delete=dict(type="bool", default=False),
-            tags=dict(type="dict", aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            **tags_argument_spec(("resource_tags",)),
         ),
         supports_check_mode=True,
     )

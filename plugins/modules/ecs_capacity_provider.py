@@ -144,6 +144,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.capacity_provider import CapacityProvider
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
 
 def main():
@@ -163,8 +164,7 @@ def main():
         ),
         managed_termination_protection=dict(type="str", choices=["ENABLED", "DISABLED"]),
         managed_draining=dict(type="str", choices=["ENABLED", "DISABLED"]),
-        tags=dict(type="dict"),
-        purge_tags=dict(type="bool", default=True),
+        **tags_argument_spec(),
         detach=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=300),
     )

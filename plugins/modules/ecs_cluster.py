@@ -201,6 +201,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.cluster import Cluster
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
 
 def main():
@@ -239,8 +240,7 @@ def main():
                 base=dict(type="int", default=0),
             ),
         ),
-        tags=dict(type="dict"),
-        purge_tags=dict(type="bool", default=True),
+        **tags_argument_spec(),
         force=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=300),
     )

@@ -152,6 +152,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition_family import TaskDefinitionFamily
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
 
 def main():
@@ -171,8 +172,7 @@ def main():
         ipc_mode=dict(type="str", choices=["host", "task", "none"]),
         runtime_platform=dict(type="dict"),
         keep_revisions=dict(type="int"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **tags_argument_spec(("resource_tags",)),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,

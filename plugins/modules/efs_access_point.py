@@ -85,6 +85,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.efs import AccessPoint
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
 
 def main():
@@ -96,8 +97,7 @@ def main():
             posix_user=dict(type="dict", options=dict(uid=dict(type="int", required=True),
                                                       gid=dict(type="int", required=True))),
             state=dict(type="str", choices=["present", "absent"], default="present"),
-            tags=dict(type="dict", aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            **tags_argument_spec(("resource_tags",)),
         ),
         required_if=[("state", "present", ["root_directory"])],
         supports_check_mode=True,

@@ -112,6 +112,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.efs import FileSystem
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
 
 def main():
@@ -127,8 +128,7 @@ def main():
                 subnet_id=dict(type="str", required=True),
                 security_groups=dict(type="list", elements="str", required=True),
             )),
-            tags=dict(type="dict"),
-            purge_tags=dict(type="bool", default=True),
+            **tags_argument_spec(),
             wait_timeout=dict(type="int", default=600),
         ),
         supports_check_mode=True,

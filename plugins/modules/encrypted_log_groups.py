@@ -107,6 +107,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import LogGroups
+from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
 
 def main():
@@ -120,8 +121,7 @@ def main():
             key_log_groups=dict(type="list", elements="str", no_log=False),
             key_deletion_window_days=dict(type="int", default=7, no_log=False),
             state=dict(type="str", choices=["present", "absent"], default="present"),
-            tags=dict(type="dict"),
-            purge_tags=dict(type="bool", default=True),
+            **tags_argument_spec(),
         ),
         supports_check_mode=True,
     )

@@ -16,10 +16,11 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
+from processes import kill_tree, run_with_deadline  # noqa: E402
+
 from local_aws.cli import LocalAws  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from processes import kill_tree  # noqa: E402
 
 REGION = "us-east-1"
 TASK = re.compile(r"^TASK \[", re.M)
@@ -120,27 +121,16 @@ def playbook_command(endpoint, playbook, inventory="local", extra_vars=None, che
 def run_playbook(endpoint, playbook, inventory="local", extra_vars=None, check=False, diff=False, args=(),
                  timeout=PLAYBOOK_TIMEOUT):
     cmd = playbook_command(endpoint, playbook, inventory, extra_vars, check, diff, args)
-    # a timeout (or the test's) kills the run's workers and module processes too (kill_tree)
     with tempfile.NamedTemporaryFile(prefix="aws-calls-", suffix=".log") as call_log:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                                env=playbook_env(endpoint, call_log.name), start_new_session=True)
-        try:
-            stdout, stderr = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            kill_tree(proc.pid)
-            stdout, stderr = proc.communicate()
-            pytest.fail(f"ansible-playbook {playbook} did not finish within {timeout}s:\n{(stdout + stderr)[-6000:]}")
-        except BaseException:
-            kill_tree(proc.pid)
-            proc.wait()
-            raise
+        returncode, stdout, stderr = run_with_deadline(cmd, timeout, cwd=ROOT,
+                                                       env=playbook_env(endpoint, call_log.name))
         with open(call_log.name, encoding="utf-8") as handle:
             calls = handle.read().splitlines()
     output = stdout + stderr
     stats = {}
     for match in RECAP.finditer(stdout):
         stats = {k: int(v) for k, v in (pair.split("=") for pair in match.group("counts").split())}
-    return PlaybookRun(proc.returncode, output, stats, calls)
+    return PlaybookRun(returncode, output, stats, calls)
 
 
 def playbook_env(endpoint, call_log=None):

@@ -11,8 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 import boto3
-import pytest
-from processes import kill_tree
+from processes import run_with_deadline
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MAKE = shutil.which("make") or "make"
@@ -76,24 +75,13 @@ def make(state_dir, *args, timeout=MAKE_TIMEOUT, record_calls=True):
     command = " ".join(["make", *(f'{a.split("=", 1)[0]}="{a.split("=", 1)[1]}"' if " " in a else a for a in args)])
     begin = time.monotonic()
     with tempfile.NamedTemporaryFile(prefix="aws-calls-", suffix=".log") as call_log:
-        proc = subprocess.Popen([MAKE, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                env=user_env(state_dir, call_log.name if record_calls else None),
-                                start_new_session=True)
-        try:
-            output, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            kill_tree(proc.pid)
-            output, _ = proc.communicate()
-            pytest.fail(f"`{command}` did not finish within {timeout}s:\n{output[-6000:]}")
-        except BaseException:
-            kill_tree(proc.pid)
-            proc.wait()
-            raise
+        returncode, output, _ = run_with_deadline([MAKE, *args], timeout, cwd=ROOT, stderr=subprocess.STDOUT,
+                                                  env=user_env(state_dir, call_log.name if record_calls else None))
         with open(call_log.name, encoding="utf-8") as handle:
             calls = handle.read().splitlines()
     recaps = [{k: int(v) for k, v in (pair.split("=") for pair in m.group("counts").split())}
               for m in RECAP.finditer(output)]
-    return Step(command, proc.returncode, output, recaps, calls, time.monotonic() - begin)
+    return Step(command, returncode, output, recaps, calls, time.monotonic() - begin)
 
 
 def clients(endpoint):

@@ -66,6 +66,10 @@ class Controls:
     def now(self):
         return self.call("clock")["now"]
 
+    def epoch(self):
+        """Epoch seconds of plane time now: what the APIs' timestamps and schedules go by."""
+        return self.call("clock")["epoch"]
+
     def freeze(self):
         return self.call("clock/freeze")
 

@@ -14,7 +14,9 @@ ecs:service:DesiredCount) whose scaling is not suspended:
 - step scaling: a CloudWatch alarm in state ALARM whose AlarmActions name the policy applies the step
   adjustment matching (metric value - threshold) (ChangeInCapacity, PercentChangeInCapacity with
   MinAdjustmentMagnitude, ExactCapacity), once per Cooldown;
-- scheduled actions `at(yyyy-mm-ddThh:mm:ss)` (UTC) set the target's min/max once their time has come.
+- scheduled actions (`at(...)`, `rate(...)` and `cron(...)` in their Timezone, within StartTime/EndTime; see
+  schedules.py) set the target's min/max when a time of their schedule comes in plane time (a schedule runs
+  from when the plane first sees it; after a clock jump only the latest time passed is applied, once).
 As on AWS (and unlike moto): DescribeScalingPolicies filters by PolicyNames and by the exact ResourceId;
 deregistering a scalable target deletes its scaling policies and scheduled actions,
 and PutScalingPolicy on an existing policy keeps its ARN (so the alarms that name it keep working).
@@ -22,16 +24,15 @@ Metric data and alarm states come from moto's CloudWatch (PutMetricData, SetAlar
 scaled by the profile. Every change is a successful scaling activity (DescribeScalingActivities).
 """
 import math
-import re
 import time
 import uuid
-from datetime import UTC, datetime
 
 from moto.applicationautoscaling.exceptions import AWSValidationException
 from moto.applicationautoscaling.models import ApplicationAutoscalingBackend, applicationautoscaling_backends
 from moto.applicationautoscaling.responses import _build_policy
 from moto.cloudwatch.models import cloudwatch_backends
 
+from local_aws.control_plane import schedules
 from local_aws.control_plane.core import Component
 from local_aws.control_plane.moto_patch import backends, patch
 
@@ -42,7 +43,6 @@ PREDEFINED = {
     "ALBRequestCountPerTarget": ("AWS/ApplicationELB", "RequestCountPerTarget"),
 }
 SCALE_IN_BAND = 0.9  # target tracking scales in only once the metric is clearly below the target
-AT = re.compile(r"^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$")
 
 
 class AppAutoScaling(Component):
@@ -52,7 +52,7 @@ class AppAutoScaling(Component):
         super().__init__(plane)
         self.last_scaled = {}  # (account, region, resource id, direction or policy) -> monotonic time
         self.activities = {}  # (account, region) -> [activity]
-        self.done_actions = set()
+        self.schedule_seen = {}  # (account, region, arn, schedule, zone) -> (first seen, last looked), epoch
         component = self
 
         def ecs_service_exists(original):
@@ -72,7 +72,7 @@ class AppAutoScaling(Component):
     def reset(self):
         self.last_scaled.clear()
         self.activities.clear()
-        self.done_actions.clear()
+        self.schedule_seen.clear()
 
     # -- lookups ----------------------------------------------------------------------------------------
     def _store(self, account, region):
@@ -214,17 +214,21 @@ class AppAutoScaling(Component):
     def _scheduled(self, account, region, backend, target):
         if (target.suspended_state or {}).get("ScheduledScalingSuspended"):
             return
+        now = self.plane.epoch()
         for action in backend.scheduled_actions:
             if action.resource_id != target.resource_id or action.scalable_dimension != DIMENSION:
                 continue
-            match = AT.match(action.schedule or "")
-            key = (account, region, action.arn, action.schedule)
-            if not match or key in self.done_actions:
+            key = (account, region, action.arn, action.schedule, action.timezone)
+            # first seen: a schedule runs from its creation (or change) on, never for times before it
+            first_seen, last_looked = self.schedule_seen.setdefault(key, (now, now))
+            try:
+                due = schedules.latest_due(action.schedule or "", action.timezone, last_looked, now,
+                                           action.start_time or first_seen, action.end_time)
+            except ValueError:
                 continue
-            when = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
-            if datetime.now(UTC) < when:
+            self.schedule_seen[key] = (first_seen, now)
+            if due is None:
                 continue
-            self.done_actions.add(key)
             bounds = action.scalable_target_action or {}
             if bounds.get("MinCapacity") is not None:
                 target.min_capacity = int(bounds["MinCapacity"])

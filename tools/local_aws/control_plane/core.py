@@ -320,7 +320,7 @@ class Plane:
         return self._send(Response.json(result or {}), start_response)
 
     def _clock_state(self, _payload=None):
-        return {"now": self.now(), "frozen": self.clock.frozen}
+        return {"now": self.now(), "epoch": self.epoch(), "frozen": self.clock.frozen}
 
     def _clock_freeze(self, _payload):
         self.clock.freeze()

@@ -1,7 +1,9 @@
 """Application Auto Scaling of ECS services on the local AWS (fast profile): a scalable target of a control-plane
 service is accepted, its bounds hold the desired count, target tracking follows the service's CPU metric, a step
-policy follows its alarm, a scheduled action changes the bounds, and every change is a scaling activity."""
-from datetime import UTC, datetime, timedelta
+policy follows its alarm, scheduled actions (at, cron in a time zone) change the bounds when their time passes on
+the plane clock, and every change is a scaling activity."""
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from botocore.exceptions import ClientError
@@ -50,7 +52,7 @@ def test_unknown_service_is_refused(env):
                                                 ScalableDimension=DIMENSION, MinCapacity=1, MaxCapacity=2)
 
 
-def test_policies_move_the_desired_count(env):
+def test_policies_move_the_desired_count(env, controls):
     scaling = env["scaling"]
     scaling.register_scalable_target(ServiceNamespace="ecs", ResourceId=RESOURCE, ScalableDimension=DIMENSION,
                                      MinCapacity=2, MaxCapacity=6)
@@ -83,10 +85,11 @@ def test_policies_move_the_desired_count(env):
     wait_desired(env, 5)  # breach 140 -> the second step, +3; once per cooldown
     env["cloudwatch"].set_alarm_state(AlarmName="queue-high", StateValue="OK", StateReason="test")
 
-    when = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    when = datetime.fromtimestamp(controls.epoch() + 60, UTC).strftime("%Y-%m-%dT%H:%M:%S")
     scaling.put_scheduled_action(ServiceNamespace="ecs", ScheduledActionName="night", ResourceId=RESOURCE,
                                  ScalableDimension=DIMENSION, Schedule=f"at({when})",
                                  ScalableTargetAction={"MinCapacity": 1, "MaxCapacity": 3})
+    controls.advance(120, step=30)
     wait_desired(env, 3)  # the new maximum
 
     activities = scaling.describe_scaling_activities(ServiceNamespace="ecs", ResourceId=RESOURCE)["ScalingActivities"]
@@ -94,6 +97,31 @@ def test_policies_move_the_desired_count(env):
         f"Setting desired count to {n}." for n in (3, 5, 2, 4, 2)]
     assert all(a["StatusCode"] == "Successful" for a in activities)
     assert "queue-high" in activities[1]["Cause"]
+
+
+def test_a_cron_schedule_in_a_time_zone_applies_its_bounds_when_its_time_passes(env, clock):
+    scaling, ecs = env["scaling"], env["ecs"]
+    ecs.create_service(cluster=CLUSTER, serviceName="scheduled", taskDefinition="app", desiredCount=1)
+    resource = f"service/{CLUSTER}/scheduled"
+    scaling.register_scalable_target(ServiceNamespace="ecs", ResourceId=resource, ScalableDimension=DIMENSION,
+                                     MinCapacity=1, MaxCapacity=4)
+    # two hours ahead on the plane clock, as a Tokyo wall clock reads it (cron fields in the action's time zone)
+    due = datetime.fromtimestamp(clock.epoch() + 2 * 3600, ZoneInfo("Asia/Tokyo"))
+    weekday = due.strftime("%a").upper()
+    scaling.put_scheduled_action(ServiceNamespace="ecs", ScheduledActionName="peak", ResourceId=resource,
+                                 ScalableDimension=DIMENSION, Schedule=f"cron({due.minute} {due.hour} ? * {weekday} *)",
+                                 Timezone="Asia/Tokyo", ScalableTargetAction={"MinCapacity": 3})
+    clock.advance(3600, step=600)
+    assert desired_of(ecs, "scheduled") == 1  # an hour early
+    clock.advance(3600 + 60, step=600)
+    polling.wait_for(lambda: desired_of(ecs, "scheduled") == 3, what="the scheduled minimum of 3")
+    [target] = scaling.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource])["ScalableTargets"]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (3, 4)
+    scaling.deregister_scalable_target(ServiceNamespace="ecs", ResourceId=resource, ScalableDimension=DIMENSION)
+
+
+def desired_of(ecs, service):
+    return ecs.describe_services(cluster=CLUSTER, services=[service])["services"][0]["desiredCount"]
 
 
 def test_deregistering_deletes_policies_and_scheduled_actions_and_updates_keep_the_policy_arn(env):

@@ -1,4 +1,4 @@
-"""SSM public parameters: AWS owns /aws/service/ (PutParameter refuses the prefix) and publishes a new AMI as a
+"""SSM public parameters: AWS owns /aws/service/ (PutParameter on a path under /aws is denied) and publishes a new AMI as a
 new version of the recommended-image parameter, which GetParameter(s) then return."""
 import json
 import urllib.error
@@ -14,7 +14,8 @@ def test_a_published_image_is_the_latest_version_and_put_parameter_is_refused(cl
     before = ssm.get_parameter(Name=RECOMMENDED)["Parameter"]
     with pytest.raises(botocore.exceptions.ClientError) as refused:
         ssm.put_parameter(Name=RECOMMENDED, Value="ami-12345678", Type="String", Overwrite=True)
-    assert refused.value.response["Error"]["Code"] in ("AccessDeniedException", "ValidationException")
+    error = refused.value.response["Error"]
+    assert (error["Code"], error["Message"]) == ("AccessDeniedException", f"No access to reserved parameter name: {RECOMMENDED}.")
 
     published = control("ssm/publish-public-parameter", {"name": RECOMMENDED, "value": "ami-0a1b2c3d4e5f67890"})
     assert published["version"] == before["Version"] + 1

@@ -3,9 +3,13 @@
 ansible-playbook's workers call setsid (ansible-core's WorkerProcess detaches from the controlling terminal), so the
 module processes they start are in a session of their own, not in the playbook's process group: os.killpg on the
 playbook leaves its workers and modules running, a "killed" run goes on changing AWS next to the next run, and the
-orphaned workers wait forever. kill_tree() finds every descendant through /proc and kills them all."""
+orphaned workers wait forever. kill_tree() finds every descendant through /proc and kills them all;
+run_with_deadline() runs a command that way, for every test that runs ansible-playbook, make or ansible."""
 import os
 import signal
+import subprocess
+
+import pytest
 
 
 def _children():
@@ -67,3 +71,33 @@ def alive(pid):
             return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+
+def start(cmd, **popen):
+    """`cmd` in the background, in a session of its own, its output captured as text; finish() collects it."""
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=popen.pop("stderr", subprocess.PIPE), text=True,
+                            start_new_session=True, **popen)
+
+
+def finish(proc, timeout):
+    """(returncode, stdout, stderr) of a started command. When it outlives `timeout` seconds it is killed with every
+    process it started (kill_tree) and the test fails with the end of its output; an interrupted test (Ctrl-C, its
+    own timeout) kills it the same way."""
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_tree(proc.pid)
+        stdout, stderr = proc.communicate()
+        command = " ".join(str(part) for part in proc.args[:3])
+        pytest.fail(f"{command} did not finish within {timeout}s:\n{(stdout + (stderr or ''))[-6000:]}")
+    except BaseException:
+        kill_tree(proc.pid)
+        proc.wait()
+        raise
+    return proc.returncode, stdout, stderr or ""
+
+
+def run_with_deadline(cmd, timeout, **popen):
+    """finish(start(cmd, **popen), timeout): ansible-playbook, make or ansible runs of the tests."""
+    return finish(start(cmd, **popen), timeout)
