@@ -402,3 +402,108 @@ def test_deployment_strategy_settings_are_validated(env, config, message):
     with pytest.raises(ClientError, match=message):
         ecs.create_service(cluster=CLUSTER, serviceName="invalid", taskDefinition=register(ecs, "invalid", "nginx:1"),
                            desiredCount=1, deploymentConfiguration=config)
+
+
+def test_the_next_deployment_goes_back_to_the_first_target_group(env, clock, controls):
+    ecs = env["ecs"]
+    name = "twice"
+    route, first, second = start(env, clock, name, {"strategy": "BLUE_GREEN"})
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=second)
+    advance_until(clock, lambda: steady(env, name, second, route["green"]) and healthy(env, route["blue"]) == 0,
+                  "green serving")
+    third = register(ecs, name, "nginx:3")
+    controls.mark()
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=third)
+    advance_until(clock, lambda: steady(env, name, third, route["blue"]) and healthy(env, route["green"]) == 0,
+                  "third revision serving from the first target group")
+    assert weights(env, route["production"]) == {route["blue"]: 100, route["green"]: 0}
+    report = controls.report()
+    assert report.weights(CLUSTER, name, route["blue"]) == [0, 100]
+    assert report.traffic(CLUSTER, name)["below_desired"] == 0
+    statuses = [d["status"] for d in ecs.list_service_deployments(cluster=CLUSTER, service=name)["serviceDeployments"]]
+    assert statuses == ["SUCCESSFUL"] * 3   # newest first: both shifts and the first rollout
+
+
+def test_green_that_fails_to_start_trips_the_circuit_breaker_and_rolls_back(env, clock, controls):
+    ecs = env["ecs"]
+    name = "breaker"
+    route, first, second = start(env, clock, name, {
+        "strategy": "BLUE_GREEN", "deploymentCircuitBreaker": {"enable": True, "rollback": True}})
+    controls.call("ecs/fail-task-starts", {"cluster": CLUSTER, "family": second.split("/")[-1], "forever": True})
+    try:
+        controls.mark()
+        ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=second)
+        advance_until(clock, lambda: deployments(env, name)[0]["status"] == "ROLLBACK_SUCCESSFUL", "rolled back")
+    finally:
+        controls.call("ecs/fail-task-starts", {"cluster": CLUSTER, "family": second.split("/")[-1], "count": 0})
+    record = deployments(env, name)[0]
+    assert record["statusReason"] == "ECS deployment circuit breaker: tasks failed to start."
+    assert record["deploymentCircuitBreaker"]["status"] == "TRIGGERED"
+    assert record["deploymentCircuitBreaker"]["failureCount"] >= record["deploymentCircuitBreaker"]["threshold"]
+    assert record["lifecycleStage"] == "SCALE_UP"
+    advance_until(clock, lambda: steady(env, name, first, route["blue"]), "blue alone")
+    report = controls.report()
+    assert report.weights(CLUSTER, name, route["green"]) == [0]   # production never moved
+    assert report.traffic(CLUSTER, name)["below_desired"] == 0
+
+
+@pytest.mark.parametrize("action, outcome", [("CONTINUE", "SUCCESSFUL"), ("ROLLBACK", "ROLLBACK_SUCCESSFUL")])
+def test_a_pause_hook_past_its_timeout_takes_its_timeout_action(env, clock, controls, action, outcome):
+    ecs = env["ecs"]
+    name = f"timeout{action.lower()}"
+    hook = {"targetType": "PAUSE", "lifecycleStages": ["PRE_SCALE_UP"],
+            "timeoutConfiguration": {"timeoutInMinutes": 10, "action": action}}
+    route, first, second = start(env, clock, name, {"strategy": "BLUE_GREEN", "lifecycleHooks": [hook]})
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=second)
+    advance_until(clock, lambda: deployments(env, name)[0].get("lifecycleHookDetails"), "paused")
+    detail = deployments(env, name)[0]["lifecycleHookDetails"][0]
+    assert (detail["status"], detail["timeoutAction"]) == ("AWAITING_ACTION", action)
+    clock.advance(controls.scaled(600) * 0.9)
+    assert deployments(env, name)[0]["lifecycleStage"] == "PRE_SCALE_UP"
+    assert healthy(env, route["green"]) == 0   # nothing of green started before the hook let it
+    advance_until(clock, lambda: deployments(env, name)[0]["status"] == outcome, outcome)
+    final = (second, route["green"]) if action == "CONTINUE" else (first, route["blue"])
+    advance_until(clock, lambda: steady(env, name, *final), "settled")
+
+
+def test_a_deployment_replaced_mid_shift_is_stopped_and_the_next_starts_from_blue(env, clock, controls):
+    ecs = env["ecs"]
+    name = "replaced"
+    route, first, second = start(env, clock, name, {
+        "strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 30}})
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=second)
+    advance_until(clock, lambda: weights(env, route["production"])[route["green"]] == 10, "canary")
+    third = register(ecs, name, "nginx:3")
+    controls.mark()
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=third)
+    records = deployments(env, name)
+    assert records[1]["status"] == "STOPPED" and "superseded" in records[1]["statusReason"]
+    assert records[0]["sourceServiceRevisions"][0]["arn"] == records[1]["sourceServiceRevisions"][0]["arn"]
+    advance_until(clock, lambda: steady(env, name, third, route["green"]) and healthy(env, route["blue"]) == 0,
+                  "third revision serving")
+    assert deployments(env, name)[0]["status"] == "SUCCESSFUL"
+    assert controls.report().traffic(CLUSTER, name)["below_desired"] == 0
+
+
+def test_rolling_deployments_have_service_deployments_too(env, clock):
+    ecs = env["ecs"]
+    name = "rolling"
+    first, second = register(ecs, name, "nginx:1"), register(ecs, name, "nginx:2")
+    ecs.create_service(cluster=CLUSTER, serviceName=name, taskDefinition=first, desiredCount=1)
+    advance_until(clock, lambda: service(env, name)["deployments"][0]["rolloutState"] == "COMPLETED", "first")
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=second)
+    in_progress = ecs.list_service_deployments(cluster=CLUSTER, service=name, status=["IN_PROGRESS"])
+    assert len(in_progress["serviceDeployments"]) == 1
+    advance_until(clock, lambda: service(env, name)["deployments"][0]["rolloutState"] == "COMPLETED"
+                  and len(service(env, name)["deployments"]) == 1, "second")
+    newest, oldest = deployments(env, name)
+    assert (newest["status"], oldest["status"]) == ("SUCCESSFUL", "SUCCESSFUL")
+    assert newest["sourceServiceRevisions"][0]["arn"] == oldest["targetServiceRevision"]["arn"]
+    assert "lifecycleStage" not in newest and "requestedProductionTrafficWeight" not in newest["targetServiceRevision"]
+    with pytest.raises(ClientError, match="ServiceNotFoundException"):
+        ecs.list_service_deployments(cluster=CLUSTER, service="nothing")
+    missing = newest["serviceDeploymentArn"][:-3] + "zzz"
+    assert ecs.describe_service_deployments(serviceDeploymentArns=[missing])["failures"] == [
+        {"arn": missing, "reason": "MISSING"}]
+    with pytest.raises(ClientError, match="ServiceDeploymentNotFoundException"):
+        ecs.stop_service_deployment(serviceDeploymentArn=missing)

@@ -315,6 +315,11 @@ class TrafficShifting:
             self.roll_back(store, service, record, rollback.reason, rollback.cause)
         self._flush_events(service)
 
+    def settle_service_deployment(self, store, service):
+        record = store.service_deployments.get(service.get("_service_deployment"))
+        if record is not None:
+            self._settle(store, service, record)
+
     def _stop_strays(self, store, service, record):
         keep = {record["_deployment"], *record["_blue"]}
         primary = service["deployments"][0]
