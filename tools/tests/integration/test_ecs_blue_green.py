@@ -507,3 +507,53 @@ def test_rolling_deployments_have_service_deployments_too(env, clock):
         {"arn": missing, "reason": "MISSING"}]
     with pytest.raises(ClientError, match="ServiceDeploymentNotFoundException"):
         ecs.stop_service_deployment(serviceDeploymentArn=missing)
+
+
+def documented_sequences():
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from documented import DOCUMENTED, changes, follows
+
+    return DOCUMENTED["ecs_service_deployment"], changes, follows
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_stages_and_statuses_follow_the_documented_sequences(env, clock, controls, fail):
+    """Tick by tick on the frozen clock: the lifecycle stages and statuses of a linear deployment (and of one whose
+    POST_PRODUCTION_TRAFFIC_SHIFT hook fails) only move forward through the documented sequences."""
+    documented, changes, follows = documented_sequences()
+    ecs = env["ecs"]
+    name = f"documented{int(fail)}"
+    shifts, check = (HOOK.replace("bg-hook", f"documented-{kind}-{int(fail)}") for kind in ("shifts", "check"))
+    hooks = [{"hookTargetArn": shifts, "roleArn": ROLE, "lifecycleStages": ["TEST_TRAFFIC_SHIFT",
+                                                                           "PRODUCTION_TRAFFIC_SHIFT"]},
+             {"hookTargetArn": check, "roleArn": ROLE, "lifecycleStages": ["POST_PRODUCTION_TRAFFIC_SHIFT"]}]
+    route, first, second = start(env, clock, name, {
+        "strategy": "LINEAR", "bakeTimeInMinutes": 1, "lifecycleHooks": hooks,
+        "linearConfiguration": {"stepPercent": 50.0, "stepBakeTimeInMinutes": 1}})
+    controls.lambda_hook(check, "FAILED" if fail else "SUCCEEDED")
+    try:
+        ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=second)
+        seen = []
+        final = "ROLLBACK_SUCCESSFUL" if fail else "SUCCESSFUL"
+
+        def sample():
+            record = deployments(env, name)[0]
+            seen.append((record["status"], record.get("lifecycleStage")))
+            return record["status"] == final
+
+        advance_until(clock, sample, final, step=0.05)
+    finally:
+        controls.lambda_hook(check, "SUCCEEDED")
+    statuses, stages = changes([s for s, _ in seen]), changes([s for _, s in seen])
+    assert follows(statuses, documented["rollback" if fail else "successful"]), statuses
+    assert follows(stages, documented["lifecycle_stages"]), stages
+    assert {"SCALE_UP", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT" if fail else "BAKE_TIME"} <= set(
+        stages), stages
+    invoked = [(i["payload"]["lifecycleStage"], i["payload"]["executionDetails"]["productionTrafficWeights"][
+        i["payload"]["executionDetails"]["targetServiceRevisionArn"]]) for i in controls.lambda_hook_invocations(shifts)]
+    expected = [("TEST_TRAFFIC_SHIFT", 0.0), ("PRODUCTION_TRAFFIC_SHIFT", 50.0), ("PRODUCTION_TRAFFIC_SHIFT", 100.0)]
+    # a rollback runs the traffic shift hooks once more, on the way back to blue
+    assert invoked == expected + ([("PRODUCTION_TRAFFIC_SHIFT", 0.0), ("TEST_TRAFFIC_SHIFT", 0.0)] if fail else [])

@@ -34,3 +34,23 @@ def test_elb_weights_are_whole_percents_or_tenths():
     assert _weight_values({"blue": 90.0, "green": 10.0}) == {"blue": 90, "green": 10}
     assert _weight_values({"blue": 99.5, "green": 0.5}) == {"blue": 995, "green": 5}
     assert _weight_values({"blue": 100.0}) == {"blue": 100}
+
+
+def test_stages_statuses_and_defaults_are_the_documented_ones():
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from documented import DOCUMENTED
+
+    from local_aws.control_plane.ecs_deployments import HOOK_STAGES
+    from local_aws.control_plane.ecs_scheduler import traffic
+
+    documented = DOCUMENTED["ecs_service_deployment"]
+    assert list(traffic.STAGES) == documented["lifecycle_stages"]
+    assert set(traffic.HOOK_STATUSES) == set(documented["hook_statuses"])
+    assert traffic.CALLBACK_DELAY == documented["hook_callback_delay_seconds"]
+    assert traffic.LINEAR_DEFAULTS == {k: v["default"] for k, v in documented["linear"].items()}
+    assert traffic.CANARY_DEFAULTS == {k: v["default"] for k, v in documented["canary"].items()}
+    # every stage a hook may name is a lifecycle stage, but PRE_PRODUCTION_TRAFFIC_SHIFT (run before the first shift)
+    assert set(HOOK_STAGES) - set(traffic.STAGES) == {"PRE_PRODUCTION_TRAFFIC_SHIFT"}
