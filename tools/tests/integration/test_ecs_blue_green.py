@@ -48,7 +48,8 @@ def env(client):
 
     polling.wait_for(lambda: len(ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"]) == 2,
                      what="two container instances")
-    return {"ec2": ec2, "ecs": ecs, "elb": elb, "cloudwatch": cloudwatch, "vpc": vpc, "listeners": listeners}
+    return {"ec2": ec2, "ecs": ecs, "elb": elb, "cloudwatch": cloudwatch, "vpc": vpc, "listeners": listeners,
+            "subnets": subnets}
 
 
 def register(ecs, name, image):
@@ -57,13 +58,13 @@ def register(ecs, name, image):
          "portMappings": [{"containerPort": 80, "hostPort": 0}]}])["taskDefinition"]["taskDefinitionArn"]
 
 
-def routing(env, name):
+def routing(env, name, target_type="instance"):
     """Two target groups and a production (port 80) and test (port 8080) listener rule forwarding to them."""
     elb = env["elb"]
     groups = []
     for colour in ("blue", "green"):
         group = elb.create_target_group(Name=f"{name}-{colour}", Protocol="HTTP", Port=80, VpcId=env["vpc"],
-                                        TargetType="instance", HealthCheckIntervalSeconds=5, HealthyThresholdCount=2,
+                                        TargetType=target_type, HealthCheckIntervalSeconds=5, HealthyThresholdCount=2,
                                         UnhealthyThresholdCount=2)["TargetGroups"][0]["TargetGroupArn"]
         elb.modify_target_group_attributes(TargetGroupArn=group, Attributes=[
             {"Key": "deregistration_delay.timeout_seconds", "Value": "5"}])
@@ -557,3 +558,29 @@ def test_stages_and_statuses_follow_the_documented_sequences(env, clock, control
     expected = [("TEST_TRAFFIC_SHIFT", 0.0), ("PRODUCTION_TRAFFIC_SHIFT", 50.0), ("PRODUCTION_TRAFFIC_SHIFT", 100.0)]
     # a rollback runs the traffic shift hooks once more, on the way back to blue
     assert invoked == expected + ([("PRODUCTION_TRAFFIC_SHIFT", 0.0), ("TEST_TRAFFIC_SHIFT", 0.0)] if fail else [])
+
+
+def test_awsvpc_tasks_shift_between_ip_target_groups(env, clock, controls):
+    ecs = env["ecs"]
+    name = "vpcweb"
+    route = routing(env, name, target_type="ip")
+    definitions = [ecs.register_task_definition(family=name, networkMode="awsvpc", containerDefinitions=[
+        {"name": "web", "image": image, "cpu": 64, "memoryReservation": 128,
+         "portMappings": [{"containerPort": 80, "hostPort": 80}]}])["taskDefinition"]["taskDefinitionArn"]
+        for image in ("nginx:1", "nginx:2")]
+    ecs.create_service(cluster=CLUSTER, serviceName=name, taskDefinition=definitions[0], desiredCount=DESIRED,
+                       loadBalancers=load_balancers(route), deploymentConfiguration={"strategy": "BLUE_GREEN"},
+                       networkConfiguration={"awsvpcConfiguration": {"subnets": env["subnets"]}})
+    advance_until(clock, lambda: steady(env, name, definitions[0], route["blue"]), "first revision steady")
+    controls.mark()
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=definitions[1])
+    advance_until(clock, lambda: steady(env, name, definitions[1], route["green"]) and healthy(env, route["blue"]) == 0,
+                  "green serving")
+    tasks = ecs.describe_tasks(cluster=CLUSTER, tasks=ecs.list_tasks(cluster=CLUSTER, serviceName=name)["taskArns"])
+    addresses = {t["attachments"][0]["details"][-1]["value"] for t in tasks["tasks"] if t["lastStatus"] == "RUNNING"}
+    targets = {d["Target"]["Id"] for d in env["elb"].describe_target_health(
+        TargetGroupArn=route["green"])["TargetHealthDescriptions"]}
+    assert targets == addresses and len(targets) == DESIRED
+    report = controls.report()
+    assert report.weights(CLUSTER, name, route["green"]) == [0, 100]
+    assert report.traffic(CLUSTER, name)["below_desired"] == 0
