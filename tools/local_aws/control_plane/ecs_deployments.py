@@ -185,9 +185,9 @@ class EcsDeploymentsApi:
         stop_type = body.get("stopType") or "ROLLBACK"
         if stop_type not in ("ROLLBACK", "ABORT"):
             raise invalid("stopType must be ROLLBACK or ABORT.")
-        if record["status"] not in ("PENDING", "IN_PROGRESS"):
-            raise EcsError("ConflictException", f"The service deployment {arn} is {record['status']} and cannot be "
-                                                "stopped.")
+        if record["status"] not in ("PENDING", "IN_PROGRESS") or record["_shift"] and record["_phase"] != "stages":
+            raise EcsError("ConflictException", f"The service deployment {arn} is {record['status']} (lifecycle "
+                                                f"stage {record.get('lifecycleStage', '-')}) and cannot be stopped.")
         if stop_type == "ABORT":
             raise EcsError("UnsupportedFeatureException", "The local control plane supports stopType ROLLBACK only.")
         service = store.services[record["_service"]]
