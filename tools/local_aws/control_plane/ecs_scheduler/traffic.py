@@ -27,8 +27,6 @@ import uuid
 
 from moto.elbv2.models import FakeAction, elbv2_backends
 
-from local_aws.control_plane.ecs_scheduler.common import short
-
 SHIFTING = ("BLUE_GREEN", "LINEAR", "CANARY")
 STAGES = ("RECONCILE_SERVICE", "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT",
           "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME",
@@ -642,4 +640,4 @@ class TrafficShifting:
         return brief
 
 
-__all__ = ["SHIFTING", "STAGES", "TrafficShifting", "forward_weights", "rule_or_listener", "shifting", "short"]
+__all__ = ["SHIFTING", "STAGES", "TrafficShifting", "forward_weights", "rule_or_listener", "shifting"]
