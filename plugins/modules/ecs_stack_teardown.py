@@ -137,7 +137,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils import teardown
 
 SERVICES = ("ecs", "autoscaling", "ec2", "elbv2", "rds", "logs", "iam", "kms", "application-autoscaling", "events",
-            "cloudwatch", "sns", "acm", "efs", "ecr", "secretsmanager", "resourcegroupstaggingapi")
+            "cloudwatch", "sns", "acm", "efs", "ecr", "secretsmanager", "route53", "resourcegroupstaggingapi")
 
 
 def main():
