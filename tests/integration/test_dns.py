@@ -76,7 +76,7 @@ def test_the_private_zone_names_the_database_and_the_alb(built, aws):
         "ResourceTagSet"]["Tags"])
     assert tags[STACK_TAG] == "demo" and tags["Environment"] == "local"
 
-    cluster = aws("rds").describe_db_clusters(DBClusterIdentifier="demo-database")["DBClusters"][0]
+    cluster = [c for c in aws("rds").describe_db_clusters()["DBClusters"] if tag_map(c["TagList"]).get(STACK_TAG) == "demo"][0]
     records = _records(route53, zones[0]["HostedZoneId"])
     writer = records[("db.demo.internal.", "CNAME")]
     assert [r["Value"] for r in writer["ResourceRecords"]] == [cluster["Endpoint"]]
