@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import datetime
 import hashlib
+import uuid
 
 try:
     from cryptography import x509
@@ -157,10 +158,11 @@ def validation_changes(certificate, action="UPSERT"):
     return changes
 
 
-def idempotency_token(stack_name, names):
-    """The same token for the same request, so a request retried (or re-run after an interruption) within the hour
-    ACM keeps tokens returns the certificate the first one made."""
-    return hashlib.sha256(("%s|%s" % (stack_name, ",".join(names))).encode("utf-8")).hexdigest()[:32]
+def idempotency_token(stack_name, names, run_id):
+    """One token per module run: a request retried within the run returns the certificate the first attempt made,
+    while a run after a teardown requests a new one (ACM keeps tokens for an hour, also for deleted certificates). A
+    run after an interruption finds the first run's certificate by its tags (set with the request)."""
+    return hashlib.sha256(("%s|%s|%s" % (stack_name, ",".join(names), run_id)).encode("utf-8")).hexdigest()[:32]
 
 
 class DnsValidatedCertificate(Route53):
@@ -201,7 +203,7 @@ class DnsValidatedCertificate(Route53):
             if self.check_mode:
                 return self._result(None)
             request = {"DomainName": self.names[0], "ValidationMethod": "DNS", "Tags": tagging.to_list(self.tags),
-                       "IdempotencyToken": idempotency_token(p["stack_name"], self.names)}
+                       "IdempotencyToken": idempotency_token(p["stack_name"], self.names, uuid.uuid4().hex)}
             if len(self.names) > 1:
                 request["SubjectAlternativeNames"] = self.names
             arn = self.call("acm", "request_certificate", "request a certificate for %s" % self.names[0], **request)["CertificateArn"]

@@ -69,8 +69,9 @@ def test_a_certificate_matches_by_its_set_of_names():
     assert acm.matches({"DomainName": "a.test", "SubjectAlternativeNames": ["a.test", "b.test"]}, ["a.test", "b.test"])
     assert not acm.matches({"DomainName": "b.test", "SubjectAlternativeNames": ["a.test", "b.test"]}, ["a.test", "b.test"])
     assert not acm.matches({"DomainName": "a.test", "SubjectAlternativeNames": ["a.test"]}, ["a.test", "b.test"])
-    assert acm.idempotency_token("demo", ["a.test"]) == acm.idempotency_token("demo", ["a.test"])
-    assert len(acm.idempotency_token("demo", ["a.test"])) == 32
+    assert acm.idempotency_token("demo", ["a.test"], "r1") == acm.idempotency_token("demo", ["a.test"], "r1")
+    assert acm.idempotency_token("demo", ["a.test"], "r1") != acm.idempotency_token("demo", ["a.test"], "r2")
+    assert len(acm.idempotency_token("demo", ["a.test"], "r1")) == 32
 
 
 def test_stack_records_leave_out_what_has_no_target_yet():
