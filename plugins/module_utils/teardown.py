@@ -1054,8 +1054,8 @@ class Deleter:
 
         def insync():
             status = route53.get_change(aws_retry=True, Id=change_id)["ChangeInfo"]["Status"]
-            return status == "INSYNC", [] if status == "INSYNC" else ["%d record deletion(s) in %s: %s"
-                                                                        % (len(record_sets), zone_id, status)]
+            pending = "%d record deletion(s) in %s: %s" % (len(record_sets), zone_id, status)
+            return status == "INSYNC", [] if status == "INSYNC" else [pending]
 
         self._wait("record deletions in hosted zone %s to be INSYNC" % zone_id, insync)
 
