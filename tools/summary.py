@@ -229,6 +229,25 @@ class Summary:
                 lines.append(f"  listener {listener.get('Protocol')}:{listener.get('Port')}")
         return lines
 
+    # -- DNS --------------------------------------------------------------------------------------------
+    def dns(self):
+        route53 = self.client("route53")
+        lines = []
+        for zone in pages(route53, "list_hosted_zones", "HostedZones"):
+            zone_id = zone["Id"].rsplit("/", 1)[-1]
+            tags = route53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id)["ResourceTagSet"]
+            if tags_of(tags).get(STACK_TAG) != self.stack:
+                continue
+            kind = "private" if (zone.get("Config") or {}).get("PrivateZone") else "public"
+            lines.append(f"{kind} zone {zone['Name'].rstrip('.')} ({zone_id})")
+            for record in pages(route53, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone["Id"]):
+                if record["Type"] in ("NS", "SOA"):
+                    continue
+                target = (record.get("AliasTarget") or {}).get("DNSName") or ", ".join(
+                    r["Value"] for r in record.get("ResourceRecords") or [])
+                lines.append(f"  {record['Name'].rstrip('.')} {record['Type']} -> {target.rstrip('.')}")
+        return lines or ["no hosted zone tagged for this stack"]
+
     # -- Auto Scaling -----------------------------------------------------------------------------------
     def auto_scaling(self):
         autoscaling = self.client("autoscaling")
@@ -251,6 +270,7 @@ class Summary:
         self.section("ECS", self.ecs)
         self.section("Auto Scaling", self.auto_scaling)
         self.section("Load balancer", self.load_balancers)
+        self.section("DNS", self.dns)
 
 
 def main(argv=None):

@@ -21,6 +21,7 @@ except ImportError:  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import partition_of_region
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import LazyClients
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
@@ -95,6 +96,14 @@ def certificate_problems(spec, certificate):
     if certificate is None:
         return [Problem(spec["variable"], spec["arn"], "no such ACM certificate in this account and region")]
     problems = []
+    region = spec.get("region")
+    arn_region = certificate.get("CertificateArn", spec["arn"]).split(":")[3:4]
+    if region and arn_region and arn_region[0] != region:
+        problems.append(Problem(spec["variable"], spec["arn"], "the certificate is in %s but the load balancer in %s: an ALB "
+                                "takes certificates of its own region; request or import one there" % (arn_region[0], region)))
+    if spec.get("partition") and spec["arn"].split(":")[1:2] != [spec["partition"]]:
+        problems.append(Problem(spec["variable"], spec["arn"], "the certificate is not in this account's partition (%s): use "
+                                "an ACM certificate of this account" % spec["partition"]))
     if certificate.get("Status") != "ISSUED":
         problems.append(Problem(spec["variable"], spec["arn"], "the certificate is %s, not ISSUED: complete its validation "
                                 "or use an issued one" % certificate.get("Status")))
@@ -105,6 +114,19 @@ def certificate_problems(spec, certificate):
                                     "certificate or use one that covers it" % (", ".join(sorted(n for n in names if n)),
                                                                                domain)))
     return problems
+
+
+def hosted_zone_problems(spec, zones):
+    """zones: ListHostedZonesByName items starting at the name."""
+    wanted = spec["name"].lower().rstrip(".") + "."
+    public = [z for z in zones if z.get("Name", "").lower() == wanted and not (z.get("Config") or {}).get("PrivateZone")]
+    if not public:
+        return [Problem(spec["variable"], spec["name"], "no public Route 53 hosted zone of this name in the account: create "
+                        "it (and delegate the domain to it) or name the zone that holds the domain")]
+    if len(public) > 1:
+        return [Problem(spec["variable"], spec["name"], "%d public hosted zones have this name: delete the unused ones"
+                        % len(public))]
+    return []
 
 
 def format_problems(problems):
@@ -151,7 +173,7 @@ class PreflightChecks(Service):
     need. AWS errors the checks do not interpret fail the module ("Failed to run the read-only pre-flight
     checks")."""
 
-    SERVICES = ("ec2", "rds", "acm", "kms", "secretsmanager")
+    SERVICES = ("ec2", "rds", "acm", "kms", "secretsmanager", "route53")
 
     def __init__(self, *args, **kwargs):
         super(PreflightChecks, self).__init__(*args, **kwargs)
@@ -181,6 +203,9 @@ class PreflightChecks(Service):
             self.database(checks["db"])
         for spec in checks.get("certificates") or []:
             self.certificate(spec)
+        for spec in checks.get("hosted_zones") or []:
+            zones = self.request("route53", "list_hosted_zones_by_name", DNSName=spec["name"], MaxItems="100")["HostedZones"]
+            self.problems.extend(hosted_zone_problems(spec, zones))
         for spec in checks.get("kms_keys") or []:
             self.kms_key(spec)
         for spec in checks.get("secrets") or []:
@@ -280,6 +305,7 @@ class PreflightChecks(Service):
                                          % (spec["engine"], spec["engine_version"], self.region)))
 
     def certificate(self, spec):
+        spec = dict(spec, region=spec.get("region") or self.region, partition=partition_of_region(self.region))
         try:
             certificate = self.request("acm", "describe_certificate", CertificateArn=spec["arn"])["Certificate"]
         except is_boto3_error_code(NOT_FOUND_CODES):

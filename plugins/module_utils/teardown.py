@@ -41,6 +41,8 @@ ORDER = [
     "ecs_container_instance",
     "ecs_cluster",
     "launch_template",
+    "route53_record",
+    "route53_zone",
     "load_balancer",
     "target_group",
     "db_instance",
@@ -204,6 +206,9 @@ def _discover_by_service(clients, stack_name, environment, say):
                                    ("secretsmanager", lambda c: _discover_secrets(c, stack_name, environment))):
         if name in clients:
             found.extend(discover_service(clients[name]))
+    if "route53" in clients:
+        found.extend(_discover_route53(clients["route53"], clients.get("acm"), clients["elbv2"], found, stack_name,
+                                       environment))
     return ordered(found)
 
 
@@ -246,6 +251,9 @@ def _discover_with_tagging(clients, stack_name, environment, say):
         found.extend(_discover_ecr(clients["ecr"], stack_name, environment))
     if "secretsmanager" in clients:
         found.extend(_discover_secrets(clients["secretsmanager"], stack_name, environment))
+    if "route53" in clients:
+        found.extend(_discover_route53(clients["route53"], clients.get("acm"), clients["elbv2"], found, stack_name,
+                                       environment))
     return ordered(found)
 
 
@@ -562,6 +570,94 @@ def _discover_acm(acm, stack_name, environment):
     return found
 
 
+def _fqdn(name):
+    return (name or "").replace("\\052", "*").lower().rstrip(".") + "."
+
+
+def _zone_owned(zone, tags, stack_name, environment):
+    """The stack's zone: its tags, or the comment it was created with (tagging may have been interrupted)."""
+    if tags:
+        return in_scope(tags, stack_name, environment)
+    return ((zone.get("Config") or {}).get("Comment") or "") == "cloudops:stack=" + stack_name
+
+
+def _zone_tags(route53, zone_ids):
+    tags = {}
+    for start in range(0, len(zone_ids), 10):
+        answer = route53.list_tags_for_resources(aws_retry=True, ResourceType="hostedzone",
+                                                 ResourceIds=zone_ids[start:start + 10])
+        for item in answer.get("ResourceTagSets") or []:
+            tags[item["ResourceId"]] = tag_dict(item.get("Tags"))
+    return tags
+
+
+def stack_records(records, validation, alb_names):
+    """The record sets of a zone the stack does not own that are the stack's: the validation CNAMEs of its
+    certificates ({(name, value)}) and aliases to its load balancers ({DNS name})."""
+    mine = []
+    for record in records:
+        alias = record.get("AliasTarget")
+        if alias and _fqdn(alias.get("DNSName")).replace("dualstack.", "", 1) in alb_names:
+            mine.append(record)
+        elif record.get("Type") == "CNAME" and any((_fqdn(record["Name"]), _fqdn(r["Value"])) in validation
+                                                   for r in record.get("ResourceRecords") or []):
+            mine.append(record)
+    return mine
+
+
+def _discover_route53(route53, acm, elbv2, found, stack_name, environment):
+    """Hosted zones the stack made (deleted with every record), and, in zones that existed before (the operator's
+    public zone), the records it wrote there: aliases to its load balancers and its certificates' validation
+    CNAMEs. Only zones whose name holds one of the stack's certificate names are read record by record."""
+    zones = _pages(route53, "list_hosted_zones", "HostedZones", token_in="Marker", token_out="NextMarker")
+    if not zones:
+        return []
+    ids = [z["Id"].rsplit("/", 1)[-1] for z in zones]
+    tags = _zone_tags(route53, ids)
+    result, others = [], []
+    for zone, zone_id in zip(zones, ids):
+        if _zone_owned(zone, tags.get(zone_id), stack_name, environment):
+            result.append(stack_resource("route53_zone", zone_id, zone["Name"].rstrip(".")))
+        else:
+            others.append((zone, zone_id))
+    validation, names = set(), set()
+    for item in found:
+        if item["kind"] == "acm_certificate" and acm is not None:
+            certificate = acm.describe_certificate(aws_retry=True, CertificateArn=item["id"]).get("Certificate") or {}
+            names.update(_fqdn(n).lstrip("*.") for n in [certificate.get("DomainName")]
+                         + list(certificate.get("SubjectAlternativeNames") or []) if n)
+            for option in certificate.get("DomainValidationOptions") or []:
+                record = option.get("ResourceRecord")
+                if record:
+                    validation.add((_fqdn(record["Name"]), _fqdn(record["Value"])))
+    arns = [item["id"] for item in found if item["kind"] == "load_balancer"]
+    alb_names = set()
+    for start in range(0, len(arns), 20):
+        for balancer in elbv2.describe_load_balancers(aws_retry=True, LoadBalancerArns=arns[start:start + 20]).get(
+                "LoadBalancers") or []:
+            alb_names.add(_fqdn(balancer.get("DNSName")))
+    for zone, zone_id in others:
+        apex = _fqdn(zone["Name"])
+        if not any(name == apex or name.endswith("." + apex) for name in names):
+            continue
+        records = _record_sets(route53, zone_id)
+        for record in stack_records(records, validation, alb_names):
+            label = "%s %s in %s" % (_fqdn(record["Name"]).rstrip("."), record["Type"], apex.rstrip("."))
+            result.append(stack_resource("route53_record", "%s/%s/%s" % (zone_id, _fqdn(record["Name"]), record["Type"]),
+                                         label, zone_id=zone_id, record=record))
+    return result
+
+
+def _record_sets(route53, zone_id):
+    found, kwargs = [], {"HostedZoneId": zone_id}
+    while True:
+        page = route53.list_resource_record_sets(aws_retry=True, **kwargs)
+        found.extend(page.get("ResourceRecordSets") or [])
+        if not page.get("IsTruncated"):
+            return found
+        kwargs.update(StartRecordName=page["NextRecordName"], StartRecordType=page["NextRecordType"])
+
+
 def _discover_efs(efs, stack_name, environment):
     found = []
     for fs in _pages(efs, "describe_file_systems", "FileSystems", token_in="Marker", token_out="NextMarker"):
@@ -601,7 +697,7 @@ NOT_FOUND_CODES = (
     "InvalidAllocationID.NotFound", "InvalidInternetGatewayID.NotFound", "InvalidSubnetID.NotFound",
     "InvalidRouteTableID.NotFound", "InvalidGroup.NotFound", "InvalidVpcID.NotFound", "InvalidFlowLogId.NotFound",
     "LoadBalancerNotFound", "TargetGroupNotFound", "DBClusterNotFoundFault", "DBInstanceNotFound",
-    "DBSubnetGroupNotFoundFault", "NoSuchEntity",
+    "DBSubnetGroupNotFoundFault", "NoSuchEntity", "NoSuchHostedZone", "InvalidChangeBatch",
     "InvalidAssociationID.NotFound", "NotFound", "ObjectNotFoundException", "FileSystemNotFound",
     "MountTargetNotFound", "RepositoryNotFoundException", "DBParameterGroupNotFound",
     "DBClusterParameterGroupNotFound", "DBClusterParameterGroupNotFoundFault",
@@ -610,7 +706,8 @@ RETRY_CODES = ("DependencyViolation", "ResourceInUse", "ResourceInUseFault", "In
                "InvalidDBInstanceState", "InvalidDBSubnetGroupStateFault", "ClusterContainsServicesException",
                "ClusterContainsContainerInstancesException", "ClusterContainsTasksException", "InvalidIPAddress.InUse",
                "DeleteConflict", "ResourceInUseException", "UpdateInProgressException", "FileSystemInUse",
-               "InvalidDBParameterGroupState", "InvalidDBParameterGroupStateFault")
+               "InvalidDBParameterGroupState", "InvalidDBParameterGroupStateFault", "HostedZoneNotEmpty",
+               "PriorRequestNotComplete")
 
 
 def _still_there(items):
@@ -722,6 +819,7 @@ class Deleter:
         for item in self._each(by.get("launch_template", [])):
             self._call(item["name"], ec2.delete_launch_template, aws_retry=True, LaunchTemplateId=item["id"])
             self._done(item)
+        self._route53(by.get("route53_record", []), by.get("route53_zone", []))
         self._load_balancers(by.get("load_balancer", []), by.get("target_group", []))
         acm = self.clients.get("acm")
         for item in self._each(by.get("acm_certificate", [])):
@@ -917,6 +1015,49 @@ class Deleter:
         for item in self._each(clusters):
             self._call(item["name"], ecs.delete_cluster, aws_retry=True, cluster=item["id"])
             self._done(item)
+
+    def _route53(self, records, zones):
+        """The stack's records in other zones, one change batch per zone; then each zone of the stack emptied (one
+        batch, every record but its apex NS and SOA) and deleted. Changes are waited for until INSYNC."""
+        route53 = self.clients.get("route53")
+        by_zone = {}
+        for item in self._each(records):
+            by_zone.setdefault(item["zone_id"], []).append(item)
+        for zone_id, items in sorted(by_zone.items()):
+            self._change(zone_id, [item["record"] for item in items])
+            for item in items:
+                self._done(item)
+        for item in self._each(zones):
+            try:
+                zone = route53.get_hosted_zone(aws_retry=True, Id=item["id"])["HostedZone"]
+            except Exception as error:
+                if _code(error) == "NoSuchHostedZone":
+                    self._done(item)
+                    continue
+                raise
+            apex = _fqdn(zone["Name"])
+            self._change(item["id"], [r for r in _record_sets(route53, item["id"])
+                                      if not (_fqdn(r["Name"]) == apex and r["Type"] in ("NS", "SOA"))])
+            self._call(item["name"], route53.delete_hosted_zone, aws_retry=True, Id=item["id"])
+            self._done(item)
+
+    def _change(self, zone_id, record_sets):
+        if not record_sets:
+            return
+        route53 = self.clients.get("route53")
+        info = self._call("records of hosted zone %s" % zone_id, route53.change_resource_record_sets, aws_retry=True,
+                          HostedZoneId=zone_id, ChangeBatch={"Comment": "teardown", "Changes": [
+                              {"Action": "DELETE", "ResourceRecordSet": r} for r in record_sets]})
+        if not info:
+            return
+        change_id = info["ChangeInfo"]["Id"]
+
+        def insync():
+            status = route53.get_change(aws_retry=True, Id=change_id)["ChangeInfo"]["Status"]
+            pending = "%d record deletion(s) in %s: %s" % (len(record_sets), zone_id, status)
+            return status == "INSYNC", [] if status == "INSYNC" else [pending]
+
+        self._wait("record deletions in hosted zone %s to be INSYNC" % zone_id, insync)
 
     def _load_balancers(self, balancers, target_groups):
         elbv2 = self.clients["elbv2"]

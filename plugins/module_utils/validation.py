@@ -38,6 +38,8 @@ STACK_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 VPC_ID = re.compile(r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$")
 SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")
 SG_ID = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
+DNS_NAME = re.compile(r"^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?$")
+DNS_LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 ELB_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
 KMS_ALIAS = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$")
 IAM_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
@@ -445,6 +447,111 @@ def load_balancer_rules(v):
         problems.append(Problem("load_balancer_access_logs_bucket", bucket, "an S3 bucket name (3-63 lowercase letters, "
                                 "digits, dots, hyphens), or empty for no access logs"))
     in_range(problems, "load_balancer_wait_timeout", v.get("load_balancer_wait_timeout", 900), 1, 86400, "seconds: 1 or more")
+    problems.extend(load_balancer_domain_rules(v, certificate))
+    return problems
+
+
+def dns_name_problem(variable, value, what="a DNS name"):
+    if not isinstance(value, str) or len(value.rstrip(".")) > 253 or not DNS_NAME.match(value):
+        return Problem(variable, value, "must be %s such as app.example.com (labels of letters, digits and hyphens, "
+                                        "at most 253 characters; a wildcard only as the first label, *.example.com)" % what)
+    return None
+
+
+def load_balancer_domain_rules(v, certificate):
+    """The operator's domain: its names, the certificate that covers them, and HTTPS in prod."""
+    problems = []
+    domain = v.get("load_balancer_domain") or ""
+    names = list(v.get("load_balancer_alternative_names") or [])
+    if domain:
+        problem = dns_name_problem("load_balancer_domain", domain, "a DNS name without wildcard")
+        if problem is None and domain.startswith("*."):
+            problem = Problem("load_balancer_domain", domain, "the name the application is served under cannot be a "
+                              "wildcard: give it one name (app.example.com) and put *.example.com in "
+                              "load_balancer_alternative_names")
+        if problem:
+            problems.append(problem)
+        for name in names:
+            problem = dns_name_problem("load_balancer_alternative_names", name)
+            if problem:
+                problems.append(problem)
+        if v.get("load_balancer_demo_certificate"):
+            problems.append(Problem("load_balancer_demo_certificate", True, "the demo certificate is self-signed and only "
+                                    "for stacks without a domain: set load_balancer_demo_certificate: false (a certificate "
+                                    "for load_balancer_domain is requested and validated through DNS)"))
+        zone = v.get("load_balancer_domain_zone") or ""
+        if zone:
+            problem = dns_name_problem("load_balancer_domain_zone", zone, "the public hosted zone's name")
+            if problem:
+                problems.append(problem)
+            elif not certificate and not all(n.lower().rstrip(".") == zone.lower().rstrip(".") or
+                                             n.lower().rstrip(".").endswith("." + zone.lower().rstrip("."))
+                                             for n in [domain] + names if isinstance(n, str)):
+                problems.append(Problem("load_balancer_domain_zone", zone, "the validation records of every name go to "
+                                        "this zone, so every name (%s) must be in it: name the zone that holds them"
+                                        % ", ".join([domain] + names)))
+    elif names:
+        problems.append(Problem("load_balancer_alternative_names", names, "alternative names need load_balancer_domain "
+                                "(the name the certificate is for): set it, or leave the list empty"))
+    https = bool(certificate or domain or v.get("load_balancer_demo_certificate"))
+    if (v.get("cloudops_environment") == "prod" and not https and not v.get("load_balancer_allow_plain_http")):
+        problems.append(Problem("load_balancer_domain", domain, "prod serves HTTPS: set load_balancer_domain (a "
+                                "certificate is requested and validated through DNS) or load_balancer_certificate_arn, or "
+                                "allow plain HTTP explicitly with load_balancer_allow_plain_http: true"))
+    return problems
+
+
+def domain_zone(v):
+    """The public zone of the load balancer's domain: load_balancer_domain_zone, else the domain's parent."""
+    zone = v.get("load_balancer_domain_zone") or ""
+    domain = v.get("load_balancer_domain") or ""
+    if zone or not domain:
+        return zone
+    return domain.split(".", 1)[1] if domain.count(".") >= 2 else domain
+
+
+# --------------------------------------------------------------------------------------------------
+# dns
+# --------------------------------------------------------------------------------------------------
+def dns_rules(v):
+    problems = []
+    if v.get("dns_state", "present") != "present":
+        return problems
+    if v.get("dns_private_zone", True):
+        name = v.get("dns_private_zone_name")
+        if not is_planned(name):
+            problem = dns_name_problem("dns_private_zone_name", name, "a DNS name without wildcard")
+            if problem is None and str(name).startswith("*."):
+                problem = Problem("dns_private_zone_name", name, "a zone name has no wildcard: use e.g. demo.internal")
+            if problem:
+                problems.append(name_problem(v, "dns_private_zone_name", "private zone name", "a DNS name such as "
+                                             "demo.internal") if "dns_private_zone_name" in v.get("__derived", ()) else problem)
+        vpc = v.get("dns_vpc_id")
+        if not is_planned(vpc) and not (isinstance(vpc, str) and VPC_ID.match(vpc)):
+            problems.append(Problem("dns_vpc_id", vpc, "a private zone needs the VPC's id (cloudops_network.vpc_id from the "
+                                    "network role), or set dns_private_zone: false"))
+        for variable in ("dns_database_writer_name", "dns_database_reader_name", "dns_load_balancer_name"):
+            value = v.get(variable)
+            if value and not (isinstance(value, str) and DNS_LABEL.match(value)):
+                problems.append(Problem(variable, value, "one DNS label (letters, digits, hyphens), or empty for no record"))
+    zone = v.get("dns_public_zone") or ""
+    if zone:
+        problem = dns_name_problem("dns_public_zone", zone, "the name of an existing public hosted zone")
+        if problem:
+            problems.append(problem)
+        for name in v.get("dns_public_names") or []:
+            problem = dns_name_problem("dns_public_names", name)
+            if problem is None and (str(name).startswith("*.") or not (
+                    name.lower().rstrip(".") == zone.lower().rstrip(".")
+                    or name.lower().rstrip(".").endswith("." + zone.lower().rstrip(".")))):
+                problem = Problem("dns_public_names", name, "every name of the public alias records must be in the zone %s "
+                                  "(and not a wildcard)" % zone)
+            if problem:
+                problems.append(problem)
+    elif v.get("dns_public_names"):
+        problems.append(Problem("dns_public_names", v.get("dns_public_names"), "names in a public zone need dns_public_zone "
+                                "(the operator's existing public hosted zone): set it, or leave the list empty"))
+    in_range(problems, "dns_wait_timeout", v.get("dns_wait_timeout", 600), 1, 86400, "seconds: 1 or more")
     return problems
 
 
@@ -742,6 +849,7 @@ RULES = {
     "endpoints": endpoints_rules,
     "database": database_rules,
     "load_balancer": load_balancer_rules,
+    "dns": dns_rules,
     "ecs_cluster": ecs_cluster_rules,
     "ecs_cluster:capacity_providers": capacity_provider_rules,
     "ecs_instances": ecs_instances_rules,
@@ -874,7 +982,7 @@ def services_subnet_checks(roles, v):
 def aws_checks(roles, v):
     """The read-only AWS checks for these roles' inputs, as the platform_preflight module's `checks` option."""
     checks = {"azs": None, "vpc": None, "instance_groups": [], "db": None, "certificates": [], "kms_keys": [],
-              "secrets": [], "subnets": [], "endpoint_services": None}
+              "secrets": [], "subnets": [], "endpoint_services": None, "hosted_zones": []}
     if "network" in roles and v.get("network_state", "present") == "present":
         checks["azs"] = {"variable": "network_azs", "names": list(v.get("network_azs") or []),
                          "count": as_int(v.get("network_az_count"), 3)}
@@ -908,9 +1016,17 @@ def aws_checks(roles, v):
                 for name in ([host] if isinstance(host, str) else list(host or [])):
                     if name and "*" not in name and name not in hosts:
                         hosts.append(name)
+            for name in [v.get("load_balancer_domain")] + list(v.get("load_balancer_alternative_names") or []):
+                if name and name not in hosts:
+                    hosts.append(name)
             checks["certificates"].append({"variable": "load_balancer_certificate_arn", "arn": certificate,
                                            "domains": hosts})
+        elif v.get("load_balancer_domain"):
+            checks["hosted_zones"].append({"variable": "load_balancer_domain_zone", "name": domain_zone(v)})
         _subnets(checks, "load_balancer_subnet_ids", v.get("load_balancer_subnet_ids"), 8)
+    if "dns" in roles and v.get("dns_state", "present") == "present" and v.get("dns_public_zone"):
+        if not any(z["name"] == v["dns_public_zone"] for z in checks["hosted_zones"]):
+            checks["hosted_zones"].append({"variable": "dns_public_zone", "name": v["dns_public_zone"]})
     if "ecs_cluster" in roles and v.get("ecs_cluster_state", "present") == "present" and v.get("ecs_cluster_exec_logging", True):
         _key(checks, "ecs_cluster_kms_key_arn", v)
     if "ecs_instances" in roles and v.get("ecs_instances_state", "present") == "present":

@@ -19,7 +19,9 @@ description:
     Scaling policies and scalable targets of the stack's ECS services; ECS services scaled to 0 and deleted; task
     definition families of the stack deregistered; capacity providers detached from their clusters and deleted;
     scale-in protection cleared and Auto Scaling groups force-deleted; container instances deregistered and clusters
-    deleted; launch templates; load balancers (deletion protection cleared; listeners go with them) and target groups;
+    deleted; launch templates; the stack's Route 53 records in zones it did not create (aliases to its load balancers
+    and its certificates' validation records, one change batch per zone; those zones and their other records stay),
+    then the hosted zones it created, emptied first; load balancers (deletion protection cleared; listeners go with them) and target groups;
     Aurora instances and clusters (deletion protection cleared, with a final snapshot unless
     O(skip_final_snapshot=true)), DB subnet groups, DB cluster and DB parameter groups; ACM certificates (once no load
     balancer uses them); EFS file systems (mount targets first); ECR repositories (with their images); VPC endpoints;
@@ -137,7 +139,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils import teardown
 
 SERVICES = ("ecs", "autoscaling", "ec2", "elbv2", "rds", "logs", "iam", "kms", "application-autoscaling", "events",
-            "cloudwatch", "sns", "acm", "efs", "ecr", "secretsmanager", "resourcegroupstaggingapi")
+            "cloudwatch", "sns", "acm", "efs", "ecr", "secretsmanager", "route53", "resourcegroupstaggingapi")
 
 
 def main():

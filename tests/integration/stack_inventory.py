@@ -132,6 +132,20 @@ def stack_inventory(aws, stack="demo"):
     ecr = aws("ecr")
     add("ecr_repository", [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]
                            if tagged(ecr.list_tags_for_resource(resourceArn=r["repositoryArn"])["tags"])])
+    route53 = aws("route53")
+    zones = route53.list_hosted_zones()["HostedZones"]
+    owned, others = [], []
+    for zone in zones:
+        zone_id = zone["Id"].rsplit("/", 1)[-1]
+        tags = route53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id)["ResourceTagSet"].get("Tags")
+        (owned if tagged(tags) else others).append(zone_id)
+    add("route53_zone", owned)
+    # records the stack writes into zones it does not own (the operator's public zone): aliases to a load balancer and
+    # ACM validation CNAMEs (the account holds no other stack)
+    add("route53_record", [f"{zone_id}/{r['Name']}/{r['Type']}" for zone_id in others
+                           for r in route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+                           if ".elb.amazonaws.com" in (r.get("AliasTarget") or {}).get("DNSName", "")
+                           or any("acm-validations.aws" in v["Value"] for v in r.get("ResourceRecords") or [])])
     return inventory
 
 
@@ -175,6 +189,7 @@ def expected_stack(inventory="local"):
             "target_group": sum(1 for s in services if s.get("listener_rule")), "load_balancer": 1,
             "db_cluster": 1, "db_instance": 2 if v.get("database_mode") == "ha" else 1, "efs_file_system": 1,
             "acm_certificate": 1, "sns_topic": 1, "events_rule": 1,
+            "route53_zone": 1 if v.get("dns_private_zone", True) else 0,
             "kms_key": len(aliases),
         },
         "kms_aliases": aliases,

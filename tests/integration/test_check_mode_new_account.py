@@ -14,8 +14,12 @@ WOULD_CREATE = {
     "load_balancer": r"msg: would create the \S+ ALB \S+ with listeners on",
     "ecs_instances": r"msg: would create the Auto Scaling groups",
     "services": r"msg: would create the target groups and listener rules",
+    "dns": r"msg: would create the private hosted zone",
 }
 REGIONS = {"dev": "us-east-1", "staging": "us-east-1", "prod": "us-west-2"}
+# prod serves HTTPS: its inventory names no domain (the operator's to set), so the check run names one in the
+# operator's public zone, which exists before the stack
+PROD_DOMAIN = {"load_balancer_domain": "app.example.test", "dns_public_zone": "example.test"}
 
 
 def account_snapshot(aws_in):
@@ -35,6 +39,8 @@ def account_snapshot(aws_in):
         "load_balancers": aws_in("elbv2").describe_load_balancers()["LoadBalancers"],
         "topics": aws_in("sns").list_topics()["Topics"],
         "auto_scaling_groups": aws_in("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"],
+        "hosted_zones": aws_in("route53").list_hosted_zones()["HostedZones"],
+        "certificates": aws_in("acm").list_certificates()["CertificateSummaryList"],
     }
 
 
@@ -53,9 +59,13 @@ def aws_in(endpoint):
 @pytest.mark.parametrize("inventory", ["dev", "staging", "prod"])
 def test_check_mode_on_a_new_account_reports_every_role_and_creates_nothing(inventory, playbook, aws_in):
     clients = aws_in(REGIONS[inventory])
+    extra_vars = dict(CHECK_ONLY)
+    if inventory == "prod":
+        _public_zone(clients, PROD_DOMAIN["dns_public_zone"])
+        extra_vars.update(PROD_DOMAIN)
     before = account_snapshot(clients)
 
-    run = playbook("playbooks/site.yml", inventory=inventory, extra_vars=CHECK_ONLY, check=True, diff=True)
+    run = playbook("playbooks/site.yml", inventory=inventory, extra_vars=extra_vars, check=True, diff=True)
 
     assert run.rc == 0, run.output[-6000:]
     assert run.changed >= len(WOULD_CREATE), run.output[-6000:]
@@ -63,6 +73,19 @@ def test_check_mode_on_a_new_account_reports_every_role_and_creates_nothing(inve
     assert not missing, run.output[-6000:]
     assert "Traceback" not in run.output
     assert account_snapshot(clients) == before
+
+
+def _public_zone(clients, name):
+    route53 = clients("route53")
+    if not [z for z in route53.list_hosted_zones_by_name(DNSName=name)["HostedZones"] if z["Name"] == name + "."]:
+        route53.create_hosted_zone(Name=name, CallerReference=name)
+
+
+def test_prod_without_https_is_refused_before_anything_is_read_or_made(playbook, aws_in):
+    run = playbook("playbooks/site.yml", inventory="prod", extra_vars=CHECK_ONLY, check=True)
+    assert run.rc != 0
+    assert "load_balancer_domain" in run.output and "load_balancer_allow_plain_http" in run.output, run.output[-3000:]
+    assert run.writes == [], run.writes
 
 
 def test_teardown_check_on_a_new_account_has_nothing_to_do(playbook, aws_in):

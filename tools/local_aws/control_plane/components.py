@@ -2,6 +2,7 @@
 
 Every component is imported here directly: one that cannot load stops the server with its error.
 """
+from local_aws.control_plane.acm import Acm
 from local_aws.control_plane.appautoscaling import AppAutoScaling
 from local_aws.control_plane.autoscaling import AutoScaling
 from local_aws.control_plane.core import Plane
@@ -17,7 +18,7 @@ from local_aws.control_plane.rds_catalog import RdsCatalog
 from local_aws.control_plane.ssm_public import SsmPublic
 
 ALL = [EcsComponent, ElbV2, Ec2, AutoScaling, AppAutoScaling, Latency, Kms, Invariants, RdsCatalog, Events, Logs,
-       SsmPublic]
+       SsmPublic, Acm]
 
 
 def wrap(app, profile="fast"):

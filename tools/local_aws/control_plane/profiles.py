@@ -23,6 +23,8 @@ AWS_SECONDS = {
     "rds_instance_delete": 240,     # deleting, then gone
     "alb_provisioning": 150,
     "vpc_endpoint_pending": 60,
+    "acm_dns_validation": 60,       # every validation CNAME exists -> ISSUED
+    "acm_validation_timeout": 259200,  # PENDING_VALIDATION -> VALIDATION_TIMED_OUT (72 hours)
 }
 
 

@@ -54,7 +54,7 @@ def test_empty_account_says_nothing_exists(session):
     text = render(session)
     for line in ("no VPC tagged for this stack", "no DB cluster tagged for this stack",
                  "no ECS cluster tagged for this stack", "no Auto Scaling group tagged for this stack",
-                 "no load balancer tagged for this stack"):
+                 "no load balancer tagged for this stack", "no hosted zone tagged for this stack"):
         assert line in text
 
 
@@ -90,7 +90,18 @@ def test_reports_the_stack_resources_only(session):
     ecs.create_service(cluster="demo", serviceName="web", taskDefinition="web", desiredCount=2,
                        loadBalancers=[{"targetGroupArn": group, "containerName": "web", "containerPort": 80}])
 
+    route53 = session.client("route53")
+    zone = route53.create_hosted_zone(Name="demo.internal", CallerReference="demo", VPC={"VPCRegion": REGION, "VPCId": vpc},
+                                      HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"]
+    route53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone.rsplit("/", 1)[-1], AddTags=tag("demo", "z"))
+    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+        "Name": "db.demo.internal", "Type": "CNAME", "TTL": 60, "ResourceRecords": [{"Value": "w.rds.test"}]}}]})
+    route53.create_hosted_zone(Name="other.internal", CallerReference="other")
+
     text = render(session)
+    assert f"private zone demo.internal ({zone.rsplit('/', 1)[-1]})" in text
+    assert "  db.demo.internal CNAME -> w.rds.test" in text
+    assert "other.internal" not in text
     assert f"VPC {vpc} 10.20.0.0/16 demo-vpc" in text
     assert other_vpc not in text
     assert f"subnet {public} us-east-1a 10.20.0.0/24 demo-public-a public" in text

@@ -110,3 +110,33 @@ def test_an_unknown_region_stops_the_checks():
     checks = preflight.PreflightChecks({"ec2": ec2}, {}, region="us-esat-1")
     result = checks.check({"vpc": {"variable": "network_vpc_id", "id": "vpc-1", "needs_dns": True}})
     assert [p["variable"] for p in result["problems"]] == ["cloudops_aws_region"] and ec2.calls == ["describe_regions"]
+
+
+def test_a_certificate_of_another_region_or_partition_or_names_is_refused():
+    from ansible_collections.cloudops.ecs.plugins.module_utils import preflight
+
+    arn = "arn:aws:acm:us-west-2:123456789012:certificate/abc"
+    certificate = {"CertificateArn": arn, "Status": "ISSUED", "DomainName": "app.example.com",
+                   "SubjectAlternativeNames": ["app.example.com", "*.example.com"]}
+    spec = {"variable": "load_balancer_certificate_arn", "arn": arn, "region": "us-west-2", "partition": "aws",
+            "domains": ["app.example.com", "www.example.com"]}
+    assert preflight.certificate_problems(spec, certificate) == []
+    assert "region" not in str(preflight.certificate_problems(dict(spec, domains=["a.b.example.com"]), certificate))
+    assert "does not cover a.b.example.com" in preflight.certificate_problems(dict(spec, domains=["a.b.example.com"]),
+                                                                              certificate)[0].fix
+    assert "in us-west-2 but the load balancer in us-east-1" in preflight.certificate_problems(
+        dict(spec, region="us-east-1"), certificate)[0].fix
+    assert "partition (aws-cn)" in preflight.certificate_problems(dict(spec, partition="aws-cn"), certificate)[0].fix
+    assert "PENDING_VALIDATION, not ISSUED" in preflight.certificate_problems(
+        spec, dict(certificate, Status="PENDING_VALIDATION"))[0].fix
+
+
+def test_the_public_zone_must_exist_once():
+    from ansible_collections.cloudops.ecs.plugins.module_utils import preflight
+
+    spec = {"variable": "dns_public_zone", "name": "example.com"}
+    public = {"Name": "example.com.", "Config": {"PrivateZone": False}}
+    assert preflight.hosted_zone_problems(spec, [public]) == []
+    assert "no public Route 53 hosted zone" in preflight.hosted_zone_problems(
+        spec, [dict(public, Config={"PrivateZone": True}), {"Name": "example.org."}])[0].fix
+    assert "2 public hosted zones" in preflight.hosted_zone_problems(spec, [public, public])[0].fix

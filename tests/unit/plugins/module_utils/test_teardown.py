@@ -287,3 +287,25 @@ def test_discovery_says_what_it_looks_for_and_what_it_found():
     assert lines == ["discovering what carries the tag cloudops:stack=demo (environment local)",
                      "reading IAM roles, instance profiles and policies (their tags, one call per role)",
                      "found 0 resources: none"]
+
+
+def test_the_stacks_records_in_a_zone_it_does_not_own_are_its_aliases_and_validation_records():
+    from ansible_collections.cloudops.ecs.plugins.module_utils import teardown as td
+
+    alias = {"Name": "app.example.com.", "Type": "A", "AliasTarget": {
+        "HostedZoneId": "Z35", "DNSName": "dualstack.demo-alb-1.us-east-1.elb.amazonaws.com.", "EvaluateTargetHealth": False}}
+    other_alias = {"Name": "shop.example.com.", "Type": "A", "AliasTarget": {
+        "HostedZoneId": "Z35", "DNSName": "other-alb-1.us-east-1.elb.amazonaws.com.", "EvaluateTargetHealth": False}}
+    validation = {"Name": "_x.app.example.com.", "Type": "CNAME", "TTL": 300,
+                  "ResourceRecords": [{"Value": "_y.acm-validations.aws."}]}
+    operators = {"Name": "example.com.", "Type": "MX", "TTL": 300, "ResourceRecords": [{"Value": "10 mx.example.com"}]}
+    mine = td.stack_records([alias, other_alias, validation, operators], {("_x.app.example.com.", "_y.acm-validations.aws.")},
+                            {"demo-alb-1.us-east-1.elb.amazonaws.com."})
+    assert mine == [alias, validation]
+
+
+def test_route53_goes_before_the_load_balancer_it_points_at():
+    from ansible_collections.cloudops.ecs.plugins.module_utils import teardown as td
+
+    assert td.ORDER.index("route53_record") < td.ORDER.index("route53_zone") < td.ORDER.index("load_balancer")
+    assert td.ORDER.index("route53_record") < td.ORDER.index("acm_certificate")

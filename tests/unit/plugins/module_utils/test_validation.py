@@ -317,3 +317,69 @@ def test_ecr_repositories_are_checked_with_the_services_and_their_keys_looked_up
     keys = v.aws_checks(["services"], good)["kms_keys"]
     assert keys == [{"variable": "services_ecr_kms_key_arn", "key": key},
                     {"variable": "services_ecr_repositories[1].kms_key_arn", "key": key}]
+
+
+# -- the operator's domain, HTTPS in prod, and the dns role ----------------------------------------------------------
+CERT = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+
+
+def _variables(problems):
+    return [p.variable for p in problems]
+
+
+def test_prod_without_https_is_refused_unless_plain_http_is_allowed():
+    prod = dict(LB, cloudops_environment="prod")
+    problems = v.load_balancer_rules(prod)
+    assert _variables(problems) == ["load_balancer_domain"]
+    assert "load_balancer_allow_plain_http: true" in problems[0].fix
+    assert v.load_balancer_rules(dict(prod, load_balancer_allow_plain_http=True)) == []
+    assert v.load_balancer_rules(dict(prod, load_balancer_domain="app.example.com")) == []
+    assert v.load_balancer_rules(dict(prod, load_balancer_certificate_arn=CERT)) == []
+    assert v.load_balancer_rules(LB) == []  # plain HTTP outside prod: a warning at run time, not an error
+
+
+def test_domain_names_are_checked_and_need_no_demo_certificate():
+    assert _variables(v.load_balancer_rules(dict(LB, load_balancer_domain="*.example.com"))) == ["load_balancer_domain"]
+    assert _variables(v.load_balancer_rules(dict(LB, load_balancer_domain="bad_name.example.com"))) == ["load_balancer_domain"]
+    assert _variables(v.load_balancer_rules(dict(LB, load_balancer_domain="app.example.com",
+                                                 load_balancer_alternative_names=["*.example.com", "x..y"]))) == [
+        "load_balancer_alternative_names"]
+    assert _variables(v.load_balancer_rules(dict(LB, load_balancer_domain="app.example.com",
+                                                 load_balancer_demo_certificate=True,
+                                                 load_balancer_demo_domain="demo.cloudops.internal"))) == [
+        "load_balancer_demo_certificate"]
+    assert _variables(v.load_balancer_rules(dict(LB, load_balancer_alternative_names=["www.example.com"]))) == [
+        "load_balancer_alternative_names"]
+    outside = v.load_balancer_rules(dict(LB, load_balancer_domain="app.example.com", load_balancer_domain_zone="other.com"))
+    assert _variables(outside) == ["load_balancer_domain_zone"]
+
+
+def test_a_domain_asks_for_its_public_zone_or_a_given_certificate_to_cover_it():
+    checks = v.aws_checks(["load_balancer"], dict(LB, load_balancer_domain="app.example.com"))
+    assert checks["hosted_zones"] == [{"variable": "load_balancer_domain_zone", "name": "example.com"}]
+    assert checks["certificates"] == []
+    given = v.aws_checks(["load_balancer"], dict(LB, load_balancer_domain="app.example.com", load_balancer_certificate_arn=CERT,
+                                                 load_balancer_alternative_names=["*.example.com"]))
+    assert given["hosted_zones"] == []
+    assert given["certificates"][0]["domains"] == ["app.example.com", "*.example.com"]
+
+
+DNS = dict(IDENTITY, dns_state="present", dns_private_zone=True, dns_private_zone_name="demo.internal",
+           dns_vpc_id="vpc-0123456789abcdef0", dns_database_writer_name="db", dns_database_reader_name="db-ro",
+           dns_load_balancer_name="alb", dns_public_zone="", dns_public_names=[], dns_wait_timeout=600,
+           __derived={"dns_private_zone_name"})
+
+
+def test_dns_inputs():
+    assert v.dns_rules(DNS) == []
+    assert _variables(v.dns_rules(dict(DNS, dns_vpc_id=""))) == ["dns_vpc_id"]
+    assert v.dns_rules(dict(DNS, dns_vpc_id="", dns_private_zone=False)) == []
+    assert _variables(v.dns_rules(dict(DNS, dns_database_writer_name="a.b"))) == ["dns_database_writer_name"]
+    assert _variables(v.dns_rules(dict(DNS, dns_public_names=["app.example.com"]))) == ["dns_public_names"]
+    assert v.dns_rules(dict(DNS, dns_public_zone="example.com", dns_public_names=["app.example.com"])) == []
+    assert _variables(v.dns_rules(dict(DNS, dns_public_zone="example.com", dns_public_names=["app.other.com"]))) == [
+        "dns_public_names"]
+    bad_stack = v.dns_rules(dict(DNS, dns_private_zone_name="Bad_Stack.internal"))
+    assert _variables(bad_stack) == ["cloudops_stack_name"]
+    assert v.aws_checks(["dns"], dict(DNS, dns_public_zone="example.com"))["hosted_zones"] == [
+        {"variable": "dns_public_zone", "name": "example.com"}]
