@@ -536,6 +536,36 @@ def needs_task_policy(svc):
                 or any(v.get("type") == "efs" for v in svc.get("volumes") or []))
 
 
+def role_names(svc, settings=None):
+    """{"execution": name, "task": name} of the service's IAM roles (within IAM's 64 characters)."""
+    base = _settings(settings)["name_prefix"] + svc["name"]
+    return {"execution": base[:50] + "-execution", "task": base[:55] + "-task"}
+
+
+def iam_roles(services, settings=None, trust_policy=None, access_points=None):
+    """The cloudops.ecs.iam_roles items of the services: each service's task execution role (the ECS execution
+    managed policy, and reading exactly its secrets) and task role (only the permissions it asks for)."""
+    settings = _settings(settings)
+    execution_policy = "arn:%s:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" % settings["partition"]
+    roles = []
+    for svc in services or []:
+        names = role_names(svc, settings)
+        full_name = settings["name_prefix"] + svc["name"]
+        execution = {"name": names["execution"], "assume_role_policy": trust_policy,
+                     "description": "ECS task execution role of %s" % full_name,
+                     "managed_policies": [execution_policy], "inline_policies": {},
+                     "tags": dict(settings["tags"], Name=full_name + "-execution")}
+        if all_secrets(svc):
+            execution["inline_policies"]["read-service-secrets"] = secrets_policy(svc)
+        task = {"name": names["task"], "assume_role_policy": trust_policy,
+                "description": "ECS task role of %s" % full_name, "managed_policies": [], "inline_policies": {},
+                "tags": dict(settings["tags"], Name=full_name + "-task")}
+        if needs_task_policy(svc):
+            task["inline_policies"]["service-permissions"] = task_policy(svc, settings, access_points)
+        roles.extend([execution, task])
+    return roles
+
+
 # -- autoscaling ------------------------------------------------------------------------------------
 
 
@@ -842,8 +872,10 @@ def published(services, settings=None, deployed=None, task_definitions=None):
     by_name = dict((result.get("name"), result) for result in (deployed or {}).get("services") or [])
     registered = {}
     for result in task_definitions or []:
-        item = result.get("item") or [{}]
-        registered.setdefault(item[0].get("name"), result)
+        item = result.get("item") or {}
+        if isinstance(item, (list, tuple)):  # a loop over zipped lists: the service first
+            item = item[0] if item else {}
+        registered.setdefault(item.get("name"), result)
     entries = []
     for svc in services or []:
         name = svc["name"]
