@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -285,6 +286,8 @@ def main(argv=None):
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, call lists, timings)")
     args = parser.parse_args(argv)
 
+    # Stopped with SIGTERM, still stop the servers and remove the temporary worktree.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = tempfile.mkdtemp(prefix="cloudops-benchmark-")
     os.environ["LOCAL_AWS_SCALE"] = str(args.scale)
     failed = False

@@ -14,6 +14,8 @@ description:
     inputs and the facts of earlier roles (stack prefixes, region, cluster, VPC, subnets, target groups, capacity
     providers and their CPU architectures).
   - C(services_input_errors) every problem as strings of the form C(services_list[i].field - problem; fix).
+  - C(services_task_definitions) the C(task_definitions) items of cloudops.ecs.ecs_task_definition for every service (role ARNs
+    taken from a cloudops.ecs.iam_roles result's C(roles)).
   - C(services_task_definition) the cloudops.ecs.ecs_task_definition arguments of one service (main container,
     sidecars, FireLens log router, tmpfs, bind and EFS volumes, CPU architecture placement and runtime platform).
   - C(services_service_items) the cloudops.ecs.ecs_service items; C(services_listener_rules) the
@@ -104,6 +106,10 @@ def services_iam_roles(services, settings=None, trust_policy=None, access_points
     return service_spec.iam_roles(services, settings, trust_policy, access_points)
 
 
+def services_task_definitions(services, settings=None, access_points=None, roles=None, keep_revisions=None):
+    return service_spec.task_definitions(services, settings, access_points, roles, keep_revisions)
+
+
 def services_role_names(svc, settings=None):
     return service_spec.role_names(svc, settings)
 
@@ -179,6 +185,7 @@ class FilterModule(object):
             "services_needs_task_policy": services_needs_task_policy,
             "services_iam_roles": services_iam_roles,
             "services_role_names": services_role_names,
+            "services_task_definitions": services_task_definitions,
             "services_all_secrets": services_all_secrets,
             "services_efs_access_points": services_efs_access_points,
             "services_task_security_groups": services_task_security_groups,

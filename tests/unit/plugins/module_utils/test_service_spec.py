@@ -620,3 +620,15 @@ def test_published_facts_read_task_definitions_of_a_loop_over_the_services():
     published = service_spec.published([{"name": "web"}], SETTINGS, {},
                                        [{"item": {"name": "web"}, "task_definition_arn": "arn:td/web:3"}])
     assert published[0]["task_definition_arn"] == "arn:td/web:3"
+
+
+def test_task_definitions_of_every_service_carry_their_roles_arns_when_the_roles_exist():
+    roles = {"demo-web-execution": {"arn": "arn:role/demo-web-execution"}, "demo-web-task": {"arn": "arn:role/demo-web-task"},
+             "demo-api-execution": {"arn": ""}}
+    web, api = service_spec.task_definitions([{"name": "web", "image": "nginx", "memory": 64},
+                                              {"name": "api", "image": "python", "memory": 64}], SETTINGS, {}, roles, "5")
+    assert web["family"] == "demo-web" and web["keep_revisions"] == 5
+    assert web["execution_role_arn"] == "arn:role/demo-web-execution" and web["task_role_arn"] == "arn:role/demo-web-task"
+    assert "execution_role_arn" not in api and "task_role_arn" not in api
+    assert service_spec.published([{"name": "web"}], SETTINGS, {}, [{"family": "demo-web", "task_definition_arn": "arn:td/demo-web:2"}])[
+        0]["task_definition_arn"] == "arn:td/demo-web:2"
