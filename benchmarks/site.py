@@ -290,7 +290,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = tempfile.mkdtemp(prefix="cloudops-benchmark-")
     os.environ["LOCAL_AWS_SCALE"] = str(args.scale)
-    failed = False
+    failed = interrupted = False
     with contextlib.ExitStack() as stack:
         trees = [Tree("this", ROOT, workdir)]
         if args.vs:
@@ -309,14 +309,18 @@ def main(argv=None):
             plan.append(("check", "site.yml", [*extra, "--check", "--diff"]))
         if "verify" not in args.skip:
             plan.append(("verify", "verify.yml", []))
-        for _ in range(0 if failed else args.runs):
-            for kind, playbook, run_args in plan:
-                for tree in trees:
-                    failed |= bool(tree.run(kind, playbook, run_args)["rc"])
+        try:
+            for _ in range(0 if failed else args.runs):
+                for kind, playbook, run_args in plan:
+                    for tree in trees:
+                        failed |= bool(tree.run(kind, playbook, run_args)["rc"])
+        except (KeyboardInterrupt, SystemExit):
+            # Interrupted (Ctrl-C, SIGTERM): the figures of the runs that finished are still worth printing.
+            interrupted = True
         print(f"benchmark: {load_note()}", flush=True)
     print()
-    print(f"site.yml on inventories/local, local AWS profile aws, scale {args.scale}, median of {args.runs} "
-          f"run(s) each (one create run); {load_note()}")
+    print(f"site.yml on inventories/local, local AWS profile aws, scale {args.scale}, median of the runs of each kind"
+          f" (up to {args.runs}; one create run){', INTERRUPTED' if interrupted else ''}; {load_note()}")
     print(table(trees, args.top))
     for tree in trees:
         print()
@@ -328,11 +332,11 @@ def main(argv=None):
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({"scale": args.scale, "goals": GOALS, "critical_path": critical_path(args.scale),
                        "trees": {t.label: t.runs for t in trees}}, handle, indent=2)
-    if args.keep or failed:
+    if args.keep or failed or interrupted:
         print(f"\nlogs, call lists and timings: {workdir}")
     else:
         shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if failed else 0
+    return 1 if failed or interrupted else 0
 
 
 if __name__ == "__main__":
