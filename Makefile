@@ -149,7 +149,7 @@ test: dev-setup  ## everything CI runs: lint, sanity, unit and integration tests
 molecule: dev-setup  ## Molecule scenarios of the roles (SCENARIO=<role> runs one)
 	env -u ANSIBLE_CONFIG $(BIN)/molecule test $(if $(SCENARIO),-s $(SCENARIO),--all)
 
-benchmark: setup  ## time a create run and a no-change run on the local AWS (figures, not a test)
+benchmark: setup  ## time create, no-change, check and verify runs on the local AWS; ARGS="--vs main" beside a ref
 	$(BIN)/python benchmarks/site.py $(ARGS)
 
 clean:  ## remove local state (venv, collections, caches)

@@ -14,6 +14,8 @@ description:
     inputs and the facts of earlier roles (stack prefixes, region, cluster, VPC, subnets, target groups, capacity
     providers and their CPU architectures).
   - C(services_input_errors) every problem as strings of the form C(services_list[i].field - problem; fix).
+  - C(services_task_definitions) the C(task_definitions) items of cloudops.ecs.ecs_task_definition for every service (role ARNs
+    taken from a cloudops.ecs.iam_roles result's C(roles)).
   - C(services_task_definition) the cloudops.ecs.ecs_task_definition arguments of one service (main container,
     sidecars, FireLens log router, tmpfs, bind and EFS volumes, CPU architecture placement and runtime platform).
   - C(services_service_items) the cloudops.ecs.ecs_service items; C(services_listener_rules) the
@@ -21,7 +23,9 @@ description:
   - C(services_published) the C(cloudops_services) fact (name, service, task definition and target group ARNs,
     log group of each service) from the ecs_service result (O(deployed)) and the task definition results
     (O(task_definitions)).
-  - C(services_secrets_policy) and C(services_task_policy) the execution and task role policies of one service.
+  - C(services_secrets_policy) and C(services_task_policy) the execution and task role policies of one service;
+    C(services_iam_roles) the cloudops.ecs.iam_roles items of every service's execution and task roles (given the
+    trust policy and the access points); C(services_role_names) the names of one service's two roles.
   - C(services_efs_access_points) and C(services_task_security_groups) what the role creates for EFS volumes and
     awsvpc tasks; C(services_capacity_provider_architectures) and C(services_group_strategy) from instance groups.
   - C(services_autoscaling_policies) the target-tracking policies; C(services_scaling_targets) the
@@ -38,6 +42,9 @@ options:
     type: dict
   deployed:
     description: For C(services_published), the registered result of cloudops.ecs.ecs_service.
+    type: dict
+  trust_policy:
+    description: For C(services_iam_roles), the trust policy of the roles.
     type: dict
   task_definitions:
     description: For C(services_published), the registered results of the role's cloudops.ecs.ecs_task_definition loop.
@@ -93,6 +100,18 @@ def services_secrets_policy(svc):
 
 def services_task_policy(svc, settings=None, access_points=None):
     return service_spec.task_policy(svc, settings, access_points)
+
+
+def services_iam_roles(services, settings=None, trust_policy=None, access_points=None):
+    return service_spec.iam_roles(services, settings, trust_policy, access_points)
+
+
+def services_task_definitions(services, settings=None, access_points=None, roles=None, keep_revisions=None):
+    return service_spec.task_definitions(services, settings, access_points, roles, keep_revisions)
+
+
+def services_role_names(svc, settings=None):
+    return service_spec.role_names(svc, settings)
 
 
 def services_needs_task_policy(svc):
@@ -164,6 +183,9 @@ class FilterModule(object):
             "services_secrets_policy": services_secrets_policy,
             "services_task_policy": services_task_policy,
             "services_needs_task_policy": services_needs_task_policy,
+            "services_iam_roles": services_iam_roles,
+            "services_role_names": services_role_names,
+            "services_task_definitions": services_task_definitions,
             "services_all_secrets": services_all_secrets,
             "services_efs_access_points": services_efs_access_points,
             "services_task_security_groups": services_task_security_groups,

@@ -345,6 +345,21 @@ def task_definition(svc, settings=None, execution_role_arn=None, task_role_arn=N
     return args
 
 
+def task_definitions(services, settings=None, access_points=None, roles=None, keep_revisions=None):
+    """The task_definitions items of one cloudops.ecs.ecs_task_definition call for every service, with the ARNs of
+    its roles from a cloudops.ecs.iam_roles result's `roles` (none while they do not exist, in check mode)."""
+    roles = roles or {}
+    items = []
+    for svc in services or []:
+        names = role_names(svc, settings)
+        item = task_definition(svc, settings, (roles.get(names["execution"]) or {}).get("arn"),
+                               (roles.get(names["task"]) or {}).get("arn"), access_points)
+        if keep_revisions is not None:
+            item["keep_revisions"] = int(keep_revisions)
+        items.append(item)
+    return items
+
+
 # -- services ---------------------------------------------------------------------------------------
 
 
@@ -534,6 +549,36 @@ def exec_statements(settings=None):
 def needs_task_policy(svc):
     return bool(svc.get("task_role_statements") or svc.get("enable_execute_command")
                 or any(v.get("type") == "efs" for v in svc.get("volumes") or []))
+
+
+def role_names(svc, settings=None):
+    """{"execution": name, "task": name} of the service's IAM roles (within IAM's 64 characters)."""
+    base = _settings(settings)["name_prefix"] + svc["name"]
+    return {"execution": base[:50] + "-execution", "task": base[:55] + "-task"}
+
+
+def iam_roles(services, settings=None, trust_policy=None, access_points=None):
+    """The cloudops.ecs.iam_roles items of the services: each service's task execution role (the ECS execution
+    managed policy, and reading exactly its secrets) and task role (only the permissions it asks for)."""
+    settings = _settings(settings)
+    execution_policy = "arn:%s:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" % settings["partition"]
+    roles = []
+    for svc in services or []:
+        names = role_names(svc, settings)
+        full_name = settings["name_prefix"] + svc["name"]
+        execution = {"name": names["execution"], "assume_role_policy": trust_policy,
+                     "description": "ECS task execution role of %s" % full_name,
+                     "managed_policies": [execution_policy], "inline_policies": {},
+                     "tags": dict(settings["tags"], Name=full_name + "-execution")}
+        if all_secrets(svc):
+            execution["inline_policies"]["read-service-secrets"] = secrets_policy(svc)
+        task = {"name": names["task"], "assume_role_policy": trust_policy,
+                "description": "ECS task role of %s" % full_name, "managed_policies": [], "inline_policies": {},
+                "tags": dict(settings["tags"], Name=full_name + "-task")}
+        if needs_task_policy(svc):
+            task["inline_policies"]["service-permissions"] = task_policy(svc, settings, access_points)
+        roles.extend([execution, task])
+    return roles
 
 
 # -- autoscaling ------------------------------------------------------------------------------------
@@ -835,15 +880,20 @@ def existing_target_groups(services, target_groups, settings=None):
 
 def published(services, settings=None, deployed=None, task_definitions=None):
     """cloudops_services, the fact the services role publishes: per service its name, service ARN (from the
-    cloudops.ecs.ecs_service result `deployed`), task definition ARN (from the role's ecs_task_definition loop
-    results `task_definitions`, else the service's), target group ARN (settings' target_groups) and log group.
+    cloudops.ecs.ecs_service result `deployed`), task definition ARN (from the role's ecs_task_definition results
+    `task_definitions`, else the service's), target group ARN (settings' target_groups) and log group.
     What a run did not produce is empty (check mode on a new account)."""
     settings = _settings(settings)
     by_name = dict((result.get("name"), result) for result in (deployed or {}).get("services") or [])
     registered = {}
     for result in task_definitions or []:
-        item = result.get("item") or [{}]
-        registered.setdefault(item[0].get("name"), result)
+        if "item" not in result:  # one ecs_task_definition call for all: found by family
+            registered.setdefault(result.get("family", "")[len(settings["family_prefix"]):], result)
+            continue
+        item = result["item"] or {}
+        if isinstance(item, (list, tuple)):  # a loop over zipped lists: the service first
+            item = item[0] if item else {}
+        registered.setdefault(item.get("name"), result)
     entries = []
     for svc in services or []:
         name = svc["name"]

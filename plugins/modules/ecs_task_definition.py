@@ -19,14 +19,23 @@ description:
   - Tags are reconciled on the latest revision without registering a new one.
   - Optionally deregisters older C(ACTIVE) revisions, keeping the newest I(keep_revisions).
   - With I(state=absent), deregisters every C(ACTIVE) revision of the family.
+  - With I(task_definitions), converges several families in one module process (one process per family is most of
+    the time a loop of this module takes).
   - Supports check mode and diff mode.
 author:
   - cloudops.ecs maintainers (@cloudops)
 options:
   family:
-    description: Name of the task definition family.
-    required: true
+    description: Name of the task definition family. Required unless I(task_definitions) is given.
     type: str
+  task_definitions:
+    description:
+      - Several families at once, each a dict of this module's options (I(family), I(container_definitions),
+        I(network_mode), I(execution_role_arn), I(task_role_arn), I(volumes), I(placement_constraints),
+        I(runtime_platform), I(keep_revisions), I(tags), I(purge_tags), I(state), ...), validated like them.
+      - Mutually exclusive with I(family).
+    type: list
+    elements: dict
   state:
     description: C(present) registers when needed; C(absent) deregisters every ACTIVE revision.
     type: str
@@ -110,6 +119,15 @@ EXAMPLES = r"""
     keep_revisions: 5
   register: web_td
 
+- name: Register the task definitions of two services in one module process
+  cloudops.ecs.ecs_task_definition:
+    task_definitions:
+      - family: shop-prod-web
+        container_definitions: [{name: web, image: "public.ecr.aws/nginx/nginx:1.27", memory: 512}]
+      - family: shop-prod-api
+        container_definitions: [{name: api, image: "public.ecr.aws/docker/library/python:3.12-slim", memory: 256}]
+        keep_revisions: 5
+
 - name: Remove every revision of a family
   cloudops.ecs.ecs_task_definition:
     family: shop-prod-old
@@ -119,67 +137,81 @@ EXAMPLES = r"""
 RETURN = r"""
 task_definition_arn:
   description: ARN of the revision now current (the new one when registered). Absent in check mode for a new family.
-  returned: when state=present
+  returned: when state=present, without I(task_definitions)
   type: str
   sample: arn:aws:ecs:us-east-1:123456789012:task-definition/shop-prod-web:7
 revision:
   description: Revision number of I(task_definition_arn).
-  returned: when state=present
+  returned: when state=present, without I(task_definitions)
   type: int
   sample: 7
 family:
   description: The family.
-  returned: always
+  returned: without I(task_definitions)
   type: str
 registered:
   description: Whether a new revision was (or in check mode would be) registered.
-  returned: always
+  returned: without I(task_definitions)
   type: bool
 differences:
   description: What differs from the latest ACTIVE revision (top-level keys and C(containerDefinitions[name].key)).
-  returned: always
+  returned: without I(task_definitions)
   type: list
   elements: str
   sample: ["containerDefinitions[web].image"]
 deregistered:
   description: ARNs of revisions deregistered (or that would be in check mode).
-  returned: always
+  returned: without I(task_definitions)
   type: list
   elements: str
+task_definitions:
+  description: With I(task_definitions), the result of each family in the same order (the keys above, and C(diff)).
+  returned: with I(task_definitions)
+  type: list
+  elements: dict
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition_family import TaskDefinitionFamilies
 from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition_family import TaskDefinitionFamily
 from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
 
+FAMILY_OPTIONS = dict(
+    family=dict(type="str"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    container_definitions=dict(type="list", elements="dict"),
+    network_mode=dict(type="str", choices=["bridge", "host", "awsvpc", "none"], default="bridge"),
+    task_role_arn=dict(type="str"),
+    execution_role_arn=dict(type="str"),
+    cpu=dict(type="str"),
+    memory=dict(type="str"),
+    requires_compatibilities=dict(type="list", elements="str", choices=["EC2", "FARGATE", "EXTERNAL"]),
+    volumes=dict(type="list", elements="dict"),
+    placement_constraints=dict(type="list", elements="dict"),
+    pid_mode=dict(type="str", choices=["host", "task"]),
+    ipc_mode=dict(type="str", choices=["host", "task", "none"]),
+    runtime_platform=dict(type="dict"),
+    keep_revisions=dict(type="int"),
+    **tags_argument_spec(("resource_tags",)),
+)
+
+
 def main():
-    argument_spec = dict(
-        family=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        container_definitions=dict(type="list", elements="dict"),
-        network_mode=dict(type="str", choices=["bridge", "host", "awsvpc", "none"], default="bridge"),
-        task_role_arn=dict(type="str"),
-        execution_role_arn=dict(type="str"),
-        cpu=dict(type="str"),
-        memory=dict(type="str"),
-        requires_compatibilities=dict(type="list", elements="str", choices=["EC2", "FARGATE", "EXTERNAL"]),
-        volumes=dict(type="list", elements="dict"),
-        placement_constraints=dict(type="list", elements="dict"),
-        pid_mode=dict(type="str", choices=["host", "task"]),
-        ipc_mode=dict(type="str", choices=["host", "task", "none"]),
-        runtime_platform=dict(type="dict"),
-        keep_revisions=dict(type="int"),
-        **tags_argument_spec(("resource_tags",)),
-    )
+    argument_spec = dict(FAMILY_OPTIONS, task_definitions=dict(type="list", elements="dict"))
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        required_if=[("state", "present", ["container_definitions"])],
+        mutually_exclusive=[("family", "task_definitions")],
+        required_one_of=[("family", "task_definitions")],
+        required_if=[("state", "present", ["container_definitions", "task_definitions"], True)],
     )
-    run_service(module, TaskDefinitionFamily.from_module(module))
+    if module.params["task_definitions"] is None:
+        run_service(module, TaskDefinitionFamily.from_module(module))
+    families = TaskDefinitionFamilies.from_module(module, options=FAMILY_OPTIONS)
+    run_service(module, families, description="register task definitions")
 
 
 if __name__ == "__main__":

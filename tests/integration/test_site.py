@@ -159,6 +159,35 @@ def test_check_mode_reports_an_inventory_edit_without_making_it(created, playboo
     assert aws("ecs").list_task_definitions(familyPrefix="demo-web")["taskDefinitionArns"] == revisions
 
 
+def test_drift_behind_the_tools_back_is_repaired_by_a_run(created, playbook, aws):
+    """A converged re-run still reads what it owns: changes made outside the tool (IAM, KMS, logs, Auto Scaling) are
+    reported as changes and put back, so no speed-up may skip work just because its inputs did not change."""
+    iam, kms, logs, asg = aws("iam"), aws("kms"), aws("logs"), aws("autoscaling")
+    execution_role = f"{CLUSTER}-web-execution"
+    managed = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=execution_role)["AttachedPolicies"]]
+    assert managed
+    for arn in managed:
+        iam.detach_role_policy(RoleName=execution_role, PolicyArn=arn)
+    key_id = kms.describe_key(KeyId=f"alias/{CLUSTER}-database")["KeyMetadata"]["KeyId"]
+    kms.disable_key_rotation(KeyId=key_id)
+    log_group = f"/{CLUSTER}/services/web"
+    logs.put_retention_policy(logGroupName=log_group, retentionInDays=1)
+    group = next(g for g in asg.describe_auto_scaling_groups()["AutoScalingGroups"]
+                 if tag_map(g.get("Tags", [])).get(STACK_TAG) == CLUSTER)
+    asg.update_auto_scaling_group(AutoScalingGroupName=group["AutoScalingGroupName"], MaxSize=group["MaxSize"] + 3)
+
+    run = playbook(SITE)
+    assert run.rc == 0, run.output[-6000:]
+    assert run.changed >= 4, run.changed_tasks
+    attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=execution_role)["AttachedPolicies"]]
+    assert sorted(attached) == sorted(managed)
+    assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"]
+    retention = logs.describe_log_groups(logGroupNamePrefix=log_group)["logGroups"][0]["retentionInDays"]
+    assert retention == 7
+    repaired = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[group["AutoScalingGroupName"]])
+    assert repaired["AutoScalingGroups"][0]["MaxSize"] == group["MaxSize"]
+
+
 # -- what a scanner of the stack checks ----------------------------------------------------------------------------
 
 def _stack_keys_and_log_groups(aws, stack=CLUSTER):

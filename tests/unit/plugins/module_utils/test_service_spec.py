@@ -590,3 +590,45 @@ def test_ecr_repository_names_are_unique():
     assert service_spec.ecr_input_errors([{"name": "api"}, {"name": "api"}], dict(SETTINGS, stack_name="demo")) == [
         "services_ecr_repositories[1].name: api is listed twice; repository names are unique"]
     assert service_spec.ecr_input_errors([{"name": "api"}, {"name": "team/worker"}], SETTINGS) == []
+
+
+def test_iam_roles_give_each_service_an_execution_and_a_task_role_with_only_what_it_needs():
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]}
+    secret = "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:db-AbCdEf"
+    services = [{"name": "web", "image": "nginx"},
+                {"name": "api", "image": "python", "secrets": {"DB": secret}, "enable_execute_command": True}]
+    roles = service_spec.iam_roles(services, SETTINGS, trust, {})
+    assert [r["name"] for r in roles] == ["demo-web-execution", "demo-web-task", "demo-api-execution", "demo-api-task"]
+    assert all(r["assume_role_policy"] == trust for r in roles)
+    assert roles[0]["managed_policies"] == [
+        "arn:aws-us-gov:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
+    assert roles[0]["inline_policies"] == {} and roles[1]["inline_policies"] == {} and roles[1]["managed_policies"] == []
+    assert roles[2]["inline_policies"] == {"read-service-secrets": service_spec.secrets_policy(services[1])}
+    assert roles[3]["inline_policies"] == {"service-permissions": service_spec.task_policy(services[1], SETTINGS, {})}
+    assert roles[2]["tags"] == {"cloudops:stack": "demo", "Name": "demo-api-execution"}
+    assert roles[3]["description"] == "ECS task role of demo-api"
+
+
+def test_role_names_stay_within_iam_limits():
+    names = service_spec.role_names({"name": "x" * 80}, SETTINGS)
+    assert len(names["execution"]) == 60 and names["execution"].endswith("-execution")
+    assert len(names["task"]) == 60 and names["task"].endswith("-task")
+
+
+def test_published_facts_read_task_definitions_of_a_loop_over_the_services():
+    published = service_spec.published([{"name": "web"}], SETTINGS, {},
+                                       [{"item": {"name": "web"}, "task_definition_arn": "arn:td/web:3"}])
+    assert published[0]["task_definition_arn"] == "arn:td/web:3"
+
+
+def test_task_definitions_of_every_service_carry_their_roles_arns_when_the_roles_exist():
+    roles = {"demo-web-execution": {"arn": "arn:role/demo-web-execution"}, "demo-web-task": {"arn": "arn:role/demo-web-task"},
+             "demo-api-execution": {"arn": ""}}
+    web, api = service_spec.task_definitions([{"name": "web", "image": "nginx", "memory": 64},
+                                              {"name": "api", "image": "python", "memory": 64}], SETTINGS, {}, roles, "5")
+    assert web["family"] == "demo-web" and web["keep_revisions"] == 5
+    assert web["execution_role_arn"] == "arn:role/demo-web-execution" and web["task_role_arn"] == "arn:role/demo-web-task"
+    assert "execution_role_arn" not in api and "task_role_arn" not in api
+    assert service_spec.published([{"name": "web"}], SETTINGS, {}, [{"family": "demo-web", "task_definition_arn": "arn:td/demo-web:2"}])[
+        0]["task_definition_arn"] == "arn:td/demo-web:2"

@@ -53,3 +53,38 @@ def test_aws_error(stubs, run_module):
     stubs["ecs"].add_client_error("register_task_definition", "ClientException", "bad image")
     result, failed = run_module(ecs_task_definition, ARGS)
     assert failed and result["msg"].startswith("Failed to register task definition shop-web")
+
+
+API = dict(ARGS, family="shop-api", container_definitions=[dict(CONTAINER, name="api")])
+
+
+def test_several_families_in_one_call_register_only_what_changed(stubs, run_module):
+    described(stubs)
+    stubs["ecs"].add_client_error("describe_task_definition", "ClientException", "Unable to describe task definition.")
+    api_arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/shop-api:1"
+    stubs["ecs"].add_response("register_task_definition", {"taskDefinition": {"taskDefinitionArn": api_arn, "revision": 1}},
+                              {"family": "shop-api", "networkMode": "bridge", "containerDefinitions": API["container_definitions"],
+                               "tags": [{"key": "cloudops:stack", "value": "shop"}]})
+    result, failed = run_module(ecs_task_definition, {"task_definitions": [ARGS, API]})
+    assert not failed, result.get("msg")
+    assert result["changed"] is True
+    web, api = result["task_definitions"]
+    assert (web["family"], web["changed"], web["task_definition_arn"]) == ("shop-web", False, ARN % 3)
+    assert (api["family"], api["registered"], api["task_definition_arn"]) == ("shop-api", True, api_arn)
+    assert result["diff"]["before"]["shop-api"] == {} and result["diff"]["after"]["shop-api"]["family"] == "shop-api"
+
+
+def test_several_families_in_check_mode_register_nothing(stubs, run_module):
+    described(stubs, image="public.ecr.aws/nginx/nginx:1.26")
+    result, failed = run_module(ecs_task_definition, {"task_definitions": [ARGS]}, check_mode=True)
+    assert not failed, result.get("msg")
+    assert result["task_definitions"][0]["registered"] is True and result["task_definitions"][0]["revision"] == 4
+
+
+def test_an_item_is_validated_like_the_single_family_options(stubs, run_module):
+    result, failed = run_module(ecs_task_definition, {"task_definitions": [dict(ARGS, network_mode="bogus")]})
+    assert failed and "task_definitions[0] (shop-web)" in result["msg"] and "network_mode" in result["msg"]
+    result, failed = run_module(ecs_task_definition, {"task_definitions": [{"family": "shop-web"}]})
+    assert failed and "container_definitions" in result["msg"]
+    result, failed = run_module(ecs_task_definition, {"task_definitions": [ARGS, ARGS]})
+    assert failed and "shop-web more than once" in result["msg"]
