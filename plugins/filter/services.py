@@ -33,7 +33,9 @@ description:
     load-balanced service), C(services_rules_by_service) service name to listener rule ARN (from the
     cloudops.ecs.elb_listener_rules rules), C(services_hook_functions) and C(services_hook_role_policy) the lifecycle
     hooks' functions and the policy of the role ECS invokes them with, C(services_shift_traffic) whether any service
-    shifts traffic, C(services_load_balancer_role) the name and managed policy ARN of the role ECS shifts it with.
+    shifts traffic, C(services_load_balancer_role) the name and managed policy ARN of the role ECS shifts it with;
+    for teardown C(services_alternate_target_group_names) (every load-balanced service) and
+    C(services_deploy_role_names).
 options:
   _input:
     description: The services (C(services_list)) or one service.
@@ -192,6 +194,15 @@ def services_load_balancer_role(settings=None):
             "hook_role_name": service_spec.hook_role_name(settings)}
 
 
+def services_alternate_target_group_names(services, settings=None):
+    return [service_spec.alternate_target_group_name(svc, settings) for svc in services or []
+            if svc.get("listener_rule") is not None]
+
+
+def services_deploy_role_names(settings=None):
+    return [service_spec.load_balancer_role_name(settings), service_spec.hook_role_name(settings)]
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -224,4 +235,6 @@ class FilterModule(object):
             "services_hook_role_policy": services_hook_role_policy,
             "services_shift_traffic": services_shift_traffic,
             "services_load_balancer_role": services_load_balancer_role,
+            "services_alternate_target_group_names": services_alternate_target_group_names,
+            "services_deploy_role_names": services_deploy_role_names,
         }

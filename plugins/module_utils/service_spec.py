@@ -446,6 +446,8 @@ def service_item(svc, settings=None):
 def deployment_strategy(svc, settings=None):
     """The ECS strategy of a service (ROLLING, BLUE_GREEN, LINEAR, CANARY)."""
     settings = _settings(settings)
+    if svc.get("deployment_strategy") is None and svc.get("listener_rule") is None:
+        return "ROLLING"  # the default strategy is for load-balanced services
     return DEPLOYMENT_STRATEGIES.get(str(svc.get("deployment_strategy") or settings["default_deployment_strategy"]),
                                      "ROLLING")
 
@@ -968,8 +970,9 @@ def existing_alternate_target_groups(services, target_groups, settings=None, eve
 
 
 def alternate_target_groups(services, settings=None):
-    """The alternate target group of each traffic-shifting service: name and the settings of its production group."""
-    return [{"service": svc["name"], "name": alternate_target_group_name(svc, settings)}
+    """The alternate target group of each traffic-shifting service: its name, the service's name and the service (whose
+    settings the production group has too)."""
+    return [{"service": svc["name"], "name": alternate_target_group_name(svc, settings), "svc": svc}
             for svc in services if shifts_traffic(svc, settings)]
 
 

@@ -674,6 +674,7 @@ def services_rules(v):
              v.get("services_default_health_check_grace_period", 30), 0, 2147483647, "seconds: 0 or more")
     in_range(problems, "services_wait_timeout", v.get("services_wait_timeout", 600), 1, 86400, "seconds: 1 or more")
     in_range(problems, "services_keep_revisions", v.get("services_keep_revisions", 5), 1, 1000, "revisions: 1 or more")
+    in_range(problems, "services_default_bake_time", v.get("services_default_bake_time", 5), 0, 1440, "whole minutes: 0-1440")
     email = v.get("services_alert_email") or ""
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
         problems.append(Problem("services_alert_email", email, "an e-mail address, or empty for no subscription"))
