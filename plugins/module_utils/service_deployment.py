@@ -36,6 +36,23 @@ def with_image(task_definition, container, image):
     return request
 
 
+def summary(result):
+    """One line on where a deploy, continue or rollback left the service."""
+    line = "%s: %s, strategy %s" % (result["name"], result["action"], result.get("deployment_strategy") or "-")
+    if result.get("stages"):
+        line += "; stages %s" % " > ".join(s["stage"] + ("" if not s["hooks"] else " (%s)" % ", ".join(s["hooks"]))
+                                          for s in result["stages"])
+    if result.get("traffic_steps"):
+        line += "; production traffic %s" % " > ".join("%g%%" % w for w in result["traffic_steps"])
+    if result.get("service_deployment_status"):
+        line += "; deployment %s %s" % (deployment_id(result.get("service_deployment_arn")),
+                                        result["service_deployment_status"])
+    if result.get("paused_hook"):
+        line += "; paused at %s for approval: continue it (make deploy SERVICE=%s ACTION=continue) or roll it back " \
+                "(ACTION=rollback)" % (result["paused_hook"].get("lifecycle_stage"), result["name"])
+    return line
+
+
 class ServiceDeployment(EcsServices):
     """Deploys, continues or rolls back the deployment of the service `service`."""
 
@@ -170,4 +187,4 @@ class ServiceDeployment(EcsServices):
                     waited = self.wait_rolled_out([result])
                 else:
                     waited = self.wait_rolled_back(result)
-        return dict(changed=result["changed"], service=result, waited_seconds=waited)
+        return dict(changed=result["changed"], service=result, summary=summary(result), waited_seconds=waited)

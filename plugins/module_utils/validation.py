@@ -738,7 +738,34 @@ def verify_rules(v):
     return problems
 
 
+DEPLOY_ACTIONS = ("deploy", "continue", "rollback")
+
+
+def deploy_rules(v):
+    problems = []
+    services = [svc.get("name") for svc in v.get("services_list") or [] if isinstance(svc, dict)]
+    name = v.get("deploy_service")
+    if not name:
+        problems.append(Problem("deploy_service", name, "name the service to deploy (-e deploy_service=<name>)%s"
+                                % ("; one of %s" % ", ".join(services) if services else "")))
+    elif services and name not in services:
+        problems.append(Problem("deploy_service", name, "not a service of this stack; use one of %s" % ", ".join(services)))
+    action = v.get("deploy_action", "deploy")
+    if action not in DEPLOY_ACTIONS:
+        problems.append(Problem("deploy_action", action, "use deploy, continue (a deployment paused at a pause hook) or "
+                                                         "rollback"))
+    if v.get("deploy_image") and v.get("deploy_task_definition"):
+        problems.append(Problem("deploy_task_definition", v["deploy_task_definition"],
+                                "give deploy_image or deploy_task_definition, not both"))
+    if action != "deploy" and (v.get("deploy_image") or v.get("deploy_task_definition")):
+        problems.append(Problem("deploy_action", action, "%s acts on the deployment in progress; drop deploy_image and "
+                                                         "deploy_task_definition, or use deploy" % action))
+    in_range(problems, "deploy_wait_timeout", v.get("deploy_wait_timeout", 1800), 1, 86400, "seconds: 1 or more")
+    return problems
+
+
 RULES = {
+    "deploy": deploy_rules,
     "network": network_rules,
     "endpoints": endpoints_rules,
     "database": database_rules,

@@ -131,6 +131,10 @@ service:
     paused_hook:
       description: The PAUSE hook the deployment waits at (C(hook_id), C(lifecycle_stage)), if it does.
       type: dict
+summary:
+  description: One line on where the deployment stands (strategy, stages, traffic steps, status, a paused hook).
+  returned: always
+  type: str
 waited_seconds:
   description: Seconds spent waiting.
   returned: always

@@ -91,3 +91,15 @@ def test_bad_strategy_settings_name_the_variable_the_value_and_the_fix():
         "this partition and region (aws-us-gov, us-gov-west-1); use a function in us-gov-west-1",
         "services_list[3].lifecycle_hooks[1].function_arn: a pause hook runs no function; remove it or use type lambda",
     ]
+
+
+def test_deploy_playbook_inputs_are_refused_naming_the_variable_and_the_fix():
+    from ansible_collections.cloudops.ecs.plugins.module_utils import validation
+    services = [{"name": "web"}, {"name": "api"}]
+    assert [str(p) for p in validation.rules_for("deploy", {"services_list": services, "deploy_service": "wbe"})] == [
+        str(validation.Problem("deploy_service", "wbe", "not a service of this stack; use one of web, api"))]
+    problems = validation.rules_for("deploy", {"services_list": services, "deploy_service": "web",
+                                               "deploy_action": "continue", "deploy_image": "nginx:2"})
+    assert [p.variable for p in problems] == ["deploy_action"]
+    assert validation.rules_for("deploy", {"services_list": services, "deploy_service": "web"}) == []
+    assert [p.variable for p in validation.rules_for("deploy", {"services_list": services})] == ["deploy_service"]
