@@ -210,3 +210,19 @@ def test_strategy_settings_out_of_range_fail_before_any_call(stubs, run_module):
         assert failed and message in result["msg"], result["msg"]
     result, failed = run_module(ecs_service, dict(ARGS, load_balancers=[dict(LB, advanced_configuration=None)]))
     assert failed and "load_balancers[0].advanced_configuration: strategy BLUE_GREEN shifts traffic" in result["msg"]
+
+
+def test_traffic_steps_and_the_defaults_a_described_service_omits():
+    from ansible_collections.cloudops.ecs.plugins.module_utils import ecs_service as pure
+    assert pure.traffic_steps({"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 33.3}}) == [
+        33.3, 66.6, 99.9, 100.0]
+    assert pure.traffic_steps({"strategy": "LINEAR"}) == [10.0 * n for n in range(1, 11)]
+    assert pure.traffic_steps({"strategy": "CANARY"}) == [5.0, 100.0]
+    assert pure.traffic_steps({"strategy": "ROLLING"}) == []
+    desired = pure.deployment_configuration({"strategy": "LINEAR", "bake_time_in_minutes": 0})
+    described = {"strategy": "LINEAR", "bakeTimeInMinutes": 0, "minimumHealthyPercent": 100, "maximumPercent": 200}
+    assert not pure.deployment_configuration_differs(desired, described)
+    assert pure.deployment_configuration_differs(desired, dict(described, linearConfiguration={"stepPercent": 20.0}))
+    rolling = pure.deployment_configuration({"strategy": "ROLLING"})
+    assert not pure.deployment_configuration_differs(rolling, {"minimumHealthyPercent": 100, "maximumPercent": 200})
+    assert pure.deployment_configuration_differs(rolling, described)
