@@ -34,7 +34,8 @@ description:
     cloudops.ecs.elb_listener_rules rules), C(services_hook_functions) and C(services_hook_role_policy) the lifecycle
     hooks' functions and the policy of the role ECS invokes them with, C(services_shift_traffic) whether any service
     shifts traffic, C(services_load_balancer_role) the name and managed policy ARN of the role ECS shifts it with;
-    for teardown C(services_alternate_target_group_names) (every load-balanced service) and
+    C(services_test_listener_rules) the rules of the test listener; for teardown
+    C(services_alternate_target_group_names) (every load-balanced service) and
     C(services_deploy_role_names).
 options:
   _input:
@@ -194,6 +195,10 @@ def services_load_balancer_role(settings=None):
             "hook_role_name": service_spec.hook_role_name(settings)}
 
 
+def services_test_listener_rules(services, settings=None):
+    return service_spec.test_listener_rules(services, settings)
+
+
 def services_alternate_target_group_names(services, settings=None):
     return [service_spec.alternate_target_group_name(svc, settings) for svc in services or []
             if svc.get("listener_rule") is not None]
@@ -237,4 +242,5 @@ class FilterModule(object):
             "services_load_balancer_role": services_load_balancer_role,
             "services_alternate_target_group_names": services_alternate_target_group_names,
             "services_deploy_role_names": services_deploy_role_names,
+            "services_test_listener_rules": services_test_listener_rules,
         }

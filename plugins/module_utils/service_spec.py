@@ -29,6 +29,8 @@ SETTINGS_DEFAULTS = {
     "subnet_ids": [],
     "security_group_ids": [],
     "listener_arn": "",
+    # The load balancer's test listener (blue/green test traffic); empty: none.
+    "test_listener_arn": "",
     "name_prefix": "",
     "family_prefix": "",
     "log_group_prefix": "",
@@ -955,6 +957,15 @@ def existing_target_groups(services, target_groups, settings=None):
         if svc.get("listener_rule") is not None and by_name.get(target_group_name(svc, settings)):
             found[svc["name"]] = by_name[target_group_name(svc, settings)]
     return found
+
+
+def test_listener_rules(services, settings=None):
+    """The cloudops.ecs.elb_listener_rules items of the test listener: the production rule's conditions and priority,
+    forwarding to both target groups, for each traffic-shifting service (state absent: for every load-balanced one)."""
+    settings = _settings(settings)
+    if settings["state"] == "absent":
+        return listener_rules(services, settings)
+    return listener_rules([svc for svc in services if shifts_traffic(svc, settings)], settings)
 
 
 def existing_alternate_target_groups(services, target_groups, settings=None, every=False):

@@ -417,6 +417,14 @@ def load_balancer_rules(v):
                                 "10.0.0.0/16 (no host bits set)"))
     for port in v.get("load_balancer_target_ports") or []:
         in_range(problems, "load_balancer_target_ports", port, 1, 65535, "container ports are 1-65535")
+    test_port = as_int(v.get("load_balancer_test_listener_port", 0))
+    if test_port is None or not (test_port == 0 or 1 <= test_port <= 65535) or test_port in (80, 443):
+        problems.append(Problem("load_balancer_test_listener_port", v.get("load_balancer_test_listener_port"),
+                                "a free port 1-65535 other than 80 and 443 for blue/green test traffic, or 0 for none"))
+    test_cidrs = v.get("load_balancer_test_listener_cidrs") or []
+    if test_port and (not test_cidrs or [c for c in test_cidrs if not is_planned(c) and cidr(c) is None]):
+        problems.append(Problem("load_balancer_test_listener_cidrs", test_cidrs, "give a non-empty list of IPv4 CIDRs "
+                                "allowed on the test listener (default the VPC CIDR)"))
     port_range = v.get("load_balancer_dynamic_port_range") or {}
     low = as_int(port_range.get("from")) if isinstance(port_range, dict) else None
     high = as_int(port_range.get("to")) if isinstance(port_range, dict) else None

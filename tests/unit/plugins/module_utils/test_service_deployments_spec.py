@@ -103,3 +103,26 @@ def test_deploy_playbook_inputs_are_refused_naming_the_variable_and_the_fix():
     assert [p.variable for p in problems] == ["deploy_action"]
     assert validation.rules_for("deploy", {"services_list": services, "deploy_service": "web"}) == []
     assert [p.variable for p in validation.rules_for("deploy", {"services_list": services})] == ["deploy_service"]
+
+
+def test_traffic_shifting_services_get_a_test_rule_and_ecs_its_arn():
+    rolling = {"name": "api", "image": "x", "memory": 64, "container_port": 8080,
+               "listener_rule": {"path": "/api/*", "priority": 90}, "deployment_strategy": "rolling"}
+    settings = dict(SETTINGS, target_groups={"web": "arn:tg/web", "api": "arn:tg/api"},
+                    test_listener_rules={"web": "arn:rule/test-100"})
+    [rule] = service_spec.test_listener_rules([WEB, rolling], settings)
+    assert rule == {"priority": 100, "state": "present", "path_patterns": ["/*"], "target_group_arn": "arn:tg/web",
+                    "alternate_target_group_arn": "arn:tg/web-alt"}
+    advanced = service_spec.service_item(WEB, settings)["load_balancers"][0]["advanced_configuration"]
+    assert advanced["test_listener_rule"] == "arn:rule/test-100"
+    removed = service_spec.test_listener_rules([WEB, rolling], dict(settings, state="absent"))
+    assert [r["priority"] for r in removed] == [100, 90]
+
+
+def test_the_test_listener_port_is_checked():
+    from ansible_collections.cloudops.ecs.plugins.module_utils import validation
+    base = {"load_balancer_test_listener_port": 443, "load_balancer_test_listener_cidrs": ["10.0.0.0/16"]}
+    problems = [p.variable for p in validation.rules_for("load_balancer", base)]
+    assert "load_balancer_test_listener_port" in problems
+    problems = [p.variable for p in validation.rules_for("load_balancer", dict(base, load_balancer_test_listener_port=8443))]
+    assert "load_balancer_test_listener_port" not in problems and "load_balancer_test_listener_cidrs" not in problems
