@@ -39,6 +39,29 @@ class Report(dict):
         recorded = self.get("clusters", {}).get(cluster.split("/")[-1], {}).get("transitions", [])
         return [t for t in recorded if instance in (None, t["ec2_instance_id"], t["container_instance_arn"])]
 
+    def traffic(self, cluster, name):
+        """The production traffic record of a service with a production listener rule: `production_healthy` now,
+        `min_production_healthy` (and `_at`), `desired`, `below_desired` (observations with fewer healthy targets
+        behind the rule than desired), `first_below_desired`, and `weights` ({at, rule, weights}) on every change."""
+        key = f"{cluster.split('/')[-1]}/{name.split('/')[-1]}"
+        try:
+            return self["traffic"][key]
+        except KeyError:
+            raise KeyError(f"no production traffic recorded for service {key}; recorded: "
+                           f"{sorted(self.get('traffic', {}))}") from None
+
+    def weights(self, cluster, name, target_group):
+        """The forward weights of `target_group` (ARN or name) in the service's production listener rule, in the
+        order they were set (each value once per change)."""
+        record = self.traffic(cluster, name)
+        names = record["target_group_names"]
+        sequence = []
+        for change in record["weights"]:
+            for arn, weight in change["weights"].items():
+                if target_group in (arn, names.get(arn)) and (not sequence or sequence[-1] != weight):
+                    sequence.append(weight)
+        return sequence
+
     def container_instance(self, cluster, instance):
         """The record of one container instance (EC2 instance id or ARN): `statuses` in the order they were
         recorded (the status at the mark first), `status` now, `first_seen`."""
@@ -113,3 +136,19 @@ class Controls:
             yield self
         finally:
             self.hold_drains(cluster, hold=False)
+
+    def lambda_hook(self, function_arn, hook_status="SUCCEEDED", callback_delay=None, hook_details=None):
+        """What the deployment lifecycle hook `function_arn` (ARN or name) answers from now on: SUCCEEDED (default),
+        FAILED or IN_PROGRESS (invoked again after callBackDelay seconds, default 30)."""
+        payload = {"function_arn": function_arn, "hookStatus": hook_status}
+        if callback_delay is not None:
+            payload["callBackDelay"] = callback_delay
+        if hook_details is not None:
+            payload["hookDetails"] = hook_details
+        return self.call("ecs/lambda-hook", payload)
+
+    def lambda_hook_invocations(self, function_arn=None):
+        """Every recorded invocation of a Lambda lifecycle hook (of `function_arn`), in order:
+        {functionArn, roleArn, payload, result, at}."""
+        return self.call("ecs/lambda-hook-invocations",
+                         {"function_arn": function_arn} if function_arn else {})["invocations"]

@@ -5,6 +5,7 @@ from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
 
 from local_aws.control_plane.core import Component
 from local_aws.control_plane.ecs_api import TARGET_PREFIX, EcsApi, Store
+from local_aws.control_plane.ecs_deployments import EcsDeploymentsApi
 from local_aws.control_plane.ecs_scheduler import Scheduler
 from local_aws.control_plane.ecs_tasks import EcsTasksApi
 from local_aws.control_plane.moto_patch import patch
@@ -14,7 +15,7 @@ def _operations():
     return botocore.session.get_session().get_service_model("ecs").operation_names
 
 
-class EcsComponent(EcsTasksApi, EcsApi, Component):
+class EcsComponent(EcsDeploymentsApi, EcsTasksApi, EcsApi, Component):
     name = "ecs"
 
     def __init__(self, plane):
@@ -76,6 +77,20 @@ class EcsComponent(EcsTasksApi, EcsApi, Component):
                     "deployments": len(service["deployments"]),
                 })
         return counts
+
+    def production_traffic(self):
+        """{"cluster/service": (identity, {"desired": n, "rules": [(rule ARN, {target group ARN: weight})]})} now,
+        for services whose load balancers have a production listener rule (the invariant recorder reads it)."""
+        found = {}
+        for store in self.stores.values():
+            for key, service in store.services.items():
+                if service["status"] != "ACTIVE":
+                    continue
+                rules = self.scheduler.production_weights(store, service)
+                if rules:
+                    identity = {"cluster": key[0], "service": key[1], "arn": service["serviceArn"]}
+                    found[f"{key[0]}/{key[1]}"] = (identity, {"desired": service["desiredCount"], "rules": rules})
+        return found
 
     def container_instance_states(self):
         """{(cluster, containerInstanceArn): (ec2InstanceId, status)} now (the invariant recorder reads it)."""

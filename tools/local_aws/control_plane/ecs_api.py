@@ -108,6 +108,8 @@ class Store:
         self.account_settings = {}    # (principal arn or None, name) -> value
         self.agent_seen = {}          # ec2 instance id -> bookkeeping of the agent scan
         self.by_service = {}          # service key -> its tasks (rebuilt every tick)
+        self.service_deployments = {}  # serviceDeploymentArn -> service deployment (traffic.py)
+        self.service_revisions = {}   # serviceRevisionArn -> service revision
 
     def arn(self, resource):
         return f"arn:{self.partition}:ecs:{self.region}:{self.account_id}:{resource}"

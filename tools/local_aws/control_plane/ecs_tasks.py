@@ -383,6 +383,7 @@ class EcsTasksApi:
         self._validate_load_balancers(store, td, body.get("loadBalancers"))
         validate_tags(body.get("tags"))
         config = self._deployment_configuration(body, scheduling)
+        self.validate_strategy(store, config, body.get("loadBalancers"), scheduling)
         desired = body.get("desiredCount", 0) if scheduling == "REPLICA" else 0
         if desired < 0:
             raise invalid("desiredCount must be >= 0.")
@@ -430,6 +431,7 @@ class EcsTasksApi:
             service["roleArn"] = body["role"]
         store.services[service["_key"]] = service
         self.scheduler.new_deployment(store, service, td["taskDefinitionArn"])
+        self.route_new_service(store, service)
         return {"service": self._service_view(store, service, ("TAGS",))}
 
     def _find_service(self, store, body):
@@ -467,6 +469,8 @@ class EcsTasksApi:
         elif body.get("taskDefinition"):
             self._validate_load_balancers(store, td, service["loadBalancers"])
         config = self._deployment_configuration(body, scheduling, service["deploymentConfiguration"])
+        self.validate_strategy(store, config, body["loadBalancers"] if body.get("loadBalancers") is not None
+                               else service["loadBalancers"], scheduling)
         redeploy = bool(body.get("forceNewDeployment"))
         if td["taskDefinitionArn"] != service["taskDefinition"]:
             redeploy = True

@@ -139,3 +139,43 @@ def test_report_looks_up_transitions_by_instance_id_or_arn(plane):
     assert report.container_instance("c", "arn:ci/2")["statuses"] == ["ACTIVE", "DRAINING"]
     with pytest.raises(KeyError, match="no container instance i-9"):
         report.container_instance("c", "i-9")
+
+
+class ShiftingEcs(FakeEcs):
+    """A service behind a production listener rule whose weights follow a script, one change per tick."""
+    script = []
+
+    def __init__(self, plane):
+        super().__init__(plane)
+        self.weights = {"arn:tg/web": 100, "arn:tg/alt": 0}
+
+    def tick(self, now):
+        if self.script:
+            self.weights = self.script.pop(0)
+
+    def production_traffic(self):
+        identity = {"cluster": "c", "service": "web", "arn": "arn:svc/web"}
+        return {"c/web": (identity, {"desired": 3, "rules": [("arn:rule/prod", dict(self.weights))]})}
+
+
+def test_production_traffic_counts_healthy_targets_of_weighted_groups_and_every_weight_change():
+    from local_aws.controls import Report
+
+    plane = Plane(None)
+    plane.add(ShiftingEcs)
+    plane.add(FakeElb)
+    plane.add(Invariants)
+    plane.clock.freeze()
+    control(plane, "invariants/mark")
+    # the alternate group has no healthy target in FakeElb: weighting it alone leaves nothing behind the rule
+    ShiftingEcs.script[:] = [{"arn:tg/web": 90, "arn:tg/alt": 10}, {"arn:tg/web": 90, "arn:tg/alt": 10},
+                             {"arn:tg/web": 0, "arn:tg/alt": 100}]
+    control(plane, "clock/advance", {"seconds": 0.15, "step": 0.05})
+    report = Report(control(plane, "invariants/report"))
+    traffic = report.traffic("c", "web")
+    assert (traffic["min_production_healthy"], traffic["production_healthy"], traffic["desired"]) == (0, 0, 3)
+    assert traffic["below_desired"] >= 1 and traffic["first_below_desired"]["healthy"] == 0
+    assert report.weights("c", "web", "arn:tg/alt") == [0, 10, 100]
+    assert report.weights("c", "web", "web") == [100, 90, 0]   # by target group name too
+    with pytest.raises(KeyError, match="no production traffic recorded for service c/other"):
+        report.traffic("c", "other")

@@ -4,6 +4,7 @@
 - placement.py: instance resources and the choice of instances for new tasks;
 - tasks.py: the task lifecycle, target registration and health, injected failures;
 - services.py: services, deployments, the circuit breaker, events;
+- traffic.py: blue/green, linear and canary deployments, lifecycle hooks, service deployments and revisions;
 - capacity.py: capacity providers (managed draining, termination protection, scaling).
 
 The parts are mixins of one Scheduler: they reach each other through `self`, and other components
@@ -18,9 +19,10 @@ from local_aws.control_plane.ecs_scheduler.common import INACTIVE_RETENTION, sho
 from local_aws.control_plane.ecs_scheduler.placement import Placement
 from local_aws.control_plane.ecs_scheduler.services import Services
 from local_aws.control_plane.ecs_scheduler.tasks import TaskLifecycle
+from local_aws.control_plane.ecs_scheduler.traffic import TrafficShifting
 
 
-class Scheduler(Agent, Placement, TaskLifecycle, Services, CapacityProviders):
+class Scheduler(Agent, Placement, TaskLifecycle, Services, TrafficShifting, CapacityProviders):
     def __init__(self, component):
         TaskLifecycle.__init__(self)
         self.component = component
@@ -28,14 +30,19 @@ class Scheduler(Agent, Placement, TaskLifecycle, Services, CapacityProviders):
         self.boot_delay = {}   # ec2 instance id -> extra seconds before the agent registers
         self.rng = random.Random(7)
         self.held_drains = set()  # clusters ("*": every one) whose draining instances keep their service tasks
+        self.hook_results = {}    # Lambda function ARN or name -> the answer of its deployment lifecycle hook
+        self.hook_invocations = []  # every Lambda hook invocation: functionArn, payload, result, at
 
     def reset(self):
         self.fail_rules.clear()
         self.boot_delay.clear()
         self.held_drains.clear()
+        self.hook_results.clear()
+        del self.hook_invocations[:]
 
     def controls(self):
-        return {**self.agent_controls(), **self.task_controls(), **self.service_controls()}
+        return {**self.agent_controls(), **self.task_controls(), **self.service_controls(),
+                **self.traffic_controls()}
 
     # -- tick ------------------------------------------------------------------------------------------
     def tick(self, store, now):
@@ -50,7 +57,7 @@ class Scheduler(Agent, Placement, TaskLifecycle, Services, CapacityProviders):
             if service["schedulingStrategy"] == "DAEMON":
                 self.reconcile_daemon(store, service, now)
             else:
-                self.reconcile_replica(store, service, now)
+                self.reconcile_shifting(store, service, now)  # the ordinary reconcile unless traffic shifts
             self.update_counts(store, service)
         self.capacity_providers_tick(store, now)
         self.purge(store, now)

@@ -126,7 +126,7 @@ class Services:
     def _circuit_breaker(self, store, service, now):
         primary = service["deployments"][0]
         breaker = service["deploymentConfiguration"].get("deploymentCircuitBreaker") or {}
-        if not breaker.get("enable") or primary.get("rolloutState") != "IN_PROGRESS":
+        if not breaker.get("enable") or primary.get("rolloutState") != "IN_PROGRESS" or primary.get("_shift"):
             return
         if primary["failedTasks"] < self.failure_threshold(primary["desiredCount"] or service["desiredCount"]):
             return
@@ -138,7 +138,8 @@ class Services:
         alarms is in ALARM; with rollback, a new deployment returns to the last completed task definition."""
         primary = service["deployments"][0]
         alarms = service["deploymentConfiguration"].get("alarms") or {}
-        if not alarms.get("enable") or not alarms.get("alarmNames") or primary.get("rolloutState") != "IN_PROGRESS":
+        if not alarms.get("enable") or not alarms.get("alarmNames") or primary.get("rolloutState") != "IN_PROGRESS" \
+                or primary.get("_shift"):  # traffic-shifting deployments watch their alarms in traffic.py
             return
         firing = sorted(name for name in alarms["alarmNames"] if alarm_state(store, name) == "ALARM")
         if not firing:
@@ -164,6 +165,7 @@ class Services:
 
     def new_deployment(self, store, service, task_definition, reason=None):
         now = self.plane.epoch()
+        previous = service["deployments"][0] if service["deployments"] else None
         for deployment in service["deployments"]:
             if deployment["status"] == "PRIMARY":
                 deployment["status"] = "ACTIVE"
@@ -189,6 +191,7 @@ class Services:
             deployment["rolloutStateReason"] = f"ECS deployment {deployment['id']} in progress."
         service["deployments"].insert(0, deployment)
         service["_steady"] = False
+        self.start_service_deployment(store, service, deployment, previous)
         return deployment
 
     def reconcile_replica(self, store, service, now):

@@ -233,9 +233,9 @@ class TaskLifecycle:
             task["_healthy"] = True
             return
         for lb in service["loadBalancers"]:
-            tg = lb.get("targetGroupArn")
-            if not tg:
+            if not lb.get("targetGroupArn"):
                 continue
+            tg = self.target_group_for(service, task, lb)
             if task.get("_eni_ip"):
                 target = {"Id": task["_eni_ip"], "Port": lb["containerPort"]}
             else:
