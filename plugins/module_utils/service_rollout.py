@@ -19,6 +19,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils import progress as pr
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks, paginate_by_token
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import DEPLOYMENT_STAGES
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import HOOK_STAGES
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import STRATEGIES
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import TRAFFIC_SHIFTING
@@ -269,6 +270,20 @@ def deployment_line(deployment):
     return line
 
 
+def passed_stages(before, after):
+    """The lifecycle stages a service deployment went through between two reads without being seen in them (the
+    stages are short, polls are seconds apart): those between the stage read before (or the start) and the stage read
+    now, while the deployment moves forward."""
+    if after.get("status") not in ("PENDING", "IN_PROGRESS", "SUCCESSFUL") or after.get("lifecycleStage") not in \
+            DEPLOYMENT_STAGES:
+        return []
+    same = before is not None and before.get("serviceDeploymentArn") == after.get("serviceDeploymentArn")
+    start = DEPLOYMENT_STAGES.index("PRE_SCALE_UP")
+    if same and before.get("lifecycleStage") in DEPLOYMENT_STAGES:
+        start = DEPLOYMENT_STAGES.index(before["lifecycleStage"]) + 1
+    return list(DEPLOYMENT_STAGES[start:DEPLOYMENT_STAGES.index(after["lifecycleStage"])])
+
+
 def rollout_status(service, targets=None, ready=False, absent=False, deployment=None):
     """One progress line about a service being rolled out (or deleted): its running/desired counts, what is
     pending, the rollout state of its PRIMARY deployment (or its service deployment's stage) and, once read, its
@@ -311,6 +326,7 @@ class EcsServices(Service):
         self._targets = {}  # service name -> (healthy, total) targets, as last read
         self._known_deployments = {}  # service name -> service deployment ARNs before this run's change
         self._deployments = {}  # service name -> its service deployment (DescribeServiceDeployments), as last read
+        self._passed = {}  # service name -> stages its deployment passed between the last two reads
         self.diff_before, self.diff_after = {}, {}
 
     def ecs(self, method, description, /, **params):
@@ -530,6 +546,7 @@ class EcsServices(Service):
         if deployment is None and started:
             return False, False, ["%s: the service deployment has not started yet" % name]
         if deployment is not None:
+            self._passed[name] = passed_stages(self._deployments.get(name), deployment)
             self._deployments[name] = deployment
             result.update(service_deployment_arn=deployment.get("serviceDeploymentArn"),
                           service_deployment_status=deployment.get("status"),
@@ -587,6 +604,10 @@ class EcsServices(Service):
             state["services"] = services
             for name in list(pending):
                 ready, failed, reasons = self.readiness(services.get(name), pending[name])
+                if self._passed.get(name) and self.progress is not None:
+                    self.progress("%s: deployment %s passed %s" % (
+                        name, short_deployment_id(self._deployments[name].get("serviceDeploymentArn")),
+                        ", ".join(self._passed.pop(name))))
                 lines.say(name, rollout_status(services.get(name), self._targets.get(name), ready and not failed,
                                                pending[name]["state"] == "absent", self._deployments.get(name)))
                 if failed:

@@ -141,9 +141,13 @@ def test_a_blue_green_deploy_waits_for_success_traffic_and_healthy_targets_with_
     entry = result["service"]
     assert entry["service_deployment_status"] == "SUCCESSFUL" and entry["service_deployment_arn"] == DEPLOYMENT % "new"
     assert entry["stages"][-1]["stage"] == "CLEAN_UP" and entry["traffic_steps"] == [100.0]
+    # stages between two polls are named as passed, so every stage shows
     assert path.read_text().splitlines()[1:] == [
+        "web: deployment new passed PRE_SCALE_UP",
         "web: running 2/2; deployment new IN_PROGRESS, stage SCALE_UP, production traffic 0% new",
+        "web: deployment new passed POST_SCALE_UP, TEST_TRAFFIC_SHIFT, POST_TEST_TRAFFIC_SHIFT",
         "web: running 2/2; deployment new IN_PROGRESS, stage PRODUCTION_TRAFFIC_SHIFT, production traffic 100% new",
+        "web: deployment new passed POST_PRODUCTION_TRAFFIC_SHIFT",
         "web: running 2/2; deployment new IN_PROGRESS, stage BAKE_TIME, production traffic 100% new",
         "web: rolled out: running 2/2, targets healthy 2/2; deployment new SUCCESSFUL, stage CLEAN_UP, "
         "production traffic 100% new",
