@@ -402,3 +402,18 @@ def test_deployment_strategy_settings_are_validated(env, config, message):
     with pytest.raises(ClientError, match=message):
         ecs.create_service(cluster=CLUSTER, serviceName="invalid", taskDefinition=register(ecs, "invalid", "nginx:1"),
                            desiredCount=1, deploymentConfiguration=config)
+
+
+def test_switching_strategies_in_place_drops_the_settings_of_the_strategy_left(env):
+    ecs = env["ecs"]
+    route = routing(env, "switch")
+    ecs.create_service(cluster=CLUSTER, serviceName="switch", taskDefinition=register(ecs, "switch", "nginx:1"),
+                       desiredCount=1, loadBalancers=load_balancers(route), deploymentConfiguration={
+                           "strategy": "LINEAR", "linearConfiguration": {"stepPercent": 25.0},
+                           "lifecycleHooks": [{"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP"]}]})
+    for config, gone in (({"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 10.0}}, "linearConfiguration"),
+                         ({"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1}, "canaryConfiguration"),
+                         ({"strategy": "ROLLING"}, "lifecycleHooks")):
+        updated = ecs.update_service(cluster=CLUSTER, service="switch", deploymentConfiguration=config)["service"]
+        assert updated["deploymentConfiguration"]["strategy"] == config["strategy"]
+        assert gone not in updated["deploymentConfiguration"]
