@@ -224,7 +224,7 @@ def test_a_pause_hook_waits_until_deploy_yml_continues_it(playbook, aws, endpoin
     deployed = _deploy(playbook, prerequisites, deploy_image=IMAGE % 32, services_list=_web(IMAGE % 30, **paused))
     assert deployed.rc == 0, deployed.output
     assert "paused at POST_TEST_TRAFFIC_SHIFT for approval" in _flat(deployed.output), deployed.output
-    assert _serving(aws, prerequisites) == before  # production traffic still on blue
+    assert _serving(aws, prerequisites)[:2] == before[:2]  # production traffic still on blue, healthy
 
     controls = Controls(endpoint)
     controls.mark()
@@ -250,10 +250,20 @@ def test_a_pause_hook_waits_until_deploy_yml_continues_it(playbook, aws, endpoin
 @pytest.mark.destructive
 def test_switching_back_to_rolling_and_teardown_remove_what_traffic_shifting_made(playbook, aws, prerequisites):
     elbv2, iam = aws("elbv2"), aws("iam")
+    converged = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web()))
+    assert converged.rc == 0, converged.output
     rolled = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web(deployment_strategy="rolling",
                                                                                    bake_time=None)))
     assert rolled.rc == 0, rolled.output
-    assert _web_service(aws)["deploymentConfiguration"].get("strategy", "ROLLING") == "ROLLING"
+    web = _web_service(aws)
+    assert web["deploymentConfiguration"].get("strategy", "ROLLING") == "ROLLING"
+    assert "advancedConfiguration" not in web["loadBalancers"][0]
+    [action] = _rule(aws, prerequisites)["Actions"]
+    groups = action.get("ForwardConfig", {}).get("TargetGroups") or [{"TargetGroupArn": action["TargetGroupArn"]}]
+    assert [g["TargetGroupArn"].split("/")[-2] for g in groups] == [f"{STACK}-web"]
+    again = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web(deployment_strategy="rolling",
+                                                                                  bake_time=None)))
+    assert again.rc == 0 and again.changed == 0, again.changed_tasks
     removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web(), services_state="absent"))
     assert removed.rc == 0, removed.output
     assert not [g for g in elbv2.describe_target_groups()["TargetGroups"] if g["TargetGroupName"].startswith(STACK)]
