@@ -48,7 +48,8 @@ def env(client):
 
     polling.wait_for(lambda: len(ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"]) == 2,
                      what="two container instances")
-    return {"ec2": ec2, "ecs": ecs, "elb": elb, "cloudwatch": cloudwatch, "vpc": vpc, "listeners": listeners}
+    return {"ec2": ec2, "ecs": ecs, "elb": elb, "cloudwatch": cloudwatch, "vpc": vpc, "listeners": listeners,
+            "subnets": subnets}
 
 
 def register(ecs, name, image):
@@ -57,13 +58,13 @@ def register(ecs, name, image):
          "portMappings": [{"containerPort": 80, "hostPort": 0}]}])["taskDefinition"]["taskDefinitionArn"]
 
 
-def routing(env, name):
+def routing(env, name, target_type="instance"):
     """Two target groups and a production (port 80) and test (port 8080) listener rule forwarding to them."""
     elb = env["elb"]
     groups = []
     for colour in ("blue", "green"):
         group = elb.create_target_group(Name=f"{name}-{colour}", Protocol="HTTP", Port=80, VpcId=env["vpc"],
-                                        TargetType="instance", HealthCheckIntervalSeconds=5, HealthyThresholdCount=2,
+                                        TargetType=target_type, HealthCheckIntervalSeconds=5, HealthyThresholdCount=2,
                                         UnhealthyThresholdCount=2)["TargetGroups"][0]["TargetGroupArn"]
         elb.modify_target_group_attributes(TargetGroupArn=group, Attributes=[
             {"Key": "deregistration_delay.timeout_seconds", "Value": "5"}])
@@ -402,6 +403,187 @@ def test_deployment_strategy_settings_are_validated(env, config, message):
     with pytest.raises(ClientError, match=message):
         ecs.create_service(cluster=CLUSTER, serviceName="invalid", taskDefinition=register(ecs, "invalid", "nginx:1"),
                            desiredCount=1, deploymentConfiguration=config)
+
+
+def test_the_next_deployment_goes_back_to_the_first_target_group(env, clock, controls):
+    ecs = env["ecs"]
+    name = "twice"
+    route, first, second = start(env, clock, name, {"strategy": "BLUE_GREEN"})
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=second)
+    advance_until(clock, lambda: steady(env, name, second, route["green"]) and healthy(env, route["blue"]) == 0,
+                  "green serving")
+    third = register(ecs, name, "nginx:3")
+    controls.mark()
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=third)
+    advance_until(clock, lambda: steady(env, name, third, route["blue"]) and healthy(env, route["green"]) == 0,
+                  "third revision serving from the first target group")
+    assert weights(env, route["production"]) == {route["blue"]: 100, route["green"]: 0}
+    report = controls.report()
+    assert report.weights(CLUSTER, name, route["blue"]) == [0, 100]
+    assert report.traffic(CLUSTER, name)["below_desired"] == 0
+    statuses = [d["status"] for d in ecs.list_service_deployments(cluster=CLUSTER, service=name)["serviceDeployments"]]
+    assert statuses == ["SUCCESSFUL"] * 3   # newest first: both shifts and the first rollout
+
+
+def test_green_that_fails_to_start_trips_the_circuit_breaker_and_rolls_back(env, clock, controls):
+    ecs = env["ecs"]
+    name = "breaker"
+    route, first, second = start(env, clock, name, {
+        "strategy": "BLUE_GREEN", "deploymentCircuitBreaker": {"enable": True, "rollback": True}})
+    controls.call("ecs/fail-task-starts", {"cluster": CLUSTER, "family": second.split("/")[-1], "forever": True})
+    try:
+        controls.mark()
+        ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=second)
+        advance_until(clock, lambda: deployments(env, name)[0]["status"] == "ROLLBACK_SUCCESSFUL", "rolled back")
+    finally:
+        controls.call("ecs/fail-task-starts", {"cluster": CLUSTER, "family": second.split("/")[-1], "count": 0})
+    record = deployments(env, name)[0]
+    assert record["statusReason"] == "ECS deployment circuit breaker: tasks failed to start."
+    assert record["deploymentCircuitBreaker"]["status"] == "TRIGGERED"
+    assert record["deploymentCircuitBreaker"]["failureCount"] >= record["deploymentCircuitBreaker"]["threshold"]
+    assert record["lifecycleStage"] == "SCALE_UP"
+    advance_until(clock, lambda: steady(env, name, first, route["blue"]), "blue alone")
+    report = controls.report()
+    assert report.weights(CLUSTER, name, route["green"]) == [0]   # production never moved
+    assert report.traffic(CLUSTER, name)["below_desired"] == 0
+
+
+@pytest.mark.parametrize("action, outcome", [("CONTINUE", "SUCCESSFUL"), ("ROLLBACK", "ROLLBACK_SUCCESSFUL")])
+def test_a_pause_hook_past_its_timeout_takes_its_timeout_action(env, clock, controls, action, outcome):
+    ecs = env["ecs"]
+    name = f"timeout{action.lower()}"
+    hook = {"targetType": "PAUSE", "lifecycleStages": ["PRE_SCALE_UP"],
+            "timeoutConfiguration": {"timeoutInMinutes": 10, "action": action}}
+    route, first, second = start(env, clock, name, {"strategy": "BLUE_GREEN", "lifecycleHooks": [hook]})
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=second)
+    advance_until(clock, lambda: deployments(env, name)[0].get("lifecycleHookDetails"), "paused")
+    detail = deployments(env, name)[0]["lifecycleHookDetails"][0]
+    assert (detail["status"], detail["timeoutAction"]) == ("AWAITING_ACTION", action)
+    clock.advance(controls.scaled(600) * 0.9)
+    assert deployments(env, name)[0]["lifecycleStage"] == "PRE_SCALE_UP"
+    assert healthy(env, route["green"]) == 0   # nothing of green started before the hook let it
+    advance_until(clock, lambda: deployments(env, name)[0]["status"] == outcome, outcome)
+    final = (second, route["green"]) if action == "CONTINUE" else (first, route["blue"])
+    advance_until(clock, lambda: steady(env, name, *final), "settled")
+
+
+def test_a_deployment_replaced_mid_shift_is_stopped_and_the_next_starts_from_blue(env, clock, controls):
+    ecs = env["ecs"]
+    name = "replaced"
+    route, first, second = start(env, clock, name, {
+        "strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 30}})
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=second)
+    advance_until(clock, lambda: weights(env, route["production"])[route["green"]] == 10, "canary")
+    third = register(ecs, name, "nginx:3")
+    controls.mark()
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=third)
+    records = deployments(env, name)
+    assert records[1]["status"] == "STOPPED" and "superseded" in records[1]["statusReason"]
+    assert records[0]["sourceServiceRevisions"][0]["arn"] == records[1]["sourceServiceRevisions"][0]["arn"]
+    advance_until(clock, lambda: steady(env, name, third, route["green"]) and healthy(env, route["blue"]) == 0,
+                  "third revision serving")
+    assert deployments(env, name)[0]["status"] == "SUCCESSFUL"
+    assert controls.report().traffic(CLUSTER, name)["below_desired"] == 0
+
+
+def test_rolling_deployments_have_service_deployments_too(env, clock):
+    ecs = env["ecs"]
+    name = "rolling"
+    first, second = register(ecs, name, "nginx:1"), register(ecs, name, "nginx:2")
+    ecs.create_service(cluster=CLUSTER, serviceName=name, taskDefinition=first, desiredCount=1)
+    advance_until(clock, lambda: service(env, name)["deployments"][0]["rolloutState"] == "COMPLETED", "first")
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=second)
+    in_progress = ecs.list_service_deployments(cluster=CLUSTER, service=name, status=["IN_PROGRESS"])
+    assert len(in_progress["serviceDeployments"]) == 1
+    advance_until(clock, lambda: service(env, name)["deployments"][0]["rolloutState"] == "COMPLETED"
+                  and len(service(env, name)["deployments"]) == 1, "second")
+    newest, oldest = deployments(env, name)
+    assert (newest["status"], oldest["status"]) == ("SUCCESSFUL", "SUCCESSFUL")
+    assert newest["sourceServiceRevisions"][0]["arn"] == oldest["targetServiceRevision"]["arn"]
+    assert "lifecycleStage" not in newest and "requestedProductionTrafficWeight" not in newest["targetServiceRevision"]
+    with pytest.raises(ClientError, match="ServiceNotFoundException"):
+        ecs.list_service_deployments(cluster=CLUSTER, service="nothing")
+    missing = newest["serviceDeploymentArn"][:-3] + "zzz"
+    assert ecs.describe_service_deployments(serviceDeploymentArns=[missing])["failures"] == [
+        {"arn": missing, "reason": "MISSING"}]
+    with pytest.raises(ClientError, match="ServiceDeploymentNotFoundException"):
+        ecs.stop_service_deployment(serviceDeploymentArn=missing)
+
+
+def documented_sequences():
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from documented import DOCUMENTED, changes, follows
+
+    return DOCUMENTED["ecs_service_deployment"], changes, follows
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_stages_and_statuses_follow_the_documented_sequences(env, clock, controls, fail):
+    """Tick by tick on the frozen clock: the lifecycle stages and statuses of a linear deployment (and of one whose
+    POST_PRODUCTION_TRAFFIC_SHIFT hook fails) only move forward through the documented sequences."""
+    documented, changes, follows = documented_sequences()
+    ecs = env["ecs"]
+    name = f"documented{int(fail)}"
+    shifts, check = (HOOK.replace("bg-hook", f"documented-{kind}-{int(fail)}") for kind in ("shifts", "check"))
+    hooks = [{"hookTargetArn": shifts, "roleArn": ROLE, "lifecycleStages": ["TEST_TRAFFIC_SHIFT",
+                                                                           "PRODUCTION_TRAFFIC_SHIFT"]},
+             {"hookTargetArn": check, "roleArn": ROLE, "lifecycleStages": ["POST_PRODUCTION_TRAFFIC_SHIFT"]}]
+    route, first, second = start(env, clock, name, {
+        "strategy": "LINEAR", "bakeTimeInMinutes": 1, "lifecycleHooks": hooks,
+        "linearConfiguration": {"stepPercent": 50.0, "stepBakeTimeInMinutes": 1}})
+    controls.lambda_hook(check, "FAILED" if fail else "SUCCEEDED")
+    try:
+        ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=second)
+        seen = []
+        final = "ROLLBACK_SUCCESSFUL" if fail else "SUCCESSFUL"
+
+        def sample():
+            record = deployments(env, name)[0]
+            seen.append((record["status"], record.get("lifecycleStage")))
+            return record["status"] == final
+
+        advance_until(clock, sample, final, step=0.05)
+    finally:
+        controls.lambda_hook(check, "SUCCEEDED")
+    statuses, stages = changes([s for s, _ in seen]), changes([s for _, s in seen])
+    assert follows(statuses, documented["rollback" if fail else "successful"]), statuses
+    assert follows(stages, documented["lifecycle_stages"]), stages
+    assert {"SCALE_UP", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT" if fail else "BAKE_TIME"} <= set(
+        stages), stages
+    invoked = [(i["payload"]["lifecycleStage"], i["payload"]["executionDetails"]["productionTrafficWeights"][
+        i["payload"]["executionDetails"]["targetServiceRevisionArn"]]) for i in controls.lambda_hook_invocations(shifts)]
+    expected = [("TEST_TRAFFIC_SHIFT", 0.0), ("PRODUCTION_TRAFFIC_SHIFT", 50.0), ("PRODUCTION_TRAFFIC_SHIFT", 100.0)]
+    # a rollback runs the traffic shift hooks once more, on the way back to blue
+    assert invoked == expected + ([("PRODUCTION_TRAFFIC_SHIFT", 0.0), ("TEST_TRAFFIC_SHIFT", 0.0)] if fail else [])
+
+
+def test_awsvpc_tasks_shift_between_ip_target_groups(env, clock, controls):
+    ecs = env["ecs"]
+    name = "vpcweb"
+    route = routing(env, name, target_type="ip")
+    definitions = [ecs.register_task_definition(family=name, networkMode="awsvpc", containerDefinitions=[
+        {"name": "web", "image": image, "cpu": 64, "memoryReservation": 128,
+         "portMappings": [{"containerPort": 80, "hostPort": 80}]}])["taskDefinition"]["taskDefinitionArn"]
+        for image in ("nginx:1", "nginx:2")]
+    ecs.create_service(cluster=CLUSTER, serviceName=name, taskDefinition=definitions[0], desiredCount=DESIRED,
+                       loadBalancers=load_balancers(route), deploymentConfiguration={"strategy": "BLUE_GREEN"},
+                       networkConfiguration={"awsvpcConfiguration": {"subnets": env["subnets"]}})
+    advance_until(clock, lambda: steady(env, name, definitions[0], route["blue"]), "first revision steady")
+    controls.mark()
+    ecs.update_service(cluster=CLUSTER, service=name, taskDefinition=definitions[1])
+    advance_until(clock, lambda: steady(env, name, definitions[1], route["green"]) and healthy(env, route["blue"]) == 0,
+                  "green serving")
+    tasks = ecs.describe_tasks(cluster=CLUSTER, tasks=ecs.list_tasks(cluster=CLUSTER, serviceName=name)["taskArns"])
+    addresses = {t["attachments"][0]["details"][-1]["value"] for t in tasks["tasks"] if t["lastStatus"] == "RUNNING"}
+    targets = {d["Target"]["Id"] for d in env["elb"].describe_target_health(
+        TargetGroupArn=route["green"])["TargetHealthDescriptions"]}
+    assert targets == addresses and len(targets) == DESIRED
+    report = controls.report()
+    assert report.weights(CLUSTER, name, route["green"]) == [0, 100]
+    assert report.traffic(CLUSTER, name)["below_desired"] == 0
 
 
 def test_switching_strategies_in_place_drops_the_settings_of_the_strategy_left(env):

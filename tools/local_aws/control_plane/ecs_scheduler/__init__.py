@@ -56,6 +56,7 @@ class Scheduler(Agent, Placement, TaskLifecycle, Services, TrafficShifting, Capa
         for service in list(store.services.values()):
             if service["schedulingStrategy"] == "DAEMON":
                 self.reconcile_daemon(store, service, now)
+                self.settle_service_deployment(store, service)
             else:
                 self.reconcile_shifting(store, service, now)  # the ordinary reconcile unless traffic shifts
             self.update_counts(store, service)

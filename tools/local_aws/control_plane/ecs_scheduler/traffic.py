@@ -11,7 +11,8 @@ canaryPercent, canaryBakeTimeInMinutes, then 100), POST_PRODUCTION_TRAFFIC_SHIFT
 CLEAN_UP (blue scaled down and deregistered). Lifecycle hooks run at the end of their stage (PRODUCTION_TRAFFIC_SHIFT
 hooks after every weight change, PRE_PRODUCTION_TRAFFIC_SHIFT hooks before the first); a stage goes on once every
 hook of it succeeded. A FAILED hook, a deployment alarm in ALARM, the circuit breaker or StopServiceDeployment
-ROLLBACK returns production and test traffic to blue, then scales green down (ROLLBACK_SUCCESSFUL).
+ROLLBACK returns production and test traffic to blue (invoking the Lambda hooks of PRODUCTION_TRAFFIC_SHIFT and
+TEST_TRAFFIC_SHIFT once more, their answers ignored), then scales green down (ROLLBACK_SUCCESSFUL).
 
 The stages run as a generator per service deployment, resumed once per tick: it yields while it waits (tasks to
 become healthy, a bake time on the plane clock, a hook), so several stages can pass in one tick and nothing sleeps.
@@ -315,6 +316,11 @@ class TrafficShifting:
             self.roll_back(store, service, record, rollback.reason, rollback.cause)
         self._flush_events(service)
 
+    def settle_service_deployment(self, store, service):
+        record = store.service_deployments.get(service.get("_service_deployment"))
+        if record is not None:
+            self._settle(store, service, record)
+
     def _stop_strays(self, store, service, record):
         keep = {record["_deployment"], *record["_blue"]}
         primary = service["deployments"][0]
@@ -532,6 +538,11 @@ class TrafficShifting:
         self.set_listener_weights(store, service, blue.get("_target_groups") or {}, green.get("_target_groups") or {},
                                   production=0.0, test=0.0)
         record["_weights"] = {"production": 0.0, "test": 0.0}
+        for stage in ("PRODUCTION_TRAFFIC_SHIFT", "TEST_TRAFFIC_SHIFT"):  # the hooks ECS runs on a rollback
+            for hook in record["deploymentConfiguration"].get("lifecycleHooks") or []:
+                if stage in (hook.get("lifecycleStages") or []) and (hook.get("targetType") or "AWS_LAMBDA") \
+                        == "AWS_LAMBDA":
+                    self._invoke(store, service, record, stage, {"hook": hook, "hookDetails": hook.get("hookDetails")})
         green["rolloutState"] = "FAILED"
         green["rolloutStateReason"] = reason
         green["status"] = "ACTIVE"
