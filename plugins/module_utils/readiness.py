@@ -203,8 +203,8 @@ def deployment_failure_reasons(deployment):
         reasons.append("alarms in ALARM: %s" % ", ".join(alarms["triggeredAlarmNames"]))
     breaker = deployment.get("deploymentCircuitBreaker") or {}
     if breaker.get("status") == "TRIGGERED":
-        reasons.append("circuit breaker: %s failed tasks (threshold %s)" % (breaker.get("failureCount"),
-                                                                          breaker.get("threshold")))
+        counts = (breaker.get("failureCount"), breaker.get("threshold"))
+        reasons.append("circuit breaker: %s failed tasks (threshold %s)" % counts)
     for hook in deployment.get("lifecycleHookDetails") or []:
         if hook.get("status") in ("FAILED", "TIMED_OUT"):
             target = hook.get("targetArn") or hook.get("targetType") or "hook"
@@ -224,8 +224,8 @@ def service_deployment_state(deployment):
     if status in DEPLOYMENT_UNDONE:
         return "failed", ["deployment %s %s: %s" % (name, status, "; ".join(deployment_failure_reasons(deployment)))]
     if status in DEPLOYMENT_ROLLING_BACK:
-        return "rolling_back", ["deployment %s %s: %s" % (name, status,
-                                                          "; ".join(deployment_failure_reasons(deployment)))]
+        why = "; ".join(deployment_failure_reasons(deployment))
+        return "rolling_back", ["deployment %s %s: %s" % (name, status, why)]
     hook = paused_hook(deployment)
     if hook is not None:
         return "paused", ["deployment %s paused at %s: awaiting approval (hook %s)" % (name, stage, hook.get("hookId"))]

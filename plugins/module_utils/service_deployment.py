@@ -40,8 +40,8 @@ def summary(result):
     """One line on where a deploy, continue or rollback left the service."""
     line = "%s: %s, strategy %s" % (result["name"], result["action"], result.get("deployment_strategy") or "-")
     if result.get("stages"):
-        line += "; stages %s" % " > ".join(s["stage"] + ("" if not s["hooks"] else " (%s)" % ", ".join(s["hooks"]))
-                                          for s in result["stages"])
+        stages = [s["stage"] + (" (%s)" % ", ".join(s["hooks"]) if s["hooks"] else "") for s in result["stages"]]
+        line += "; stages %s" % " > ".join(stages)
     if result.get("traffic_steps"):
         line += "; production traffic %s" % " > ".join("%g%%" % w for w in result["traffic_steps"])
     if result.get("service_deployment_status"):
@@ -116,8 +116,10 @@ class ServiceDeployment(EcsServices):
         """Continue or roll back the deployment in progress."""
         deployment = self.latest_deployment(self.name)
         if deployment is None or deployment.get("status") not in DEPLOYMENT_MOVING:
-            state = "its latest deployment %s is %s" % (deployment_id(deployment.get("serviceDeploymentArn")),
-                                                         deployment.get("status")) if deployment else "it has none"
+            state = "it has none"
+            if deployment:
+                state = "its latest deployment %s is %s" % (deployment_id(deployment.get("serviceDeploymentArn")),
+                                                            deployment.get("status"))
             raise CloudopsError(message="service=%s: no deployment in progress to %s (%s)" % (
                 self.name, "continue" if action == "continue" else "roll back", state))
         hook = paused_hook(deployment)
@@ -128,11 +130,9 @@ class ServiceDeployment(EcsServices):
                                             deployment.get("status"), deployment.get("lifecycleStage")))
         spec = {"name": self.name, "state": "present"}
         result = service_result(spec, service, True, action, [])
+        paused = dict(hook_id=hook.get("hookId"), lifecycle_stage=deployment.get("lifecycleStage")) if hook else None
         result.update(service_deployment_arn=deployment["serviceDeploymentArn"],
-                      lifecycle_stage=deployment.get("lifecycleStage"),
-                      task_definition_arn=None, paused_hook=dict(hook_id=hook.get("hookId"),
-                                                                  lifecycle_stage=deployment.get("lifecycleStage"))
-                      if hook else None)
+                      lifecycle_stage=deployment.get("lifecycleStage"), task_definition_arn=None, paused_hook=paused)
         if self.check_mode:
             return result, deployment
         arn = deployment["serviceDeploymentArn"]

@@ -226,7 +226,8 @@ def deployment_plan(spec, service, differences):
 
 def service_result(spec, service, changed, action, differences, td_arn=None, deployment_id=None):
     primary = primary_deployment(service)
-    return dict(deployment_plan(spec, service, differences),
+    result = deployment_plan(spec, service, differences)
+    result.update(
         name=spec["name"],
         state=spec["state"],
         changed=changed,
@@ -240,6 +241,7 @@ def service_result(spec, service, changed, action, differences, td_arn=None, dep
         running_count=(service or {}).get("runningCount"),
         rollout_state=(primary or {}).get("rolloutState"),
     )
+    return result
 
 
 def refresh(results, services):
