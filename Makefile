@@ -28,7 +28,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The venv's tools first (ansible-lint runs ansible-playbook and ansible-galaxy by name).
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup dev-setup demo check test lint sanity unit integration local-aws local-aws-stop site verify roll teardown molecule docs benchmark clean
+.PHONY: help setup dev-setup demo check test lint sanity unit integration local-aws local-aws-stop site verify roll deploy teardown molecule docs benchmark clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -83,6 +83,11 @@ verify: setup  ## verify the platform's health (playbooks/verify.yml)
 
 roll: setup  ## roll instances onto the current launch template (playbooks/roll_instances.yml)
 	$(call run_playbook,roll_instances.yml)
+
+# SERVICE (required), IMAGE, ACTION (deploy | continue | rollback) are deploy.yml's deploy_service, deploy_image and
+# deploy_action.
+deploy: setup  ## deploy a service, or continue or roll back its paused deployment (playbooks/deploy.yml; SERVICE=, IMAGE=, ACTION=)
+	$(call run_playbook,deploy.yml -e deploy_service=$(SERVICE) $(if $(IMAGE),-e deploy_image=$(IMAGE),) $(if $(ACTION),-e deploy_action=$(ACTION),))
 
 teardown: setup  ## list (dry run) or delete the platform (playbooks/teardown.yml)
 	$(call run_playbook,teardown.yml)

@@ -198,16 +198,34 @@ class Summary:
                     f"{service.get('runningCount')}/{service.get('desiredCount')} (pending {service.get('pendingCount')}), "
                     f"rollout {primary.get('rolloutState', 'unknown')}, {len(service.get('deployments') or [])} deployment(s)"
                 )
+                strategy = (service.get("deploymentConfiguration") or {}).get("strategy") or "ROLLING"
+                if strategy != "ROLLING":
+                    lines.append("    " + self.service_deployment(ecs, cluster, service, strategy))
                 for balancer in service.get("loadBalancers") or []:
-                    group = balancer.get("targetGroupArn")
-                    if not group:
-                        continue
-                    health = elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]
-                    states = collections.Counter(t["TargetHealth"]["State"] for t in health)
-                    summary = ", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "no targets"
-                    name = group.rsplit(":", 1)[-1].split("/")[1] if "/" in group else group
-                    lines.append(f"    targets {name} port {balancer.get('containerPort')}: {summary}")
+                    alternate = (balancer.get("advancedConfiguration") or {}).get("alternateTargetGroupArn")
+                    for group in (balancer.get("targetGroupArn"), alternate):
+                        if not group:
+                            continue
+                        health = elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]
+                        states = collections.Counter(t["TargetHealth"]["State"] for t in health)
+                        summary = ", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "no targets"
+                        name = group.rsplit(":", 1)[-1].split("/")[1] if "/" in group else group
+                        lines.append(f"    targets {name} port {balancer.get('containerPort')}: {summary}")
         return lines
+
+    @staticmethod
+    def service_deployment(ecs, cluster, service, strategy):
+        """A line on a traffic-shifting service's latest service deployment: status, lifecycle stage, traffic."""
+        found = ecs.list_service_deployments(cluster=cluster["clusterArn"], service=service["serviceName"])
+        latest = (found.get("serviceDeployments") or [None])[0]
+        if latest is None:
+            return f"strategy {strategy}: no deployment yet"
+        deployment = ecs.describe_service_deployments(serviceDeploymentArns=[latest["serviceDeploymentArn"]])[
+            "serviceDeployments"][0]
+        weight = (deployment.get("targetServiceRevision") or {}).get("requestedProductionTrafficWeight")
+        return (f"strategy {strategy}: deployment {deployment['serviceDeploymentArn'].rsplit('/', 1)[-1]} "
+                f"{deployment.get('status')}, stage {deployment.get('lifecycleStage', '-')}"
+                + (f", production traffic {weight:g}% on it" if weight is not None else ""))
 
     # -- load balancer ----------------------------------------------------------------------------------
     def load_balancers(self):

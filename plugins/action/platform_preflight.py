@@ -31,6 +31,8 @@ PLAYBOOK_INPUTS = {
     "teardown": dict((k, k) for k in ("teardown_confirm", "teardown_allow_prod", "teardown_kms_pending_days",
                                       "teardown_wait_timeout", "teardown_skip_final_snapshot")),
     "verify": dict((k, k) for k in ("verify_checks", "verify_ami_max_age_days", "verify_wait_timeout")),
+    "deploy": dict((k, k) for k in ("deploy_service", "deploy_action", "deploy_image", "deploy_task_definition",
+                                    "deploy_wait_timeout", "services_list")),
 }
 _SPECS = {}
 

@@ -32,6 +32,15 @@ description:
     cloudops.ecs.ecs_service_scaling items (scalable target, step policies, scheduled actions) of every REPLICA
     service; C(services_step_alarms) the CloudWatch alarms of the step policies (given policy name to ARN).
   - C(services_ecr_repositories) the cloudops.ecs.ecr_repository items of C(services_ecr_repositories).
+  - Deployments - C(services_alternate_target_groups) the alternate target groups of the traffic-shifting services,
+    C(services_existing_alternate_target_groups) service name to alternate target group ARN (O(every) for every
+    load-balanced service), C(services_rules_by_service) service name to listener rule ARN (from the
+    cloudops.ecs.elb_listener_rules rules), C(services_hook_functions) and C(services_hook_role_policy) the lifecycle
+    hooks' functions and the policy of the role ECS invokes them with, C(services_shift_traffic) whether any service
+    shifts traffic, C(services_load_balancer_role) the name and managed policy ARN of the role ECS shifts it with;
+    C(services_test_listener_rules) the rules of the test listener; for teardown
+    C(services_alternate_target_group_names) (every load-balanced service) and
+    C(services_deploy_role_names).
 options:
   _input:
     description: The services (C(services_list)) or one service.
@@ -50,6 +59,10 @@ options:
     description: For C(services_published), the registered results of the role's cloudops.ecs.ecs_task_definition loop.
     type: list
     elements: dict
+  every:
+    description: For C(services_existing_alternate_target_groups), those of every load-balanced service.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -171,6 +184,49 @@ def services_group_strategy(groups):
     return service_spec.group_capacity_provider_strategy(groups)
 
 
+def services_alternate_target_groups(services, settings=None):
+    return service_spec.alternate_target_groups(services, settings)
+
+
+def services_existing_alternate_target_groups(services, target_groups, settings=None, every=False):
+    return service_spec.existing_alternate_target_groups(services, target_groups, settings, every)
+
+
+def services_rules_by_service(services, rule_results, settings=None):
+    return service_spec.rules_by_service(services, rule_results, settings)
+
+
+def services_hook_functions(services, settings=None):
+    return service_spec.hook_functions(services, settings)
+
+
+def services_hook_role_policy(services, settings=None):
+    return service_spec.hook_role_policy(services, settings)
+
+
+def services_shift_traffic(services, settings=None):
+    return any(service_spec.shifts_traffic(svc, settings) for svc in services or [])
+
+
+def services_load_balancer_role(settings=None):
+    return {"name": service_spec.load_balancer_role_name(settings),
+            "policy_arn": service_spec.load_balancer_role_policy_arn(settings),
+            "hook_role_name": service_spec.hook_role_name(settings)}
+
+
+def services_test_listener_rules(services, settings=None):
+    return service_spec.test_listener_rules(services, settings)
+
+
+def services_alternate_target_group_names(services, settings=None):
+    return [service_spec.alternate_target_group_name(svc, settings) for svc in services or []
+            if svc.get("listener_rule") is not None]
+
+
+def services_deploy_role_names(settings=None):
+    return [service_spec.load_balancer_role_name(settings), service_spec.hook_role_name(settings)]
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -199,4 +255,14 @@ class FilterModule(object):
             "services_capacity_provider_architectures": services_capacity_provider_architectures,
             "services_group_strategy": services_group_strategy,
             "services_planned_groups": services_planned_groups,
+            "services_alternate_target_groups": services_alternate_target_groups,
+            "services_existing_alternate_target_groups": services_existing_alternate_target_groups,
+            "services_rules_by_service": services_rules_by_service,
+            "services_hook_functions": services_hook_functions,
+            "services_hook_role_policy": services_hook_role_policy,
+            "services_shift_traffic": services_shift_traffic,
+            "services_load_balancer_role": services_load_balancer_role,
+            "services_alternate_target_group_names": services_alternate_target_group_names,
+            "services_deploy_role_names": services_deploy_role_names,
+            "services_test_listener_rules": services_test_listener_rules,
         }

@@ -67,6 +67,19 @@ def account_root_arn(partition, account_id):
     return build_arn(partition, "iam", "", account_id, "root")
 
 
+# Region name prefixes of the partitions other than aws (botocore endpoints data, regionRegex).
+REGION_PREFIXES = (("us-isob-", "aws-iso-b"), ("us-iso-", "aws-iso"), ("eu-isoe-", "aws-iso-e"), ("us-isof-", "aws-iso-f"),
+                   ("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"))
+
+
+def partition_of_region(region):
+    """The partition a region belongs to."""
+    for prefix, partition in REGION_PREFIXES:
+        if (region or "").startswith(prefix):
+            return partition
+    return "aws"
+
+
 def dns_suffix(partition):
     if partition not in DNS_SUFFIXES:
         raise ValueError("unknown AWS partition %r (known: %s)" % (partition, ", ".join(sorted(DNS_SUFFIXES))))

@@ -16,6 +16,20 @@ __metaclass__ = type
 # Fields UpdateService cannot change: a difference here needs the service to be recreated.
 IMMUTABLE = ("schedulingStrategy", "launchType")
 
+# ECS's deployment strategies; all but ROLLING shift traffic between two target groups (a load balancer's
+# advancedConfiguration) and run lifecycle hooks.
+STRATEGIES = ("ROLLING", "BLUE_GREEN", "LINEAR", "CANARY")
+TRAFFIC_SHIFTING = ("BLUE_GREEN", "LINEAR", "CANARY")
+HOOK_STAGES = ("RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+               "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT")
+# The stages of a service deployment in order (ServiceDeployment.lifecycleStage), and those a strategy passes.
+DEPLOYMENT_STAGES = ("RECONCILE_SERVICE", "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT",
+                     "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT",
+                     "BAKE_TIME", "CLEAN_UP")
+# The documented defaults of LinearConfiguration and CanaryConfiguration.
+LINEAR_DEFAULTS = {"stepPercent": 10.0, "stepBakeTimeInMinutes": 6}
+CANARY_DEFAULTS = {"canaryPercent": 5.0, "canaryBakeTimeInMinutes": 10}
+
 
 def _lower(value):
     return str(value).lower() if value is not None else None
@@ -55,7 +69,129 @@ def deployment_configuration(config, scheduling_strategy="REPLICA"):
             "enable": bool(alarms.get("enable", True)),
             "rollback": bool(alarms.get("rollback", True)),
         }
+    result.update(strategy_configuration(config))
     return result
+
+
+def _hook(hook):
+    """A DeploymentLifecycleHook from a module hook item."""
+    result = {"targetType": hook.get("target_type") or "AWS_LAMBDA",
+              "lifecycleStages": list(hook.get("lifecycle_stages") or [])}
+    if hook.get("hook_target_arn"):
+        result["hookTargetArn"] = hook["hook_target_arn"]
+    if hook.get("role_arn"):
+        result["roleArn"] = hook["role_arn"]
+    if hook.get("timeout_in_minutes") is not None or hook.get("timeout_action"):
+        timeout = {}
+        if hook.get("timeout_in_minutes") is not None:
+            timeout["timeoutInMinutes"] = int(hook["timeout_in_minutes"])
+        if hook.get("timeout_action"):
+            timeout["action"] = hook["timeout_action"]
+        result["timeoutConfiguration"] = timeout
+    return result
+
+
+def strategy_configuration(config):
+    """The strategy part of a deploymentConfiguration (strategy, bake time, linear/canary steps, lifecycle
+    hooks) for a module deployment_configuration; {} when the spec leaves the strategy unmanaged."""
+    strategy = (config or {}).get("strategy")
+    if strategy is None:
+        return {}
+    result = {"strategy": strategy}
+    if strategy == "ROLLING":
+        return result
+    if config.get("bake_time_in_minutes") is not None:
+        result["bakeTimeInMinutes"] = int(config["bake_time_in_minutes"])
+    if strategy == "LINEAR":
+        linear = config.get("linear") or {}
+        result["linearConfiguration"] = {
+            "stepPercent": float(linear.get("step_percent") if linear.get("step_percent") is not None
+                                 else LINEAR_DEFAULTS["stepPercent"]),
+            "stepBakeTimeInMinutes": int(linear.get("step_bake_time_in_minutes")
+                                         if linear.get("step_bake_time_in_minutes") is not None
+                                         else LINEAR_DEFAULTS["stepBakeTimeInMinutes"])}
+    if strategy == "CANARY":
+        canary = config.get("canary") or {}
+        result["canaryConfiguration"] = {
+            "canaryPercent": float(canary.get("canary_percent") if canary.get("canary_percent") is not None
+                                   else CANARY_DEFAULTS["canaryPercent"]),
+            "canaryBakeTimeInMinutes": int(canary.get("canary_bake_time_in_minutes")
+                                           if canary.get("canary_bake_time_in_minutes") is not None
+                                           else CANARY_DEFAULTS["canaryBakeTimeInMinutes"])}
+    result["lifecycleHooks"] = [_hook(h) for h in config.get("lifecycle_hooks") or []]
+    return result
+
+
+def _canon_hooks(hooks):
+    return sorted(
+        (h.get("targetType") or "AWS_LAMBDA", h.get("hookTargetArn") or "", h.get("roleArn") or "",
+         tuple(sorted(h.get("lifecycleStages") or [])),
+         int((h.get("timeoutConfiguration") or {}).get("timeoutInMinutes") or 0),
+         (h.get("timeoutConfiguration") or {}).get("action") or "")
+        for h in hooks or [])
+
+
+def canonical_strategy(config, desired=None):
+    """What differs between strategies, comparable: the current (DescribeServices) or desired strategy
+    fields; only the fields `desired` manages are kept (None: the desired view itself)."""
+    config = config or {}
+    desired = config if desired is None else desired
+    if "strategy" not in desired:
+        return None
+    strategy = config.get("strategy") or "ROLLING"
+    view = {"strategy": strategy}
+    if strategy == "ROLLING" or desired.get("strategy") == "ROLLING":
+        return view
+    if "bakeTimeInMinutes" in desired:
+        view["bakeTimeInMinutes"] = int(config.get("bakeTimeInMinutes") or 0)
+    if strategy == "LINEAR":
+        linear = dict(LINEAR_DEFAULTS, **(config.get("linearConfiguration") or {}))
+        view["linear"] = (round(float(linear["stepPercent"]), 1), int(linear["stepBakeTimeInMinutes"]))
+    if strategy == "CANARY":
+        canary = dict(CANARY_DEFAULTS, **(config.get("canaryConfiguration") or {}))
+        view["canary"] = (round(float(canary["canaryPercent"]), 1), int(canary["canaryBakeTimeInMinutes"]))
+    view["hooks"] = _canon_hooks(config.get("lifecycleHooks"))
+    return view
+
+
+def deployment_stages(config):
+    """The lifecycle stages a deployment with this deploymentConfiguration passes, in order, each with the hooks
+    that run there ({"stage", "hooks": [PAUSE or the function name]}); ROLLING has none. RECONCILE_SERVICE (only
+    with more than one active revision) and PRE_PRODUCTION_TRAFFIC_SHIFT are listed when a hook runs there."""
+    strategy = (config or {}).get("strategy") or "ROLLING"
+    if strategy == "ROLLING":
+        return []
+    hooks = {}
+    for hook in (config or {}).get("lifecycleHooks") or []:
+        label = "PAUSE" if hook.get("targetType") == "PAUSE" else (hook.get("hookTargetArn") or "").split(":")[-1]
+        for stage in hook.get("lifecycleStages") or []:
+            hooks.setdefault(stage, []).append(label)
+    stages = []
+    for stage in DEPLOYMENT_STAGES:
+        if stage == "PRODUCTION_TRAFFIC_SHIFT" and "PRE_PRODUCTION_TRAFFIC_SHIFT" in hooks:
+            stages.append("PRE_PRODUCTION_TRAFFIC_SHIFT")
+        if stage != "RECONCILE_SERVICE" or stage in hooks:
+            stages.append(stage)
+    return [{"stage": stage, "hooks": hooks.get(stage, [])} for stage in stages]
+
+
+def traffic_steps(config):
+    """The production traffic weights (percent on the new revision) a deployment passes: BLUE_GREEN [100],
+    LINEAR step by step, CANARY [canary, 100]; ROLLING []."""
+    strategy = (config or {}).get("strategy") or "ROLLING"
+    if strategy == "BLUE_GREEN":
+        return [100.0]
+    if strategy == "LINEAR":
+        step = float(dict(LINEAR_DEFAULTS, **(config.get("linearConfiguration") or {}))["stepPercent"])
+        steps, weight = [], 0.0
+        while weight < 100.0:
+            weight = min(100.0, round(weight + step, 1))
+            steps.append(weight)
+        return steps
+    if strategy == "CANARY":
+        canary = float(dict(CANARY_DEFAULTS, **(config.get("canaryConfiguration") or {}))["canaryPercent"])
+        return [canary, 100.0] if canary < 100.0 else [100.0]
+    return []
 
 
 def normalize_deployment_configuration(config, scheduling_strategy="REPLICA"):
@@ -79,6 +215,16 @@ def normalize_deployment_configuration(config, scheduling_strategy="REPLICA"):
             "rollback": bool(alarms.get("rollback", False)),
         }
     return result
+
+
+def deployment_configuration_differs(desired, current, scheduling_strategy="REPLICA"):
+    """Whether a desired deploymentConfiguration (deployment_configuration()) differs from a DescribeServices one."""
+    rolling_keys = ("minimumHealthyPercent", "maximumPercent", "deploymentCircuitBreaker", "alarms")
+    desired_rolling = dict((k, v) for k, v in desired.items() if k in rolling_keys)
+    if desired_rolling != normalize_deployment_configuration(current, scheduling_strategy):
+        return True
+    wanted = canonical_strategy(desired)
+    return wanted is not None and wanted != canonical_strategy(current, desired)
 
 
 def placement_strategy(items):
@@ -105,14 +251,25 @@ def placement_constraints(items):
     return result
 
 
+def _advanced_configuration(config):
+    result = {"alternateTargetGroupArn": config["alternate_target_group_arn"],
+              "productionListenerRule": config["production_listener_rule"], "roleArn": config["role_arn"]}
+    if config.get("test_listener_rule"):
+        result["testListenerRule"] = config["test_listener_rule"]
+    return result
+
+
 def load_balancers(items):
     if items is None:
         return None
-    return [
-        {"targetGroupArn": item["target_group_arn"], "containerName": item["container_name"],
-         "containerPort": int(item["container_port"])}
-        for item in items
-    ]
+    result = []
+    for item in items:
+        entry = {"targetGroupArn": item["target_group_arn"], "containerName": item["container_name"],
+                 "containerPort": int(item["container_port"])}
+        if item.get("advanced_configuration"):
+            entry["advancedConfiguration"] = _advanced_configuration(item["advanced_configuration"])
+        result.append(entry)
+    return result
 
 
 def network_configuration(config):
@@ -138,11 +295,34 @@ def _canon_constraints(items):
 
 
 def _canon_load_balancers(items):
-    return sorted(
-        (i.get("targetGroupArn") or "", i.get("loadBalancerName") or "", i.get("containerName") or "",
-         int(i.get("containerPort") or 0))
-        for i in (items or [])
-    )
+    """Load balancers, comparable. A traffic-shifting service's two target groups are a pair in no order: ECS
+    swaps the production and alternate groups at each deployment, which is no difference."""
+    result = []
+    for i in items or []:
+        advanced = i.get("advancedConfiguration") or {}
+        groups = tuple(sorted(g for g in (i.get("targetGroupArn"), advanced.get("alternateTargetGroupArn")) if g))
+        result.append((groups, i.get("loadBalancerName") or "", i.get("containerName") or "",
+                       int(i.get("containerPort") or 0), advanced.get("productionListenerRule") or "",
+                       advanced.get("testListenerRule") or "", advanced.get("roleArn") or ""))
+    return sorted(result)
+
+
+def _keep_swapped_groups(wanted, current):
+    """The load balancers to send, with each target group pair in the order ECS has it now (after a traffic-shifting
+    deployment the alternate group is production): sending the configured order would shift traffic back."""
+    swapped = {}
+    for item in current or []:
+        advanced = item.get("advancedConfiguration") or {}
+        if advanced.get("alternateTargetGroupArn"):
+            swapped[(advanced["alternateTargetGroupArn"], item.get("targetGroupArn"))] = True
+    result = []
+    for item in wanted:
+        advanced = item.get("advancedConfiguration")
+        if advanced and swapped.get((item["targetGroupArn"], advanced["alternateTargetGroupArn"])):
+            item = dict(item, targetGroupArn=advanced["alternateTargetGroupArn"],
+                        advancedConfiguration=dict(advanced, alternateTargetGroupArn=item["targetGroupArn"]))
+        result.append(item)
+    return result
 
 
 def _canon_capacity(items):
@@ -229,8 +409,8 @@ def service_differences(current, spec, task_definition_arn):
         differ("capacityProviderStrategy", None, None, fields["capacityProviderStrategy"])
         # A new strategy applies to tasks started by a new deployment only.
         update["forceNewDeployment"] = True
-    if fields["deploymentConfiguration"] is not None and fields["deploymentConfiguration"] != \
-            normalize_deployment_configuration(current.get("deploymentConfiguration"), strategy):
+    if fields["deploymentConfiguration"] is not None and deployment_configuration_differs(
+            fields["deploymentConfiguration"], current.get("deploymentConfiguration"), strategy):
         differ("deploymentConfiguration", None, None, fields["deploymentConfiguration"])
     if fields["placementStrategy"] is not None and _canon_strategy(fields["placementStrategy"]) != \
             _canon_strategy(current.get("placementStrategy")):
@@ -240,7 +420,7 @@ def service_differences(current, spec, task_definition_arn):
         differ("placementConstraints", None, None, fields["placementConstraints"])
     if fields["loadBalancers"] is not None and _canon_load_balancers(fields["loadBalancers"]) != \
             _canon_load_balancers(current.get("loadBalancers")):
-        differ("loadBalancers", None, None, fields["loadBalancers"])
+        differ("loadBalancers", None, None, _keep_swapped_groups(fields["loadBalancers"], current.get("loadBalancers")))
     if fields["healthCheckGracePeriodSeconds"] is not None and int(fields["healthCheckGracePeriodSeconds"]) != \
             int(current.get("healthCheckGracePeriodSeconds") or 0):
         differ("healthCheckGracePeriodSeconds", None, None, int(fields["healthCheckGracePeriodSeconds"]))

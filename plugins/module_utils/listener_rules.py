@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Listener rules a service owns on a shared listener: host/path conditions forwarding to one target
-group, keyed by priority. The condition and action views are pure; ListenerRules converges them."""
+group, or to a production and an alternate group (ECS blue/green, linear and canary deployments), keyed by
+priority. The condition and action views are pure; ListenerRules converges them.
+
+The weights of a two-group rule are ECS's once it exists (it shifts traffic with them): a rule is compared by
+its conditions and the set of its target groups, never by weights, so a re-run does not shift traffic back."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -42,6 +46,29 @@ def forward_target(actions):
     return None
 
 
+def forward_targets(actions):
+    """The target groups a rule's forward action sends to, sorted (weights left out)."""
+    groups = set()
+    for action in actions or []:
+        if action.get("Type") != "forward":
+            continue
+        if action.get("TargetGroupArn"):
+            groups.add(action["TargetGroupArn"])
+        for group in (action.get("ForwardConfig") or {}).get("TargetGroups") or []:
+            groups.add(group.get("TargetGroupArn"))
+    return sorted(g for g in groups if g)
+
+
+def desired_actions(rule):
+    """The forward action of a rule: to its target group, or all traffic to the production group and none to the
+    alternate one."""
+    if not rule.get("alternate_target_group_arn"):
+        return [{"Type": "forward", "TargetGroupArn": rule["target_group_arn"]}]
+    return [{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+        {"TargetGroupArn": rule["target_group_arn"], "Weight": 100},
+        {"TargetGroupArn": rule["alternate_target_group_arn"], "Weight": 0}]}}]
+
+
 def validate_rules(rules):
     for index, rule in enumerate(rules):
         if rule["state"] == "present" and not rule.get("target_group_arn"):
@@ -64,18 +91,18 @@ class ListenerRules(Service):
         view = None
         if current is not None:
             view = {"conditions": canonical_conditions(current.get("Conditions")),
-                    "target_group_arn": forward_target(current.get("Actions"))}
+                    "target_groups": forward_targets(current.get("Actions"))}
         what = "manage rules of listener %s" % listener_arn
         if rule["state"] == "absent":
-            if current is None or (rule.get("target_group_arn") and view["target_group_arn"] != rule["target_group_arn"]):
+            if current is None or (rule.get("target_group_arn") and rule["target_group_arn"] not in view["target_groups"]):
                 return dict(priority=rule["priority"], action="none")
             before[priority], after[priority] = view, None
             if not self.check_mode:
                 self.call("elbv2", "delete_rule", what, RuleArn=current["RuleArn"])
             return dict(priority=rule["priority"], action="delete")
         conditions = desired_conditions(rule)
-        actions = [{"Type": "forward", "TargetGroupArn": rule["target_group_arn"]}]
-        wanted = {"conditions": canonical_conditions(conditions), "target_group_arn": rule["target_group_arn"]}
+        actions = desired_actions(rule)
+        wanted = {"conditions": canonical_conditions(conditions), "target_groups": forward_targets(actions)}
         if current is None:
             before[priority], after[priority] = None, wanted
             arn = None

@@ -168,3 +168,92 @@ def aurora_cluster_available(cluster, instances, expected_instances=None):
     if secret and secret.get("SecretStatus") not in (None, "active"):
         reasons.append("%s: master user secret %s" % (name, secret.get("SecretStatus")))
     return not reasons, reasons
+
+
+# ServiceDeployment.status values: still moving, rolled back or stopped (the new revision does not serve).
+DEPLOYMENT_MOVING = ("PENDING", "IN_PROGRESS")
+DEPLOYMENT_ROLLING_BACK = ("ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS")
+DEPLOYMENT_UNDONE = ("ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED", "STOPPED", "STOP_REQUESTED")
+
+
+def deployment_id(arn):
+    """The short id of a service deployment ARN (its last path part)."""
+    return (arn or "?").rsplit("/", 1)[-1]
+
+
+def paused_hook(deployment):
+    """The PAUSE hook a service deployment waits at (a DescribeServiceDeployments lifecycleHookDetails item), or None."""
+    for hook in (deployment or {}).get("lifecycleHookDetails") or []:
+        if hook.get("status") == "AWAITING_ACTION":
+            return hook
+    return None
+
+
+def deployment_failure_reasons(deployment):
+    """Why a service deployment rolled back or stopped: its status reason, the rollback's reason, the alarms that
+    triggered, the circuit breaker and the hooks that failed or timed out."""
+    reasons = []
+    if deployment.get("statusReason"):
+        reasons.append(deployment["statusReason"])
+    rollback = deployment.get("rollback") or {}
+    if rollback.get("reason") and rollback["reason"] not in reasons:
+        reasons.append("rollback: %s" % rollback["reason"])
+    alarms = deployment.get("alarms") or {}
+    if alarms.get("triggeredAlarmNames"):
+        reasons.append("alarms in ALARM: %s" % ", ".join(alarms["triggeredAlarmNames"]))
+    breaker = deployment.get("deploymentCircuitBreaker") or {}
+    if breaker.get("status") == "TRIGGERED":
+        counts = (breaker.get("failureCount"), breaker.get("threshold"))
+        reasons.append("circuit breaker: %s failed tasks (threshold %s)" % counts)
+    for hook in deployment.get("lifecycleHookDetails") or []:
+        if hook.get("status") in ("FAILED", "TIMED_OUT"):
+            target = hook.get("targetArn") or hook.get("targetType") or "hook"
+            reasons.append("lifecycle hook %s %s" % (target, hook["status"]))
+    return reasons or ["no reason given"]
+
+
+def service_deployment_state(deployment):
+    """(state, reasons) of a DescribeServiceDeployments item: state is `done` (SUCCESSFUL), `paused` (a PAUSE hook
+    awaits ContinueServiceDeployment), `moving`, `rolling_back` or `failed` (rolled back or stopped: the previous
+    revision serves)."""
+    name = deployment_id(deployment.get("serviceDeploymentArn"))
+    status = deployment.get("status")
+    stage = deployment.get("lifecycleStage") or "-"
+    if status == "SUCCESSFUL":
+        return "done", []
+    if status in DEPLOYMENT_UNDONE:
+        return "failed", ["deployment %s %s: %s" % (name, status, "; ".join(deployment_failure_reasons(deployment)))]
+    if status in DEPLOYMENT_ROLLING_BACK:
+        why = "; ".join(deployment_failure_reasons(deployment))
+        return "rolling_back", ["deployment %s %s: %s" % (name, status, why)]
+    hook = paused_hook(deployment)
+    if hook is not None:
+        return "paused", ["deployment %s paused at %s: awaiting approval (hook %s)" % (name, stage, hook.get("hookId"))]
+    return "moving", ["deployment %s %s at stage %s" % (name, status, stage)]
+
+
+def production_weights(rule):
+    """{target group ARN: weight} of a listener rule's forward action (DescribeRules item); a single target group
+    gets 100."""
+    weights = {}
+    for action in (rule or {}).get("Actions") or []:
+        if action.get("Type") != "forward":
+            continue
+        groups = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
+        if groups:
+            for group in groups:
+                weights[group["TargetGroupArn"]] = int(group.get("Weight", 1) if len(groups) > 1 else 100)
+        elif action.get("TargetGroupArn"):
+            weights[action["TargetGroupArn"]] = 100
+    return weights
+
+
+def traffic_on_one_group(rule):
+    """(target group ARN, reasons): the group taking all production traffic of a listener rule, or None."""
+    weights = production_weights(rule)
+    total = sum(weights.values())
+    full = [arn for arn, weight in weights.items() if weight and weight == total]
+    if len(full) == 1:
+        return full[0], []
+    shares = ", ".join("%s %d" % (arn.split(":")[-1], weight) for arn, weight in sorted(weights.items()))
+    return None, ["production traffic split (%s)" % (shares or "no forward action")]

@@ -18,17 +18,28 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.cloudops.ecs.plugins.module_utils import progress as progress_lines
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks, paginate_by_token
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import DEPLOYMENT_STAGES
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import HOOK_STAGES
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import STRATEGIES
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import TRAFFIC_SHIFTING
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import comparable_view
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import create_request
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import deployment_configuration
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import deployment_stages
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import traffic_steps
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import planned_view
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_service import service_differences
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
+from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import deployment_id as short_deployment_id
+from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import paused_hook
 from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import service_deployment_failed
+from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import service_deployment_state
 from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import service_problem_events
 from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import service_rolled_out
 from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import service_runs_task_definition
 from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import targets_healthy
+from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import traffic_on_one_group
 from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition import parse_task_definition_reference
 
 SERVICE_OPTIONS = dict(
@@ -54,6 +65,20 @@ SERVICE_OPTIONS = dict(
             alarms=dict(type="dict", options=dict(alarm_names=dict(type="list", elements="str", required=True),
                                                   enable=dict(type="bool", default=True),
                                                   rollback=dict(type="bool", default=True))),
+            strategy=dict(type="str", choices=list(STRATEGIES)),
+            bake_time_in_minutes=dict(type="int"),
+            linear=dict(type="dict", options=dict(step_percent=dict(type="float"),
+                                                  step_bake_time_in_minutes=dict(type="int"))),
+            canary=dict(type="dict", options=dict(canary_percent=dict(type="float"),
+                                                  canary_bake_time_in_minutes=dict(type="int"))),
+            lifecycle_hooks=dict(type="list", elements="dict", options=dict(
+                target_type=dict(type="str", choices=["AWS_LAMBDA", "PAUSE"], default="AWS_LAMBDA"),
+                hook_target_arn=dict(type="str"),
+                role_arn=dict(type="str"),
+                lifecycle_stages=dict(type="list", elements="str", required=True, choices=list(HOOK_STAGES)),
+                timeout_in_minutes=dict(type="int"),
+                timeout_action=dict(type="str", choices=["CONTINUE", "ROLLBACK"]),
+            )),
         ),
     ),
     placement_strategy=dict(type="list", elements="dict",
@@ -66,7 +91,12 @@ SERVICE_OPTIONS = dict(
     load_balancers=dict(type="list", elements="dict",
                         options=dict(target_group_arn=dict(type="str", required=True),
                                      container_name=dict(type="str", required=True),
-                                     container_port=dict(type="int", required=True))),
+                                     container_port=dict(type="int", required=True),
+                                     advanced_configuration=dict(type="dict", options=dict(
+                                         alternate_target_group_arn=dict(type="str", required=True),
+                                         production_listener_rule=dict(type="str", required=True),
+                                         test_listener_rule=dict(type="str"),
+                                         role_arn=dict(type="str", required=True))))),
     health_check_grace_period_seconds=dict(type="int"),
     enable_execute_command=dict(type="bool"),
     enable_ecs_managed_tags=dict(type="bool"),
@@ -108,6 +138,59 @@ def validate(specs, listed):
             if value is not None and not low <= value <= high:
                 raise CloudopsError(message="%sdeployment_configuration.%s=%s is out of range: use %d-%d"
                                             % (prefix, key, value, low, high))
+        for problem in strategy_errors(spec):
+            raise CloudopsError(message=prefix + problem)
+
+
+def _range_error(where, value, low, high, step=None):
+    if value is None:
+        return None
+    if not low <= value <= high or (step and abs(round(value / step) * step - value) > 1e-9):
+        return "%s=%s is out of range: use %s-%s%s" % (where, value, low, high, " in steps of %s" % step if step else "")
+    return None
+
+
+def strategy_errors(spec):
+    """Problems of a spec's deployment strategy settings (the ranges of the ECS API reference)."""
+    config = spec.get("deployment_configuration") or {}
+    strategy = config.get("strategy")
+    errors = []
+    if strategy in (None, "ROLLING"):
+        for key in ("bake_time_in_minutes", "linear", "canary", "lifecycle_hooks"):
+            if config.get(key):
+                errors.append("deployment_configuration.%s: only BLUE_GREEN, LINEAR and CANARY use it; set "
+                              "deployment_configuration.strategy or remove it" % key)
+        return errors
+    linear, canary = config.get("linear") or {}, config.get("canary") or {}
+    for problem in (
+            _range_error("deployment_configuration.bake_time_in_minutes", config.get("bake_time_in_minutes"), 0, 1440),
+            _range_error("deployment_configuration.linear.step_percent", linear.get("step_percent"), 3.0, 100.0, 0.1),
+            _range_error("deployment_configuration.linear.step_bake_time_in_minutes",
+                         linear.get("step_bake_time_in_minutes"), 0, 1440),
+            _range_error("deployment_configuration.canary.canary_percent", canary.get("canary_percent"), 0.1, 100.0, 0.1),
+            _range_error("deployment_configuration.canary.canary_bake_time_in_minutes",
+                         canary.get("canary_bake_time_in_minutes"), 0, 1440)):
+        if problem:
+            errors.append(problem)
+    if linear and strategy != "LINEAR":
+        errors.append("deployment_configuration.linear: used by strategy LINEAR only, not %s" % strategy)
+    if canary and strategy != "CANARY":
+        errors.append("deployment_configuration.canary: used by strategy CANARY only, not %s" % strategy)
+    for index, hook in enumerate(config.get("lifecycle_hooks") or []):
+        where = "deployment_configuration.lifecycle_hooks[%d]" % index
+        if (hook.get("target_type") or "AWS_LAMBDA") == "AWS_LAMBDA":
+            if not hook.get("hook_target_arn") or not hook.get("role_arn"):
+                errors.append(where + ": an AWS_LAMBDA hook needs hook_target_arn (the function) and role_arn (the role "
+                              "ECS assumes to invoke it)")
+        elif hook.get("hook_target_arn"):
+            errors.append(where + ".hook_target_arn: a PAUSE hook has no target; remove it")
+        if not hook.get("lifecycle_stages"):
+            errors.append(where + ".lifecycle_stages: empty; name the stages the hook runs at")
+    for index, lb in enumerate(spec.get("load_balancers") or []):
+        if not lb.get("advanced_configuration"):
+            errors.append("load_balancers[%d].advanced_configuration: strategy %s shifts traffic between two target "
+                          "groups; give alternate_target_group_arn, production_listener_rule and role_arn" % (index, strategy))
+    return errors
 
 
 def merged_specs(params):
@@ -116,9 +199,35 @@ def merged_specs(params):
     return params["services"]
 
 
+# Differences that start a new deployment of the service.
+DEPLOYING = ("service", "taskDefinition", "forceNewDeployment", "loadBalancers", "networkConfiguration",
+             "capacityProviderStrategy", "placementStrategy", "placementConstraints")
+
+
+def effective_strategy_configuration(spec, service):
+    """The deploymentConfiguration a deployment of the service uses: the spec's when it sets a strategy, else the
+    service's own."""
+    desired = deployment_configuration(spec.get("deployment_configuration"), spec.get("scheduling_strategy") or "REPLICA")
+    if desired and desired.get("strategy"):
+        return desired
+    return (service or {}).get("deploymentConfiguration") or {}
+
+
+def deployment_plan(spec, service, differences):
+    """The strategy a deployment of the service uses and, when this change starts one, the lifecycle stages it
+    passes (with the hooks run at each) and the production traffic steps (percent on the new revision)."""
+    config = effective_strategy_configuration(spec, service)
+    plan = {"deployment_strategy": config.get("strategy") or "ROLLING", "stages": [], "traffic_steps": []}
+    if any(d in DEPLOYING for d in differences):
+        plan["stages"] = deployment_stages(config)
+        plan["traffic_steps"] = traffic_steps(config)
+    return plan
+
+
 def service_result(spec, service, changed, action, differences, td_arn=None, deployment_id=None):
     primary = primary_deployment(service)
-    return dict(
+    result = deployment_plan(spec, service, differences)
+    result.update(
         name=spec["name"],
         state=spec["state"],
         changed=changed,
@@ -132,6 +241,7 @@ def service_result(spec, service, changed, action, differences, td_arn=None, dep
         running_count=(service or {}).get("runningCount"),
         rollout_state=(primary or {}).get("rolloutState"),
     )
+    return result
 
 
 def refresh(results, services):
@@ -148,9 +258,45 @@ def refresh(results, services):
         )
 
 
-def rollout_status(service, targets=None, ready=False, absent=False):
+def deployment_line(deployment):
+    """The part of a progress line about a service deployment: its id, status, lifecycle stage and the share of
+    production traffic on the new revision."""
+    target = deployment.get("targetServiceRevision") or {}
+    line = "deployment %s %s, stage %s" % (short_deployment_id(deployment.get("serviceDeploymentArn")),
+                                           deployment.get("status"), deployment.get("lifecycleStage") or "-")
+    if target.get("requestedProductionTrafficWeight") is not None:
+        line += ", production traffic %s%% new" % ("%g" % target["requestedProductionTrafficWeight"])
+    hook = paused_hook(deployment)
+    if hook is not None:
+        line += ", paused for approval (hook %s)" % hook.get("hookId")
+    return line
+
+
+def passed_stages(before, after):
+    """The lifecycle stages a service deployment went through between two reads without being seen in them (the
+    stages are short, polls are seconds apart): those between the stage read before (or the start) and the stage read
+    now, while the deployment moves forward."""
+    if after.get("status") not in ("PENDING", "IN_PROGRESS", "SUCCESSFUL") or after.get("lifecycleStage") not in \
+            DEPLOYMENT_STAGES:
+        return []
+    same = before is not None and before.get("serviceDeploymentArn") == after.get("serviceDeploymentArn")
+    start = DEPLOYMENT_STAGES.index("PRE_SCALE_UP")
+    if same and before.get("lifecycleStage") in DEPLOYMENT_STAGES:
+        start = DEPLOYMENT_STAGES.index(before["lifecycleStage"]) + 1
+    return list(DEPLOYMENT_STAGES[start:DEPLOYMENT_STAGES.index(after["lifecycleStage"])])
+
+
+def rollout_status(service, targets=None, ready=False, absent=False, deployment=None):
     """One progress line about a service being rolled out (or deleted): its running/desired counts, what is
-    pending, the rollout state of its PRIMARY deployment and, once read, its healthy targets (healthy, total)."""
+    pending, the rollout state of its PRIMARY deployment (or its service deployment's stage) and, once read, its
+    healthy targets (healthy, total)."""
+    if deployment is not None and not absent and service is not None:
+        parts = ["running %s/%s" % (service.get("runningCount", 0), service.get("desiredCount", 0))]
+        if service.get("pendingCount"):
+            parts.append("pending %s" % service["pendingCount"])
+        if targets is not None:
+            parts.append("targets healthy %d/%d" % targets)
+        return "%s%s; %s" % ("rolled out: " if ready else "", ", ".join(parts), deployment_line(deployment))
     if absent:
         if service is None or service.get("status") == "INACTIVE":
             return "deleted"
@@ -180,6 +326,9 @@ class EcsServices(Service):
         self.cluster = self.params["cluster"]
         self._td_cache = {}
         self._targets = {}  # service name -> (healthy, total) targets, as last read
+        self._known_deployments = {}  # service name -> service deployment ARNs before this run's change
+        self._deployments = {}  # service name -> its service deployment (DescribeServiceDeployments), as last read
+        self._passed = {}  # service name -> stages its deployment passed between the last two reads
         self.diff_before, self.diff_after = {}, {}
 
     def ecs(self, method, description, /, **params):
@@ -231,6 +380,31 @@ class EcsServices(Service):
         if response["taskDefinition"].get("status") != "ACTIVE" and ":" not in reference:
             return None
         return response["taskDefinition"]["taskDefinitionArn"]
+
+    def service_deployments(self, name):
+        """The service's deployments (ListServiceDeployments briefs), newest first."""
+        self.api_calls += 1
+        try:
+            found = paginate_by_token(self.clients["ecs"], "list_service_deployments", "serviceDeployments", "nextToken",
+                                      "nextToken", cluster=self.cluster, service=name)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
+            raise CloudopsError(message="Failed to list the deployments of service %s" % name, exception=error) from error
+        return sorted(found, key=lambda d: str(d.get("createdAt") or d.get("startedAt") or ""), reverse=True)
+
+    def latest_deployment(self, name):
+        """The newest service deployment not listed before this run's change (DescribeServiceDeployments item)."""
+        known = self._known_deployments.get(name, set())
+        for brief in self.service_deployments(name):
+            if brief["serviceDeploymentArn"] not in known:
+                described = self.call("ecs", "describe_service_deployments", "describe deployment of service %s" % name,
+                                      serviceDeploymentArns=[brief["serviceDeploymentArn"]])
+                return (described.get("serviceDeployments") or [None])[0]
+            break
+        return None
+
+    def listener_rule(self, rule_arn):
+        rules = self.call("elbv2", "describe_rules", "describe listener rule %s" % rule_arn, RuleArns=[rule_arn])["Rules"]
+        return rules[0] if rules else None
 
     def target_health(self, target_group_arn):
         return self.call("elbv2", "describe_target_health", "describe target health of %s" % target_group_arn,
@@ -297,6 +471,9 @@ class EcsServices(Service):
         self.diff_after.setdefault(name, planned_view(service, update))
         deployment_id = None
         if not self.check_mode:
+            if update and any(d in DEPLOYING for d in differences) and \
+                    deployment_plan(spec, service, differences)["deployment_strategy"] in TRAFFIC_SHIFTING:
+                self._known_deployments[name] = set(d["serviceDeploymentArn"] for d in self.service_deployments(name))
             if update:
                 before_primary = (primary_deployment(service) or {}).get("id")
                 service = self.ecs("update_service", "update service %s" % name, cluster=self.cluster, service=name,
@@ -336,6 +513,8 @@ class EcsServices(Service):
             return False, False, [message]
         if service is None:
             return False, True, ["%s: service does not exist" % result["name"]]
+        if ((service.get("deploymentConfiguration") or {}).get("strategy") or "ROLLING") in TRAFFIC_SHIFTING:
+            return self.traffic_shift_readiness(service, result)
         failed, reasons = service_deployment_failed(service, result.get("deployment_id"), result.get("task_definition_arn"))
         if failed:
             return False, True, reasons
@@ -359,6 +538,57 @@ class EcsServices(Service):
                                    for r in target_reasons)
         return not reasons, False, reasons
 
+    def traffic_shift_readiness(self, service, result):
+        """(ready, failed, reasons) of a BLUE_GREEN, LINEAR or CANARY service: its service deployment SUCCESSFUL (or
+        paused at a PAUSE hook, which ends the wait), the service on the requested task definition with running ==
+        desired, and per load balancer all production traffic on one target group whose targets are all healthy."""
+        name = result["name"]
+        started = name in self._known_deployments
+        deployment = self.latest_deployment(name)
+        if deployment is None and started:
+            return False, False, ["%s: the service deployment has not started yet" % name]
+        if deployment is not None:
+            self._passed[name] = passed_stages(self._deployments.get(name), deployment)
+            self._deployments[name] = deployment
+            result.update(service_deployment_arn=deployment.get("serviceDeploymentArn"),
+                          service_deployment_status=deployment.get("status"),
+                          lifecycle_stage=deployment.get("lifecycleStage"))
+            state, reasons = service_deployment_state(deployment)
+            reasons = ["%s: %s" % (name, r) for r in reasons]
+            if state == "paused":
+                hook = paused_hook(deployment)
+                result["paused_hook"] = dict(hook_id=hook.get("hookId"), lifecycle_stage=deployment.get("lifecycleStage"))
+                return True, False, []
+            if state in ("moving", "rolling_back"):
+                return False, False, reasons
+            if state == "failed" and started:
+                return False, True, reasons + ["%s: the previous revision serves" % name]
+        runs, reasons = service_runs_task_definition(service, result.get("task_definition_arn"))
+        if service.get("runningCount") != service.get("desiredCount") or service.get("pendingCount"):
+            reasons.append("%s: running %s of %s desired, %s pending" % (
+                name, service.get("runningCount"), service.get("desiredCount"), service.get("pendingCount")))
+        if reasons:
+            return False, False, reasons
+        desired = service.get("desiredCount") or 0
+        counted = [0, 0]
+        for lb in service.get("loadBalancers") or []:
+            group = lb.get("targetGroupArn")
+            rule_arn = (lb.get("advancedConfiguration") or {}).get("productionListenerRule")
+            if rule_arn:
+                group, traffic_reasons = traffic_on_one_group(self.listener_rule(rule_arn))
+                reasons.extend("%s: %s" % (name, r) for r in traffic_reasons)
+            if not group:
+                continue
+            descriptions = self.target_health(group)
+            current = [t for t in descriptions if t["TargetHealth"]["State"] != "draining"]
+            counted[0] += len([t for t in current if t["TargetHealth"]["State"] == "healthy"])
+            counted[1] += len(current)
+            self._targets[name] = tuple(counted)
+            healthy, target_reasons = targets_healthy(descriptions, minimum=desired)
+            if not healthy:
+                reasons.extend("%s: %s in %s" % (name, r, group.split(":")[-1]) for r in target_reasons)
+        return not reasons, False, reasons
+
     def wait_rolled_out(self, results):
         """Wait until every service is rolled out (or gone); fails early when a rollout failed.
         Returns the seconds waited."""
@@ -376,14 +606,19 @@ class EcsServices(Service):
             state["services"] = services
             for name in list(pending):
                 ready, failed, reasons = self.readiness(services.get(name), pending[name])
+                if self._passed.get(name) and self.progress is not None:
+                    self.progress("%s: deployment %s passed %s" % (
+                        name, short_deployment_id(self._deployments[name].get("serviceDeploymentArn")),
+                        ", ".join(self._passed.pop(name))))
                 lines.say(name, rollout_status(services.get(name), self._targets.get(name), ready and not failed,
-                                               pending[name]["state"] == "absent"))
+                                               pending[name]["state"] == "absent", self._deployments.get(name)))
                 if failed:
                     problems = service_problem_events(services.get(name) or {}, since=self.started_at)
                     refresh(results, services)
                     raise CloudopsError(
-                        message="Service %s did not roll out: %s%s" % (
-                            name, "; ".join(reasons),
+                        message="Service %s did not %s: %s%s" % (
+                            name, "deploy" if name in self._deployments else "roll out",
+                            "; ".join(reasons),
                             (". Recent service events: " + " | ".join(problems)) if problems else ""),
                         services=results, reasons=reasons, events=problems)
                 if ready:

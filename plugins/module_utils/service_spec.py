@@ -16,6 +16,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import partition_of_region
+
 SETTINGS_DEFAULTS = {
     "state": "present",
     "stack_name": "",
@@ -27,6 +29,8 @@ SETTINGS_DEFAULTS = {
     "subnet_ids": [],
     "security_group_ids": [],
     "listener_arn": "",
+    # The load balancer's test listener (blue/green test traffic); empty: none.
+    "test_listener_arn": "",
     "name_prefix": "",
     "family_prefix": "",
     "log_group_prefix": "",
@@ -59,7 +63,25 @@ SETTINGS_DEFAULTS = {
     # the log group of the session logs, which the task role of a service with ECS Exec must be able to use.
     "exec_kms_key_arn": "",
     "exec_log_group_name": "",
+    # Deployments: the strategy and bake time of services that set none; service name -> ARN of its alternate
+    # target group and of its production (and test) listener rule (traffic-shifting services).
+    "default_deployment_strategy": "rolling",
+    "default_bake_time": 5,
+    "alternate_target_groups": {},
+    "production_listener_rules": {},
+    "test_listener_rules": {},
 }
+
+# services_list deployment_strategy -> ECS deploymentConfiguration.strategy.
+DEPLOYMENT_STRATEGIES = {"rolling": "ROLLING", "blue_green": "BLUE_GREEN", "linear": "LINEAR", "canary": "CANARY"}
+HOOK_STAGES = ("RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+               "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT")
+HOOK_TYPES = ("lambda", "pause")
+LAMBDA_FUNCTION_RE = re.compile(r"^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$")
+IAM_ROLE_RE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
+# The role ECS assumes to shift traffic on the load balancer (the AWS managed policy for it) and the one it assumes to
+# invoke the lifecycle hooks' functions, one each per stack.
+LOAD_BALANCER_ROLE_POLICY = "AmazonECSInfrastructureRolePolicyForLoadBalancers"
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
 SERVICE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,200}$")
@@ -383,11 +405,11 @@ def service_item(svc, settings=None):
         "state": settings["state"],
         "task_definition": settings["family_prefix"] + svc["name"],
         "scheduling_strategy": strategy,
-        "deployment_configuration": {
+        "deployment_configuration": dict(deployment_settings(svc, settings), **{
             "minimum_healthy_percent": _int(svc.get("min_percent", min_default)),
             "maximum_percent": _int(svc.get("max_percent", max_default)),
             "circuit_breaker": {"enable": True, "rollback": True},
-        },
+        }),
         "placement_constraints": [dict(c) for c in svc.get("placement_constraints") or []],
         "enable_execute_command": bool(svc.get("enable_execute_command", False)),
         "propagate_tags": "SERVICE",
@@ -414,6 +436,18 @@ def service_item(svc, settings=None):
     if svc.get("listener_rule") is not None and target_group:
         spec["load_balancers"] = [{"target_group_arn": target_group, "container_name": svc["name"],
                                    "container_port": _int(svc.get("container_port"))}]
+        if shifts_traffic(svc, settings):
+            # Check mode before the alternate group and the rule exist: what they will be called.
+            advanced = {
+                "alternate_target_group_arn": settings["alternate_target_groups"].get(svc["name"]) or (
+                    "(target group %s, to be created)" % alternate_target_group_name(svc, settings)),
+                "production_listener_rule": settings["production_listener_rules"].get(svc["name"]) or (
+                    "(listener rule %s, to be created)" % _int((svc.get("listener_rule") or {}).get("priority"))),
+                "role_arn": _role_arn(load_balancer_role_name(settings), settings),
+            }
+            if settings["test_listener_rules"].get(svc["name"]):
+                advanced["test_listener_rule"] = settings["test_listener_rules"][svc["name"]]
+            spec["load_balancers"][0]["advanced_configuration"] = advanced
         spec["health_check_grace_period_seconds"] = _int(
             svc.get("health_check_grace_period", settings["default_health_check_grace_period"]))
     else:
@@ -424,6 +458,95 @@ def service_item(svc, settings=None):
         spec["network_configuration"] = {"subnets": list(svc.get("subnet_ids") or settings["subnet_ids"]),
                                          "security_groups": groups, "assign_public_ip": False}
     return spec
+
+
+def deployment_strategy(svc, settings=None):
+    """The ECS strategy of a service (ROLLING, BLUE_GREEN, LINEAR, CANARY)."""
+    settings = _settings(settings)
+    if svc.get("deployment_strategy") is None and svc.get("listener_rule") is None:
+        return "ROLLING"  # the default strategy is for load-balanced services
+    return DEPLOYMENT_STRATEGIES.get(str(svc.get("deployment_strategy") or settings["default_deployment_strategy"]),
+                                     "ROLLING")
+
+
+def shifts_traffic(svc, settings=None):
+    """A load-balanced service whose deployments shift traffic between two target groups."""
+    return svc.get("listener_rule") is not None and deployment_strategy(svc, settings) != "ROLLING"
+
+
+def alternate_target_group_name(svc, settings=None):
+    settings = _settings(settings)
+    return "%s-alt" % (settings["name_prefix"] + svc["name"])[:28].rstrip("-")
+
+
+def load_balancer_role_name(settings=None):
+    return "%s-ecs-load-balancers" % _settings(settings)["stack_name"]
+
+
+def hook_role_name(settings=None):
+    return "%s-ecs-lifecycle-hooks" % _settings(settings)["stack_name"]
+
+
+def _role_arn(name, settings):
+    return "arn:%s:iam::%s:role/%s" % (settings["partition"], settings["account_id"], name)
+
+
+def load_balancer_role_policy_arn(settings=None):
+    """The AWS managed policy of the role ECS shifts load balancer traffic with, in this partition."""
+    return "arn:%s:iam::aws:policy/%s" % (_settings(settings)["partition"], LOAD_BALANCER_ROLE_POLICY)
+
+
+def hook_functions(services, settings=None):
+    """The Lambda functions of the lifecycle hooks that use the stack's hook role (no role_arn of their own)."""
+    functions = set()
+    for svc in services or []:
+        if deployment_strategy(svc, settings) == "ROLLING":
+            continue
+        for hook in svc.get("lifecycle_hooks") or []:
+            if (hook.get("type") or "lambda") == "lambda" and not hook.get("role_arn") and hook.get("function_arn"):
+                functions.add(hook["function_arn"])
+    return sorted(functions)
+
+
+def hook_role_policy(services, settings=None):
+    """The stack's hook role's policy: lambda:InvokeFunction on exactly the hooks' functions."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "InvokeLifecycleHooks", "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+        "Resource": hook_functions(services, settings)}]}
+
+
+def deployment_settings(svc, settings=None):
+    """The strategy part of the service's ecs_service deployment_configuration."""
+    settings = _settings(settings)
+    strategy = deployment_strategy(svc, settings)
+    config = {"strategy": strategy}
+    if strategy == "ROLLING":
+        return config
+    config["bake_time_in_minutes"] = _int(svc.get("bake_time", settings["default_bake_time"]))
+    if strategy == "LINEAR":
+        linear = svc.get("linear") or {}
+        config["linear"] = {"step_percent": float(linear.get("step_percent", 10.0)),
+                            "step_bake_time_in_minutes": _int(linear.get("step_bake_time", 6))}
+    if strategy == "CANARY":
+        canary = svc.get("canary") or {}
+        config["canary"] = {"canary_percent": float(canary.get("percent", 5.0)),
+                            "canary_bake_time_in_minutes": _int(canary.get("bake_time", 10))}
+    hooks = []
+    for hook in svc.get("lifecycle_hooks") or []:
+        item = {"lifecycle_stages": list(_as_list(hook.get("stages")))}
+        if (hook.get("type") or "lambda") == "pause":
+            item["target_type"] = "PAUSE"
+        else:
+            item["target_type"] = "AWS_LAMBDA"
+            item["hook_target_arn"] = hook.get("function_arn")
+            item["role_arn"] = hook.get("role_arn") or _role_arn(hook_role_name(settings), settings)
+        if hook.get("timeout_minutes") is not None:
+            item["timeout_in_minutes"] = _int(hook["timeout_minutes"])
+        if hook.get("timeout_action"):
+            item["timeout_action"] = str(hook["timeout_action"]).upper()
+        hooks.append(item)
+    config["lifecycle_hooks"] = hooks
+    return config
 
 
 def service_items(services, settings=None):
@@ -863,6 +986,9 @@ def listener_rules(services, settings=None):
             rule["path_patterns"] = _as_list(rule_input["path"])
         if settings["target_groups"].get(svc["name"]):
             rule["target_group_arn"] = settings["target_groups"][svc["name"]]
+            if shifts_traffic(svc, settings) and settings["alternate_target_groups"].get(svc["name"]):
+                # Production and alternate group; ECS owns the weights after creation.
+                rule["alternate_target_group_arn"] = settings["alternate_target_groups"][svc["name"]]
         if settings["state"] == "absent" or "target_group_arn" in rule:
             rules.append(rule)
     return rules
@@ -875,6 +1001,45 @@ def existing_target_groups(services, target_groups, settings=None):
     for svc in services:
         if svc.get("listener_rule") is not None and by_name.get(target_group_name(svc, settings)):
             found[svc["name"]] = by_name[target_group_name(svc, settings)]
+    return found
+
+
+def test_listener_rules(services, settings=None):
+    """The cloudops.ecs.elb_listener_rules items of the test listener: the production rule's conditions and priority,
+    forwarding to both target groups, for each traffic-shifting service (state absent: for every load-balanced one)."""
+    settings = _settings(settings)
+    if settings["state"] == "absent":
+        return listener_rules(services, settings)
+    return listener_rules([svc for svc in services if shifts_traffic(svc, settings)], settings)
+
+
+def existing_alternate_target_groups(services, target_groups, settings=None, every=False):
+    """service name -> ARN of the existing alternate target group of each traffic-shifting service (`every`: of each
+    load-balanced service, for the teardown of a service that switched back to rolling)."""
+    by_name = dict((g.get("target_group_name"), g.get("target_group_arn")) for g in target_groups or [])
+    found = {}
+    for svc in services:
+        wanted = svc.get("listener_rule") is not None if every else shifts_traffic(svc, settings)
+        if wanted and by_name.get(alternate_target_group_name(svc, settings)):
+            found[svc["name"]] = by_name[alternate_target_group_name(svc, settings)]
+    return found
+
+
+def alternate_target_groups(services, settings=None):
+    """The alternate target group of each traffic-shifting service: its name, the service's name and the service (whose
+    settings the production group has too)."""
+    return [{"service": svc["name"], "name": alternate_target_group_name(svc, settings), "svc": svc}
+            for svc in services if shifts_traffic(svc, settings)]
+
+
+def rules_by_service(services, rule_results, settings=None):
+    """service name -> ARN of its listener rule, from cloudops.ecs.elb_listener_rules' rules (keyed by priority)."""
+    by_priority = dict((str(r.get("priority")), r.get("rule_arn")) for r in rule_results or [] if r.get("rule_arn"))
+    found = {}
+    for svc in services:
+        priority = str(_int((svc.get("listener_rule") or {}).get("priority")))
+        if svc.get("listener_rule") is not None and by_priority.get(priority):
+            found[svc["name"]] = by_priority[priority]
     return found
 
 
@@ -1481,6 +1646,82 @@ def _iso_key(value):
     return tuple(int(g or 0) for g in match.groups()[:6])
 
 
+def _minutes_error(where, value, errors):
+    if value is not None and not (_number(value) is not None and float(_number(value)).is_integer()
+                                  and 0 <= _number(value) <= 1440):
+        errors.append("%s: %s is out of range; use whole minutes 0-1440" % (where, value))
+
+
+def _percent_error(where, value, low, errors):
+    number = _number(value)
+    if value is not None and (number is None or not low <= number <= 100 or abs(round(number * 10) - number * 10) > 1e-6):
+        errors.append("%s: %s is out of range; use %s-100 in steps of 0.1" % (where, value, low))
+
+
+def _deployment_errors(at, svc, settings, errors):
+    """deployment_strategy and its settings: values in the ECS API's ranges, hooks' ARNs in this partition and region,
+    traffic shifting only for load-balanced replica services."""
+    given = svc.get("deployment_strategy")
+    if given is not None and given not in DEPLOYMENT_STRATEGIES:
+        errors.append("%s.deployment_strategy: %s is not valid; use %s" % (at, given, ", ".join(DEPLOYMENT_STRATEGIES)))
+        return
+    strategy = deployment_strategy(svc, settings)
+    keys = [k for k in ("bake_time", "linear", "canary", "lifecycle_hooks") if svc.get(k) is not None]
+    if strategy == "ROLLING":
+        for key in keys:
+            errors.append("%s.%s: only blue_green, linear and canary deployments use it; set deployment_strategy or "
+                          "remove %s" % (at, key, key))
+        return
+    if svc.get("listener_rule") is None:
+        errors.append("%s.deployment_strategy: %s shifts traffic between two target groups and needs a load-balanced "
+                      "service; add a listener_rule or use rolling" % (at, given or settings["default_deployment_strategy"]))
+    if (svc.get("scheduling_strategy") or "REPLICA") == "DAEMON":
+        errors.append("%s.deployment_strategy: a DAEMON service deploys rolling only; use rolling" % at)
+    _minutes_error(at + ".bake_time", svc.get("bake_time", settings["default_bake_time"]), errors)
+    for key, other in (("linear", "LINEAR"), ("canary", "CANARY")):
+        if svc.get(key) is not None and strategy != other:
+            errors.append("%s.%s: only a %s deployment uses it; remove it or set deployment_strategy: %s"
+                          % (at, key, key, key))
+    linear, canary = svc.get("linear") or {}, svc.get("canary") or {}
+    _percent_error(at + ".linear.step_percent", linear.get("step_percent"), 3, errors)
+    _minutes_error(at + ".linear.step_bake_time", linear.get("step_bake_time"), errors)
+    _percent_error(at + ".canary.percent", canary.get("percent"), 0.1, errors)
+    _minutes_error(at + ".canary.bake_time", canary.get("bake_time"), errors)
+    partition = partition_of_region(settings["region"]) if settings["region"] else None
+    for index, hook in enumerate(svc.get("lifecycle_hooks") or []):
+        where = "%s.lifecycle_hooks[%d]" % (at, index)
+        kind = hook.get("type") or "lambda"
+        if kind not in HOOK_TYPES:
+            errors.append("%s.type: %s is not valid; use lambda or pause" % (where, kind))
+            continue
+        stages = _as_list(hook.get("stages"))
+        if not stages:
+            errors.append(where + ".stages: missing; name the lifecycle stages the hook runs at (%s)" % ", ".join(HOOK_STAGES))
+        for stage in stages:
+            if stage not in HOOK_STAGES:
+                errors.append("%s.stages: %s is not a lifecycle stage; use %s" % (where, stage, ", ".join(HOOK_STAGES)))
+        if kind == "pause":
+            if hook.get("function_arn"):
+                errors.append(where + ".function_arn: a pause hook runs no function; remove it or use type lambda")
+        else:
+            match = LAMBDA_FUNCTION_RE.match(str(hook.get("function_arn") or ""))
+            if not match:
+                errors.append("%s.function_arn: %s is not a Lambda function ARN; use "
+                              "arn:<partition>:lambda:<region>:<account>:function:<name>" % (where, hook.get("function_arn")))
+            elif (partition and match.group(1) != partition) or (settings["region"] and match.group(2) != settings["region"]):
+                errors.append("%s.function_arn: %s is not in this partition and region (%s, %s); use a function in %s"
+                              % (where, hook["function_arn"], partition, settings["region"], settings["region"]))
+            if hook.get("role_arn"):
+                role = IAM_ROLE_RE.match(str(hook["role_arn"]))
+                if not role or (partition and role.group(1) != partition):
+                    errors.append("%s.role_arn: %s is not an IAM role ARN of partition %s; fix it or leave it out (the "
+                                  "role's own hook role is used)" % (where, hook["role_arn"], partition))
+        if hook.get("timeout_action") is not None and str(hook["timeout_action"]).upper() not in ("CONTINUE", "ROLLBACK"):
+            errors.append("%s.timeout_action: %s is not valid; use continue or rollback" % (where, hook["timeout_action"]))
+        if hook.get("timeout_minutes") is not None:
+            _minutes_error(where + ".timeout_minutes", hook["timeout_minutes"], errors)
+
+
 def input_errors(services, settings=None):
     """Every problem in services_list, as "services_list[i].field: problem; fix" strings ([] when fine)."""
     settings = _settings(settings)
@@ -1566,6 +1807,7 @@ def input_errors(services, settings=None):
                 errors.append(at + ".listener_rule: no listener; set services_listener_arn (or run the "
                               "load_balancer role first)")
         _autoscaling_errors(at, svc, errors)
+        _deployment_errors(at, svc, settings, errors)
     if present and services and not settings["cluster_name"]:
         errors.append("services_cluster_name: empty; set it (or run the ecs_cluster role first)")
     if present and any(svc.get("listener_rule") is not None for svc in services) and not settings["vpc_id"]:

@@ -419,6 +419,14 @@ def load_balancer_rules(v):
                                 "10.0.0.0/16 (no host bits set)"))
     for port in v.get("load_balancer_target_ports") or []:
         in_range(problems, "load_balancer_target_ports", port, 1, 65535, "container ports are 1-65535")
+    test_port = as_int(v.get("load_balancer_test_listener_port", 0))
+    if test_port is None or not (test_port == 0 or 1 <= test_port <= 65535) or test_port in (80, 443):
+        problems.append(Problem("load_balancer_test_listener_port", v.get("load_balancer_test_listener_port"),
+                                "a free port 1-65535 other than 80 and 443 for blue/green test traffic, or 0 for none"))
+    test_cidrs = v.get("load_balancer_test_listener_cidrs") or []
+    if test_port and (not test_cidrs or [c for c in test_cidrs if not is_planned(c) and cidr(c) is None]):
+        problems.append(Problem("load_balancer_test_listener_cidrs", test_cidrs, "give a non-empty list of IPv4 CIDRs "
+                                "allowed on the test listener (default the VPC CIDR)"))
     port_range = v.get("load_balancer_dynamic_port_range") or {}
     low = as_int(port_range.get("from")) if isinstance(port_range, dict) else None
     high = as_int(port_range.get("to")) if isinstance(port_range, dict) else None
@@ -781,6 +789,7 @@ def services_rules(v):
              v.get("services_default_health_check_grace_period", 30), 0, 2147483647, "seconds: 0 or more")
     in_range(problems, "services_wait_timeout", v.get("services_wait_timeout", 600), 1, 86400, "seconds: 1 or more")
     in_range(problems, "services_keep_revisions", v.get("services_keep_revisions", 5), 1, 1000, "revisions: 1 or more")
+    in_range(problems, "services_default_bake_time", v.get("services_default_bake_time", 5), 0, 1440, "whole minutes: 0-1440")
     email = v.get("services_alert_email") or ""
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
         problems.append(Problem("services_alert_email", email, "an e-mail address, or empty for no subscription"))
@@ -844,7 +853,34 @@ def verify_rules(v):
     return problems
 
 
+DEPLOY_ACTIONS = ("deploy", "continue", "rollback")
+
+
+def deploy_rules(v):
+    problems = []
+    services = [svc.get("name") for svc in v.get("services_list") or [] if isinstance(svc, dict)]
+    name = v.get("deploy_service")
+    if not name:
+        problems.append(Problem("deploy_service", name, "name the service to deploy (-e deploy_service=<name>)%s"
+                                % ("; one of %s" % ", ".join(services) if services else "")))
+    elif services and name not in services:
+        problems.append(Problem("deploy_service", name, "not a service of this stack; use one of %s" % ", ".join(services)))
+    action = v.get("deploy_action", "deploy")
+    if action not in DEPLOY_ACTIONS:
+        problems.append(Problem("deploy_action", action, "use deploy, continue (a deployment paused at a pause hook) or "
+                                                         "rollback"))
+    if v.get("deploy_image") and v.get("deploy_task_definition"):
+        problems.append(Problem("deploy_task_definition", v["deploy_task_definition"],
+                                "give deploy_image or deploy_task_definition, not both"))
+    if action != "deploy" and (v.get("deploy_image") or v.get("deploy_task_definition")):
+        problems.append(Problem("deploy_action", action, "%s acts on the deployment in progress; drop deploy_image and "
+                                                         "deploy_task_definition, or use deploy" % action))
+    in_range(problems, "deploy_wait_timeout", v.get("deploy_wait_timeout", 1800), 1, 86400, "seconds: 1 or more")
+    return problems
+
+
 RULES = {
+    "deploy": deploy_rules,
     "network": network_rules,
     "endpoints": endpoints_rules,
     "database": database_rules,

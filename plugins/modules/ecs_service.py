@@ -21,6 +21,14 @@ description:
   a service already running the resolved revision is not updated.
 - With I(desired_count_owner=autoscaling), the desired count of an existing service is never reset (Application
   Auto Scaling owns it); I(desired_count) is only used on creation.
+- Deployment strategies C(ROLLING), C(BLUE_GREEN), C(LINEAR) and C(CANARY) (I(deployment_configuration.strategy)) with
+  bake time, linear steps, canary share, lifecycle hooks and deployment alarms. Each service's result says which
+  strategy a change deploys with and, when it starts a deployment, the lifecycle stages and production traffic steps it
+  passes (also in check mode).
+- For a C(BLUE_GREEN), C(LINEAR) or C(CANARY) service, I(wait=true) waits until its service deployment
+  (DescribeServiceDeployments) is C(SUCCESSFUL), all production traffic is on one target group and its targets are
+  healthy, with a progress line per lifecycle stage; a deployment rolled back or stopped fails with the reason (status
+  reason, alarms, failed hooks). A deployment paused at a C(PAUSE) hook ends the wait and is reported in C(paused_hook).
 - With I(wait=true), waits until every service's rollout is C(COMPLETED), running equals desired with nothing pending,
   the service runs the requested task definition and every target group of the service has as many healthy targets
   as tasks. Fails early when the deployment circuit breaker fails the rollout (and says whether it rolled back),
@@ -143,6 +151,85 @@ options:
                 description: Roll back to the last completed deployment on failure.
                 type: bool
                 default: true
+          strategy:
+            description:
+            - C(ROLLING) replaces tasks in place. C(BLUE_GREEN), C(LINEAR) and C(CANARY) start the new revision next to
+              the old one and shift production traffic to it (all at once, in steps, or a canary share first) through
+              the load balancers' I(advanced_configuration), running I(lifecycle_hooks) at their stages.
+            - Unset leaves the strategy as it is.
+            type: str
+            choices: &id011
+            - ROLLING
+            - BLUE_GREEN
+            - LINEAR
+            - CANARY
+          bake_time_in_minutes:
+            description: Minutes both revisions keep running after all production traffic shifted (0-1440).
+            type: int
+          linear:
+            description: Steps of a C(LINEAR) deployment (AWS defaults 10 percent, 6 minutes).
+            type: dict
+            suboptions:
+              step_percent:
+                description: Percent of production traffic shifted per step (3-100, in steps of 0.1).
+                type: float
+              step_bake_time_in_minutes:
+                description: Minutes between two steps (0-1440).
+                type: int
+          canary:
+            description: Canary of a C(CANARY) deployment (AWS defaults 5 percent, 10 minutes).
+            type: dict
+            suboptions:
+              canary_percent:
+                description: Percent of production traffic on the new revision first (0.1-100, in steps of 0.1).
+                type: float
+              canary_bake_time_in_minutes:
+                description: Minutes the canary runs before the rest of the traffic shifts (0-1440).
+                type: int
+          lifecycle_hooks:
+            description:
+            - Hooks at lifecycle stages of a C(BLUE_GREEN), C(LINEAR) or C(CANARY) deployment. An C(AWS_LAMBDA) hook
+              invokes its function (with the role ECS assumes); a C(PAUSE) hook holds the deployment until
+              ContinueServiceDeployment continues or rolls it back (the wait ends there and reports C(paused_hook)).
+            type: list
+            elements: dict
+            suboptions:
+              target_type:
+                description: C(AWS_LAMBDA) or C(PAUSE).
+                type: str
+                choices: &id012
+                - AWS_LAMBDA
+                - PAUSE
+                default: AWS_LAMBDA
+              hook_target_arn:
+                description: ARN of the Lambda function (C(AWS_LAMBDA) only).
+                type: str
+              role_arn:
+                description: Role ECS assumes to invoke the function (C(AWS_LAMBDA) only).
+                type: str
+              lifecycle_stages:
+                description: Stages the hook runs at.
+                type: list
+                elements: str
+                required: true
+                choices: &id013
+                - RECONCILE_SERVICE
+                - PRE_SCALE_UP
+                - POST_SCALE_UP
+                - TEST_TRAFFIC_SHIFT
+                - POST_TEST_TRAFFIC_SHIFT
+                - PRE_PRODUCTION_TRAFFIC_SHIFT
+                - PRODUCTION_TRAFFIC_SHIFT
+                - POST_PRODUCTION_TRAFFIC_SHIFT
+              timeout_in_minutes:
+                description: Minutes ECS waits for the hook before its timeout action.
+                type: int
+              timeout_action:
+                description: What ECS does when the hook times out.
+                type: str
+                choices: &id014
+                - CONTINUE
+                - ROLLBACK
       placement_strategy:
         description: Placement strategy items (C(type) spread, binpack or random; C(field)).
         type: list
@@ -191,6 +278,30 @@ options:
             description: Container port registered.
             type: int
             required: true
+          advanced_configuration:
+            description:
+            - The second target group and the listener rules ECS shifts traffic between in a C(BLUE_GREEN), C(LINEAR)
+              or C(CANARY) deployment, and the role it modifies them with. ECS swaps production and alternate group at
+              each deployment; the pair in either order is no difference.
+            type: dict
+            suboptions:
+              alternate_target_group_arn:
+                description: The alternate target group.
+                type: str
+                required: true
+              production_listener_rule:
+                description: ARN of the listener rule of production traffic.
+                type: str
+                required: true
+              test_listener_rule:
+                description: ARN of the listener rule of test traffic (optional).
+                type: str
+              role_arn:
+                description:
+                - Role ECS assumes to modify the listener rules (with the AmazonECSInfrastructureRolePolicyForLoadBalancers
+                  policy).
+                type: str
+                required: true
       health_check_grace_period_seconds:
         description: Seconds ECS ignores failing load balancer health checks after a task starts.
         type: int
@@ -346,6 +457,33 @@ services:
     rollout_state:
       description: rolloutState of the PRIMARY deployment after the call.
       type: str
+    deployment_strategy:
+      description: Strategy a deployment of the service uses (C(ROLLING), C(BLUE_GREEN), C(LINEAR), C(CANARY)).
+      type: str
+    stages:
+      description:
+      - Lifecycle stages the deployment this change starts passes, in order, each with the hooks run there
+        (C(PAUSE) or a function name); empty for C(ROLLING) or without a deployment.
+      type: list
+      elements: dict
+    traffic_steps:
+      description: Percent of production traffic on the new revision after each traffic shift of that deployment.
+      type: list
+      elements: float
+    service_deployment_arn:
+      description: The service deployment waited for (traffic-shifting strategies).
+      type: str
+    service_deployment_status:
+      description: Its status after the wait (C(SUCCESSFUL), C(IN_PROGRESS) when paused, ...).
+      type: str
+    lifecycle_stage:
+      description: Its lifecycle stage after the wait.
+      type: str
+    paused_hook:
+      description:
+      - The PAUSE hook the deployment waits at (C(hook_id), C(lifecycle_stage)); continue or roll it back with
+        cloudops.ecs.ecs_service_deployment.
+      type: dict
 service:
   description: The single service's entry of I(services) (single-service form only).
   returned: when name is given

@@ -46,6 +46,12 @@ options:
       target_group_arn:
         description: Target group the rule forwards to. Required when I(state=present).
         type: str
+      alternate_target_group_arn:
+        description:
+          - Second target group of an ECS blue/green, linear or canary service. The rule is created forwarding all
+            traffic to I(target_group_arn) and none to this one; afterwards ECS owns the weights, and the rule is
+            compared by its conditions and the set of its two groups only (either may hold the traffic).
+        type: str
       state:
         description: C(absent) deletes the rule at this priority (only if it forwards to I(target_group_arn) when that is given).
         type: str
@@ -106,6 +112,7 @@ def main():
                 host_headers=dict(type="list", elements="str"),
                 path_patterns=dict(type="list", elements="str"),
                 target_group_arn=dict(type="str"),
+                alternate_target_group_arn=dict(type="str"),
                 state=dict(type="str", choices=["present", "absent"], default="present"),
             )),
             tags=dict(type="dict"),

@@ -35,7 +35,7 @@ options:
     elements: str
     default: []
   playbook:
-    description: Inputs of a day-2 playbook to check as well (C(verify), C(instance_roll), C(teardown)).
+    description: Inputs of a day-2 playbook to check as well (C(verify), C(instance_roll), C(teardown), C(deploy)).
     type: str
   aws_checks:
     description: Make the read-only AWS checks after the input rules passed.

@@ -186,7 +186,10 @@ def expected_stack(inventory="local"):
             "vpc": 1, "internet_gateway": 1, "subnet": 2 * azs, "nat_gateway": nats, "elastic_ip": nats, "flow_log": 1,
             "ecs_cluster": 1, "autoscaling_group": len(groups), "ecs_capacity_provider": len(groups),
             "launch_template": len(groups), "ecs_service": len(services), "task_definition": len(services),
-            "target_group": sum(1 for s in services if s.get("listener_rule")), "load_balancer": 1,
+            # a traffic-shifting service (blue_green, linear, canary) has an alternate target group as well
+            "target_group": sum(1 for s in services if s.get("listener_rule")) + sum(
+                1 for s in services if s.get("listener_rule") and s.get("deployment_strategy", "rolling") != "rolling"),
+            "load_balancer": 1,
             "db_cluster": 1, "db_instance": 2 if v.get("database_mode") == "ha" else 1, "efs_file_system": 1,
             "acm_certificate": 1, "sns_topic": 1, "events_rule": 1,
             "route53_zone": 1 if v.get("dns_private_zone", True) else 0,

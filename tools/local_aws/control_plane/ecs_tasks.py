@@ -333,6 +333,14 @@ class EcsTasksApi:
                     "minimumHealthyPercent": 0 if scheduling == "DAEMON" else 100}
         config = copy.deepcopy(current or defaults)
         given = body.get("deploymentConfiguration")
+        if given and given.get("strategy") and current is not None:
+            # Switching strategies in place: the settings of the strategy left behind no longer apply.
+            unused = {"LINEAR": ("canaryConfiguration",), "CANARY": ("linearConfiguration",),
+                      "BLUE_GREEN": ("linearConfiguration", "canaryConfiguration"),
+                      "ROLLING": ("linearConfiguration", "canaryConfiguration", "lifecycleHooks", "bakeTimeInMinutes")}
+            for key in unused.get(given["strategy"], ()):
+                if key not in given:
+                    config.pop(key, None)
         if given:
             for key, value in given.items():
                 if value is not None:

@@ -584,3 +584,18 @@ def test_awsvpc_tasks_shift_between_ip_target_groups(env, clock, controls):
     report = controls.report()
     assert report.weights(CLUSTER, name, route["green"]) == [0, 100]
     assert report.traffic(CLUSTER, name)["below_desired"] == 0
+
+
+def test_switching_strategies_in_place_drops_the_settings_of_the_strategy_left(env):
+    ecs = env["ecs"]
+    route = routing(env, "switch")
+    ecs.create_service(cluster=CLUSTER, serviceName="switch", taskDefinition=register(ecs, "switch", "nginx:1"),
+                       desiredCount=1, loadBalancers=load_balancers(route), deploymentConfiguration={
+                           "strategy": "LINEAR", "linearConfiguration": {"stepPercent": 25.0},
+                           "lifecycleHooks": [{"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP"]}]})
+    for config, gone in (({"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 10.0}}, "linearConfiguration"),
+                         ({"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1}, "canaryConfiguration"),
+                         ({"strategy": "ROLLING"}, "lifecycleHooks")):
+        updated = ecs.update_service(cluster=CLUSTER, service="switch", deploymentConfiguration=config)["service"]
+        assert updated["deploymentConfiguration"]["strategy"] == config["strategy"]
+        assert gone not in updated["deploymentConfiguration"]

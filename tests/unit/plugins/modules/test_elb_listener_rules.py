@@ -28,8 +28,8 @@ def test_check_mode_reports_the_modification_with_a_diff(stubs, run_module):
     rules(stubs, [existing(OTHER_TG)])
     result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [WANTED]}, check_mode=True)
     assert not failed and result["changed"] is True and result["rules"][0]["action"] == "modify"
-    assert result["diff"]["before"]["10"]["target_group_arn"] == OTHER_TG
-    assert result["diff"]["after"]["10"]["target_group_arn"] == TG
+    assert result["diff"]["before"]["10"]["target_groups"] == [OTHER_TG]
+    assert result["diff"]["after"]["10"]["target_groups"] == [TG]
 
 
 def test_create_with_tags(stubs, run_module):
@@ -55,3 +55,39 @@ def test_error_reports_the_rules_done_so_far(stubs, run_module):
 def test_invalid_priority_fails_before_any_call(stubs, run_module):
     result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [dict(WANTED, priority=0)]})
     assert failed and "rules[0].priority=0 is out of range" in result["msg"]
+
+
+ALT_TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-alt/0123456789abcdef"
+TWO_GROUPS = dict(WANTED, alternate_target_group_arn=ALT_TG)
+
+
+def weighted(production, alternate):
+    return dict(existing(), Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+        {"TargetGroupArn": TG, "Weight": production}, {"TargetGroupArn": ALT_TG, "Weight": alternate}]}}])
+
+
+def test_a_two_group_rule_is_created_with_all_traffic_on_the_production_group(stubs, run_module):
+    rules(stubs, [existing()])
+    stubs["elbv2"].add_response("modify_rule", {"Rules": [{"RuleArn": RULE_ARN}]}, {
+        "RuleArn": RULE_ARN, "Actions": [{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+            {"TargetGroupArn": TG, "Weight": 100}, {"TargetGroupArn": ALT_TG, "Weight": 0}]}}],
+        "Conditions": [{"Field": "host-header", "HostHeaderConfig": {"Values": ["shop.example.com"]}}]})
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [TWO_GROUPS]})
+    assert not failed and result["rules"][0]["action"] == "modify"
+    assert result["diff"]["after"]["10"]["target_groups"] == sorted([TG, ALT_TG])
+
+
+def test_weights_ecs_shifted_are_left_alone(stubs, run_module):
+    for production, alternate in ((0, 100), (40, 60)):
+        rules(stubs, [weighted(production, alternate)])
+        result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [TWO_GROUPS]})
+        assert not failed and result["changed"] is False and result["rules"][0]["rule_arn"] == RULE_ARN
+
+
+def test_back_to_one_group_when_the_service_rolls_again(stubs, run_module):
+    rules(stubs, [weighted(0, 100)])
+    stubs["elbv2"].add_response("modify_rule", {"Rules": [{"RuleArn": RULE_ARN}]}, {
+        "RuleArn": RULE_ARN, "Actions": [{"Type": "forward", "TargetGroupArn": TG}],
+        "Conditions": [{"Field": "host-header", "HostHeaderConfig": {"Values": ["shop.example.com"]}}]})
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [WANTED]})
+    assert not failed and result["rules"][0]["action"] == "modify"
