@@ -50,15 +50,6 @@ def partition_of(arn):
     return parse_arn(arn)["partition"]
 
 
-def partition_of_region(region):
-    """The partition a region belongs to (aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, else aws)."""
-    for prefix, partition in (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b"), ("us-iso-", "aws-iso"),
-                              ("eu-isoe-", "aws-iso-e"), ("us-isof-", "aws-iso-f")):
-        if (region or "").startswith(prefix):
-            return partition
-    return "aws"
-
-
 def build_arn(partition, service, region, account_id, resource):
     return "arn:%s:%s:%s:%s:%s" % (partition, service, region, account_id, resource)
 
