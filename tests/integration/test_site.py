@@ -363,36 +363,27 @@ def _subscriptions(aws):
     return sorted((s["Protocol"], s["Endpoint"]) for s in sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"])
 
 
-def test_topic_subscriptions_converge_to_the_list(created, playbook, aws, endpoint):
+def test_topic_subscriptions_follow_the_inventory_list(created, playbook, aws, endpoint):
+    """Through site.yml: the list is subscribed (the e-mail one pending until confirmed, and reported), and an empty
+    list removes the confirmed ones. Convergence step by step: test_alert_subscriptions.py."""
     queue = aws("sqs").create_queue(QueueName=f"{CLUSTER}-alerts-test")["QueueUrl"]
     queue_arn = aws("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     [topic_arn] = [t["TopicArn"] for t in aws("sns").list_topics()["Topics"]
                    if t["TopicArn"].endswith(f":{CLUSTER}-stopped-tasks")]
-    hook = "https://hooks.example.com/alerts"
-    first = [{"protocol": "email", "endpoint": "oncall@example.com"}, {"protocol": "sqs", "endpoint": queue_arn}]
-    second = [{"protocol": "sqs", "endpoint": queue_arn}, {"protocol": "https", "endpoint": hook}]
+    listed = [{"protocol": "email", "endpoint": "oncall@example.com"}, {"protocol": "sqs", "endpoint": queue_arn}]
     try:
-        run = playbook(SITE, extra_vars={"services_alert_subscriptions": first})
+        run = playbook(SITE, extra_vars={"services_alert_subscriptions": listed})
         assert run.rc == 0, run.output[-6000:]
         assert _subscriptions(aws) == [("email", "oncall@example.com"), ("sqs", queue_arn)]
         assert sorted(c.split(" ", 1)[1] for c in run.writes) == ["Subscribe", "Subscribe"], run.writes
-        # the e-mail subscription waits for its owner: reported, and not subscribed again (no second message)
         assert "pending confirmation" in run.output and "oncall@example.com" in run.output
-        again = playbook(SITE, extra_vars={"services_alert_subscriptions": first})
-        assert again.rc == 0 and again.changed == 0 and again.writes == [], (again.changed_tasks, again.writes)
-
         d.control(endpoint, "sns/confirm-subscription", {"topic_arn": topic_arn, "endpoint": "oncall@example.com"})
-        check = playbook(SITE, extra_vars={"services_alert_subscriptions": second}, check=True)
-        assert check.rc == 0 and check.changed == 1 and check.writes == [], (check.changed_tasks, check.writes)
-        run = playbook(SITE, extra_vars={"services_alert_subscriptions": second})
-        assert run.rc == 0, run.output[-6000:]
-        assert _subscriptions(aws) == [("https", hook), ("sqs", queue_arn)]
-        assert sorted(c.split(" ", 1)[1] for c in run.writes) == ["Subscribe", "Unsubscribe"], run.writes
-        d.control(endpoint, "sns/confirm-subscription", {"topic_arn": topic_arn, "endpoint": hook})
     finally:
         run = playbook(SITE)  # back to the inventory's list (none): the stack as the other tests expect it
         aws("sqs").delete_queue(QueueUrl=queue)
-    assert run.rc == 0 and _subscriptions(aws) == [], run.output[-6000:]
+    assert run.rc == 0, run.output[-6000:]
+    assert _subscriptions(aws) == []
+    assert sorted(c.split(" ", 1)[1] for c in run.writes) == ["Unsubscribe", "Unsubscribe"], run.writes
 
 
 # -- teardown ----------------------------------------------------------------------------------------------------
@@ -436,6 +427,9 @@ def test_teardown_confirmed_leaves_nothing_tagged_and_twice_is_a_no_op(created, 
     assert run.rc == 0, run.output[-6000:]
     assert run.changed == 1, run.output[-6000:]
     assert stack_inventory(aws) == {}
+    # the topic's subscriptions went with it, and no alarm of the stack is left (by name or by what it watches)
+    assert [s for s in aws("sns").list_subscriptions()["Subscriptions"] if f":{CLUSTER}-" in s["TopicArn"]] == []
+    assert _stack_alarms(aws) == {}
 
     again = playbook(TEARDOWN, extra_vars={"teardown_confirm": True, "teardown_skip_final_snapshot": True})
     assert again.rc == 0, again.output[-6000:]
