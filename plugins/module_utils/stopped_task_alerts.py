@@ -167,16 +167,18 @@ class StoppedTaskAlerts(Service):
         current = self.paginate("sns", "list_subscriptions_by_topic", "Subscriptions",
                                 "manage stopped-task alerts %s" % self.name, TopicArn=topic_arn) if topic_arn else []
         add, remove = subscription_plan(current, wanted, subscriptions is not None and self.params.get("purge_subscriptions", True))
+        pending = [s.get("Endpoint") for s in current if s.get("SubscriptionArn") == PENDING]
         for protocol, endpoint in add:
             what = "e-mail subscription" if protocol == "email" and endpoint == self.params["email"] else \
                 "subscribe %s %s" % (protocol, endpoint)
             if not topic_arn:
                 self.changes.append(what)
                 continue
-            self.change(what, "sns", "subscribe", TopicArn=topic_arn, Protocol=protocol, Endpoint=endpoint)
+            answer = self.change(what, "sns", "subscribe", TopicArn=topic_arn, Protocol=protocol, Endpoint=endpoint)
+            if (answer or {}).get("SubscriptionArn", "").lower() == "pending confirmation":
+                pending.append(endpoint)
         for (protocol, endpoint), arn in remove:
             self.change("unsubscribe %s %s" % (protocol, endpoint), "sns", "unsubscribe", SubscriptionArn=arn)
-        pending = [s.get("Endpoint") for s in current if s.get("SubscriptionArn") == PENDING]
         if pending:
             self.warn("subscriptions pending confirmation (the endpoint must confirm): %s" % ", ".join(sorted(pending)))
         return pending

@@ -44,6 +44,7 @@ def test_subscriptions_converge_and_pending_ones_are_reported_not_repeated(local
     topic = result["topic_arn"]
     assert _subscriptions(aws, topic) == [("email", "oncall@example.com", True), ("sqs", queue_arn, False)]
     assert [c.split(" ", 1)[1] for c in created.writes].count("Subscribe") == 2
+    assert result["pending_confirmation"] == ["oncall@example.com"]  # Subscribe answered "pending confirmation"
 
     # the e-mail subscription waits for its owner: reported, not subscribed again (no second message)
     again = run(first)

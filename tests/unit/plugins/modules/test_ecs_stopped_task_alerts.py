@@ -147,14 +147,19 @@ def test_subscriptions_converge_add_remove_and_pending_ones_stay(stubs, run_modu
     ]})
     stubs["sns"].add_response("subscribe", {"SubscriptionArn": TOPIC + ":2222"},
                               {"TopicArn": TOPIC, "Protocol": "sqs", "Endpoint": queue})
+    stubs["sns"].add_response("subscribe", {"SubscriptionArn": "pending confirmation"},
+                              {"TopicArn": TOPIC, "Protocol": "https", "Endpoint": "https://hooks.example.com/y"})
     stubs["sns"].add_response("unsubscribe", {}, {"SubscriptionArn": TOPIC + ":1111"})
     stubs["events"].add_response("list_targets_by_rule", {"Targets": [{"Id": "sns", "Arn": TOPIC}]})
     args = dict(ARGS, subscriptions=[{"protocol": "email", "endpoint": "new@example.com"},
-                                     {"protocol": "sqs", "endpoint": queue}])
+                                     {"protocol": "sqs", "endpoint": queue},
+                                     {"protocol": "https", "endpoint": "https://hooks.example.com/y"}])
     result, failed = run_module(ecs_stopped_task_alerts, args)
     assert not failed, result
-    assert result["changes"] == ["subscribe sqs %s" % queue, "unsubscribe email old@example.com"]
-    assert result["pending_confirmation"] == ["new@example.com", "gone@example.com"]
+    assert result["changes"] == ["subscribe sqs %s" % queue, "subscribe https https://hooks.example.com/y",
+                                 "unsubscribe email old@example.com"]
+    # listed pending, and the new one Subscribe answered "pending confirmation" for
+    assert result["pending_confirmation"] == ["new@example.com", "gone@example.com", "https://hooks.example.com/y"]
     assert any("pending confirmation" in w for w in result["warnings"])
 
 
