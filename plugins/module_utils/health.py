@@ -18,7 +18,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import serv
 from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import targets_healthy
 
 CHECK_NAMES = ("services", "targets", "container_instances", "az_coverage", "spare_capacity", "ami", "database",
-               "network", "stopped_tasks")
+               "network", "stopped_tasks", "alarms")
 CRITICAL = "critical"
 WARNING = "warning"
 UNABLE_TO_PLACE = "unable to place"
@@ -436,11 +436,21 @@ def check_stopped_tasks(stopped_tasks, now, window_seconds=3600):
     return _check("stopped_tasks", not failed, details, WARNING, recent=len(recent), failed=len(failed))
 
 
+def check_alarms(alarms):
+    """The stack's CloudWatch alarms in the ALARM state, with why (a warning: an alarm is a symptom to look at, not
+    by itself a broken stack)."""
+    firing = sorted((a for a in alarms if a.get("StateValue") == "ALARM"), key=lambda a: a.get("AlarmName"))
+    details = ["%s: %s" % (a.get("AlarmName"), a.get("StateReason") or "in ALARM") for a in firing]
+    if not firing:
+        details.append("no alarm of the stack in ALARM")
+    return _check("alarms", not firing, details, WARNING, in_alarm=[a.get("AlarmName") for a in firing])
+
+
 def evaluate(snapshot, now=None, options=None):
     """All checks for one stack. `snapshot` keys (all optional): services, target_health,
     container_instances, expected_instance_ids, stack_azs, ec2_instances, tasks_by_instance,
     recommended_amis, images, db_clusters, db_instances, nat_gateways, vpc_endpoints,
-    stopped_tasks. `options`: event_window_seconds, stopped_window_seconds, ami_max_age_days, ami_parameters,
+    stopped_tasks, alarms. `options`: event_window_seconds, stopped_window_seconds, ami_max_age_days, ami_parameters,
     database_ha, min_container_instances, checks (names to run; default all)."""
     options = options or {}
     now = now or datetime.datetime.now(datetime.timezone.utc)
@@ -462,6 +472,7 @@ def evaluate(snapshot, now=None, options=None):
         ("network", lambda: check_network(snapshot.get("nat_gateways") or [], snapshot.get("vpc_endpoints") or [])),
         ("stopped_tasks", lambda: check_stopped_tasks(snapshot.get("stopped_tasks") or [], now,
                                                       options.get("stopped_window_seconds", 3600))),
+        ("alarms", lambda: check_alarms(snapshot.get("alarms") or [])),
     ]
     wanted = options.get("checks")
     return [build() for name, build in builders if not wanted or name in wanted]

@@ -21,7 +21,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.errors import Cloudop
 
 
 class StackHealth(Service):
-    SERVICES = ("ecs", "elbv2", "autoscaling", "ec2", "ssm", "rds")
+    SERVICES = ("ecs", "elbv2", "autoscaling", "ec2", "ssm", "rds", "cloudwatch")
 
     def options(self):
         params = self.params

@@ -96,4 +96,9 @@ def gather(clients, cluster_item, stack_name, options):
                                             Filters=tagging.stack_filters(stack_name))
         snapshot["vpc_endpoints"] = paginate(ec2, "describe_vpc_endpoints", "VpcEndpoints",
                                              Filters=tagging.stack_filters(stack_name))
+    if "alarms" in wanted and "cloudwatch" in clients:
+        # the stack's alarms are named after it (its own, its services' deployment alarms); only those in ALARM
+        alarms = paginate(clients["cloudwatch"], "describe_alarms", "MetricAlarms", AlarmNamePrefix=stack_name + "-",
+                          StateValue="ALARM")
+        snapshot["alarms"] = [a for a in alarms if a.get("StateValue") == "ALARM"]
     return snapshot

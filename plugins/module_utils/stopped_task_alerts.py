@@ -45,7 +45,10 @@ def event_pattern(cluster_arn):
 
 
 def topic_policy(topic_arn, rule_arn, account_id):
-    partition = parse_arn(topic_arn)["partition"]
+    """The owning account administers the topic; EventBridge publishes from the rule only, CloudWatch from the
+    account's alarms only (service principals of the topic's partition)."""
+    topic = parse_arn(topic_arn)
+    partition = topic["partition"]
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -57,8 +60,39 @@ def topic_policy(topic_arn, rule_arn, account_id):
             {"Sid": "EventBridgeRule", "Effect": "Allow", "Principal": {"Service": service_principal("events", partition)},
              "Action": "sns:Publish", "Resource": topic_arn,
              "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}},
+            {"Sid": "CloudWatchAlarms", "Effect": "Allow",
+             "Principal": {"Service": service_principal("cloudwatch", partition)},
+             "Action": "sns:Publish", "Resource": topic_arn,
+             "Condition": {"ArnLike": {"aws:SourceArn": build_arn(partition, "cloudwatch", topic["region"], account_id,
+                                                                  "alarm:*")},
+                           "StringEquals": {"aws:SourceAccount": account_id}}},
         ],
     }
+
+
+PROTOCOLS = ("email", "email-json", "https", "sqs", "lambda")
+PENDING = "PendingConfirmation"
+
+
+def wanted_subscriptions(subscriptions, email=None):
+    """[(protocol, endpoint)] from the subscription list and the single e-mail address, without duplicates."""
+    wanted = []
+    for item in list(subscriptions or []) + ([{"protocol": "email", "endpoint": email}] if email else []):
+        key = (item["protocol"], item["endpoint"])
+        if key not in wanted:
+            wanted.append(key)
+    return wanted
+
+
+def subscription_plan(current, wanted, purge):
+    """(to subscribe, to unsubscribe) from the topic's subscriptions and the wanted (protocol, endpoint) pairs. A
+    subscription pending confirmation counts as present (subscribing again would only send another confirmation
+    message) and cannot be removed (it has no ARN until confirmed; AWS deletes it unconfirmed after three days)."""
+    have = dict(((s.get("Protocol"), s.get("Endpoint")), s.get("SubscriptionArn")) for s in current)
+    add = [key for key in wanted if key not in have]
+    remove = [(key, arn) for key, arn in have.items() if purge and key not in wanted and arn and arn != PENDING
+              and arn.startswith("arn:")]
+    return add, sorted(remove)
 
 
 class StoppedTaskAlerts(Service):
@@ -123,16 +157,31 @@ class StoppedTaskAlerts(Service):
                         AttributeName="Policy", AttributeValue=json.dumps(policy))
         return topic_arn
 
-    def ensure_subscription(self, topic_arn):
-        email = self.params["email"]
-        if not email:
-            return
-        if not topic_arn:
-            self.changes.append("e-mail subscription")
-            return
-        subscriptions = self.aws("sns", "list_subscriptions_by_topic", TopicArn=topic_arn).get("Subscriptions", [])
-        if not any(s.get("Protocol") == "email" and s.get("Endpoint") == email for s in subscriptions):
-            self.change("e-mail subscription", "sns", "subscribe", TopicArn=topic_arn, Protocol="email", Endpoint=email)
+    def ensure_subscriptions(self, topic_arn):
+        """The topic's subscriptions converged to the wanted list: missing ones subscribed, others unsubscribed when
+        purge_subscriptions (those pending confirmation stay: they have no ARN to unsubscribe)."""
+        subscriptions, email = self.params.get("subscriptions"), self.params["email"]
+        if subscriptions is None and not email:
+            return []
+        wanted = wanted_subscriptions(subscriptions, email)
+        current = self.paginate("sns", "list_subscriptions_by_topic", "Subscriptions",
+                                "manage stopped-task alerts %s" % self.name, TopicArn=topic_arn) if topic_arn else []
+        add, remove = subscription_plan(current, wanted, subscriptions is not None and self.params.get("purge_subscriptions", True))
+        pending = [s.get("Endpoint") for s in current if s.get("SubscriptionArn") == PENDING]
+        for protocol, endpoint in add:
+            what = "e-mail subscription" if protocol == "email" and endpoint == self.params["email"] else \
+                "subscribe %s %s" % (protocol, endpoint)
+            if not topic_arn:
+                self.changes.append(what)
+                continue
+            answer = self.change(what, "sns", "subscribe", TopicArn=topic_arn, Protocol=protocol, Endpoint=endpoint)
+            if (answer or {}).get("SubscriptionArn", "").lower() == "pending confirmation":
+                pending.append(endpoint)
+        for (protocol, endpoint), arn in remove:
+            self.change("unsubscribe %s %s" % (protocol, endpoint), "sns", "unsubscribe", SubscriptionArn=arn)
+        if pending:
+            self.warn("subscriptions pending confirmation (the endpoint must confirm): %s" % ", ".join(sorted(pending)))
+        return pending
 
     def ensure_rule(self, rule, pattern, rule_arn):
         if rule is not None and json.loads(rule.get("EventPattern") or "{}") == pattern and rule.get("State") == "ENABLED":
@@ -168,11 +217,11 @@ class StoppedTaskAlerts(Service):
         expected_topic_arn = topic_arn or build_arn(partition, "sns", region, account_id, self.name)
         rule_arn = (rule or {}).get("Arn") or build_arn(partition, "events", region, account_id, "rule/" + self.name)
         topic_arn = self.ensure_topic(topic_arn, topic_policy(expected_topic_arn, rule_arn, account_id))
-        self.ensure_subscription(topic_arn)
+        pending = self.ensure_subscriptions(topic_arn)
         rule_arn = self.ensure_rule(rule, pattern, rule_arn)
         self.ensure_targets(rule, topic_arn, expected_topic_arn)
         result = dict(changed=bool(self.changes), changes=self.changes, topic_arn=topic_arn or expected_topic_arn,
-                      rule_arn=rule_arn, event_pattern=pattern)
+                      rule_arn=rule_arn, event_pattern=pattern, pending_confirmation=pending)
         if self.diff_mode:
             result["diff"] = dict(before={}, after={"changes": self.changes} if self.changes else {})
         return result

@@ -195,8 +195,6 @@ def _discover_by_service(clients, stack_name, environment, say):
     found.extend(_discover_iam(clients["iam"], stack_name, environment))
     found.extend(_discover_kms(clients["kms"], stack_name, environment))
     clusters = [r["name"] for r in found if r["kind"] == "ecs_cluster"]
-    if "cloudwatch" in clients:
-        found.extend(_discover_alarms(clients["cloudwatch"], found))
     for name, discover_service in (("application-autoscaling", lambda c: _discover_scaling(c, clusters)),
                                    ("events", lambda c: _discover_events(c, stack_name, environment)),
                                    ("sns", lambda c: _discover_sns(c, stack_name, environment)),
@@ -206,10 +204,19 @@ def _discover_by_service(clients, stack_name, environment, say):
                                    ("secretsmanager", lambda c: _discover_secrets(c, stack_name, environment))):
         if name in clients:
             found.extend(discover_service(clients[name]))
+    return ordered(found + _discover_by_reference(clients, found, stack_name, environment))
+
+
+def _discover_by_reference(clients, found, stack_name, environment):
+    """What is the stack's by what it points at, not by a tag: records aliasing its load balancers or validating its
+    certificates, then alarms watching or notifying any of those resources (last: they may watch any of them)."""
+    referring = []
     if "route53" in clients:
-        found.extend(_discover_route53(clients["route53"], clients.get("acm"), clients["elbv2"], found, stack_name,
-                                       environment))
-    return ordered(found)
+        referring.extend(_discover_route53(clients["route53"], clients.get("acm"), clients["elbv2"], found, stack_name,
+                                           environment))
+    if "cloudwatch" in clients:
+        referring.extend(_discover_alarms(clients["cloudwatch"], found + referring))
+    return referring
 
 
 def _discover_with_tagging(clients, stack_name, environment, say):
@@ -235,8 +242,6 @@ def _discover_with_tagging(clients, stack_name, environment, say):
         for key_id in key_ids:
             found.extend(_kms_key(kms, key_id, aliases))
     clusters = [r["name"] for r in found if r["kind"] == "ecs_cluster"]
-    if "cloudwatch" in clients:
-        found.extend(_discover_alarms(clients["cloudwatch"], found))
     if "application-autoscaling" in clients:
         found.extend(_discover_scaling(clients["application-autoscaling"], clusters))
     if "events" in clients:
@@ -251,10 +256,7 @@ def _discover_with_tagging(clients, stack_name, environment, say):
         found.extend(_discover_ecr(clients["ecr"], stack_name, environment))
     if "secretsmanager" in clients:
         found.extend(_discover_secrets(clients["secretsmanager"], stack_name, environment))
-    if "route53" in clients:
-        found.extend(_discover_route53(clients["route53"], clients.get("acm"), clients["elbv2"], found, stack_name,
-                                       environment))
-    return ordered(found)
+    return ordered(found + _discover_by_reference(clients, found, stack_name, environment))
 
 
 def _discover_ecs(ecs, stack_name, environment):
@@ -491,19 +493,32 @@ def _kms_key(kms, key_id, aliases):
     return [stack_resource("kms_key", key_id, names[0] if names else key_id, aliases=names)]
 
 
-def alarm_of_stack(alarm, clusters, target_groups, load_balancers):
-    """A metric alarm watches or acts on the stack: its actions scale a service of the stack's clusters, or a
-    dimension names one of its clusters, target groups or load balancers. CloudWatch alarms made by the roles
-    carry no tags (amazon.aws cloudwatch_metric_alarm has none), so they are found by what they point at."""
+def alarm_dimensions(alarm):
+    """The dimensions of a metric alarm, and of every metric of a metric math alarm."""
+    dimensions = list(alarm.get("Dimensions") or [])
+    for metric in alarm.get("Metrics") or []:
+        dimensions.extend(((metric.get("MetricStat") or {}).get("Metric") or {}).get("Dimensions") or [])
+    return dimensions
+
+
+def alarm_of_stack(alarm, clusters, target_groups, load_balancers, topics=(), db_clusters=(), nat_gateways=()):
+    """A metric alarm watches or acts on the stack: its actions scale a service of the stack's clusters or notify
+    one of its SNS topics, or a dimension names one of its clusters, target groups, load balancers, Aurora clusters
+    or NAT gateways. Alarms are found by what they point at: some roles' alarms carry no tags (amazon.aws
+    cloudwatch_metric_alarm has none), and GetResources does not list alarms everywhere."""
     services = tuple(":resource/ecs/service/%s/" % name for name in clusters)
     actions = (alarm.get("AlarmActions") or []) + (alarm.get("OKActions") or []) + \
         (alarm.get("InsufficientDataActions") or [])
     if services and any(":scalingPolicy:" in arn and any(s in arn for s in services) for arn in actions):
         return True
-    for dimension in alarm.get("Dimensions") or []:
+    if any(arn in topics for arn in actions):
+        return True
+    for dimension in alarm_dimensions(alarm):
         name, value = dimension.get("Name"), dimension.get("Value") or ""
         if (name == "ClusterName" and value in clusters) or (name == "TargetGroup" and value in target_groups) \
-                or (name == "LoadBalancer" and value in load_balancers):
+                or (name == "LoadBalancer" and value in load_balancers) \
+                or (name == "DBClusterIdentifier" and value in db_clusters) \
+                or (name == "NatGatewayId" and value in nat_gateways):
             return True
     return False
 
@@ -514,11 +529,14 @@ def _discover_alarms(cloudwatch, found):
     target_groups = {r["id"].split(":", 5)[-1] for r in found if r["kind"] == "target_group"}
     load_balancers = {r["id"].split(":", 5)[-1].split("loadbalancer/", 1)[-1] for r in found
                       if r["kind"] == "load_balancer"}
-    if not (clusters or target_groups or load_balancers):
+    topics = {r["id"] for r in found if r["kind"] == "sns_topic"}
+    db_clusters = {r["id"] for r in found if r["kind"] == "db_cluster"}
+    nat_gateways = {r["id"] for r in found if r["kind"] == "nat_gateway"}
+    if not (clusters or target_groups or load_balancers or topics or db_clusters or nat_gateways):
         return []
     alarms = _pages(cloudwatch, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
     return [stack_resource("cloudwatch_alarm", a["AlarmName"]) for a in alarms
-            if alarm_of_stack(a, clusters, target_groups, load_balancers)]
+            if alarm_of_stack(a, clusters, target_groups, load_balancers, topics, db_clusters, nat_gateways)]
 
 
 def _discover_scaling(aas, clusters):

@@ -673,6 +673,17 @@ def ecs_instances_rules(v):
     if len(names) != len(set(str(n) for n in names)):
         problems.append(Problem("ecs_instances_groups", names, "group names must be unique"))
     check_name(problems, v, "ecs_instances_role_name", "IAM role name", IAM_NAME, "1-64 letters, digits and +=,.@_-")
+    if present and v.get("ecs_instances_system_logs", True):
+        if as_int(v.get("ecs_instances_system_logs_retention_days", 30)) not in LOG_RETENTION_DAYS:
+            problems.append(Problem("ecs_instances_system_logs_retention_days",
+                                    v.get("ecs_instances_system_logs_retention_days"), retention_fix()))
+        check_name(problems, v, "ecs_instances_system_logs_prefix", "log group name prefix", LOG_GROUP,
+                   "1-500 letters, digits, and . - _ / #", max_length=500)
+        arn_problem(problems, "ecs_instances_system_logs_kms_key_arn", v.get("ecs_instances_system_logs_kms_key_arn"),
+                    "kms", "a KMS key", v.get("cloudops_aws_region"))
+        if not v.get("ecs_instances_system_logs_kms_key_arn"):
+            check_name(problems, v, "ecs_instances_system_logs_key_alias", "KMS alias", KMS_ALIAS,
+                       "letters, digits, / _ - after alias/")
     if not present:
         return problems
     if not v.get("ecs_instances_subnet_ids"):
@@ -837,7 +848,34 @@ def teardown_rules(v):
     return problems
 
 
-VERIFY_CHECKS = ("services", "targets", "instances", "capacity", "ami", "database", "network", "stopped_tasks")
+def alarms_rules(v):
+    problems = []
+    if v.get("alarms_state", "present") != "present":
+        return problems
+    prefix = v.get("alarms_name_prefix")
+    if not prefix or len(prefix) > 160 or any(ord(c) < 32 or ord(c) > 126 for c in prefix):
+        problems.append(Problem("alarms_name_prefix", prefix, "printable ASCII, 1 to 160 characters (alarm names are "
+                                "at most 255), such as <stack>-alarm-"))
+    for suffix in ("evaluation_minutes", "capacity_reservation_minutes"):
+        in_range(problems, "alarms_" + suffix, v.get("alarms_" + suffix, 5), 1, 1440,
+                 "minutes (periods of 60 s): 1 to 1440")
+    for suffix in ("alb_5xx_rate_percent", "service_cpu_percent", "service_memory_percent", "database_cpu_percent"):
+        value = v.get("alarms_" + suffix, 0)
+        if not isinstance(value, (int, float)) or not 0 <= value <= 100:
+            problems.append(Problem("alarms_" + suffix, value, "a percentage: 0 to 100"))
+    for suffix in ("target_response_time_seconds", "unhealthy_hosts", "capacity_reservation_percent",
+                   "database_freeable_memory_mib", "database_replica_lag_ms", "nat_port_allocation_errors",
+                   "nat_packets_dropped"):
+        value = v.get("alarms_" + suffix, 0)
+        if not isinstance(value, (int, float)) or value < 0:
+            problems.append(Problem("alarms_" + suffix, value, "a threshold: 0 or more"))
+    topic = v.get("alarms_topic_arn")
+    if topic and not is_planned(topic):
+        arn_problem(problems, "alarms_topic_arn", topic, "sns", "an SNS topic", v.get("cloudops_aws_region"))
+    return problems
+
+
+VERIFY_CHECKS = ("services", "targets", "instances", "capacity", "ami", "database", "network", "stopped_tasks", "alarms")
 
 
 def verify_rules(v):
@@ -890,6 +928,7 @@ RULES = {
     "ecs_cluster:capacity_providers": capacity_provider_rules,
     "ecs_instances": ecs_instances_rules,
     "services": services_rules,
+    "alarms": alarms_rules,
     "instance_roll": instance_roll_rules,
     "teardown": teardown_rules,
     "verify": verify_rules,

@@ -33,6 +33,8 @@ description:
   - C(network) NAT gateways and VPC endpoints tagged with the stack available.
   - C(stopped_tasks) (warning) tasks stopped in the last O(stopped_window) seconds, with their reasons; failed
     tasks (essential container exited, failed health checks, failed to start) make it fail.
+  - C(alarms) (warning) CloudWatch alarms named after the stack (C(<stack>-)) in the ALARM state, with their
+    state reason.
   - Read-only; safe in check mode. Fails naming each failing check unless O(fail_on_unhealthy=false).
 author:
   - cloudops.ecs maintainers (@cloudops)
@@ -44,7 +46,8 @@ options:
     description: Checks to run. Default is all of them.
     type: list
     elements: str
-    choices: [services, targets, container_instances, az_coverage, spare_capacity, ami, database, network, stopped_tasks]
+    choices: [services, targets, container_instances, az_coverage, spare_capacity, ami, database, network, stopped_tasks,
+              alarms]
   availability_zones:
     description: Availability Zones the instances must cover. Default is the zones of the stack's Auto Scaling groups.
     type: list

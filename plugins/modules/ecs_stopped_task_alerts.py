@@ -13,7 +13,8 @@ short_description: Alert on ECS tasks that stop unexpectedly (EventBridge rule t
 version_added: 0.1.0
 description:
   - Manages, in one call, an SNS topic encrypted with a KMS key, its policy (the owning account, and
-    C(events.amazonaws.com) publishing only from the rule), an optional e-mail subscription, and an
+    C(events.amazonaws.com) publishing only from the rule, C(cloudwatch.amazonaws.com) only from the account's
+    alarms; principals of the topic's partition), its subscriptions, and an
     EventBridge rule matching C(ECS Task State Change) events of one cluster with C(lastStatus) C(STOPPED)
     and either a C(stopCode) other than C(UserInitiated) and C(ServiceSchedulerInitiated), or
     C(ServiceSchedulerInitiated) with a C(stoppedReason) beginning C(Task failed ELB health checks) or
@@ -21,7 +22,8 @@ description:
     scale-in, drains) and users' stops do not match.
   - A rule with another pattern (such as the one of earlier versions, which left out every
     C(ServiceSchedulerInitiated) stop) is updated in place.
-  - The KMS key policy must let C(events.amazonaws.com) use the key (C(kms:GenerateDataKey*), C(kms:Decrypt)).
+  - The KMS key policy must let C(events.amazonaws.com) and C(cloudwatch.amazonaws.com) use the key
+    (C(kms:GenerateDataKey*), C(kms:Decrypt)).
   - Idempotent; check mode and diff supported. I(state=absent) removes the rule and the topic.
 author:
   - cloudops.ecs maintainers (@cloudops)
@@ -39,6 +41,33 @@ options:
   email:
     description: E-mail address subscribed to the topic (the subscription waits for confirmation).
     type: str
+  subscriptions:
+    description:
+      - The topic's subscriptions, each with C(protocol) (C(email), C(email-json), C(https), C(sqs) or C(lambda)) and
+        C(endpoint) (address, URL, queue ARN or function ARN). Missing ones are subscribed; with
+        O(purge_subscriptions) the others are unsubscribed. Unset leaves the subscriptions alone (but O(email)).
+      - A subscription pending confirmation (e-mail, HTTPS) counts as present and is reported in a warning and in
+        RV(pending_confirmation); it cannot be unsubscribed until confirmed (AWS drops it after three days).
+      - The subscriber's side is not managed here. An SQS queue needs a queue policy allowing C(sns.amazonaws.com)
+        C(sqs:SendMessage) with C(aws:SourceArn) the topic (and, the topic being KMS-encrypted, the queue's key usable
+        by SNS); a Lambda function needs a resource policy (lambda add-permission) allowing C(sns.amazonaws.com)
+        C(lambda:InvokeFunction) from the topic.
+    type: list
+    elements: dict
+    suboptions:
+      protocol:
+        description: Delivery protocol.
+        type: str
+        required: true
+        choices: [email, email-json, https, sqs, lambda]
+      endpoint:
+        description: Where to deliver.
+        type: str
+        required: true
+  purge_subscriptions:
+    description: With O(subscriptions), unsubscribe the confirmed subscriptions that are not in it.
+    type: bool
+    default: true
   tags:
     description: Tags on the topic and the rule.
     type: dict
@@ -77,6 +106,11 @@ event_pattern:
   description: The rule's event pattern.
   returned: when state=present
   type: dict
+pending_confirmation:
+  description: Endpoints whose subscription waits for confirmation.
+  returned: when state=present
+  type: list
+  elements: str
 changes:
   description: What was (or in check mode would be) changed.
   returned: always
@@ -98,6 +132,10 @@ def main():
             cluster_arn=dict(type="str"),
             kms_key_id=dict(type="str"),
             email=dict(type="str"),
+            subscriptions=dict(type="list", elements="dict", options=dict(
+                protocol=dict(type="str", required=True, choices=["email", "email-json", "https", "sqs", "lambda"]),
+                endpoint=dict(type="str", required=True))),
+            purge_subscriptions=dict(type="bool", default=True),
             tags=dict(type="dict"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),

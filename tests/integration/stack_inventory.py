@@ -181,6 +181,9 @@ def expected_stack(inventory="local"):
                f"alias/{stack}-service-alerts"}
     if not v.get("services_log_kms_key_arn"):
         aliases.add(f"alias/{stack}-service-logs")
+    # the instances' system log groups' key, unless the inventory gives one or ships no system logs
+    if v.get("ecs_instances_system_logs", True) and not v.get("ecs_instances_system_logs_kms_key_arn"):
+        aliases.add(f"alias/{stack}-instance-logs")
     return {
         "counts": {
             "vpc": 1, "internet_gateway": 1, "subnet": 2 * azs, "nat_gateway": nats, "elastic_ip": nats, "flow_log": 1,

@@ -5,6 +5,7 @@ in any service site.yml touches, and a second one changes nothing.
 
 The tests share one stack, built by the first test that needs it; the teardown test destroys it (it runs last in
 the module; run alone, or in any order, it gets the stack built first)."""
+import base64
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import pytest
 from local_aws import polling
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import day2_stack as d  # noqa: E402
 from stack_inventory import STACK_TAG, stack_inventory, tag_map  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -242,7 +244,8 @@ def test_every_customer_key_rotates_and_every_log_group_is_encrypted_with_retent
 
     customer = {k: (meta, where) for k, (meta, where) in keys.items() if meta["KeyManager"] == "CUSTOMER"}
     aliases = {a["AliasName"] for k in customer for a in kms.list_aliases(KeyId=k)["Aliases"]}
-    assert {f"alias/{CLUSTER}-{name}" for name in ("service-logs", "vpc-flow-logs", "database", "service-alerts")} <= aliases
+    assert {f"alias/{CLUSTER}-{name}" for name in ("service-logs", "vpc-flow-logs", "database", "service-alerts",
+                                                   "instance-logs")} <= aliases
     not_rotating = [(meta["Arn"], where) for meta, where in customer.values()
                     if meta["KeyState"] != "PendingDeletion"
                     and not kms.get_key_rotation_status(KeyId=meta["KeyId"])["KeyRotationEnabled"]]
@@ -256,6 +259,7 @@ def test_every_customer_key_rotates_and_every_log_group_is_encrypted_with_retent
 
     assert {f"/{CLUSTER}/services/{name}" for name in ("web", "api", "log-agent")} <= set(groups)
     assert f"/{CLUSTER}/vpc-flow-logs" in groups
+    assert f"/{CLUSTER}/instances/journal" in groups
     unencrypted = sorted(name for name, group in groups.items() if not group.get("kmsKeyId"))
     without_retention = sorted(name for name, group in groups.items() if not group.get("retentionInDays"))
     assert (unencrypted, without_retention) == ([], [])
@@ -288,6 +292,129 @@ def test_the_stopped_task_rule_alerts_on_health_check_kills_not_on_deployments_o
     assert not alerts("UserInitiated", "Task stopped by the operator")
 
 
+# -- alarms, notifications, instance system logs ------------------------------------------------------------------
+
+ALARM_PREFIX = f"{CLUSTER}-alarm-"
+
+
+def _stack_alarms(aws):
+    pages = aws("cloudwatch").get_paginator("describe_alarms").paginate(AlarmNamePrefix=ALARM_PREFIX)
+    return {a["AlarmName"]: a for page in pages for a in page["MetricAlarms"]}
+
+
+def test_alarms_watch_every_part_of_the_stack_and_notify_its_topic(created, aws):
+    topic = aws("sns").list_topics()["Topics"]
+    [topic_arn] = [t["TopicArn"] for t in topic if t["TopicArn"].endswith(f":{CLUSTER}-stopped-tasks")]
+    alarms = _stack_alarms(aws)
+    nats = [n["NatGatewayId"] for n in aws("ec2").describe_nat_gateways(
+        Filters=[{"Name": "tag:" + STACK_TAG, "Values": [CLUSTER]}])["NatGateways"] if n["State"] == "available"]
+    providers = aws("ecs").describe_clusters(clusters=[CLUSTER])["clusters"][0]["capacityProviders"]
+    expected = {"alb-5xx-rate", "alb-response-time", "tg-web-unhealthy-hosts", "tg-api-unhealthy-hosts",
+                "db-cpu", "db-freeable-memory", "db-replica-lag"}
+    expected |= {f"service-{s}-{m}" for s in ("web", "api", "log-agent") for m in ("cpu", "memory")}
+    expected |= {f"cp-{p}-reservation" for p in providers}
+    expected |= {f"nat-{n}-{m}" for n in nats for m in ("port-allocation", "packets-dropped")}
+    assert len(nats) == 3 and len(providers) == 2
+    assert set(alarms) == {ALARM_PREFIX + name for name in expected}
+    assert all(a["AlarmActions"] == a["OKActions"] == [topic_arn] for a in alarms.values())
+
+    # what each watches: CloudWatch's names for the resources
+    lb_arn = aws("elbv2").describe_load_balancers(Names=[f"{CLUSTER}-alb"])["LoadBalancers"][0]["LoadBalancerArn"]
+    unhealthy = alarms[ALARM_PREFIX + "tg-web-unhealthy-hosts"]
+    assert {d["Name"]: d["Value"] for d in unhealthy["Dimensions"]}["LoadBalancer"] == lb_arn.split("loadbalancer/")[1]
+    reservation = alarms[f"{ALARM_PREFIX}cp-{providers[0]}-reservation"]
+    assert (reservation["Namespace"], reservation["MetricName"], reservation["Threshold"]) == (
+        "AWS/ECS/ManagedScaling", "CapacityProviderReservation", 100.0)
+    assert reservation["EvaluationPeriods"] == 30
+    lag = alarms[ALARM_PREFIX + "db-replica-lag"]
+    assert lag["Dimensions"] == [{"Name": "DBClusterIdentifier", "Value": aws("rds").describe_db_clusters()[
+        "DBClusters"][0]["DBClusterIdentifier"]}]
+
+    # the topic lets the account's alarms publish (and use its key), through the partition's service principal
+    policy = json.loads(aws("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]["Policy"])
+    [statement] = [s for s in policy["Statement"] if s.get("Sid") == "CloudWatchAlarms"]
+    assert statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"} and statement["Action"] == "sns:Publish"
+    key_id = aws("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]["KmsMasterKeyId"]
+    key_policy = json.loads(aws("kms").get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+    assert {"Service": "cloudwatch.amazonaws.com"} in [s["Principal"] for s in key_policy["Statement"]]
+
+
+def test_an_alarm_in_alarm_shows_in_verify(created, playbook, aws):
+    cloudwatch = aws("cloudwatch")
+    name = ALARM_PREFIX + "db-cpu"
+    cloudwatch.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="Threshold Crossed: forced by the test")
+    try:
+        warned = playbook("playbooks/verify.yml", check=True)
+        assert warned.rc == 0, warned.output[-6000:]  # a warning check: reported, not failing by default
+        assert f"WARN alarms: {name}: Threshold Crossed: forced by the test" in warned.output, warned.output[-6000:]
+        assert warned.writes == [], warned.writes
+        failed = playbook("playbooks/verify.yml", extra_vars={"verify_fail_on_warnings": True})
+        assert failed.rc != 0
+        assert "alarms" in failed.output.split("failing checks:", 1)[1].split(".", 1)[0]
+    finally:
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="restored by the test")
+    assert "OK   alarms:" in playbook("playbooks/verify.yml", check=True).output
+
+
+def test_every_instance_ships_its_system_logs_to_encrypted_groups_only_it_may_write(created, aws):
+    logs, iam = aws("logs"), aws("iam")
+    prefix = f"/{CLUSTER}/instances/"
+    names = [prefix + n for n in ("ecs-agent", "ecs-init", "docker", "containerd", "cloud-init", "journal")]
+    groups = {g["logGroupName"]: g for g in logs.describe_log_groups(logGroupNamePrefix=prefix)["logGroups"]}
+    assert sorted(groups) == sorted(names)
+    [alias] = [a for a in aws("kms").list_aliases()["Aliases"] if a["AliasName"] == f"alias/{CLUSTER}-instance-logs"]
+    key = aws("kms").describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]
+    assert all(g["kmsKeyId"] == key["Arn"] and g["retentionInDays"] == 30 for g in groups.values()), groups
+    assert aws("kms").get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"]
+
+    # the role may create streams and put events in exactly those groups, nothing else of CloudWatch Logs
+    document = iam.get_role_policy(RoleName=f"{CLUSTER}-ecs-instance", PolicyName="system-logs")["PolicyDocument"]
+    [statement] = document["Statement"]
+    assert statement["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert {r.split(":log-group:", 1)[1].split(":log-stream:")[0] for r in statement["Resource"]} == set(names)
+
+    # every launch template's user data configures the CloudWatch agent with those groups
+    ec2 = aws("ec2")
+    for template in ec2.describe_launch_templates(Filters=[{"Name": "tag:" + STACK_TAG, "Values": [CLUSTER]}])[
+            "LaunchTemplates"]:
+        data = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"], Versions=["$Latest"])[
+            "LaunchTemplateVersions"][0]["LaunchTemplateData"]
+        user_data = base64.b64decode(data["UserData"]).decode()
+        config = json.loads(user_data.split("<<'AGENT_CONFIG'\n", 1)[1].split("\nAGENT_CONFIG", 1)[0])
+        shipped = {f["log_group_name"] for f in config["logs"]["logs_collected"]["files"]["collect_list"]}
+        assert shipped == set(names), template["LaunchTemplateName"]
+        assert "amazon-cloudwatch-agent-ctl -a fetch-config" in user_data
+
+
+def _subscriptions(aws):
+    sns = aws("sns")
+    [topic_arn] = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(f":{CLUSTER}-stopped-tasks")]
+    return sorted((s["Protocol"], s["Endpoint"]) for s in sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"])
+
+
+def test_topic_subscriptions_follow_the_inventory_list(created, playbook, aws, endpoint):
+    """Through site.yml: the list is subscribed (the e-mail one pending until confirmed, and reported), and an empty
+    list removes the confirmed ones. Convergence step by step: test_alert_subscriptions.py."""
+    queue = aws("sqs").create_queue(QueueName=f"{CLUSTER}-alerts-test")["QueueUrl"]
+    queue_arn = aws("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    [topic_arn] = [t["TopicArn"] for t in aws("sns").list_topics()["Topics"]
+                   if t["TopicArn"].endswith(f":{CLUSTER}-stopped-tasks")]
+    listed = [{"protocol": "email", "endpoint": "oncall@example.com"}, {"protocol": "sqs", "endpoint": queue_arn}]
+    try:
+        run = playbook(SITE, extra_vars={"services_alert_subscriptions": listed})
+        assert run.rc == 0, run.output[-6000:]
+        assert _subscriptions(aws) == [("email", "oncall@example.com"), ("sqs", queue_arn)]
+        assert sorted(c.split(" ", 1)[1] for c in run.writes) == ["Subscribe", "Subscribe"], run.writes
+        assert "pending confirmation" in run.output and "oncall@example.com" in run.output
+        d.control(endpoint, "sns/confirm-subscription", {"topic_arn": topic_arn, "endpoint": "oncall@example.com"})
+    finally:
+        run = playbook(SITE)  # back to the inventory's list (none): the stack as the other tests expect it
+        aws("sqs").delete_queue(QueueUrl=queue)
+    assert run.rc == 0, run.output[-6000:]
+    assert _subscriptions(aws) == []
+    assert sorted(c.split(" ", 1)[1] for c in run.writes) == ["Unsubscribe", "Unsubscribe"], run.writes
+
+
 # -- teardown ----------------------------------------------------------------------------------------------------
 
 TEARDOWN = "playbooks/teardown.yml"
@@ -308,6 +435,8 @@ def test_teardown_dry_run_lists_every_kind_and_deletes_nothing(created, playbook
             "task_definition", "load_balancer", "target_group", "acm_certificate", "db_cluster", "db_instance",
             "db_subnet_group", "kms_key", "log_group", "iam_role", "instance_profile", "sns_topic",
             "events_rule", "cloudwatch_alarm"} <= set(before), before
+    assert {f"/{CLUSTER}/instances/journal", f"/{CLUSTER}/instances/ecs-agent"} <= set(before["log_group"])
+    assert sum(1 for name in before["cloudwatch_alarm"] if name.startswith(ALARM_PREFIX)) >= 20
 
     run = playbook(TEARDOWN)
     assert run.rc == 0, run.output[-6000:]
@@ -327,6 +456,9 @@ def test_teardown_confirmed_leaves_nothing_tagged_and_twice_is_a_no_op(created, 
     assert run.rc == 0, run.output[-6000:]
     assert run.changed == 1, run.output[-6000:]
     assert stack_inventory(aws) == {}
+    # the topic's subscriptions went with it, and no alarm of the stack is left (by name or by what it watches)
+    assert [s for s in aws("sns").list_subscriptions()["Subscriptions"] if f":{CLUSTER}-" in s["TopicArn"]] == []
+    assert _stack_alarms(aws) == {}
 
     again = playbook(TEARDOWN, extra_vars={"teardown_confirm": True, "teardown_skip_final_snapshot": True})
     assert again.rc == 0, again.output[-6000:]

@@ -12,7 +12,7 @@ from local_aws.polling import wait_for  # noqa: E402
 
 PLAYBOOK = "playbooks/verify.yml"
 CHECKS = ["services", "targets", "container_instances", "az_coverage", "spare_capacity", "ami", "database",
-          "network", "stopped_tasks"]
+          "network", "stopped_tasks", "alarms"]
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +48,28 @@ def test_verify_passes_then_names_the_failing_check(playbook, aws, stack, endpoi
     finally:
         d.control(endpoint, "elbv2/set-target-health", {"target_group_arn": stack["target_group_arn"],
                                                          "target_id": bad, "state": "healthy"})
+
+
+def test_an_alarm_of_the_stack_in_alarm_warns_and_fails_only_when_asked(playbook, aws, stack):
+    cloudwatch = aws("cloudwatch")
+    name = "demo-alarm-service-web-cpu"
+    cloudwatch.put_metric_alarm(AlarmName=name, Namespace="AWS/ECS", MetricName="CPUUtilization", Statistic="Average",
+                                Dimensions=[{"Name": "ClusterName", "Value": "demo"}, {"Name": "ServiceName", "Value": "web"}],
+                                Period=60, EvaluationPeriods=5, Threshold=90.0, ComparisonOperator="GreaterThanThreshold")
+    # another stack's alarm in ALARM is not this stack's business
+    cloudwatch.put_metric_alarm(AlarmName="other-alarm-db-cpu", Namespace="AWS/RDS", MetricName="CPUUtilization",
+                                Statistic="Average", Period=60, EvaluationPeriods=5, Threshold=80.0,
+                                ComparisonOperator="GreaterThanThreshold")
+    cloudwatch.set_alarm_state(AlarmName="other-alarm-db-cpu", StateValue="ALARM", StateReason="not ours")
+    try:
+        assert "OK   alarms: no alarm of the stack in ALARM" in playbook(PLAYBOOK, check=True).output
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="Threshold Crossed: 5 datapoints")
+        warned = playbook(PLAYBOOK, check=True)
+        assert warned.rc == 0, warned.output
+        assert f"WARN alarms: {name}: Threshold Crossed: 5 datapoints" in warned.output
+        assert "not ours" not in warned.output
+        failed = playbook(PLAYBOOK, extra_vars={"verify_fail_on_warnings": True})
+        assert failed.rc != 0
+        assert "alarms" in failed.output.split("failing checks:", 1)[1].split(".", 1)[0]
+    finally:
+        cloudwatch.delete_alarms(AlarmNames=[name, "other-alarm-db-cpu"])

@@ -14,11 +14,12 @@ from local_aws.control_plane.invariants import Invariants
 from local_aws.control_plane.kms import Kms
 from local_aws.control_plane.latency import Latency
 from local_aws.control_plane.logs import Logs
+from local_aws.control_plane.notifications import Notifications
 from local_aws.control_plane.rds_catalog import RdsCatalog
 from local_aws.control_plane.ssm_public import SsmPublic
 
 ALL = [EcsComponent, ElbV2, Ec2, AutoScaling, AppAutoScaling, Latency, Kms, Invariants, RdsCatalog, Events, Logs,
-       SsmPublic, Acm]
+       SsmPublic, Acm, Notifications]
 
 
 def wrap(app, profile="fast"):

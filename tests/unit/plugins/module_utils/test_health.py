@@ -47,7 +47,7 @@ def test_healthy_stack_passes_every_check():
     checks = health.evaluate(_healthy_snapshot(), now=NOW)
     assert [c["name"] for c in checks] == [
         "services", "targets", "container_instances", "az_coverage", "spare_capacity", "ami", "database",
-        "network", "stopped_tasks"]
+        "network", "stopped_tasks", "alarms"]
     assert health.failing(checks, include_warnings=True) == []
     lines = health.summary_lines(checks)
     assert lines[0] == "OK   services: 1 services steady"
@@ -246,3 +246,13 @@ def test_selected_checks_only():
     checks = health.evaluate({}, now=NOW, options={"checks": ["services", "targets"]})
     assert [c["name"] for c in checks] == ["services", "targets"]
     assert checks[0]["ok"] and checks[0]["details"] == ["no services in the cluster"]
+
+
+def test_alarms_in_alarm_warn_with_their_reason():
+    check = health.check_alarms([
+        {"AlarmName": "demo-alarm-db-cpu", "StateValue": "ALARM", "StateReason": "Threshold Crossed: 5 datapoints"},
+        {"AlarmName": "demo-alarm-alb-5xx-rate", "StateValue": "OK"}])
+    assert not check["ok"] and check["severity"] == health.WARNING and check["in_alarm"] == ["demo-alarm-db-cpu"]
+    assert check["details"] == ["demo-alarm-db-cpu: Threshold Crossed: 5 datapoints"]
+    assert health.failing([check]) == [] and health.failing([check], include_warnings=True) == [check]
+    assert health.check_alarms([])["ok"]

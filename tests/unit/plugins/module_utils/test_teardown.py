@@ -309,3 +309,30 @@ def test_route53_goes_before_the_load_balancer_it_points_at():
 
     assert td.ORDER.index("route53_record") < td.ORDER.index("route53_zone") < td.ORDER.index("load_balancer")
     assert td.ORDER.index("route53_record") < td.ORDER.index("acm_certificate")
+
+
+def test_alarms_notifying_a_stack_topic_or_watching_its_database_or_nat_gateways_are_the_stacks():
+    topic = "arn:aws:sns:us-east-1:123456789012:demo-stopped-tasks"
+    other_topic = "arn:aws:sns:us-east-1:123456789012:demo2-stopped-tasks"
+    lb = "app/demo-alb/fedcba9876543210"
+    alarms = [
+        {"AlarmName": "demo-alarm-db-cpu", "Dimensions": [{"Name": "DBClusterIdentifier", "Value": "demo"}]},
+        {"AlarmName": "demo-alarm-nat-nat-1-port-allocation", "Dimensions": [{"Name": "NatGatewayId", "Value": "nat-1"}]},
+        {"AlarmName": "demo-alarm-custom", "OKActions": [topic], "Dimensions": [{"Name": "Other", "Value": "x"}]},
+        # metric math: the dimensions are in the metrics
+        {"AlarmName": "demo-alarm-alb-5xx-rate", "Metrics": [
+            {"Id": "rate", "Expression": "100 * m / r"},
+            {"Id": "m", "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "RequestCount",
+                                                  "Dimensions": [{"Name": "LoadBalancer", "Value": lb}]}}}]},
+        {"AlarmName": "demo2-alarm-db-cpu", "AlarmActions": [other_topic],
+         "Dimensions": [{"Name": "DBClusterIdentifier", "Value": "demo2"}]},
+        {"AlarmName": "demo2-alarm-nat", "Dimensions": [{"Name": "NatGatewayId", "Value": "nat-2"}]}]
+    cloudwatch = Recorder(describe_alarms={"MetricAlarms": alarms})
+    found = [teardown.stack_resource("sns_topic", topic, "demo-stopped-tasks"),
+             teardown.stack_resource("db_cluster", "demo"), teardown.stack_resource("nat_gateway", "nat-1"),
+             teardown.stack_resource("load_balancer", "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/"
+                                     + lb, "demo-alb")]
+    assert [r["name"] for r in teardown._discover_alarms(cloudwatch, found)] == [
+        "demo-alarm-db-cpu", "demo-alarm-nat-nat-1-port-allocation", "demo-alarm-custom", "demo-alarm-alb-5xx-rate"]
+    only_topic = teardown._discover_alarms(cloudwatch, found[:1])
+    assert [r["name"] for r in only_topic] == ["demo-alarm-custom"]

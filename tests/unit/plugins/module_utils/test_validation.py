@@ -383,3 +383,32 @@ def test_dns_inputs():
     assert _variables(bad_stack) == ["cloudops_stack_name"]
     assert v.aws_checks(["dns"], dict(DNS, dns_public_zone="example.com"))["hosted_zones"] == [
         {"variable": "dns_public_zone", "name": "example.com"}]
+
+
+ALARMS = dict(IDENTITY, alarms_state="present", alarms_name_prefix="demo-alarm-", alarms_evaluation_minutes=5,
+              alarms_capacity_reservation_minutes=30, alarms_alb_5xx_rate_percent=5.0, alarms_service_cpu_percent=90.0,
+              alarms_service_memory_percent=90.0, alarms_database_cpu_percent=80.0, alarms_unhealthy_hosts=0,
+              alarms_topic_arn="arn:aws:sns:us-east-1:123456789012:demo-stopped-tasks")
+
+
+def test_alarms_rules_name_each_bad_threshold():
+    assert v.alarms_rules(ALARMS) == []
+    problems = v.alarms_rules(dict(ALARMS, alarms_evaluation_minutes=0, alarms_service_cpu_percent=120.0,
+                                   alarms_unhealthy_hosts=-1, alarms_name_prefix="",
+                                   alarms_topic_arn="arn:aws:sqs:us-east-1:123456789012:q"))
+    assert sorted(variables(problems)) == ["alarms_evaluation_minutes", "alarms_name_prefix", "alarms_service_cpu_percent",
+                                           "alarms_topic_arn", "alarms_unhealthy_hosts"]
+    assert v.alarms_rules(dict(ALARMS, alarms_state="absent", alarms_evaluation_minutes=0)) == []
+
+
+def test_ecs_instances_system_logs_retention_and_key_are_checked():
+    base = dict(IDENTITY, ecs_instances_groups=[{"name": "ondemand", "instance_type": "m6i.large"}],
+                ecs_instances_group_defaults={}, ecs_instances_role_name="demo-ecs-instance")
+    good = dict(base, ecs_instances_system_logs=True, ecs_instances_system_logs_retention_days=30,
+                ecs_instances_system_logs_prefix="/demo/instances/", ecs_instances_system_logs_kms_key_arn="",
+                ecs_instances_system_logs_key_alias="alias/demo-instance-logs")
+    assert not [p for p in variables(v.ecs_instances_rules(good)) if "system_logs" in p]
+    bad = dict(good, ecs_instances_system_logs_retention_days=31, ecs_instances_system_logs_kms_key_arn="key-1")
+    assert [p for p in variables(v.ecs_instances_rules(bad)) if "system_logs" in p] == [
+        "ecs_instances_system_logs_retention_days", "ecs_instances_system_logs_kms_key_arn"]
+    assert not [p for p in variables(v.ecs_instances_rules(dict(bad, ecs_instances_system_logs=False))) if "system_logs" in p]

@@ -122,3 +122,52 @@ def test_a_rule_with_the_earlier_pattern_is_updated(stubs, run_module):
     stubs["events"].add_response("list_targets_by_rule", {"Targets": [{"Id": "sns", "Arn": TOPIC}]})
     result, failed = run_module(ecs_stopped_task_alerts, ARGS)
     assert not failed and result["changes"] == ["rule pattern"]
+
+
+# -- subscriptions and the alarms' right to publish -----------------------------------------------------------------
+def test_cloudwatch_alarms_of_the_account_may_publish_with_the_partition_principal():
+    policy = topic_policy(TOPIC.replace("arn:aws:", "arn:aws-cn:"), RULE, "123456789012")
+    [alarms] = [s for s in policy["Statement"] if s["Sid"] == "CloudWatchAlarms"]
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"} and alarms["Action"] == "sns:Publish"
+    assert alarms["Condition"] == {"ArnLike": {"aws:SourceArn": "arn:aws-cn:cloudwatch:us-east-1:123456789012:alarm:*"},
+                                   "StringEquals": {"aws:SourceAccount": "123456789012"}}
+
+
+def _subscription(protocol, endpoint, arn):
+    return {"Protocol": protocol, "Endpoint": endpoint, "SubscriptionArn": arn, "TopicArn": TOPIC, "Owner": "123456789012"}
+
+
+def test_subscriptions_converge_add_remove_and_pending_ones_stay(stubs, run_module):
+    converged(stubs)
+    queue = "arn:aws:sqs:us-east-1:123456789012:ops"
+    stubs["sns"].add_response("list_subscriptions_by_topic", {"Subscriptions": [
+        _subscription("email", "old@example.com", TOPIC + ":1111"),
+        _subscription("email", "new@example.com", "PendingConfirmation"),
+        _subscription("email", "gone@example.com", "PendingConfirmation"),
+    ]})
+    stubs["sns"].add_response("subscribe", {"SubscriptionArn": TOPIC + ":2222"},
+                              {"TopicArn": TOPIC, "Protocol": "sqs", "Endpoint": queue})
+    stubs["sns"].add_response("subscribe", {"SubscriptionArn": "pending confirmation"},
+                              {"TopicArn": TOPIC, "Protocol": "https", "Endpoint": "https://hooks.example.com/y"})
+    stubs["sns"].add_response("unsubscribe", {}, {"SubscriptionArn": TOPIC + ":1111"})
+    stubs["events"].add_response("list_targets_by_rule", {"Targets": [{"Id": "sns", "Arn": TOPIC}]})
+    args = dict(ARGS, subscriptions=[{"protocol": "email", "endpoint": "new@example.com"},
+                                     {"protocol": "sqs", "endpoint": queue},
+                                     {"protocol": "https", "endpoint": "https://hooks.example.com/y"}])
+    result, failed = run_module(ecs_stopped_task_alerts, args)
+    assert not failed, result
+    assert result["changes"] == ["subscribe sqs %s" % queue, "subscribe https https://hooks.example.com/y",
+                                 "unsubscribe email old@example.com"]
+    # listed pending, and the new one Subscribe answered "pending confirmation" for
+    assert result["pending_confirmation"] == ["new@example.com", "gone@example.com", "https://hooks.example.com/y"]
+    assert any("pending confirmation" in w for w in result["warnings"])
+
+
+def test_converged_subscriptions_change_nothing(stubs, run_module):
+    converged(stubs)
+    stubs["sns"].add_response("list_subscriptions_by_topic", {"Subscriptions": [
+        _subscription("https", "https://hooks.example.com/x", TOPIC + ":3333")]})
+    stubs["events"].add_response("list_targets_by_rule", {"Targets": [{"Id": "sns", "Arn": TOPIC}]})
+    args = dict(ARGS, subscriptions=[{"protocol": "https", "endpoint": "https://hooks.example.com/x"}])
+    result, failed = run_module(ecs_stopped_task_alerts, args)
+    assert not failed and result["changed"] is False
