@@ -211,7 +211,9 @@ def services_shift_traffic(services, settings=None):
 def services_load_balancer_role(settings=None):
     return {"name": service_spec.load_balancer_role_name(settings),
             "policy_arn": service_spec.load_balancer_role_policy_arn(settings),
-            "hook_role_name": service_spec.hook_role_name(settings)}
+            "hook_role_name": service_spec.hook_role_name(settings),
+            "volume_role_name": service_spec.volume_role_name(settings),
+            "volume_policy_arn": service_spec.volume_role_policy_arn(settings)}
 
 
 def services_test_listener_rules(services, settings=None):
@@ -224,7 +226,12 @@ def services_alternate_target_group_names(services, settings=None):
 
 
 def services_deploy_role_names(settings=None):
-    return [service_spec.load_balancer_role_name(settings), service_spec.hook_role_name(settings)]
+    return [service_spec.load_balancer_role_name(settings), service_spec.hook_role_name(settings),
+            service_spec.volume_role_name(settings)]
+
+
+def services_use_ebs(services):
+    return service_spec.uses_ebs(services)
 
 
 class FilterModule(object):
@@ -262,6 +269,7 @@ class FilterModule(object):
             "services_hook_role_policy": services_hook_role_policy,
             "services_shift_traffic": services_shift_traffic,
             "services_load_balancer_role": services_load_balancer_role,
+            "services_use_ebs": services_use_ebs,
             "services_alternate_target_group_names": services_alternate_target_group_names,
             "services_deploy_role_names": services_deploy_role_names,
             "services_test_listener_rules": services_test_listener_rules,
