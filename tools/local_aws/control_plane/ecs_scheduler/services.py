@@ -183,6 +183,7 @@ class Services:
             "launchType": service.get("launchType"),
             "capacityProviderStrategy": service.get("capacityProviderStrategy"),
             "networkConfiguration": service.get("networkConfiguration"),
+            "volumeConfigurations": service.get("_volume_configurations") or None,
             "rolloutState": "IN_PROGRESS",
             "rolloutStateReason": reason or "ECS deployment ecs-svc started.",
         }
