@@ -37,7 +37,8 @@ description:
     load-balanced service), C(services_rules_by_service) service name to listener rule ARN (from the
     cloudops.ecs.elb_listener_rules rules), C(services_hook_functions) and C(services_hook_role_policy) the lifecycle
     hooks' functions and the policy of the role ECS invokes them with, C(services_shift_traffic) whether any service
-    shifts traffic, C(services_load_balancer_role) the name and managed policy ARN of the role ECS shifts it with;
+    shifts traffic, C(services_load_balancer_role) the name and managed policy ARN of the role ECS shifts it with
+    (and of the role it manages EBS task volumes with), C(services_use_ebs) whether any service has an EBS volume;
     C(services_test_listener_rules) the rules of the test listener; for teardown
     C(services_alternate_target_group_names) (every load-balanced service) and
     C(services_deploy_role_names).
