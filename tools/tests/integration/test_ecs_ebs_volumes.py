@@ -4,8 +4,11 @@ Availability Zone, tagged AmazonECSCreated with the task ARN, attached to its in
 AmazonElasticBlockStorage attachment of the task) and deleted when the task stops; what ECS refuses is refused."""
 import pytest
 from botocore.exceptions import ClientError
+from documented import DOCUMENTED
 
 from local_aws import polling
+
+EBS = DOCUMENTED["ecs_ebs_task_volumes"]
 
 CLUSTER = "volumes"
 ROLE = "arn:aws:iam::123456789012:role/volumes-ecs-volumes"
@@ -42,6 +45,7 @@ def refused(call, **kwargs):
 
 def test_what_ecs_refuses(env):
     ecs = env["ecs"]
+    assert EBS["at_launch_per_task_definition"] == 1
     code, message = refused(ecs.register_task_definition, family="two", volumes=[
         {"name": "a", "configuredAtLaunch": True}, {"name": "b", "configuredAtLaunch": True}],
         containerDefinitions=[{"name": "c", "image": "c", "memory": 32}])
@@ -58,6 +62,7 @@ def test_what_ecs_refuses(env):
     code, message = refused(ecs.create_service, serviceName="daemon", cluster=CLUSTER, taskDefinition="ledger:1",
                             schedulingStrategy="DAEMON", volumeConfigurations=[
                                 {"name": "data", "managedEBSVolume": MANAGED}])
+    assert EBS["scheduling_strategies"] == ["REPLICA"]
     assert "only supported for REPLICA service and not DAEMON service" in message
     assert ecs.list_services(cluster=CLUSTER)["serviceArns"] == []
 
@@ -83,7 +88,7 @@ def test_each_task_gets_its_own_volume_deleted_when_it_stops(env):
     volume_ids = []
     for task in tasks:
         ebs = [a for a in task["attachments"] if a["type"] == "AmazonElasticBlockStorage"]
-        assert len(ebs) == 1 and ebs[0]["status"] == "ATTACHED"
+        assert len(ebs) == EBS["volumes_per_task"] and ebs[0]["status"] == "ATTACHED"
         details = {d["name"]: d["value"] for d in ebs[0]["details"]}
         assert details["volumeName"] == "data" and details["deleteOnTermination"] == "true"
         volume = ec2.describe_volumes(VolumeIds=[details["volumeId"]])["Volumes"][0]
@@ -91,11 +96,12 @@ def test_each_task_gets_its_own_volume_deleted_when_it_stops(env):
             20, "gp3", True, "alias/volumes")
         assert volume["AvailabilityZone"] == task["availabilityZone"] and volume["State"] == "in-use"
         tags = {t["Key"]: t["Value"] for t in volume["Tags"]}
-        assert tags == {"AmazonECSCreated": task["taskArn"], "AmazonECSManaged": "true", "Name": "ledger-data",
+        assert tags == {EBS["created_tag"]: task["taskArn"], "AmazonECSManaged": "true", "Name": "ledger-data",
                         "cloudops:stack": "volumes"}
         volume_ids.append(details["volumeId"])
     assert len(set(volume_ids)) == 2
 
+    assert EBS["deleted_when_the_service_task_stops"]
     ecs.stop_task(cluster=CLUSTER, task=tasks[0]["taskArn"], reason="replace")
     polling.wait_for(lambda: not ec2.describe_volumes(Filters=[{"Name": "volume-id", "Values": [volume_ids[0]]}])[
         "Volumes"], what="the stopped task's volume deleted")
