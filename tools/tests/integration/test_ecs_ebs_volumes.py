@@ -64,7 +64,8 @@ def test_what_ecs_refuses(env):
                                 {"name": "data", "managedEBSVolume": MANAGED}])
     assert EBS["scheduling_strategies"] == ["REPLICA"]
     assert "only supported for REPLICA service and not DAEMON service" in message
-    assert ecs.list_services(cluster=CLUSTER)["serviceArns"] == []
+    listed = ecs.list_services(cluster=CLUSTER)["serviceArns"]
+    assert not [arn for arn in listed if arn.rsplit("/", 1)[1] in ("none", "norole", "other", "daemon")], listed
 
 
 def test_each_task_gets_its_own_volume_deleted_when_it_stops(env):
@@ -120,3 +121,35 @@ def test_each_task_gets_its_own_volume_deleted_when_it_stops(env):
     ecs.delete_service(cluster=CLUSTER, service="ledger")
     polling.wait_for(lambda: not ec2.describe_volumes(Filters=[{"Name": "tag-key", "Values": ["AmazonECSManaged"]}])[
         "Volumes"], what="every task volume deleted")
+
+
+def test_a_rollback_returns_to_the_volumes_of_the_deployment_it_restores(env, control):
+    ec2, ecs = env["ec2"], env["ecs"]
+    small, big = dict(MANAGED, sizeInGiB=10), dict(MANAGED, sizeInGiB=50)
+    ecs.create_service(cluster=CLUSTER, serviceName="archive", taskDefinition="ledger:1", desiredCount=1,
+                       deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+                       volumeConfigurations=[{"name": "data", "managedEBSVolume": small}])
+
+    def service():
+        return ecs.describe_services(cluster=CLUSTER, services=["archive"])["services"][0]
+
+    def sizes():
+        arns = ecs.list_tasks(cluster=CLUSTER, serviceName="archive", desiredStatus="RUNNING")["taskArns"]
+        return sorted(v["Size"] for arn in arns for v in ec2.describe_volumes(
+            Filters=[{"Name": "tag:AmazonECSCreated", "Values": [arn]}])["Volumes"])
+
+    polling.wait_for(lambda: service()["deployments"][0].get("rolloutState") == "COMPLETED", what="first rollout")
+    control("ecs/fail-task-starts", {"cluster": CLUSTER, "family": "ledger:2", "forever": True})
+    try:
+        ecs.update_service(cluster=CLUSTER, service="archive", taskDefinition="ledger:2",
+                           volumeConfigurations=[{"name": "data", "managedEBSVolume": big}])
+        polling.wait_for(lambda: [(d["taskDefinition"].rsplit(":", 1)[1], d.get("rolloutState"))
+                                  for d in service()["deployments"]] == [("1", "COMPLETED")], timeout=30,
+                         what="rolled back to ledger:1")
+    finally:
+        control("ecs/fail-task-starts", {"cluster": CLUSTER, "family": "ledger:2", "count": 0})
+    assert service()["deployments"][0]["volumeConfigurations"] == [{"name": "data", "managedEBSVolume": small}]
+    assert sizes() == [10]
+    # the volumes of the tasks that failed to start are gone with them
+    assert not ec2.describe_volumes(Filters=[{"Name": "size", "Values": ["50"]}])["Volumes"]
+    ecs.delete_service(cluster=CLUSTER, service="archive", force=True)

@@ -159,6 +159,8 @@ class Services:
         last = service.get("_completed")
         if rollback and last:
             self.event(service, f"(service {name}) rolling back to deployment {last['id']}.")
+            # the tasks of the rollback get the volumes of the deployment it returns to
+            service["_volume_configurations"] = [dict(v) for v in last.get("volumeConfigurations") or []]
             self.new_deployment(store, service, last["taskDefinition"],
                                 reason=f"{rollback_by}: rolling back to deploymentId {last['id']}.")
             service["taskDefinition"] = last["taskDefinition"]
@@ -355,7 +357,8 @@ class Services:
             primary["rolloutState"] = "COMPLETED"
             primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
             primary["updatedAt"] = self.plane.epoch()
-            service["_completed"] = {"id": primary["id"], "taskDefinition": primary["taskDefinition"]}
+            service["_completed"] = {"id": primary["id"], "taskDefinition": primary["taskDefinition"],
+                                     "volumeConfigurations": primary.get("volumeConfigurations") or []}
             self.event(service, f"(service {name}) (deployment {primary['id']}) deployment completed.")
         if settled and not others_alive and not service["_steady"]:
             service["_steady"] = True
