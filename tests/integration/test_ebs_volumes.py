@@ -1,7 +1,7 @@
 """EBS task volumes of the services role on the local control plane: a service with a volume of type ebs runs steady,
 each of its tasks with its own encrypted gp3 volume of the size asked, attached by the stack's volume role (made
 only because a service needs it); a re-run changes nothing, check mode writes nothing, removal deletes the role and
-the volumes."""
+the volumes (the stack teardown finds the role by its tag)."""
 import pytest
 
 from local_aws.polling import wait_for
@@ -93,6 +93,11 @@ def test_a_service_with_an_ebs_volume(playbook, aws, prerequisites):
     checked = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=SERVICES), check=True, diff=True)
     assert checked.rc == 0 and checked.changed == 0, checked.changed_tasks
     assert checked.writes == [], checked.writes
+
+    # The stack teardown finds the role by the stack tag (a dry run: the list only).
+    listed = playbook("playbooks/teardown.yml")
+    assert listed.rc == 0 and listed.writes == [], listed.output
+    assert [line for line in listed.output.splitlines() if "iam_role" in line and ROLE in line], listed.output
 
     removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=SERVICES, services_state="absent"))
     assert removed.rc == 0, removed.output
