@@ -37,7 +37,8 @@ description:
     load-balanced service), C(services_rules_by_service) service name to listener rule ARN (from the
     cloudops.ecs.elb_listener_rules rules), C(services_hook_functions) and C(services_hook_role_policy) the lifecycle
     hooks' functions and the policy of the role ECS invokes them with, C(services_shift_traffic) whether any service
-    shifts traffic, C(services_load_balancer_role) the name and managed policy ARN of the role ECS shifts it with;
+    shifts traffic, C(services_load_balancer_role) the name and managed policy ARN of the role ECS shifts it with
+    (and of the role it manages EBS task volumes with), C(services_use_ebs) whether any service has an EBS volume;
     C(services_test_listener_rules) the rules of the test listener; for teardown
     C(services_alternate_target_group_names) (every load-balanced service) and
     C(services_deploy_role_names).
@@ -211,7 +212,9 @@ def services_shift_traffic(services, settings=None):
 def services_load_balancer_role(settings=None):
     return {"name": service_spec.load_balancer_role_name(settings),
             "policy_arn": service_spec.load_balancer_role_policy_arn(settings),
-            "hook_role_name": service_spec.hook_role_name(settings)}
+            "hook_role_name": service_spec.hook_role_name(settings),
+            "volume_role_name": service_spec.volume_role_name(settings),
+            "volume_policy_arn": service_spec.volume_role_policy_arn(settings)}
 
 
 def services_test_listener_rules(services, settings=None):
@@ -224,7 +227,12 @@ def services_alternate_target_group_names(services, settings=None):
 
 
 def services_deploy_role_names(settings=None):
-    return [service_spec.load_balancer_role_name(settings), service_spec.hook_role_name(settings)]
+    return [service_spec.load_balancer_role_name(settings), service_spec.hook_role_name(settings),
+            service_spec.volume_role_name(settings)]
+
+
+def services_use_ebs(services):
+    return service_spec.uses_ebs(services)
 
 
 class FilterModule(object):
@@ -262,6 +270,7 @@ class FilterModule(object):
             "services_hook_role_policy": services_hook_role_policy,
             "services_shift_traffic": services_shift_traffic,
             "services_load_balancer_role": services_load_balancer_role,
+            "services_use_ebs": services_use_ebs,
             "services_alternate_target_group_names": services_alternate_target_group_names,
             "services_deploy_role_names": services_deploy_role_names,
             "services_test_listener_rules": services_test_listener_rules,

@@ -284,6 +284,53 @@ def network_configuration(config):
     }
 
 
+def volume_configurations(items):
+    """ServiceVolumeConfiguration list for the module's volume_configurations (managed EBS volumes)."""
+    if items is None:
+        return None
+    keys = (("role_arn", "roleArn"), ("encrypted", "encrypted"), ("kms_key_id", "kmsKeyId"),
+            ("volume_type", "volumeType"), ("size_in_gib", "sizeInGiB"), ("snapshot_id", "snapshotId"),
+            ("volume_initialization_rate", "volumeInitializationRate"), ("iops", "iops"),
+            ("throughput", "throughput"), ("filesystem_type", "filesystemType"))
+    result = []
+    for item in items:
+        managed = dict((api, item["managed_ebs_volume"][key]) for key, api in keys
+                       if (item.get("managed_ebs_volume") or {}).get(key) is not None)
+        specs = []
+        for spec in (item.get("managed_ebs_volume") or {}).get("tag_specifications") or []:
+            entry = {"resourceType": spec.get("resource_type") or "volume"}
+            if spec.get("tags"):
+                entry["tags"] = [{"key": k, "value": str(v)} for k, v in sorted(spec["tags"].items())]
+            if spec.get("propagate_tags"):
+                entry["propagateTags"] = spec["propagate_tags"]
+            specs.append(entry)
+        if specs:
+            managed["tagSpecifications"] = specs
+        result.append({"name": item["name"], "managedEBSVolume": managed})
+    return result
+
+
+def current_volume_configurations(service):
+    """The volumeConfigurations of a DescribeServices item: ECS keeps them on its PRIMARY deployment."""
+    for deployment in (service or {}).get("deployments") or []:
+        if deployment.get("status") == "PRIMARY":
+            return deployment.get("volumeConfigurations") or []
+    return []
+
+
+def _canon_volumes(items):
+    result = []
+    for item in items or []:
+        managed = dict(item.get("managedEBSVolume") or {})
+        managed["tagSpecifications"] = sorted(
+            (s.get("resourceType") or "", s.get("propagateTags") or "NONE",
+             tuple(sorted((t.get("key"), t.get("value")) for t in s.get("tags") or [])))
+            for s in managed.get("tagSpecifications") or [])
+        managed["encrypted"] = bool(managed.get("encrypted", False))
+        result.append((item.get("name"), sorted(managed.items())))
+    return sorted(result)
+
+
 # -- canonical forms for comparison ----------------------------------------------------------------
 def _canon_strategy(items):
     # Field names are case-insensitive for binpack (cpu/memory) and the instanceId spread.
@@ -355,6 +402,7 @@ def desired_fields(spec, task_definition_arn):
         "enableECSManagedTags": spec.get("enable_ecs_managed_tags"),
         "propagateTags": spec.get("propagate_tags"),
         "networkConfiguration": network_configuration(spec.get("network_configuration")),
+        "volumeConfigurations": volume_configurations(spec.get("volume_configurations")),
     }
 
 
@@ -435,6 +483,10 @@ def service_differences(current, spec, task_definition_arn):
     if fields["networkConfiguration"] is not None and _canon_network(fields["networkConfiguration"]) != \
             _canon_network(current.get("networkConfiguration")):
         differ("networkConfiguration", None, None, fields["networkConfiguration"])
+    if fields["volumeConfigurations"] is not None and _canon_volumes(fields["volumeConfigurations"]) != \
+            _canon_volumes(current_volume_configurations(current)):
+        # New volume settings apply to the tasks of a new deployment.
+        differ("volumeConfigurations", None, None, fields["volumeConfigurations"])
     return differences, update, immutable
 
 
@@ -446,7 +498,10 @@ def comparable_view(service):
             "deploymentConfiguration", "placementStrategy", "placementConstraints", "loadBalancers",
             "healthCheckGracePeriodSeconds", "enableExecuteCommand", "enableECSManagedTags", "propagateTags",
             "networkConfiguration")
-    return dict((k, service.get(k)) for k in keys if service.get(k) not in (None, [], {}))
+    view = dict((k, service.get(k)) for k in keys if service.get(k) not in (None, [], {}))
+    if current_volume_configurations(service):
+        view["volumeConfigurations"] = current_volume_configurations(service)
+    return view
 
 
 def planned_view(current, update):

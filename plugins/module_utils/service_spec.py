@@ -2,7 +2,7 @@
 # Copyright: Contributors to the cloudops.ecs collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The services role's inputs (services_list items, snake_case) turned into ECS payloads: task
-definitions (the main container, sidecars, a FireLens log router, tmpfs, bind and EFS volumes,
+definitions (the main container, sidecars, a FireLens log router, tmpfs, bind, EFS and EBS volumes,
 placement from the CPU architecture), ecs_service items, IAM policies, EFS access points and task
 security groups; and every input checked, with errors that name the variable, the value and the fix.
 
@@ -67,6 +67,8 @@ SETTINGS_DEFAULTS = {
     # target group and of its production (and test) listener rule (traffic-shifting services).
     "default_deployment_strategy": "rolling",
     "default_bake_time": 5,
+    # KMS key of the services' EBS task volumes that name none (empty: the account's EBS key, aws/ebs).
+    "ebs_kms_key_arn": "",
     "alternate_target_groups": {},
     "production_listener_rules": {},
     "test_listener_rules": {},
@@ -92,7 +94,21 @@ SSM_ARN_RE = re.compile(r"^arn:[^:]+:ssm:")
 # ECS's cpuArchitecture -> the container-instance attribute ecs.cpu-architecture.
 ARCHITECTURES = {"X86_64": "x86_64", "ARM64": "arm64"}
 DEPENDS_ON_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
-VOLUME_TYPES = ("bind", "efs")
+VOLUME_TYPES = ("bind", "efs", "ebs")
+# EBS volume types ECS attaches to tasks: size range (GiB), IOPS range (None: not settable; io1/io2 require it) and
+# throughput range (MiB/s, gp3 only), as the EBS user guide gives them.
+EBS_VOLUME_TYPES = {
+    "gp3": {"size": (1, 16384), "iops": (3000, 16000), "throughput": (125, 1000)},
+    "gp2": {"size": (1, 16384), "iops": None, "throughput": None},
+    "io1": {"size": (4, 16384), "iops": (100, 64000), "throughput": None},
+    "io2": {"size": (4, 65536), "iops": (100, 256000), "throughput": None},
+    "st1": {"size": (125, 16384), "iops": None, "throughput": None},
+    "sc1": {"size": (125, 16384), "iops": None, "throughput": None},
+    "standard": {"size": (1, 1024), "iops": None, "throughput": None},
+}
+EBS_FILESYSTEM_TYPES = ("ext3", "ext4", "xfs")
+# The role ECS creates, attaches and deletes the tasks' EBS volumes with (one per stack) and its AWS managed policy.
+VOLUME_ROLE_POLICY = "AmazonECSInfrastructureRolePolicyForVolumes"
 FIRELENS_TYPES = ("fluentbit", "fluentd")
 LOG_ROUTER = "log-router"
 PLACEMENT_STRATEGY_TYPES = ("spread", "binpack", "random")
@@ -330,6 +346,9 @@ def task_volumes(svc, settings=None, access_points=None):
             if point:
                 config["authorizationConfig"]["accessPointId"] = point
             volumes.append({"name": volume["name"], "efsVolumeConfiguration": config})
+        elif volume.get("type") == "ebs":
+            # The volume itself comes with the service's volumeConfigurations (one per task).
+            volumes.append({"name": volume["name"], "configuredAtLaunch": True})
         elif volume.get("host_path"):
             volumes.append({"name": volume["name"], "host": {"sourcePath": volume["host_path"]}})
         else:
@@ -452,6 +471,9 @@ def service_item(svc, settings=None):
             svc.get("health_check_grace_period", settings["default_health_check_grace_period"]))
     else:
         spec["load_balancers"] = []
+    volume_configurations = ebs_volume_configurations(svc, settings)
+    if volume_configurations:
+        spec["volume_configurations"] = volume_configurations
     if (svc.get("network_mode") or "bridge") == "awsvpc":
         groups = list(svc.get("security_group_ids") or settings["security_group_ids"]
                       or _as_list(settings["task_security_groups"].get(svc["name"])))
@@ -494,6 +516,54 @@ def _role_arn(name, settings):
 def load_balancer_role_policy_arn(settings=None):
     """The AWS managed policy of the role ECS shifts load balancer traffic with, in this partition."""
     return "arn:%s:iam::aws:policy/%s" % (_settings(settings)["partition"], LOAD_BALANCER_ROLE_POLICY)
+
+
+def volume_role_name(settings=None):
+    return "%s-ecs-volumes" % _settings(settings)["stack_name"]
+
+
+def volume_role_policy_arn(settings=None):
+    """The AWS managed policy of the role ECS manages task EBS volumes with, in this partition."""
+    return "arn:%s:iam::aws:policy/service-role/%s" % (_settings(settings)["partition"], VOLUME_ROLE_POLICY)
+
+
+def ebs_volumes(svc):
+    return [v for v in svc.get("volumes") or [] if v.get("type") == "ebs"]
+
+
+def uses_ebs(services):
+    return any(ebs_volumes(svc) for svc in services or [])
+
+
+def ebs_kms_key(volume, settings=None):
+    """The KMS key of an encrypted EBS volume: its own, else the role's (empty: the account's EBS key)."""
+    return volume.get("kms_key_id") or _settings(settings)["ebs_kms_key_arn"]
+
+
+def ebs_volume_configurations(svc, settings=None):
+    """The ecs_service volume_configurations of a service: one managed EBS volume per task for its EBS volume."""
+    settings = _settings(settings)
+    items = []
+    for volume in ebs_volumes(svc):
+        managed = {
+            "role_arn": _role_arn(volume_role_name(settings), settings),
+            "volume_type": volume.get("volume_type") or "gp3",
+            "encrypted": bool(volume.get("encrypted", True)),
+            "filesystem_type": volume.get("filesystem_type") or "xfs",
+            "tag_specifications": [{"resource_type": "volume", "propagate_tags": "SERVICE",
+                                    "tags": dict(settings["tags"], Name="%s%s-%s" % (
+                                        settings["name_prefix"], svc["name"], volume["name"]))}],
+        }
+        if volume.get("size_gib") is not None:
+            managed["size_in_gib"] = _int(volume["size_gib"])
+        for key, option in (("iops", "iops"), ("throughput", "throughput"), ("snapshot_id", "snapshot_id"),
+                            ("volume_initialization_rate", "volume_initialization_rate")):
+            if volume.get(key) is not None:
+                managed[option] = volume[key] if key == "snapshot_id" else _int(volume[key])
+        if managed["encrypted"] and ebs_kms_key(volume, settings):
+            managed["kms_key_id"] = ebs_kms_key(volume, settings)
+        items.append({"name": volume["name"], "managed_ebs_volume": managed})
+    return items
 
 
 def hook_functions(services, settings=None):
@@ -1286,9 +1356,74 @@ def _volume_errors(at, svc, settings, errors):
                     errors.append("%s.%s: %s; use a POSIX id (0 or more)" % (where, key, volume[key]))
             if volume.get("host_path"):
                 errors.append("%s.host_path: an EFS volume has no host path; remove it or use type bind" % where)
+        elif kind == "ebs":
+            _ebs_volume_errors(where, volume, errors)
         elif volume.get("host_path") is not None and not str(volume["host_path"]).startswith("/"):
             errors.append("%s.host_path: %s; give an absolute path on the instance" % (where, volume["host_path"]))
     return [n for n in seen if n]
+
+
+def _range_error(where, key, value, bounds, what, errors):
+    number = _int(value, None)
+    if number is None or not bounds[0] <= number <= bounds[1]:
+        errors.append("%s.%s: %s is out of range for %s; use %d-%d" % (where, key, value, what, bounds[0], bounds[1]))
+
+
+def _ebs_volume_errors(where, volume, errors):
+    kind = volume.get("volume_type") or "gp3"
+    limits = EBS_VOLUME_TYPES.get(kind)
+    if limits is None:
+        errors.append("%s.volume_type: %s is not an EBS volume type ECS attaches; use %s"
+                      % (where, kind, ", ".join(EBS_VOLUME_TYPES)))
+        return
+    if volume.get("size_gib") is not None:
+        _range_error(where, "size_gib", volume["size_gib"], limits["size"], "a %s volume (GiB)" % kind, errors)
+    elif not volume.get("snapshot_id"):
+        errors.append("%s.size_gib: missing; give the size of each task's volume (GiB, %d-%d for %s) or a snapshot_id"
+                      % (where, limits["size"][0], limits["size"][1], kind))
+    if volume.get("iops") is not None:
+        if limits["iops"] is None:
+            errors.append("%s.iops: %s volumes have no provisioned IOPS; remove iops or use gp3, io1 or io2"
+                          % (where, kind))
+        else:
+            _range_error(where, "iops", volume["iops"], limits["iops"], "a %s volume" % kind, errors)
+    elif kind in ("io1", "io2"):
+        errors.append("%s.iops: missing; an %s volume needs provisioned IOPS (%d-%d)"
+                      % (where, kind, limits["iops"][0], limits["iops"][1]))
+    if volume.get("throughput") is not None:
+        if limits["throughput"] is None:
+            errors.append("%s.throughput: only gp3 volumes take a throughput; remove it or use volume_type gp3" % where)
+        else:
+            _range_error(where, "throughput", volume["throughput"], limits["throughput"], "a gp3 volume (MiB/s)",
+                         errors)
+    if volume.get("filesystem_type") is not None and volume["filesystem_type"] not in EBS_FILESYSTEM_TYPES:
+        errors.append("%s.filesystem_type: %s is not supported on Linux tasks; use %s"
+                      % (where, volume["filesystem_type"], ", ".join(EBS_FILESYSTEM_TYPES)))
+    if volume.get("snapshot_id") is not None and not str(volume["snapshot_id"]).startswith("snap-"):
+        errors.append("%s.snapshot_id: %s is not a snapshot id; use snap-..." % (where, volume["snapshot_id"]))
+    if volume.get("volume_initialization_rate") is not None:
+        if not volume.get("snapshot_id"):
+            errors.append("%s.volume_initialization_rate: only a volume from a snapshot is initialized; set "
+                          "snapshot_id or remove it" % where)
+        else:
+            _range_error(where, "volume_initialization_rate", volume["volume_initialization_rate"], (100, 300),
+                         "the rate a volume is initialized from its snapshot (MiB/s)", errors)
+    if volume.get("kms_key_id") and not volume.get("encrypted", True):
+        errors.append("%s.kms_key_id: the volume is not encrypted; remove kms_key_id or set encrypted true" % where)
+    for key in ("host_path", "file_system_id", "root_directory"):
+        if volume.get(key) is not None:
+            errors.append("%s.%s: an EBS volume has none; remove it" % (where, key))
+
+
+def _ebs_service_errors(at, svc, errors):
+    """What ECS allows of volumes configured at launch: one per task, REPLICA services only."""
+    indexes = [i for i, v in enumerate(svc.get("volumes") or []) if v.get("type") == "ebs"]
+    if len(indexes) > 1:
+        errors.append("%s.volumes[%d]: a task gets one EBS volume only (ECS attaches one volume configured at "
+                      "launch per task); keep one of the type ebs volumes" % (at, indexes[1]))
+    if indexes and (svc.get("scheduling_strategy") or "REPLICA") == "DAEMON":
+        errors.append("%s.volumes[%d]: EBS volumes are for REPLICA services only; use scheduling_strategy REPLICA "
+                      "or an efs or bind volume" % (at, indexes[0]))
 
 
 def _placement_errors(at, svc, settings, errors):
@@ -1750,6 +1885,7 @@ def input_errors(services, settings=None):
         _sidecar_errors(at, svc, errors)
         _firelens_errors(at, svc, errors)
         volume_names = _volume_errors(at, svc, settings, errors)
+        _ebs_service_errors(at, svc, errors)
         task_containers = containers(svc, settings) if name else []
         container_names = [c.get("name") for c in task_containers]
         health_checked = [c.get("name") for c in task_containers if c.get("health_check")]

@@ -336,6 +336,72 @@ options:
             description: Give tasks a public IP (keep false).
             type: bool
             default: false
+      volume_configurations:
+        description:
+        - The volumes of the task definition configured at launch (C(configuredAtLaunch)); ECS creates one EBS volume
+          per task with these settings, attaches it and deletes it when the task stops.
+        - A change starts a new deployment. Unset leaves the service's volumes alone.
+        type: list
+        elements: dict
+        suboptions:
+          name:
+            description: Name of the task definition volume.
+            type: str
+            required: true
+          managed_ebs_volume:
+            description: The EBS volume ECS creates for each task.
+            type: dict
+            required: true
+            suboptions:
+              role_arn:
+                description: Infrastructure role ECS manages the volumes with (policy AmazonECSInfrastructureRolePolicyForVolumes).
+                type: str
+                required: true
+              encrypted:
+                description: Encrypt the volume.
+                type: bool
+              kms_key_id:
+                description: KMS key of an encrypted volume (default the account's EBS key).
+                type: str
+              volume_type:
+                description: EBS volume type (C(gp3) when unset).
+                type: str
+              size_in_gib:
+                description: Size in GiB (required unless I(snapshot_id) is given).
+                type: int
+              snapshot_id:
+                description: Snapshot the volume is created from.
+                type: str
+              volume_initialization_rate:
+                description: MiB/s at which a volume from a snapshot is initialized.
+                type: int
+              iops:
+                description: Provisioned IOPS (gp3, io1, io2).
+                type: int
+              throughput:
+                description: Throughput in MiB/s (gp3).
+                type: int
+              filesystem_type:
+                description: File system ECS makes on the volume.
+                type: str
+                choices: [ext3, ext4, xfs, ntfs]
+              tag_specifications:
+                description: Tags of the volumes.
+                type: list
+                elements: dict
+                suboptions:
+                  resource_type:
+                    description: Always C(volume).
+                    type: str
+                    default: volume
+                    choices: [volume]
+                  tags:
+                    description: Tags (key / value dict).
+                    type: dict
+                  propagate_tags:
+                    description: Also copy the tags of the service or task definition.
+                    type: str
+                    choices: [TASK_DEFINITION, SERVICE, NONE]
       force_new_deployment:
         description: Start a new deployment even if nothing changed (always reports a change).
         type: bool

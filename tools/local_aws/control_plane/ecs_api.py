@@ -640,6 +640,9 @@ class EcsApi:
         for value, label in ((task_cpu, "cpu"), (task_memory, "memory")):
             if value is not None and not re.match(r"^\d+$|^\d+(\.\d+)?\s*(vCPU|GB)$", str(value), re.I):
                 raise client_error(f"Invalid '{label}' setting for task.")
+        from local_aws.control_plane.ecs_volumes import validate_task_definition_volumes  # it imports this module
+
+        validate_task_definition_volumes(body.get("volumes"))
         revisions = store.task_definitions.setdefault(family, {})
         revision = max(revisions, default=0) + 1
         compatibilities = ["EC2"]

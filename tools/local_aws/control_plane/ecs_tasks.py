@@ -5,6 +5,7 @@ import re
 from local_aws.control_plane import ecs_placement as placement
 from local_aws.control_plane.ecs_api import EcsError, client_error, invalid, paginate, public, tags_from, validate_tags
 from local_aws.control_plane.ecs_scheduler.common import short
+from local_aws.control_plane.ecs_volumes import validate_volume_configurations
 
 SERVICE_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,255}$")
 
@@ -389,6 +390,7 @@ class EcsTasksApi:
         if body.get("healthCheckGracePeriodSeconds") is not None and not body.get("loadBalancers"):
             raise invalid("Health check grace period is only valid for services configured to use load balancers")
         self._validate_load_balancers(store, td, body.get("loadBalancers"))
+        volumes = validate_volume_configurations(td, body.get("volumeConfigurations"), scheduling)
         validate_tags(body.get("tags"))
         config = self._deployment_configuration(body, scheduling)
         self.validate_strategy(store, config, body.get("loadBalancers"), scheduling)
@@ -424,6 +426,7 @@ class EcsTasksApi:
             "_cluster": cluster["clusterName"],
             "_started_batch": [], "_stopped_batch": [], "_registered": {}, "_deregistered": {},
             "_draining_batch": 0, "_steady": False, "_unplaced": 0,
+            "_volume_configurations": copy.deepcopy(volumes),
         }
         if strategy:
             service["capacityProviderStrategy"] = self._strategy(strategy)
@@ -476,6 +479,10 @@ class EcsTasksApi:
             self._validate_load_balancers(store, td, body["loadBalancers"])
         elif body.get("taskDefinition"):
             self._validate_load_balancers(store, td, service["loadBalancers"])
+        volumes = body.get("volumeConfigurations")
+        if volumes is not None or body.get("taskDefinition"):
+            volumes = validate_volume_configurations(
+                td, volumes if volumes is not None else service.get("_volume_configurations"), scheduling)
         config = self._deployment_configuration(body, scheduling, service["deploymentConfiguration"])
         self.validate_strategy(store, config, body["loadBalancers"] if body.get("loadBalancers") is not None
                                else service["loadBalancers"], scheduling)
@@ -490,6 +497,9 @@ class EcsTasksApi:
                 if value != service.get(key, [] if key != "networkConfiguration" else None):
                     redeploy = True
                 service[key] = value
+        if body.get("volumeConfigurations") is not None and volumes != service.get("_volume_configurations"):
+            redeploy = True
+            service["_volume_configurations"] = copy.deepcopy(volumes)
         if body.get("capacityProviderStrategy"):
             service.pop("launchType", None)
         service["deploymentConfiguration"] = config

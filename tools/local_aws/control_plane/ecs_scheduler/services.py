@@ -159,6 +159,8 @@ class Services:
         last = service.get("_completed")
         if rollback and last:
             self.event(service, f"(service {name}) rolling back to deployment {last['id']}.")
+            # the tasks of the rollback get the volumes of the deployment it returns to
+            service["_volume_configurations"] = [dict(v) for v in last.get("volumeConfigurations") or []]
             self.new_deployment(store, service, last["taskDefinition"],
                                 reason=f"{rollback_by}: rolling back to deploymentId {last['id']}.")
             service["taskDefinition"] = last["taskDefinition"]
@@ -183,6 +185,7 @@ class Services:
             "launchType": service.get("launchType"),
             "capacityProviderStrategy": service.get("capacityProviderStrategy"),
             "networkConfiguration": service.get("networkConfiguration"),
+            "volumeConfigurations": service.get("_volume_configurations") or None,
             "rolloutState": "IN_PROGRESS",
             "rolloutStateReason": reason or "ECS deployment ecs-svc started.",
         }
@@ -354,7 +357,8 @@ class Services:
             primary["rolloutState"] = "COMPLETED"
             primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
             primary["updatedAt"] = self.plane.epoch()
-            service["_completed"] = {"id": primary["id"], "taskDefinition": primary["taskDefinition"]}
+            service["_completed"] = {"id": primary["id"], "taskDefinition": primary["taskDefinition"],
+                                     "volumeConfigurations": primary.get("volumeConfigurations") or []}
             self.event(service, f"(service {name}) (deployment {primary['id']}) deployment completed.")
         if settled and not others_alive and not service["_steady"]:
             service["_steady"] = True

@@ -4,6 +4,7 @@ import ipaddress
 import uuid
 
 from local_aws.control_plane.ecs_scheduler.common import STOPPED_RETENTION, short
+from local_aws.control_plane.ecs_volumes import create_task_volume, delete_task_volume
 
 
 class TaskLifecycle:
@@ -163,6 +164,10 @@ class TaskLifecycle:
             task["capacityProviderName"] = ci["capacityProviderName"]
         else:
             task["launchType"] = "EC2"
+        volumes = next((d.get("volumeConfigurations") for d in (service or {}).get("deployments") or []
+                        if d["id"] == deployment), None)
+        for configuration in volumes or []:
+            task["attachments"].append(create_task_volume(store, task, ci, configuration, service.get("tags")))
         store.tasks[arn] = task
         if service is not None:
             store.by_service.setdefault(service["_key"], []).append(task)
@@ -211,8 +216,8 @@ class TaskLifecycle:
                 self._set_status(task, "RUNNING")
                 task["pullStoppedAt"] = task["startedAt"] = self.plane.epoch()
                 task["_started"] = now
-                if task["attachments"]:
-                    task["attachments"][0]["status"] = "ATTACHED"
+                for attachment in task["attachments"]:
+                    attachment["status"] = "ATTACHED"
                 self._register_targets(store, task, elbv2)
             elif status == "RUNNING":
                 self._check_health(store, task, now, elbv2, health_cache)
@@ -364,8 +369,9 @@ class TaskLifecycle:
             container["exitCode"] = 0 if task.get("stopCode") == "UserInitiated" else 137
             if not was_running:
                 container.pop("exitCode", None)
-        if task["attachments"]:
-            task["attachments"][0]["status"] = "DELETED"
+        for attachment in task["attachments"]:
+            attachment["status"] = "DELETED"
+        delete_task_volume(store, task)
         ci = store.container_instances.get(task.get("containerInstanceArn"))
         if ci is not None:
             self.refresh_instance(store, ci)
