@@ -307,7 +307,8 @@ def test_site_job_publishes_the_stack_outputs(journey):
         "environment": "local", "stack_name": STACK, "cluster_name": STACK,
         "alb_dns_name": balancer["DNSName"],
         "database_writer_endpoint": database["Endpoint"], "database_reader_endpoint": database["ReaderEndpoint"],
-        "database_port": database["Port"], "check_mode": False}
+        "database_port": database["Port"], "private_zone_name": f"{STACK}.internal", "domain_names": [],
+        "check_mode": False}
 
 
 def test_jobs_run_as_the_environments_deployer_role(journey):

@@ -210,6 +210,9 @@ def test_a_failing_hook_and_an_alarm_roll_back_with_the_old_revision_serving(pla
 
 def test_a_pause_hook_waits_until_deploy_yml_continues_it(playbook, aws, endpoint, prerequisites):
     paused = {"lifecycle_hooks": [{"type": "pause", "stages": ["POST_TEST_TRAFFIC_SHIFT"]}]}
+    # From a new service (whatever the tests before left): its first deployment has no blue revision, so no pause.
+    fresh = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web(), services_state="absent"))
+    assert fresh.rc == 0, fresh.output
     converged = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web(IMAGE % 30, **paused)))
     assert converged.rc == 0, converged.output
     before = _serving(aws, prerequisites)

@@ -44,11 +44,31 @@ def request_action(headers, body):
     return ""
 
 
+_PROTOCOLS = {}
+
+
+def service_protocol(service):
+    """The protocol (query, ec2, json, rest-json, rest-xml, ...) of the AWS service with this signing name, from
+    botocore's service models: a REST JSON request (EFS, Lambda, ...) may carry neither a target nor a JSON body."""
+    if not _PROTOCOLS:
+        import botocore.session
+
+        session = botocore.session.get_session()
+        loader = session.get_component("data_loader")
+        for name in session.get_available_services():
+            metadata = loader.load_service_model(name, "service-2")["metadata"]
+            for key in (metadata.get("signingName"), metadata.get("endpointPrefix")):
+                if key:
+                    _PROTOCOLS.setdefault(key, metadata.get("protocol", ""))
+    return _PROTOCOLS.get(service, "")
+
+
 def fault_response(kind, service, headers):
     """(status, headers, body) of a fault, shaped so botocore parses the error code of the request's protocol."""
     request_id = "fault-0000-0000"
     content_type = headers.get("Content-Type", "")
-    json_protocol = bool(headers.get("X-Amz-Target")) or "json" in content_type
+    json_protocol = (bool(headers.get("X-Amz-Target")) or "json" in content_type
+                     or service_protocol(service) in ("json", "rest-json"))
     if kind == "throttle":
         if service == "ec2":
             code, status = "RequestLimitExceeded", 503

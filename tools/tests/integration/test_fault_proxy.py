@@ -8,13 +8,15 @@ import sys
 import urllib.request
 
 import boto3
+import botocore.session
 import pytest
 from botocore.config import Config
+from botocore.parsers import RestJSONParser
 
 TOOLS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, TOOLS)
 
-from local_aws.fault_proxy import FaultPlan  # noqa: E402
+from local_aws.fault_proxy import FaultPlan, fault_response  # noqa: E402
 from local_aws.polling import wait_for  # noqa: E402
 
 
@@ -64,3 +66,15 @@ def test_the_same_seed_faults_the_same_requests():
     first, second = FaultPlan(0.3, seed=5), FaultPlan(0.3, seed=5)
     assert [first.decide("ec2", "X") for _ in range(200)] == [second.decide("ec2", "X") for _ in range(200)]
     assert 30 < first.stats["faults"] < 90
+
+
+@pytest.mark.parametrize("kind, code", [("throttle", "ThrottlingException"), ("500", "InternalFailure"),
+                                        ("503", "ServiceUnavailable")])
+def test_a_rest_json_get_gets_its_error_in_json(kind, code):
+    """EFS is REST JSON: DescribeMountTargets is a GET with no body and no target, and its error must still be the
+    JSON botocore reads the code from (an XML body would reach the module as a bare '400' it does not retry)."""
+    status, headers, body = fault_response(kind, "elasticfilesystem", {"Authorization": "", "Content-Type": ""})
+    parsed = RestJSONParser().parse({"status_code": status, "headers": dict(headers), "body": body},
+                                    botocore.session.get_session().get_service_model("efs").operation_model(
+                                        "DescribeMountTargets").output_shape)
+    assert parsed["Error"]["Code"] == code

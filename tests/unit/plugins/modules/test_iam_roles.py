@@ -16,7 +16,7 @@ ROLE = {"name": "shop-web-execution", "assume_role_policy": TRUST, "description"
 ARN = "arn:aws:iam::123456789012:role/shop-web-execution"
 
 
-def aws_role(trust=TRUST, tags=None, description=ROLE["description"]):
+def aws_role(trust=TRUST, tags=None, description=ROLE["description"]):  # pylint: disable=dangerous-default-value
     return {"Role": {"Path": "/", "RoleName": "shop-web-execution", "RoleId": "AROAEXAMPLE0000000001", "Arn": ARN,
                      "CreateDate": "2026-01-01T00:00:00Z", "AssumeRolePolicyDocument": json.dumps(trust),
                      "Description": description,
@@ -24,7 +24,7 @@ def aws_role(trust=TRUST, tags=None, description=ROLE["description"]):
                                                             {"Key": "cloudops:stack", "Value": "shop"}]}}
 
 
-def found(stubs, role=None, attached=(EXECUTION,), inline=SECRETS):
+def found(stubs, role=None, attached=(EXECUTION,), inline=SECRETS):  # pylint: disable=dangerous-default-value
     iam = stubs["iam"]
     iam.add_response("get_role", role or aws_role(), {"RoleName": "shop-web-execution"})
     iam.add_response("list_attached_role_policies", {"AttachedPolicies": [

@@ -11,7 +11,7 @@ DB = {"Name": "db.demo.internal.", "Type": "CNAME", "TTL": 300, "ResourceRecords
 TAGS = [{"Key": "Name", "Value": "demo.internal"}, {"Key": "cloudops:stack", "Value": "demo"}]
 
 
-def found(stubs, records, tags=TAGS, zone=ZONE):
+def found(stubs, records, tags=TAGS, zone=ZONE):  # pylint: disable=dangerous-default-value
     route53 = stubs["route53"]
     route53.add_response("list_hosted_zones_by_vpc", {"HostedZoneSummaries": [
         {"HostedZoneId": "Z1", "Name": "demo.internal.", "Owner": {"OwningAccount": "123456789012"}}], "MaxItems": "100"},
