@@ -15,18 +15,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import account_root_arn, build_arn, parse_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import service_principal
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
+from ansible_collections.cloudops.ecs.plugins.module_utils.kms import CustomerKey
 
 KEY_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-GONE_KEY_STATES = ("PendingDeletion", "PendingReplicaDeletion")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -64,27 +60,6 @@ def logs_key_policy(partition, region, account_id, log_group_names, sid="CloudWa
             },
         ],
     }
-
-
-def same_policy(current, desired):
-    """Compare policy documents whatever their form (string, URL-encoded by IAM, dict)."""
-    if isinstance(current, str):
-        try:
-            from urllib.parse import unquote
-
-            current = json.loads(unquote(current)) if current.startswith("%") else json.loads(current)
-        except ValueError:
-            return False
-    return _normal(current) == _normal(desired)
-
-
-def _normal(value):
-    if isinstance(value, dict):
-        return dict((k, _normal(v)) for k, v in value.items())
-    if isinstance(value, list):
-        items = [_normal(v) for v in value]
-        return items[0] if len(items) == 1 else sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
-    return value
 
 
 def identity_from_arn(arn, account_id):
@@ -128,59 +103,19 @@ class EncryptedLogGroups:
     def key_policy(self):
         return logs_key_policy(self.partition, self.region, self.account_id, self.key_scope, self.key_sid)
 
-    def find_key(self):
-        try:
-            return self.owner.request("kms", "describe_key", KeyId=self.alias)["KeyMetadata"]
-        except is_boto3_error_code("NotFoundException"):
-            return None
-
     def key(self):
         """The ARN of the key to encrypt with: the given one, or the owned one converged (None in check mode
         while it does not exist yet)."""
         if self.key_arn:
             return self.key_arn
-        policy = self.key_policy()
-        meta = self.find_key()
-        if meta is None:
-            self.change("create KMS key %s (rotation on)" % self.alias)
-            if self.check_mode:
-                return None
-            tags = dict(self.tags, Name=self.key_name)
-            meta = self.owner.request("kms", "create_key", Description=self.key_description, Policy=json.dumps(policy),
-                                      Tags=[{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())])["KeyMetadata"]
-            self.owner.request("kms", "create_alias", AliasName=self.alias, TargetKeyId=meta["KeyId"])
-            self.owner.request("kms", "enable_key_rotation", KeyId=meta["KeyId"])
-            return meta["Arn"]
-        if meta.get("KeyState") == "PendingDeletion":
-            self.change("cancel the scheduled deletion of KMS key %s" % self.alias)
-            if not self.check_mode:
-                self.owner.request("kms", "cancel_key_deletion", KeyId=meta["KeyId"])
-                self.owner.request("kms", "enable_key", KeyId=meta["KeyId"])
-        elif meta.get("KeyState") == "Disabled":
-            self.change("enable KMS key %s" % self.alias)
-            if not self.check_mode:
-                self.owner.request("kms", "enable_key", KeyId=meta["KeyId"])
-        if meta.get("KeyState") != "PendingDeletion":
-            if not self.owner.request("kms", "get_key_rotation_status", KeyId=meta["KeyId"]).get("KeyRotationEnabled"):
-                self.change("enable rotation of KMS key %s" % self.alias)
-                if not self.check_mode:
-                    self.owner.request("kms", "enable_key_rotation", KeyId=meta["KeyId"])
-            current = self.owner.request("kms", "get_key_policy", KeyId=meta["KeyId"], PolicyName="default")["Policy"]
-            if not same_policy(current, policy):
-                self.change("update the policy of KMS key %s" % self.alias)
-                if not self.check_mode:
-                    self.owner.request("kms", "put_key_policy", KeyId=meta["KeyId"], PolicyName="default", Policy=json.dumps(policy))
-        return meta["Arn"]
+        meta = CustomerKey(self.owner, self.alias).converge(
+            self.key_description or None, self.key_policy(), dict(self.tags, Name=self.key_name), converge_tags=False)
+        return (meta or {}).get("Arn")
 
     def schedule_key_deletion(self, days=7):
         """Schedule the owned key's deletion (a given key is never touched)."""
-        if self.key_arn:
-            return
-        meta = self.find_key()
-        if meta is not None and meta.get("KeyState") not in GONE_KEY_STATES:
-            self.change("schedule the deletion of KMS key %s (%s days)" % (self.alias, days))
-            if not self.check_mode:
-                self.owner.request("kms", "schedule_key_deletion", KeyId=meta["KeyId"], PendingWindowInDays=days)
+        if not self.key_arn:
+            CustomerKey(self.owner, self.alias).schedule_deletion(days)
 
     # -- log groups ---------------------------------------------------------------------------------
     def find_log_group(self, name):

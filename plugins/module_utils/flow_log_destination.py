@@ -19,7 +19,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.arn import service_pr
 from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import EncryptedLogGroups
 from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import log_group_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import logs_key_policy
-from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import same_policy
+from ansible_collections.cloudops.ecs.plugins.module_utils.kms import same_policy
 
 POLICY_NAME = "write-flow-logs"
 KEY_SID = "CloudWatchLogsForTheFlowLogGroup"

@@ -26,7 +26,8 @@ DEFAULT = object()  # the module-level POLICY (a mutable default argument would 
 
 def key_found(stubs, rotation=True, policy=DEFAULT):
     policy = POLICY if policy is DEFAULT else policy
-    stubs["kms"].add_response("describe_key", {"KeyMetadata": {"KeyId": KEY_ID, "Arn": KEY, "KeyState": "Enabled"}},
+    stubs["kms"].add_response("describe_key", {"KeyMetadata": {"KeyId": KEY_ID, "Arn": KEY, "KeyState": "Enabled",
+                                                               "Description": "CloudWatch Logs encryption"}},
                               {"KeyId": ALIAS})
     stubs["kms"].add_response("get_key_rotation_status", {"KeyRotationEnabled": rotation}, {"KeyId": KEY_ID})
     if not rotation:
@@ -124,7 +125,8 @@ def test_absent_deletes_the_groups_and_schedules_the_key(stubs, run_module):
     caller(stubs)
     group_found(stubs)
     stubs["logs"].add_response("delete_log_group", {}, {"logGroupName": WEB})
-    stubs["kms"].add_response("describe_key", {"KeyMetadata": {"KeyId": KEY_ID, "Arn": KEY, "KeyState": "Enabled"}},
+    stubs["kms"].add_response("describe_key", {"KeyMetadata": {"KeyId": KEY_ID, "Arn": KEY, "KeyState": "Enabled",
+                                                               "Description": "CloudWatch Logs encryption"}},
                               {"KeyId": ALIAS})
     stubs["kms"].add_response("schedule_key_deletion", {"KeyId": KEY}, {"KeyId": KEY_ID, "PendingWindowInDays": 7})
     result, failed = run_module(encrypted_log_groups, dict(ARGS, state="absent"))
