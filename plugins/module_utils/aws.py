@@ -13,6 +13,8 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -203,3 +205,77 @@ def run_service(module, service, action="run", description="run"):
             for message in service.warnings:
                 module.warn(message)
     run(module, act, description)
+
+
+# --------------------------------------------------------------------------------------------------
+# Several resources of one module in one process
+# --------------------------------------------------------------------------------------------------
+def batch_argument_spec(options, many, key="name"):
+    """The module options of a service that converges one resource (`options`), plus the list option `many` whose
+    items take those options, so a role converges every resource of a kind in one module process; `key` (the
+    resource's name option) is then required only in the items."""
+    spec = dict((name, dict(option, required=False) if name == key else option) for name, option in options.items())
+    spec[many] = dict(type="list", elements="dict")
+    return spec
+
+
+def run_one_or_many(module, item_class, options, many, key="name", description="run", **rules):
+    """run_service() for one resource (the module's own options), or for each item of the list option `many`
+    (Batch); `rules` are the single-resource module's required_if / required_together / mutually_exclusive."""
+    if module.params.get(many) is None:
+        if not module.params.get(key):
+            module.fail_json(msg="%s or %s is required" % (key, many))
+        service = item_class.from_module(module)
+    else:
+        service = Batch.from_module(module, item_class=item_class, options=options, many=many, key=key, rules=rules)
+    run_service(module, service, description=description)
+
+
+class Batch(Service):
+    """Each item of the list option `many`, validated against the single-resource `options` (and `rules`), converged
+    by `item_class` on the same clients, in order. The result lists each item's result under `many`; changed when
+    any changed; the diff is keyed by each item's `key`."""
+
+    def __init__(self, *args, **kwargs):
+        self.item_class = kwargs.pop("item_class")
+        self.options = kwargs.pop("options")
+        self.many = kwargs.pop("many")
+        self.key = kwargs.pop("key")
+        self.rules = kwargs.pop("rules")
+        super(Batch, self).__init__(*args, **kwargs)
+
+    @classmethod
+    def from_module(cls, module, **kwargs):
+        return cls(kwargs["item_class"].clients_for(module), module.params, module.check_mode,
+                   progress=progress.for_module(module), diff_mode=module._diff, region=module.region, **kwargs)
+
+    def item_params(self, index, item):
+        validated = ArgumentSpecValidator(self.options, **self.rules).validate(dict(item))
+        name = item.get(self.key)
+        if not name:
+            raise CloudopsError(message="%s[%d]: %s is required" % (self.many, index, self.key))
+        if validated.error_messages:
+            raise CloudopsError(message="%s[%d] (%s): %s" % (self.many, index, name, "; ".join(validated.error_messages)))
+        return validated.validated_parameters
+
+    def run(self):
+        items = [self.item_params(i, item) for i, item in enumerate(self.params[self.many])]
+        names = [item[self.key] for item in items]
+        twice = sorted(set(n for n in names if names.count(n) > 1))
+        if twice:
+            raise CloudopsError(message="%s lists %s more than once: give each %s once"
+                                % (self.many, ", ".join(twice), self.key))
+        results = []
+        for params in items:
+            service = self.item_class(self.clients, params, self.check_mode, clock=self.clock, progress=self.progress,
+                                      diff_mode=self.diff_mode, region=self.region)
+            try:
+                results.append(service.run())
+            finally:
+                self.api_calls += service.api_calls
+                self.warnings.extend(service.warnings)
+        result = {"changed": any(r.get("changed") for r in results), self.many: results, "api_calls": self.api_calls}
+        if self.diff_mode:
+            result["diff"] = {"before": dict((n, r.get("diff", {}).get("before", {})) for n, r in zip(names, results)),
+                              "after": dict((n, r.get("diff", {}).get("after", {})) for n, r in zip(names, results))}
+        return result

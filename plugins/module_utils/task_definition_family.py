@@ -7,11 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
-from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import error_handler
 from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition import normalize_task_definition
 from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition import revisions_to_deregister
@@ -152,45 +150,3 @@ class TaskDefinitionFamily(Service):
 
     def run(self):
         return self.absent() if self.params["state"] == "absent" else self.present()
-
-
-class TaskDefinitionFamilies(Service):
-    """Several families in one module process: each item of the task_definitions option is validated against the
-    single-family options, then converged by TaskDefinitionFamily on the same clients."""
-
-    SERVICES = ("ecs",)
-
-    def __init__(self, *args, **kwargs):
-        self.options = kwargs.pop("options")
-        super(TaskDefinitionFamilies, self).__init__(*args, **kwargs)
-
-    def family_params(self, index, item):
-        validator = ArgumentSpecValidator(self.options, required_if=[("state", "present", ["container_definitions"])])
-        validated = validator.validate(dict(item))
-        if not item.get("family"):
-            raise CloudopsError(message="task_definitions[%d]: family is required" % index)
-        if validated.error_messages:
-            raise CloudopsError(message="task_definitions[%d] (%s): %s" % (
-                index, item.get("family"), "; ".join(validated.error_messages)))
-        return validated.validated_parameters
-
-    def run(self):
-        items = [self.family_params(i, item) for i, item in enumerate(self.params["task_definitions"])]
-        families = [item["family"] for item in items]
-        duplicates = sorted(set(f for f in families if families.count(f) > 1))
-        if duplicates:
-            raise CloudopsError(message="task_definitions lists %s more than once: give each family once"
-                                % ", ".join(duplicates))
-        results = []
-        for params in items:
-            family = TaskDefinitionFamily(self.clients, params, self.check_mode, diff_mode=self.diff_mode,
-                                          region=self.region)
-            try:
-                results.append(family.run())
-            finally:
-                self.api_calls += family.api_calls
-        result = {"changed": any(r["changed"] for r in results), "task_definitions": results}
-        if self.diff_mode:
-            result["diff"] = {"before": dict((r["family"], r.get("diff", {}).get("before", {})) for r in results),
-                              "after": dict((r["family"], r.get("diff", {}).get("after", {})) for r in results)}
-        return result

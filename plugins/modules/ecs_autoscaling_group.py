@@ -22,6 +22,7 @@ description:
   - Supports protecting new instances from scale-in (needed by managed termination protection), capacity
     rebalancing and mixed instances policies for spot groups.
   - Deletion clears scale-in protection from every instance, force-deletes the group and waits until it is gone.
+  - With O(auto_scaling_groups), converges several groups in one module process.
 notes:
   - C(amazon.aws.autoscaling_group) always sends an update and a metrics call, reports a change in check mode
     on any existing group, compares tags by position, resets the desired capacity a capacity provider chose,
@@ -31,9 +32,16 @@ author:
   - cloudops.ecs maintainers (@cloudops)
 options:
   name:
-    description: Name of the Auto Scaling group.
+    description:
+      - Name of the Auto Scaling group.
+      - Required unless O(auto_scaling_groups) is given.
     type: str
-    required: true
+  auto_scaling_groups:
+    description:
+      - Several groups, each a dict of the options of one (O(name), O(launch_template), O(min_size), ...),
+        converged in order in one module process; the other options are then ignored.
+    type: list
+    elements: dict
   state:
     description: Whether the group should exist.
     type: str
@@ -221,59 +229,67 @@ changes:
   returned: always
   type: list
   elements: str
+auto_scaling_groups:
+  description: With O(auto_scaling_groups), the result of each group in the same order (the keys above).
+  returned: with O(auto_scaling_groups)
+  type: list
+  elements: dict
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.auto_scaling_group import AutoScalingGroup
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import batch_argument_spec, run_one_or_many
+
+
+OPTIONS = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    launch_template=dict(
+        type="dict",
+        options=dict(id=dict(type="str"), name=dict(type="str"), version=dict(type="str", default="$Default")),
+        required_one_of=[("id", "name")],
+    ),
+    mixed_instances_policy=dict(
+        type="dict",
+        options=dict(
+            instance_types=dict(type="list", elements="str", required=True),
+            on_demand_base_capacity=dict(type="int"),
+            on_demand_percentage_above_base_capacity=dict(type="int"),
+            spot_allocation_strategy=dict(
+                type="str",
+                choices=["lowest-price", "capacity-optimized", "capacity-optimized-prioritized",
+                         "price-capacity-optimized"],
+            ),
+            on_demand_allocation_strategy=dict(type="str", choices=["prioritized", "lowest-price"]),
+        ),
+    ),
+    subnet_ids=dict(type="list", elements="str"),
+    min_size=dict(type="int"),
+    max_size=dict(type="int"),
+    desired_capacity=dict(type="int"),
+    desired_capacity_policy=dict(type="str", choices=["enforce", "initial"], default="enforce"),
+    create_empty=dict(type="bool", default=False),
+    health_check_type=dict(type="str", choices=["EC2", "ELB"]),
+    health_check_grace_period=dict(type="int"),
+    new_instances_protected_from_scale_in=dict(type="bool"),
+    capacity_rebalance=dict(type="bool"),
+    termination_policies=dict(type="list", elements="str"),
+    default_instance_warmup=dict(type="int"),
+    max_instance_lifetime=dict(type="int"),
+    metrics_collection=dict(type="bool"),
+    tags=dict(type="dict"),
+    propagate_at_launch=dict(type="bool", default=True),
+    purge_tags=dict(type="bool", default=True),
+    delete_launch_template=dict(type="bool", default=False),
+    wait_timeout=dict(type="int", default=600),
+)
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        launch_template=dict(
-            type="dict",
-            options=dict(id=dict(type="str"), name=dict(type="str"), version=dict(type="str", default="$Default")),
-            required_one_of=[("id", "name")],
-        ),
-        mixed_instances_policy=dict(
-            type="dict",
-            options=dict(
-                instance_types=dict(type="list", elements="str", required=True),
-                on_demand_base_capacity=dict(type="int"),
-                on_demand_percentage_above_base_capacity=dict(type="int"),
-                spot_allocation_strategy=dict(
-                    type="str",
-                    choices=["lowest-price", "capacity-optimized", "capacity-optimized-prioritized",
-                             "price-capacity-optimized"],
-                ),
-                on_demand_allocation_strategy=dict(type="str", choices=["prioritized", "lowest-price"]),
-            ),
-        ),
-        subnet_ids=dict(type="list", elements="str"),
-        min_size=dict(type="int"),
-        max_size=dict(type="int"),
-        desired_capacity=dict(type="int"),
-        desired_capacity_policy=dict(type="str", choices=["enforce", "initial"], default="enforce"),
-        create_empty=dict(type="bool", default=False),
-        health_check_type=dict(type="str", choices=["EC2", "ELB"]),
-        health_check_grace_period=dict(type="int"),
-        new_instances_protected_from_scale_in=dict(type="bool"),
-        capacity_rebalance=dict(type="bool"),
-        termination_policies=dict(type="list", elements="str"),
-        default_instance_warmup=dict(type="int"),
-        max_instance_lifetime=dict(type="int"),
-        metrics_collection=dict(type="bool"),
-        tags=dict(type="dict"),
-        propagate_at_launch=dict(type="bool", default=True),
-        purge_tags=dict(type="bool", default=True),
-        delete_launch_template=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=600),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_service(module, AutoScalingGroup.from_module(module))
+    module = AnsibleAWSModule(argument_spec=batch_argument_spec(OPTIONS, "auto_scaling_groups"), supports_check_mode=True,
+                              mutually_exclusive=[("name", "auto_scaling_groups")])
+    run_one_or_many(module, AutoScalingGroup, OPTIONS, "auto_scaling_groups")
 
 
 if __name__ == "__main__":

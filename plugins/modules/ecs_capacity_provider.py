@@ -19,6 +19,7 @@ description:
     and says so instead of silently keeping the old one.
   - A provider still associated with a cluster cannot be deleted; the module names the clusters, or removes it
     from them first (and from their default strategies) when O(detach=true).
+  - With O(capacity_providers), converges several providers in one module process.
 notes:
   - Managed termination protection needs the Auto Scaling group to protect new instances from scale-in
     (C(cloudops.ecs.ecs_autoscaling_group) O(cloudops.ecs.ecs_autoscaling_group#module:new_instances_protected_from_scale_in)).
@@ -27,9 +28,16 @@ author:
   - cloudops.ecs maintainers (@cloudops)
 options:
   name:
-    description: Name of the capacity provider (must not start with C(aws), C(ecs) or C(fargate)).
+    description:
+      - Name of the capacity provider (must not start with C(aws), C(ecs) or C(fargate)).
+      - Required unless O(capacity_providers) is given.
     type: str
-    required: true
+  capacity_providers:
+    description:
+      - Several capacity providers, each a dict of the options of one (O(name), O(auto_scaling_group_arn),
+        O(managed_scaling), ...), converged in order in one module process; the other options are then ignored.
+    type: list
+    elements: dict
   state:
     description: Whether the capacity provider should exist.
     type: str
@@ -138,38 +146,46 @@ detached_from:
   returned: when O(state=absent)
   type: list
   elements: str
+capacity_providers:
+  description: With O(capacity_providers), the result of each provider in the same order (the keys above).
+  returned: with O(capacity_providers)
+  type: list
+  elements: dict
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import batch_argument_spec, run_one_or_many
 from ansible_collections.cloudops.ecs.plugins.module_utils.capacity_provider import CapacityProvider
 from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
 
-def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        auto_scaling_group_arn=dict(type="str"),
-        managed_scaling=dict(
-            type="dict",
-            options=dict(
-                status=dict(type="str", choices=["ENABLED", "DISABLED"], default="ENABLED"),
-                target_capacity=dict(type="int"),
-                minimum_scaling_step_size=dict(type="int"),
-                maximum_scaling_step_size=dict(type="int"),
-                instance_warmup_period=dict(type="int"),
-            ),
+OPTIONS = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    auto_scaling_group_arn=dict(type="str"),
+    managed_scaling=dict(
+        type="dict",
+        options=dict(
+            status=dict(type="str", choices=["ENABLED", "DISABLED"], default="ENABLED"),
+            target_capacity=dict(type="int"),
+            minimum_scaling_step_size=dict(type="int"),
+            maximum_scaling_step_size=dict(type="int"),
+            instance_warmup_period=dict(type="int"),
         ),
-        managed_termination_protection=dict(type="str", choices=["ENABLED", "DISABLED"]),
-        managed_draining=dict(type="str", choices=["ENABLED", "DISABLED"]),
-        **tags_argument_spec(),
-        detach=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=300),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_service(module, CapacityProvider.from_module(module))
+    ),
+    managed_termination_protection=dict(type="str", choices=["ENABLED", "DISABLED"]),
+    managed_draining=dict(type="str", choices=["ENABLED", "DISABLED"]),
+    **tags_argument_spec(),
+    detach=dict(type="bool", default=False),
+    wait_timeout=dict(type="int", default=300),
+)
+
+
+def main():
+    module = AnsibleAWSModule(argument_spec=batch_argument_spec(OPTIONS, "capacity_providers"), supports_check_mode=True,
+                              mutually_exclusive=[("name", "capacity_providers")])
+    run_one_or_many(module, CapacityProvider, OPTIONS, "capacity_providers")
 
 
 if __name__ == "__main__":

@@ -173,8 +173,7 @@ task_definitions:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
-from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition_family import TaskDefinitionFamilies
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import batch_argument_spec, run_one_or_many
 from ansible_collections.cloudops.ecs.plugins.module_utils.task_definition_family import TaskDefinitionFamily
 from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
@@ -200,18 +199,16 @@ FAMILY_OPTIONS = dict(
 
 
 def main():
-    argument_spec = dict(FAMILY_OPTIONS, task_definitions=dict(type="list", elements="dict"))
     module = AnsibleAWSModule(
-        argument_spec=argument_spec,
+        argument_spec=batch_argument_spec(FAMILY_OPTIONS, "task_definitions", key="family"),
         supports_check_mode=True,
         mutually_exclusive=[("family", "task_definitions")],
         required_one_of=[("family", "task_definitions")],
         required_if=[("state", "present", ["container_definitions", "task_definitions"], True)],
     )
-    if module.params["task_definitions"] is None:
-        run_service(module, TaskDefinitionFamily.from_module(module))
-    families = TaskDefinitionFamilies.from_module(module, options=FAMILY_OPTIONS)
-    run_service(module, families, description="register task definitions")
+    run_one_or_many(module, TaskDefinitionFamily, FAMILY_OPTIONS, "task_definitions", key="family",
+                    description="register task definitions",
+                    required_if=[("state", "present", ["container_definitions"])])
 
 
 if __name__ == "__main__":

@@ -68,3 +68,40 @@ def test_aws_error(stubs, run_module):
     stubs["ecs"].add_client_error("describe_capacity_providers", "AccessDeniedException", "denied")
     result, failed = run_module(ecs_capacity_provider, ARGS)
     assert failed and result["msg"].startswith("Failed to describe capacity provider shop-ondemand")
+
+
+SPOT_ASG = ASG.replace("shop-ondemand", "shop-spot")
+
+
+def spot_provider():
+    return dict(provider(), capacityProviderArn=ARN.replace("shop-ondemand", "shop-spot"), name="shop-spot",
+                autoScalingGroupProvider=dict(provider()["autoScalingGroupProvider"], autoScalingGroupArn=SPOT_ASG))
+
+
+def test_several_providers_in_one_process_each_converged_in_order(stubs, run_module):
+    describe(stubs, provider())
+    stubs["ecs"].add_response("describe_capacity_providers", {"capacityProviders": []},
+                              {"capacityProviders": ["shop-spot"], "include": ["TAGS"]})
+    spot = dict(ARGS, name="shop-spot", auto_scaling_group_arn=SPOT_ASG)
+    result, failed = run_module(ecs_capacity_provider, {"capacity_providers": [ARGS, spot]}, check_mode=True)
+    assert not failed, result
+    assert [r["changes"] for r in result["capacity_providers"]] == [[], ["created"]]
+    assert result["changed"] is True and set(result["diff"]["after"]) == {"shop-ondemand", "shop-spot"}
+
+
+def test_an_item_without_its_name_or_with_a_bad_value_is_refused_naming_it(stubs, run_module):
+    result, failed = run_module(ecs_capacity_provider, {"capacity_providers": [dict(ARGS, name=None)]})
+    assert failed and result["msg"].startswith("capacity_providers[0]: name is required")
+    bad = dict(ARGS, managed_draining="SOMETIMES")
+    result, failed = run_module(ecs_capacity_provider, {"capacity_providers": [bad]})
+    assert failed and "capacity_providers[0] (shop-ondemand)" in result["msg"] and "managed_draining" in result["msg"]
+
+
+def test_a_provider_listed_twice_is_refused_before_any_call(stubs, run_module):
+    result, failed = run_module(ecs_capacity_provider, {"capacity_providers": [ARGS, ARGS]})
+    assert failed and result["msg"] == ("capacity_providers lists shop-ondemand more than once: give each name once")
+
+
+def test_neither_name_nor_list_is_refused(stubs, run_module):
+    result, failed = run_module(ecs_capacity_provider, {"auto_scaling_group_arn": ASG})
+    assert failed and "name or capacity_providers is required" in result["msg"]
