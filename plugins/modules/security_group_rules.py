@@ -18,13 +18,19 @@ description:
     revoke call per run; no fixed sleeps.
   - With I(owner_marker), rules of this direction whose description starts with the marker and that
     are no longer listed are revoked, so a role can drop ports it stopped using.
+  - With I(security_groups), converges the rules of several security groups in one module process.
 author:
   - cloudops.ecs maintainers (@cloudops)
 options:
   group_id:
-    description: The security group.
+    description: The security group. Required unless I(security_groups) is given.
     type: str
-    required: true
+  security_groups:
+    description:
+      - Several security groups, each a dict of the options of one (I(group_id), I(rules), I(owner_marker), ...),
+        converged in order in one module process; the other options are then ignored.
+    type: list
+    elements: dict
   egress:
     description: Manage egress rules instead of ingress rules.
     type: bool
@@ -92,35 +98,40 @@ revoked:
   returned: always
   type: list
   elements: str
+security_groups:
+  description: With I(security_groups), the result of each group in the same order (the keys above).
+  returned: with I(security_groups)
+  type: list
+  elements: dict
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import batch_argument_spec, run_one_or_many
 from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import SecurityGroupRules
 
 
-def main():
-    rule_options = dict(
-        protocol=dict(type="str", default="tcp"),
-        from_port=dict(type="int", required=True),
-        to_port=dict(type="int"),
-        cidr_ip=dict(type="str"),
-        source_group_id=dict(type="str"),
-        description=dict(type="str"),
-    )
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            group_id=dict(type="str", required=True),
-            egress=dict(type="bool", default=False),
-            rules=dict(type="list", elements="dict", default=[], options=rule_options),
-            owner_marker=dict(type="str"),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-        ),
-        supports_check_mode=True,
-    )
-    run_service(module, SecurityGroupRules.from_module(module))
+RULE_OPTIONS = dict(
+    protocol=dict(type="str", default="tcp"),
+    from_port=dict(type="int", required=True),
+    to_port=dict(type="int"),
+    cidr_ip=dict(type="str"),
+    source_group_id=dict(type="str"),
+    description=dict(type="str"),
+)
+OPTIONS = dict(
+    group_id=dict(type="str", required=True),
+    egress=dict(type="bool", default=False),
+    rules=dict(type="list", elements="dict", default=[], options=RULE_OPTIONS),
+    owner_marker=dict(type="str"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
 
+
+def main():
+    module = AnsibleAWSModule(argument_spec=batch_argument_spec(OPTIONS, "security_groups", key="group_id"),
+                              supports_check_mode=True, mutually_exclusive=[("group_id", "security_groups")])
+    run_one_or_many(module, SecurityGroupRules, OPTIONS, "security_groups", key="group_id")
 
 if __name__ == "__main__":
     main()

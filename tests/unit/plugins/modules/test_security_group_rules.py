@@ -51,3 +51,19 @@ def test_aws_error_names_the_group(stubs, run_module):
     stubs["ec2"].add_client_error("describe_security_group_rules", "UnauthorizedOperation", "no")
     result, failed = run_module(security_group_rules, {"group_id": GROUP, "rules": [RULE]})
     assert failed and result["msg"].startswith("Failed to describe the rules of %s" % GROUP)
+
+
+def test_several_groups_in_one_process(stubs, run_module):
+    describe(stubs, [existing()])
+    stubs["ec2"].add_response("describe_security_group_rules", {"SecurityGroupRules": []},
+                              {"Filters": [{"Name": "group-id", "Values": [PEER]}]})
+    stubs["ec2"].add_response("authorize_security_group_ingress", {"Return": True}, {
+        "GroupId": PEER, "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                                            "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "lb: https"}]}]})
+    result, failed = run_module(security_group_rules, {"security_groups": [
+        {"group_id": GROUP, "rules": [RULE], "owner_marker": "database:"},
+        {"group_id": PEER, "rules": [{"from_port": 443, "cidr_ip": "0.0.0.0/0", "description": "lb: https"}],
+         "owner_marker": "lb:"}]})
+    assert not failed, result
+    assert [r["changed"] for r in result["security_groups"]] == [False, True] and result["changed"] is True
+    assert set(result["diff"]["after"]) == {GROUP, PEER}
