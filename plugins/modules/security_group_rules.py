@@ -133,5 +133,6 @@ def main():
                               supports_check_mode=True, mutually_exclusive=[("group_id", "security_groups")])
     run_one_or_many(module, SecurityGroupRules, OPTIONS, "security_groups", key="group_id")
 
+
 if __name__ == "__main__":
     main()
