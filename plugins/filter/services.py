@@ -39,7 +39,11 @@ description:
     hooks' functions and the policy of the role ECS invokes them with, C(services_shift_traffic) whether any service
     shifts traffic, C(services_load_balancer_role) the name and managed policy ARN of the role ECS shifts it with
     (and of the role it manages EBS task volumes with), C(services_use_ebs) whether any service has an EBS volume;
-    C(services_test_listener_rules) the rules of the test listener; for teardown
+    C(services_test_listener_rules) the rules of the test listener; C(services_alternate_target_groups_in_use) service
+    name to the ARN of its alternate target group where ECS's load balancer of the service names it (from
+    DescribeServices items, O(current_services)), C(services_rule_target_groups) service name to the group its listener
+    rule forwards all traffic to, and C(services_production_target_groups) the target groups by service with a rolling
+    service whose rule serves from its alternate group kept on that group; for teardown
     C(services_alternate_target_group_names) (every load-balanced service) and
     C(services_deploy_role_names).
 options:
@@ -58,6 +62,10 @@ options:
     type: dict
   task_definitions:
     description: For C(services_published), the registered results of the role's cloudops.ecs.ecs_task_definition loop.
+    type: list
+    elements: dict
+  current_services:
+    description: For C(services_alternate_target_groups_in_use), the services as DescribeServices returns them.
     type: list
     elements: dict
   every:
@@ -193,6 +201,18 @@ def services_existing_alternate_target_groups(services, target_groups, settings=
     return service_spec.existing_alternate_target_groups(services, target_groups, settings, every)
 
 
+def services_alternate_target_groups_in_use(services, current_services, settings=None):
+    return service_spec.alternate_target_groups_in_use(services, current_services, settings)
+
+
+def services_rule_target_groups(services, rule_results, settings=None):
+    return service_spec.rule_target_groups(services, rule_results, settings)
+
+
+def services_production_target_groups(services, target_groups, settings=None):
+    return service_spec.production_target_groups(services, target_groups, settings)
+
+
 def services_rules_by_service(services, rule_results, settings=None):
     return service_spec.rules_by_service(services, rule_results, settings)
 
@@ -266,6 +286,9 @@ class FilterModule(object):
             "services_alternate_target_groups": services_alternate_target_groups,
             "services_existing_alternate_target_groups": services_existing_alternate_target_groups,
             "services_rules_by_service": services_rules_by_service,
+            "services_alternate_target_groups_in_use": services_alternate_target_groups_in_use,
+            "services_rule_target_groups": services_rule_target_groups,
+            "services_production_target_groups": services_production_target_groups,
             "services_hook_functions": services_hook_functions,
             "services_hook_role_policy": services_hook_role_policy,
             "services_shift_traffic": services_shift_traffic,

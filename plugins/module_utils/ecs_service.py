@@ -356,16 +356,21 @@ def _canon_load_balancers(items):
 
 def _keep_swapped_groups(wanted, current):
     """The load balancers to send, with each target group pair in the order ECS has it now (after a traffic-shifting
-    deployment the alternate group is production): sending the configured order would shift traffic back."""
+    deployment the alternate group is production; a service that switched back to rolling since serves from that
+    group alone): sending the configured order would shift traffic back to a group without tasks."""
     swapped = {}
+    serving = set()
     for item in current or []:
         advanced = item.get("advancedConfiguration") or {}
         if advanced.get("alternateTargetGroupArn"):
             swapped[(advanced["alternateTargetGroupArn"], item.get("targetGroupArn"))] = True
+        elif item.get("targetGroupArn"):
+            serving.add(item["targetGroupArn"])
     result = []
     for item in wanted:
         advanced = item.get("advancedConfiguration")
-        if advanced and swapped.get((item["targetGroupArn"], advanced["alternateTargetGroupArn"])):
+        if advanced and (swapped.get((item["targetGroupArn"], advanced["alternateTargetGroupArn"])) or (
+                advanced["alternateTargetGroupArn"] in serving and item["targetGroupArn"] not in serving)):
             item = dict(item, targetGroupArn=advanced["alternateTargetGroupArn"],
                         advancedConfiguration=dict(advanced, alternateTargetGroupArn=item["targetGroupArn"]))
         result.append(item)

@@ -5,7 +5,9 @@ group, or to a production and an alternate group (ECS blue/green, linear and can
 priority. The condition and action views are pure; ListenerRules converges them.
 
 The weights of a two-group rule are ECS's once it exists (it shifts traffic with them): a rule is compared by
-its conditions and the set of its target groups, never by weights, so a re-run does not shift traffic back."""
+its conditions and the set of its target groups, never by weights, so a re-run does not shift traffic back. A rule
+that changes keeps its traffic on the group of the pair that has it (forward_to=serving: forwards to that group
+alone), so no change points traffic at a group without targets."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -59,6 +61,40 @@ def forward_targets(actions):
     return sorted(g for g in groups if g)
 
 
+def forward_weights(actions):
+    """{target group ARN: weight} of a rule's forward action (a forward to one group weighs 1)."""
+    for action in actions or []:
+        if action.get("Type") != "forward":
+            continue
+        groups = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
+        if groups:
+            return dict((g.get("TargetGroupArn"), int(g.get("Weight", 1))) for g in groups if g.get("TargetGroupArn"))
+        if action.get("TargetGroupArn"):
+            return {action["TargetGroupArn"]: 1}
+    return {}
+
+
+def serving_group(actions, first, second):
+    """Of a service's two groups, the one the rule (its current actions) sends more traffic to: `second` only when it
+    gets more than `first` (a new rule, one forwarding to neither or weighing both the same: `first`)."""
+    weights = forward_weights(actions)
+    return second if second and weights.get(second, 0) > weights.get(first, 0) else first
+
+
+def planned_rule(rule, current_actions):
+    """The rule to converge to, with the group that holds the existing rule's traffic first: a two-group rule changed
+    keeps all traffic on it; with forward_to=serving the rule forwards to that group alone. Changing the rule so never
+    moves traffic to a group that has no targets."""
+    alternate = rule.get("alternate_target_group_arn")
+    if not alternate:
+        return rule
+    serving = serving_group(current_actions, rule["target_group_arn"], alternate)
+    if rule.get("forward_to") == "serving":
+        return dict(rule, target_group_arn=serving, alternate_target_group_arn=None)
+    other = alternate if serving == rule["target_group_arn"] else rule["target_group_arn"]
+    return dict(rule, target_group_arn=serving, alternate_target_group_arn=other)
+
+
 def desired_actions(rule):
     """The forward action of a rule: to its target group, or all traffic to the production group and none to the
     alternate one."""
@@ -94,12 +130,14 @@ class ListenerRules(Service):
                     "target_groups": forward_targets(current.get("Actions"))}
         what = "manage rules of listener %s" % listener_arn
         if rule["state"] == "absent":
-            if current is None or (rule.get("target_group_arn") and rule["target_group_arn"] not in view["target_groups"]):
+            owned = [arn for arn in (rule.get("target_group_arn"), rule.get("alternate_target_group_arn")) if arn]
+            if current is None or (owned and not set(owned) & set(view["target_groups"])):
                 return dict(priority=rule["priority"], action="none")
             before[priority], after[priority] = view, None
             if not self.check_mode:
                 self.call("elbv2", "delete_rule", what, RuleArn=current["RuleArn"])
             return dict(priority=rule["priority"], action="delete")
+        rule = planned_rule(rule, current.get("Actions") if current is not None else None)
         conditions = desired_conditions(rule)
         actions = desired_actions(rule)
         wanted = {"conditions": canonical_conditions(conditions), "target_groups": forward_targets(actions)}
@@ -112,13 +150,15 @@ class ListenerRules(Service):
                 if tags:
                     request["Tags"] = tags
                 arn = self.call("elbv2", "create_rule", what, **request)["Rules"][0]["RuleArn"]
-            return dict(priority=rule["priority"], action="create", rule_arn=arn)
+            return dict(priority=rule["priority"], action="create", rule_arn=arn, target_group_arn=rule["target_group_arn"])
         if view != wanted:
             before[priority], after[priority] = view, wanted
             if not self.check_mode:
                 self.call("elbv2", "modify_rule", what, RuleArn=current["RuleArn"], Conditions=conditions, Actions=actions)
-            return dict(priority=rule["priority"], action="modify", rule_arn=current["RuleArn"])
-        return dict(priority=rule["priority"], action="none", rule_arn=current["RuleArn"])
+            return dict(priority=rule["priority"], action="modify", rule_arn=current["RuleArn"],
+                        target_group_arn=rule["target_group_arn"])
+        return dict(priority=rule["priority"], action="none", rule_arn=current["RuleArn"],
+                    target_group_arn=rule["target_group_arn"])
 
     def run(self):
         listener_arn = self.params["listener_arn"]

@@ -70,6 +70,9 @@ SETTINGS_DEFAULTS = {
     # KMS key of the services' EBS task volumes that name none (empty: the account's EBS key, aws/ebs).
     "ebs_kms_key_arn": "",
     "alternate_target_groups": {},
+    # service name -> the target group its listener rule forwards all traffic to (rule_target_groups()): a rolling
+    # service whose rule keeps serving from its alternate group serves from that group.
+    "serving_target_groups": {},
     "production_listener_rules": {},
     "test_listener_rules": {},
 }
@@ -1056,9 +1059,19 @@ def listener_rules(services, settings=None):
             rule["path_patterns"] = _as_list(rule_input["path"])
         if settings["target_groups"].get(svc["name"]):
             rule["target_group_arn"] = settings["target_groups"][svc["name"]]
-            if shifts_traffic(svc, settings) and settings["alternate_target_groups"].get(svc["name"]):
-                # Production and alternate group; ECS owns the weights after creation.
-                rule["alternate_target_group_arn"] = settings["alternate_target_groups"][svc["name"]]
+            alternate = settings["alternate_target_groups"].get(svc["name"])
+            if settings["state"] == "absent":
+                if alternate:  # whichever of its groups the rule forwards to
+                    rule["alternate_target_group_arn"] = alternate
+            elif shifts_traffic(svc, settings):
+                # Production and alternate group; ECS owns the weights after creation. In check mode before the
+                # alternate group exists: what it will be called (the rule will change).
+                rule["alternate_target_group_arn"] = alternate or (
+                    "(target group %s, to be created)" % alternate_target_group_name(svc, settings))
+            elif alternate:
+                # A rolling service that has an alternate group: the rule forwards to the one of the two that serves.
+                rule["alternate_target_group_arn"] = alternate
+                rule["forward_to"] = "serving"
         if settings["state"] == "absent" or "target_group_arn" in rule:
             rules.append(rule)
     return rules
@@ -1093,6 +1106,57 @@ def existing_alternate_target_groups(services, target_groups, settings=None, eve
         if wanted and by_name.get(alternate_target_group_name(svc, settings)):
             found[svc["name"]] = by_name[alternate_target_group_name(svc, settings)]
     return found
+
+
+def _target_group_name_of(arn):
+    """The name in a target group ARN (`...:targetgroup/<name>/<id>`); "" for anything else."""
+    resource = str(arn or "").rsplit(":", 1)[-1].split("/")
+    return resource[1] if len(resource) == 3 and resource[0] == "targetgroup" else ""
+
+
+def alternate_target_groups_in_use(services, current_services, settings=None):
+    """service name -> ARN of the alternate target group `<stack>-<service>-alt` of each load-balanced service whose
+    ECS load balancer (`current_services`, DescribeServices items) names that group, as production or alternate group:
+    a traffic-shifting service, or one that switched back to rolling and serves from it."""
+    current = dict((s.get("serviceName"), s) for s in current_services or [] if s.get("status") == "ACTIVE")
+    found = {}
+    for svc in services or []:
+        if svc.get("listener_rule") is None:
+            continue
+        for balancer in (current.get(svc["name"]) or {}).get("loadBalancers") or []:
+            advanced = balancer.get("advancedConfiguration") or {}
+            for arn in (balancer.get("targetGroupArn"), advanced.get("alternateTargetGroupArn")):
+                if arn and _target_group_name_of(arn) == alternate_target_group_name(svc, settings):
+                    found[svc["name"]] = arn
+    return found
+
+
+def rule_target_groups(services, rule_results, settings=None):
+    """service name -> the target group its listener rule forwards all traffic to, from cloudops.ecs.elb_listener_rules'
+    rules (keyed by priority): for a rolling service, the group of its two that serves (forward_to=serving)."""
+    by_priority = dict((str(r.get("priority")), r.get("target_group_arn")) for r in rule_results or []
+                       if r.get("target_group_arn"))
+    found = {}
+    for svc in services or []:
+        priority = str(_int((svc.get("listener_rule") or {}).get("priority")))
+        if svc.get("listener_rule") is not None and by_priority.get(priority):
+            found[svc["name"]] = by_priority[priority]
+    return found
+
+
+def production_target_groups(services, target_groups, settings=None):
+    """service name -> the target group the service's ECS load balancer, alarms, autoscaling and published fact name:
+    its first group `<stack>-<service>` (`target_groups`), except for a rolling service whose listener rule keeps
+    serving from its alternate group (settings["serving_target_groups"], rule_target_groups()): the service serves from
+    that group too, as moving it to the first group would point its traffic at a group without tasks. A traffic-shifting
+    service keeps its first group here (ECS's order of the pair is kept by the ecs_service module)."""
+    settings = _settings(settings)
+    result = dict(target_groups or {})
+    for svc in services or []:
+        serving = settings["serving_target_groups"].get(svc["name"])
+        if serving and svc.get("listener_rule") is not None and not shifts_traffic(svc, settings):
+            result[svc["name"]] = serving
+    return result
 
 
 def alternate_target_groups(services, settings=None):

@@ -51,9 +51,22 @@ options:
           - Second target group of an ECS blue/green, linear or canary service. The rule is created forwarding all
             traffic to I(target_group_arn) and none to this one; afterwards ECS owns the weights, and the rule is
             compared by its conditions and the set of its two groups only (either may hold the traffic).
+          - A rule that changes (another condition, a second group added) keeps all traffic on the group of the two
+            that the existing rule sends more traffic to, so a change never moves traffic to a group without targets.
         type: str
+      forward_to:
+        description:
+          - With I(alternate_target_group_arn), C(both) forwards to the two groups; C(serving) forwards to one of
+            them only, the one the existing rule sends more traffic to (I(target_group_arn) for a new rule, or when
+            neither gets more), for a service that rolls again after traffic-shifting deployments.
+          - The group chosen is returned in C(target_group_arn).
+        type: str
+        choices: [both, serving]
+        default: both
       state:
-        description: C(absent) deletes the rule at this priority (only if it forwards to I(target_group_arn) when that is given).
+        description:
+          - C(absent) deletes the rule at this priority (only if it forwards to I(target_group_arn) or
+            I(alternate_target_group_arn) when either is given).
         type: str
         choices: [present, absent]
         default: present
@@ -95,6 +108,11 @@ rules:
     action:
       description: C(create), C(modify), C(delete) or C(none).
       type: str
+    target_group_arn:
+      description:
+        - The group that gets all traffic of a rule created or changed, and the one chosen with
+          O(rules[].forward_to=serving) (absent for a rule deleted or left alone by O(rules[].state=absent)).
+      type: str
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -113,6 +131,7 @@ def main():
                 path_patterns=dict(type="list", elements="str"),
                 target_group_arn=dict(type="str"),
                 alternate_target_group_arn=dict(type="str"),
+                forward_to=dict(type="str", choices=["both", "serving"], default="both"),
                 state=dict(type="str", choices=["present", "absent"], default="present"),
             )),
             tags=dict(type="dict"),

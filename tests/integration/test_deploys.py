@@ -3,7 +3,10 @@ the invariants the local AWS records: healthy capacity behind the production lis
 count, the rule's weights passing the strategy's documented steps; a failing lifecycle hook and a deployment alarm
 each rolling back with the old revision still serving; a PAUSE hook waiting until deploy.yml continues it. The
 alternate target group, the two-group rule (whose weights a re-run leaves to ECS) and the roles ECS assumes are
-checked, with check mode naming the strategy and the stages, and teardown removing all of it."""
+checked, with check mode naming the strategy and the stages, and teardown removing all of it. A service switched back
+to rolling after a deployment moved its traffic to the alternate group keeps serving from that group, in place."""
+import re
+
 import pytest
 
 from local_aws.controls import Controls
@@ -250,29 +253,108 @@ def test_a_pause_hook_waits_until_deploy_yml_continues_it(playbook, aws, endpoin
     assert _serving(aws, prerequisites) == before
 
 
+def _forwards_to(rule):
+    """The names of the target groups the rule's forward action sends to, in its order."""
+    [action] = rule["Actions"]
+    groups = action.get("ForwardConfig", {}).get("TargetGroups") or [{"TargetGroupArn": action["TargetGroupArn"]}]
+    return [g["TargetGroupArn"].split("/")[-2] for g in groups]
+
+
+def _published_target_group(output):
+    """The target group name the role published in cloudops_services (the test playbook shows the fact)."""
+    [name] = re.findall(r'target_group_arn: \S*targetgroup/([^/\s]+)/', output)
+    return name
+
+
 @pytest.mark.destructive
-def test_switching_back_to_rolling_and_teardown_remove_what_traffic_shifting_made(playbook, aws, prerequisites):
+def test_switching_back_to_rolling_keeps_the_serving_group_and_teardown_removes_both(playbook, aws, endpoint,
+                                                                                      prerequisites):
     elbv2, iam = aws("elbv2"), aws("iam")
-    # From a new blue/green service: switching back after a deployment moved traffic to the alternate group is not
-    # supported in place yet (the rule would point at the empty first group before tasks register there).
+    controls = Controls(endpoint)
+    primary, alternate = f"{STACK}-web", f"{STACK}-web-alt"
+    rolling = _web(IMAGE % 28, deployment_strategy="rolling", bake_time=None)
+    # From a new blue/green service, deployed once: ECS serves it from the alternate group.
     fresh = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web(), services_state="absent"))
     assert fresh.rc == 0, fresh.output
     converged = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web()))
     assert converged.rc == 0, converged.output
-    rolled = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web(deployment_strategy="rolling",
-                                                                                   bake_time=None)))
-    assert rolled.rc == 0, rolled.output
+    deployed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web(IMAGE % 28)))
+    assert deployed.rc == 0, deployed.output
+    assert _serving(aws, prerequisites)[:2] == (alternate, 2)
+
+    # Check mode names exactly the tasks the switch changes, and writes nothing.
+    checked = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=rolling), check=True)
+    assert checked.rc == 0 and checked.writes == [], checked.writes
+    controls.mark()
+    switched = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=rolling))
+    assert switched.rc == 0, switched.output
+    assert checked.changed_tasks == switched.changed_tasks, (checked.changed_tasks, switched.changed_tasks)
+    report = controls.report()
+    # Recorded on every state change: while the rule was the service's production rule, healthy targets behind it
+    # never below desired and no weight on the first group; the serving group never below desired throughout.
+    _invariants(report)
+    assert report.weights(CLUSTER, "web", primary) in ([], [0]), report.traffic(CLUSTER, "web")["weights"]
+    assert 0 not in report.weights(CLUSTER, "web", alternate), report.traffic(CLUSTER, "web")["weights"]
+    assert report.target_group(alternate)["min_healthy"] >= 2, report.target_group(alternate)
+    assert report.service(CLUSTER, "web")["min_running"] >= 2, report.service(CLUSTER, "web")
     web = _web_service(aws)
     assert web["deploymentConfiguration"].get("strategy", "ROLLING") == "ROLLING"
-    assert "advancedConfiguration" not in web["loadBalancers"][0]
-    [action] = _rule(aws, prerequisites)["Actions"]
-    groups = action.get("ForwardConfig", {}).get("TargetGroups") or [{"TargetGroupArn": action["TargetGroupArn"]}]
-    assert [g["TargetGroupArn"].split("/")[-2] for g in groups] == [f"{STACK}-web"]
-    again = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web(deployment_strategy="rolling",
-                                                                                  bake_time=None)))
+    assert [(lb["targetGroupArn"].split("/")[-2], "advancedConfiguration" in lb) for lb in web["loadBalancers"]] == [
+        (alternate, False)]
+    assert _forwards_to(_rule(aws, prerequisites)) == [alternate]
+    assert _published_target_group(switched.output) == alternate
+    health = elbv2.describe_target_health(TargetGroupArn=web["loadBalancers"][0]["targetGroupArn"])
+    assert sum(1 for t in health["TargetHealthDescriptions"] if t["TargetHealth"]["State"] == "healthy") == 2
+    # The first group is kept, unused (no targets, no rule), ready for the next traffic-shifting deployment.
+    [kept] = elbv2.describe_target_groups(Names=[primary])["TargetGroups"]
+    assert elbv2.describe_target_health(TargetGroupArn=kept["TargetGroupArn"])["TargetHealthDescriptions"] == []
+
+    again = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=rolling))
     assert again.rc == 0 and again.changed == 0, again.changed_tasks
+    assert _published_target_group(again.output) == alternate
+    unchanged = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=rolling), check=True)
+    assert unchanged.rc == 0 and unchanged.changed == 0 and unchanged.writes == [], unchanged.changed_tasks
+
+    # Back to blue/green in place: the pair follows ECS (the serving group stays production), check mode names the
+    # changes (the rule's second group included), and the switch and a further deploy never drop below desired.
+    blue_green = _web(IMAGE % 28)
+    checked = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=blue_green), check=True)
+    assert checked.rc == 0 and checked.writes == [], checked.writes
+    assert "cloudops.ecs.services : Listener rules to the services' target groups (both groups of a traffic-shifting " \
+        "service; ECS owns their weights)" in checked.changed_tasks, checked.changed_tasks
+    controls.mark()
+    back = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=blue_green))
+    assert back.rc == 0, back.output
+    assert checked.changed_tasks == back.changed_tasks, (checked.changed_tasks, back.changed_tasks)
+    report = controls.report()
+    traffic = _invariants(report)
+    # the rule got its second group with all traffic still on the serving group; the deployment the switch starts
+    # (new load balancer settings) shifts it from there
+    assert report.weights(CLUSTER, "web", alternate)[0] == 100 and report.weights(CLUSTER, "web", primary)[0] == 0, \
+        traffic["weights"]
+    web = _web_service(aws)
+    assert web["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
+    [lb] = web["loadBalancers"]
+    # the pair in the order ECS had it: the group that served is production
+    assert (lb["targetGroupArn"].split("/")[-2], lb["advancedConfiguration"]["alternateTargetGroupArn"].split("/")[-2]) \
+        == (alternate, primary)
+    assert sorted(_forwards_to(_rule(aws, prerequisites))) == [primary, alternate]
+    serving, healthy, _revision = _serving(aws, prerequisites)
+    assert healthy == 2
+    again = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=blue_green))
+    assert again.rc == 0 and again.changed == 0, again.changed_tasks
+
+    controls.mark()
+    redeployed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web(IMAGE % 29)))
+    assert redeployed.rc == 0, redeployed.output
+    _invariants(controls.report())
+    after, healthy, _revision = _serving(aws, prerequisites)
+    assert after != serving and healthy == 2
+
     removed = playbook(PLAYBOOK, extra_vars=dict(prerequisites, services_list=_web(), services_state="absent"))
     assert removed.rc == 0, removed.output
     assert not [g for g in elbv2.describe_target_groups()["TargetGroups"] if g["TargetGroupName"].startswith(STACK)]
+    assert not [r for r in elbv2.describe_rules(ListenerArn=prerequisites["services_listener_arn"])["Rules"]
+                if not r["IsDefault"]]
     roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
     assert f"{STACK}-ecs-load-balancers" not in roles and f"{STACK}-ecs-lifecycle-hooks" not in roles

@@ -126,3 +126,72 @@ def test_the_test_listener_port_is_checked():
     assert "load_balancer_test_listener_port" in problems
     problems = [p.variable for p in validation.rules_for("load_balancer", dict(base, load_balancer_test_listener_port=8443))]
     assert "load_balancer_test_listener_port" not in problems and "load_balancer_test_listener_cidrs" not in problems
+
+
+TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/demo-web/0123456789abcdef"
+ALT = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/demo-web-alt/fedcba9876543210"
+ROLLING = dict(WEB, deployment_strategy="rolling", lifecycle_hooks=None, bake_time=None)
+
+
+def described(production, alternate=None, status="ACTIVE", name="web"):
+    balancer = {"targetGroupArn": production, "containerName": name, "containerPort": 80}
+    if alternate:
+        balancer["advancedConfiguration"] = {"alternateTargetGroupArn": alternate, "productionListenerRule": "arn:rule"}
+    return {"serviceName": name, "status": status, "loadBalancers": [balancer]}
+
+
+def test_the_alternate_group_is_found_wherever_ecs_names_it():
+    for current in (described(TG, ALT), described(ALT, TG), described(ALT)):
+        assert service_spec.alternate_target_groups_in_use([WEB], [current], SETTINGS) == {"web": ALT}
+        assert service_spec.alternate_target_groups_in_use([ROLLING], [current], SETTINGS) == {"web": ALT}
+    # rolling from its first group, gone, not created yet, not load balanced, another service's group: none
+    assert service_spec.alternate_target_groups_in_use([ROLLING], [described(TG)], SETTINGS) == {}
+    assert service_spec.alternate_target_groups_in_use([WEB], [described(ALT, status="INACTIVE")], SETTINGS) == {}
+    assert service_spec.alternate_target_groups_in_use([WEB], [], SETTINGS) == {}
+    assert service_spec.alternate_target_groups_in_use([dict(WEB, listener_rule=None)], [described(ALT)], SETTINGS) == {}
+    other = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/demo-api-alt/0123456789abcdef"
+    assert service_spec.alternate_target_groups_in_use([WEB], [described(other)], SETTINGS) == {}
+
+
+def test_a_rolling_service_with_an_alternate_group_keeps_the_group_its_rule_serves_from():
+    settings = dict(SETTINGS, target_groups={"web": TG}, alternate_target_groups={"web": ALT})
+    # the rule forwards to the one of the two that serves
+    [rule] = service_spec.listener_rules([ROLLING], settings)
+    assert rule == {"priority": 100, "state": "present", "path_patterns": ["/*"], "target_group_arn": TG,
+                    "alternate_target_group_arn": ALT, "forward_to": "serving"}
+    # elb_listener_rules kept the alternate group: the ECS load balancer, the alarms and the fact name it
+    serving = service_spec.rule_target_groups([ROLLING], [{"priority": 100, "action": "modify", "target_group_arn": ALT},
+                                                          {"priority": 90, "action": "none", "target_group_arn": TG}])
+    assert serving == {"web": ALT}
+    groups = service_spec.production_target_groups([ROLLING], {"web": TG}, dict(settings, serving_target_groups=serving))
+    assert groups == {"web": ALT}
+    settings = dict(settings, target_groups=groups)
+    item = service_spec.service_item(ROLLING, settings)
+    assert item["deployment_configuration"]["strategy"] == "ROLLING"
+    assert item["load_balancers"] == [{"target_group_arn": ALT, "container_name": "web", "container_port": 80}]
+    assert service_spec.published([ROLLING], settings)[0]["target_group_arn"] == ALT
+    # a traffic-shifting service keeps its first group here (ECS's pair order is kept by ecs_service)
+    assert service_spec.production_target_groups([WEB], {"web": TG}, dict(settings, serving_target_groups=serving)) \
+        == {"web": TG}
+    # no alternate group: a plain one-group rule, the first group
+    [rule] = service_spec.listener_rules([ROLLING], dict(SETTINGS, target_groups={"web": TG}, alternate_target_groups={}))
+    assert rule == {"priority": 100, "state": "present", "path_patterns": ["/*"], "target_group_arn": TG}
+    assert service_spec.production_target_groups([ROLLING], {"web": TG}, SETTINGS) == {"web": TG}
+
+
+def test_check_mode_before_the_alternate_group_exists_reports_the_rule_change():
+    # A rolling service switching to blue_green in check mode: the alternate group is not created yet, the rule will
+    # forward to two groups.
+    settings = dict(SETTINGS, target_groups={"web": TG}, alternate_target_groups={})
+    [rule] = service_spec.listener_rules([WEB], settings)
+    assert rule["target_group_arn"] == TG
+    assert rule["alternate_target_group_arn"] == "(target group demo-web-alt, to be created)"
+    assert "forward_to" not in rule
+
+
+def test_teardown_removes_the_rule_whichever_group_of_the_service_it_forwards_to():
+    settings = dict(SETTINGS, state="absent", target_groups={"web": TG}, alternate_target_groups={"web": ALT})
+    for svc in (WEB, ROLLING):
+        [rule] = service_spec.listener_rules([svc], settings)
+        assert rule == {"priority": 100, "state": "absent", "path_patterns": ["/*"], "target_group_arn": TG,
+                        "alternate_target_group_arn": ALT}

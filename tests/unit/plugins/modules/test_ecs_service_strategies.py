@@ -230,3 +230,47 @@ def test_traffic_steps_and_the_defaults_a_described_service_omits():
     rolling = pure.deployment_configuration({"strategy": "ROLLING"})
     assert not pure.deployment_configuration_differs(rolling, {"minimumHealthyPercent": 100, "maximumPercent": 200})
     assert pure.deployment_configuration_differs(rolling, described)
+
+
+ROLLING_CONFIG = {"minimumHealthyPercent": 100, "maximumPercent": 200, "strategy": "ROLLING",
+                  "deploymentCircuitBreaker": {"enable": True, "rollback": True}}
+ROLLING_ARGS = dict(ARGS, deployment_configuration={"minimum_healthy_percent": 100, "maximum_percent": 200,
+                                                    "strategy": "ROLLING",
+                                                    "circuit_breaker": {"enable": True, "rollback": True}})
+
+
+def rolling_from(group):
+    current = service(config=ROLLING_CONFIG)
+    current["loadBalancers"] = [{"targetGroupArn": group, "containerName": "web", "containerPort": 80}]
+    return current
+
+
+def test_back_to_rolling_from_the_alternate_group_keeps_that_group(stubs, run_module):
+    describe(stubs, service(swapped=True))
+    sent = [{"targetGroupArn": ALT, "containerName": "web", "containerPort": 80}]
+    stubs["ecs"].add_response("update_service", {"service": rolling_from(ALT)}, {
+        "cluster": "shop", "service": "web", "loadBalancers": sent,
+        "deploymentConfiguration": {"minimumHealthyPercent": 100, "maximumPercent": 200, "strategy": "ROLLING",
+                                    "deploymentCircuitBreaker": {"enable": True, "rollback": True}}})
+    lb = {"target_group_arn": ALT, "container_name": "web", "container_port": 80}
+    result, failed = run_module(ecs_service, dict(ROLLING_ARGS, load_balancers=[lb]))
+    assert not failed, result.get("msg")
+    assert result["service"]["differences"] == ["deploymentConfiguration", "loadBalancers"]
+    describe(stubs, rolling_from(ALT))
+    result, failed = run_module(ecs_service, dict(ROLLING_ARGS, load_balancers=[lb]))
+    assert not failed and result["changed"] is False, result
+
+
+def test_a_rolling_service_serving_from_the_alternate_group_switches_to_blue_green_in_that_order(stubs, run_module):
+    describe(stubs, rolling_from(ALT))
+    result, failed = run_module(ecs_service, ARGS, check_mode=True)
+    assert not failed, result.get("msg")
+    assert result["service"]["differences"] == ["deploymentConfiguration", "loadBalancers"]
+    [balancer] = result["diff"]["after"]["web"]["loadBalancers"]
+    assert balancer["targetGroupArn"] == ALT and balancer["advancedConfiguration"]["alternateTargetGroupArn"] == TG
+    # from the first group: the configured order
+    describe(stubs, rolling_from(TG))
+    result, failed = run_module(ecs_service, ARGS, check_mode=True)
+    assert not failed, result.get("msg")
+    [balancer] = result["diff"]["after"]["web"]["loadBalancers"]
+    assert balancer["targetGroupArn"] == TG and balancer["advancedConfiguration"]["alternateTargetGroupArn"] == ALT

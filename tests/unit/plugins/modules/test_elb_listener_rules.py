@@ -40,7 +40,8 @@ def test_create_with_tags(stubs, run_module):
         "Tags": [{"Key": "cloudops:stack", "Value": "shop"}]})
     result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [WANTED],
                                                      "tags": {"cloudops:stack": "shop"}})
-    assert not failed and result["rules"] == [{"priority": 10, "action": "create", "rule_arn": RULE_ARN}]
+    assert not failed and result["rules"] == [{"priority": 10, "action": "create", "rule_arn": RULE_ARN,
+                                               "target_group_arn": TG}]
 
 
 def test_error_reports_the_rules_done_so_far(stubs, run_module):
@@ -49,7 +50,7 @@ def test_error_reports_the_rules_done_so_far(stubs, run_module):
     result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [
         WANTED, dict(WANTED, priority=11)]})
     assert failed and "manage rules of listener" in result["msg"]
-    assert result["rules"] == [{"priority": 10, "action": "none", "rule_arn": RULE_ARN}]
+    assert result["rules"] == [{"priority": 10, "action": "none", "rule_arn": RULE_ARN, "target_group_arn": TG}]
 
 
 def test_invalid_priority_fails_before_any_call(stubs, run_module):
@@ -91,3 +92,62 @@ def test_back_to_one_group_when_the_service_rolls_again(stubs, run_module):
         "Conditions": [{"Field": "host-header", "HostHeaderConfig": {"Values": ["shop.example.com"]}}]})
     result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [WANTED]})
     assert not failed and result["rules"][0]["action"] == "modify"
+
+
+def test_teardown_deletes_a_rule_forwarding_to_either_group_of_the_service_only(stubs, run_module):
+    rules(stubs, [existing(ALT_TG)])
+    stubs["elbv2"].add_response("delete_rule", {}, {"RuleArn": RULE_ARN})
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [
+        dict(TWO_GROUPS, state="absent")]})
+    assert not failed and result["rules"] == [{"priority": 10, "action": "delete"}]
+    rules(stubs, [existing(OTHER_TG)])
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [
+        dict(TWO_GROUPS, state="absent")]})
+    assert not failed and result["changed"] is False and result["rules"] == [{"priority": 10, "action": "none"}]
+
+
+def modified_to(stubs, actions):
+    stubs["elbv2"].add_response("modify_rule", {"Rules": [{"RuleArn": RULE_ARN}]}, {
+        "RuleArn": RULE_ARN, "Actions": actions,
+        "Conditions": [{"Field": "host-header", "HostHeaderConfig": {"Values": ["shop.example.com"]}}]})
+
+
+def test_back_to_one_group_keeps_the_group_that_has_the_traffic(stubs, run_module):
+    serving = dict(TWO_GROUPS, forward_to="serving")
+    # ECS moved the traffic to the alternate group: the rule forwards to that one alone, no traffic moves
+    rules(stubs, [weighted(0, 100)])
+    modified_to(stubs, [{"Type": "forward", "TargetGroupArn": ALT_TG}])
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [serving]})
+    assert not failed and result["rules"][0]["action"] == "modify" and result["rules"][0]["target_group_arn"] == ALT_TG
+    # converged: nothing to change, the same group named
+    rules(stubs, [existing(ALT_TG)])
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [serving]}, check_mode=True)
+    assert not failed and result["changed"] is False and result["rules"][0]["target_group_arn"] == ALT_TG
+    # traffic on the first group, or a new rule: the first group
+    rules(stubs, [weighted(100, 0)])
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [serving]}, check_mode=True)
+    assert not failed and result["rules"][0]["action"] == "modify" and result["rules"][0]["target_group_arn"] == TG
+    assert result["diff"]["after"]["10"]["target_groups"] == [TG]
+    rules(stubs, [])
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [serving]}, check_mode=True)
+    assert not failed and result["rules"][0] == {"priority": 10, "action": "create", "rule_arn": None,
+                                                 "target_group_arn": TG}
+
+
+def test_a_second_group_added_keeps_all_traffic_on_the_group_that_has_it(stubs, run_module):
+    # a rolling service serving from the alternate group switches to blue/green: the alternate keeps all traffic
+    rules(stubs, [existing(ALT_TG)])
+    modified_to(stubs, [{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+        {"TargetGroupArn": ALT_TG, "Weight": 100}, {"TargetGroupArn": TG, "Weight": 0}]}}])
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [TWO_GROUPS]})
+    assert not failed and result["rules"][0]["action"] == "modify" and result["rules"][0]["target_group_arn"] == ALT_TG
+    # new conditions on a rule ECS shifted to the alternate group: the traffic stays there
+    rules(stubs, [weighted(0, 100)])
+    stubs["elbv2"].add_response("modify_rule", {"Rules": [{"RuleArn": RULE_ARN}]}, {
+        "RuleArn": RULE_ARN, "Actions": [{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+            {"TargetGroupArn": ALT_TG, "Weight": 100}, {"TargetGroupArn": TG, "Weight": 0}]}}],
+        "Conditions": [{"Field": "host-header", "HostHeaderConfig": {"Values": ["shop.example.com"]}},
+                       {"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}}]})
+    result, failed = run_module(elb_listener_rules, {"listener_arn": LISTENER, "rules": [
+        dict(TWO_GROUPS, path_patterns=["/*"])]})
+    assert not failed and result["rules"][0]["action"] == "modify" and result["rules"][0]["target_group_arn"] == ALT_TG
