@@ -129,6 +129,24 @@ def hosted_zone_problems(spec, zones):
     return []
 
 
+def opens_ssh(permission):
+    """Whether an ingress permission lets SSH in: TCP over port 22, or every protocol from an address range."""
+    protocol = str(permission.get("IpProtocol"))
+    if protocol == "tcp":
+        return int(permission.get("FromPort", 0)) <= 22 <= int(permission.get("ToPort", 65535))
+    return protocol == "-1" and bool(permission.get("IpRanges") or permission.get("Ipv6Ranges"))
+
+
+def security_group_problems(spec, group):
+    if group is None:
+        return [Problem(spec["variable"], spec["id"], "no such security group in this account and region: use the "
+                        "network role's group (cloudops_network.security_groups) or an existing group's id")]
+    if spec.get("no_ssh") and any(opens_ssh(p) for p in group.get("IpPermissions") or []):
+        return [Problem(spec["variable"], spec["id"], "the security group allows SSH (port 22): remove that rule; the "
+                        "instances are reached with SSM Session Manager")]
+    return []
+
+
 def format_problems(problems):
     return "Pre-flight found %d problem(s); nothing was changed. Fix:\n%s" % (
         len(problems), "\n".join("- " + p["message"] for p in problems))
@@ -212,6 +230,8 @@ class PreflightChecks(Service):
             self.secret(spec)
         if checks.get("subnets"):
             self.subnets(checks["subnets"])
+        if checks.get("security_groups"):
+            self.security_groups(checks["security_groups"])
         if checks.get("endpoint_services"):
             self.endpoint_services(checks["endpoint_services"])
         return self.result()
@@ -339,6 +359,17 @@ class PreflightChecks(Service):
         by_id = dict((s["SubnetId"], s) for s in found)
         for spec in specs:
             self.problems.extend(subnet_problems(spec, by_id))
+
+    def security_groups(self, specs):
+        ids = sorted(set(spec["id"] for spec in specs))
+        try:
+            found = self.request_pages("ec2", "describe_security_groups", "SecurityGroups",
+                                       Filters=[{"Name": "group-id", "Values": ids}])
+        except is_boto3_error_code(("InvalidGroupId.Malformed", "InvalidGroup.NotFound")):
+            found = []
+        by_id = dict((g["GroupId"], g) for g in found)
+        for spec in specs:
+            self.problems.extend(security_group_problems(spec, by_id.get(spec["id"])))
 
     def endpoint_services(self, spec):
         names = self.paginate_by_token("ec2", "describe_vpc_endpoint_services", "ServiceNames")

@@ -1057,7 +1057,7 @@ def services_subnet_checks(roles, v):
 def aws_checks(roles, v):
     """The read-only AWS checks for these roles' inputs, as the platform_preflight module's `checks` option."""
     checks = {"azs": None, "vpc": None, "instance_groups": [], "db": None, "certificates": [], "kms_keys": [],
-              "secrets": [], "subnets": [], "endpoint_services": None, "hosted_zones": []}
+              "secrets": [], "subnets": [], "endpoint_services": None, "hosted_zones": [], "security_groups": []}
     if "network" in roles and v.get("network_state", "present") == "present":
         checks["azs"] = {"variable": "network_azs", "names": list(v.get("network_azs") or []),
                          "count": as_int(v.get("network_az_count"), 3)}
@@ -1112,6 +1112,9 @@ def aws_checks(roles, v):
                                               "instance_types": g["instance_types"], "ami_id": g.get("ami_id") or "",
                                               "architecture": g["arch"]})
         _key(checks, "ecs_instances_registry_auth_kms_key_arn", v)
+        group = v.get("ecs_instances_security_group_id")
+        if group and isinstance(group, str) and not is_planned(group):
+            checks["security_groups"].append({"variable": "ecs_instances_security_group_id", "id": group, "no_ssh": True})
         secret = v.get("ecs_instances_registry_auth_secret_arn")
         if secret:
             checks["secrets"].append({"variable": "ecs_instances_registry_auth_secret_arn", "arn": secret})

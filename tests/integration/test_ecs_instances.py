@@ -256,5 +256,20 @@ def test_bad_inputs_fail_before_any_change(playbook, aws, network):
     assert arch.rc != 0
     assert (f"ecs_instances_groups[graviton].instance_type = 'm7g.large': runs arm64 but AMI {x86_ami} is x86_64"
             in " ".join(arch.output.split()))
-    assert [run.writes, arch.writes] == [[], []]
+    # A given security group must exist and keep SSH closed (instances are reached with SSM).
+    ec2 = aws("ec2")
+    ssh = ec2.create_security_group(GroupName="demo-ssh-open", Description="SSH open", VpcId=network["vpc_id"])["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=ssh, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    groups = {}
+    for group in (ssh, "sg-0000000000000dead"):
+        groups[group] = playbook(PLAYBOOK, extra_vars=stack_vars(network, with_cluster=False,
+                                                                 ecs_instances_security_group_id=group))
+        assert groups[group].rc != 0
+    assert (f"ecs_instances_security_group_id = '{ssh}': the security group allows SSH (port 22)"
+            in " ".join(groups[ssh].output.split()))
+    assert ("ecs_instances_security_group_id = 'sg-0000000000000dead': no such security group"
+            in " ".join(groups["sg-0000000000000dead"].output.split()))
+    ec2.delete_security_group(GroupId=ssh)
+    assert [run.writes, arch.writes] + [g.writes for g in groups.values()] == [[], [], [], []]
     assert _instance_resources(aws) == before

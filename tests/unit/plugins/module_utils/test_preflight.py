@@ -140,3 +140,18 @@ def test_the_public_zone_must_exist_once():
     assert "no public Route 53 hosted zone" in preflight.hosted_zone_problems(
         spec, [dict(public, Config={"PrivateZone": True}), {"Name": "example.org."}])[0].fix
     assert "2 public hosted zones" in preflight.hosted_zone_problems(spec, [public, public])[0].fix
+
+
+def test_the_instances_security_group_must_exist_and_keep_ssh_closed():
+    spec = {"variable": "ecs_instances_security_group_id", "id": "sg-0123456789abcdef0", "no_ssh": True}
+    [missing] = preflight.security_group_problems(spec, None)
+    assert missing.variable == "ecs_instances_security_group_id" and "no such security group" in missing.fix
+    https = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}
+    assert preflight.security_group_problems(spec, {"GroupId": spec["id"], "IpPermissions": [https]}) == []
+    for opened in ({"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "UserIdGroupPairs": [{"GroupId": "sg-1"}]},
+                   {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}):
+        [problem] = preflight.security_group_problems(spec, {"GroupId": spec["id"], "IpPermissions": [https, opened]})
+        assert "allows SSH (port 22)" in problem.fix and "SSM Session Manager" in problem.fix
+    # every protocol from another group (the ALB's, the instances' own) is not SSH from anywhere
+    peer = {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": "sg-1"}]}
+    assert preflight.security_group_problems(spec, {"GroupId": spec["id"], "IpPermissions": [peer]}) == []

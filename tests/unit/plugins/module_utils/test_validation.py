@@ -412,3 +412,10 @@ def test_ecs_instances_system_logs_retention_and_key_are_checked():
     assert [p for p in variables(v.ecs_instances_rules(bad)) if "system_logs" in p] == [
         "ecs_instances_system_logs_retention_days", "ecs_instances_system_logs_kms_key_arn"]
     assert not [p for p in variables(v.ecs_instances_rules(dict(bad, ecs_instances_system_logs=False))) if "system_logs" in p]
+
+
+def test_a_given_instances_security_group_is_looked_up_and_a_planned_one_is_not():
+    assert v.aws_checks(["ecs_instances"], INSTANCES)["security_groups"] == []
+    given = dict(INSTANCES, ecs_instances_security_group_id="sg-0123456789abcdef0")
+    assert v.aws_checks(["ecs_instances"], given)["security_groups"] == [
+        {"variable": "ecs_instances_security_group_id", "id": "sg-0123456789abcdef0", "no_ssh": True}]
