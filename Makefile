@@ -150,7 +150,8 @@ test: dev-setup  ## everything CI runs: lint, sanity, unit and integration tests
 	if [ $$rc -eq 0 ] && [ -n "$$failed" ]; then rc=1; fi; \
 	exit $$rc
 
-# Each scenario starts its own local AWS (extensions/molecule/shared/create.yml) and stops it on destroy.
+# Each scenario starts its own local AWS (extensions/molecule/shared/create.yml) and stops it on destroy. `make test`
+# runs every scenario too, through pytest (tests/integration/test_molecule_*.py).
 molecule: dev-setup  ## Molecule scenarios of the roles (SCENARIO=<role> runs one)
 	env -u ANSIBLE_CONFIG $(BIN)/molecule test $(if $(SCENARIO),-s $(SCENARIO),--all)
 

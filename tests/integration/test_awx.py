@@ -6,13 +6,15 @@
   (cloudops.ecs from its git source), and each job template's playbook run by ansible-runner, AWX's job engine,
   in a private data dir laid out as AWX lays it out (project, inventory, env/extravars with the survey answers,
   env/envvars with what the credential injects, artifacts), asserting the artifacts (set_stats, job events) a
-  workflow reads.
+  workflow reads; the deploy job template's survey against what deploy.yml reads, and a deploy job (Check, then
+  Run) rolling a new image out to the api service.
 
 The jobs run once, in the order a user runs them, in the `journey` fixture; each test asserts on its record."""
 import fnmatch
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +31,8 @@ ACCOUNT = "123456789012"
 DEPLOYER_ROLE = "cloudops-ecs-deployer"
 STACK = "demo"
 ON_DEMAND = "demo-ondemand"
+DEPLOYED = "api"
+DEPLOY_IMAGE = "public.ecr.aws/docker/library/python:3.13-slim"
 CALL_COUNTER = os.path.join(ROOT, "tools", "aws_calls")
 JOB_TIMEOUT = 900
 # The first test sets up the whole journey (one site build, ten playbook runs): more than one test's default budget.
@@ -188,6 +192,14 @@ def journey(tmp_path_factory, endpoint, aws):
     record["verify"] = project.launch("playbooks/verify.yml", {
         "cloudops_expected_environment": "local", "verify_wait": "false", "verify_wait_timeout": 600,
         "verify_fail_on_warnings": "false"})
+    # the deploy template's survey: a new image for the api service (rolling), first as a Check job
+    deploy = {"cloudops_expected_environment": "local", "deploy_service": DEPLOYED, "deploy_action": "deploy",
+              "deploy_image": DEPLOY_IMAGE}
+    record["deploy_check"] = project.launch("playbooks/deploy.yml", deploy, job_type="check")
+    record["deploy_check_images"] = _service_images(aws, DEPLOYED)
+    record["deploy"] = project.launch("playbooks/deploy.yml", deploy)
+    record["deployed"] = aws("ecs").describe_services(cluster=STACK, services=[DEPLOYED])["services"][0]
+    record["deployed_images"] = _service_images(aws, DEPLOYED)
     record["built"] = _built(aws)
 
     # -- the installed tarball's day-2 playbooks by FQCN on the stack the AWX job built
@@ -216,6 +228,14 @@ def journey(tmp_path_factory, endpoint, aws):
     record["teardown"] = project.launch("playbooks/teardown.yml", {
         **teardown, "cloudops_expected_environment": "local", "teardown_confirm": "true"})
     return record
+
+
+def _service_images(aws, name):
+    """{container: image} of the task definition the service runs."""
+    ecs = aws("ecs")
+    service = ecs.describe_services(cluster=STACK, services=[name])["services"][0]
+    definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    return {c["name"]: c["image"] for c in definition["containerDefinitions"]}
 
 
 def _replica_services(aws):
@@ -393,3 +413,52 @@ def test_deployer_policy_iam_scope_covers_what_site_creates(journey):
     assert any(":role/" in arn for arn in created) and any(":instance-profile/" in arn for arn in created)
     for arn in created:
         assert any(fnmatch.fnmatchcase(arn, pattern) for pattern in scoped["Resource"]), arn
+
+
+# -- the deploy job template ------------------------------------------------------------------------------------------
+
+def test_deploy_jobs_check_then_roll_out_the_survey_image(journey):
+    check = journey["deploy_check"]
+    assert (check.status, check.rc) == ("successful", 0), check.stdout[-6000:]
+    (planned,) = check.results("Deploy the service, or continue or roll back its deployment (a line per lifecycle stage)")
+    assert planned["changed"] is True and planned["service"]["deployment_strategy"], planned
+    assert journey["deploy_check_images"][DEPLOYED] != DEPLOY_IMAGE  # Check changed nothing
+
+    job = journey["deploy"]
+    assert (job.status, job.rc) == ("successful", 0), job.stdout[-6000:]
+    assert journey["deployed_images"][DEPLOYED] == DEPLOY_IMAGE
+    service = journey["deployed"]
+    assert [(d["status"], d["rolloutState"]) for d in service["deployments"]] == [("PRIMARY", "COMPLETED")]
+    assert service["runningCount"] == service["desiredCount"] > 0
+
+
+def _deploy_inputs():
+    """The inputs deploy.yml documents in its header ("#   deploy_<name>   ...") and the actions its module accepts."""
+    with open(os.path.join(ROOT, "playbooks", "deploy.yml"), encoding="utf-8") as handle:
+        header = handle.read().split("\n- name:", 1)[0]
+    inputs = set(re.findall(r"^#\s+(deploy_\w+)\s", header, re.M))
+    with open(os.path.join(ROOT, "plugins", "modules", "ecs_service_deployment.py"), encoding="utf-8") as handle:
+        documentation = yaml.safe_load(re.search(r'DOCUMENTATION = r?"""(.*?)"""', handle.read(), re.S).group(1))
+    return inputs, documentation["options"]["action"]
+
+
+def test_deploy_job_template_asks_what_deploy_yml_reads():
+    with open(os.path.join(ROOT, "awx", "controller.yml"), encoding="utf-8") as handle:
+        templates = {t["playbook"]: t for t in yaml.safe_load(handle)["job_templates"]}
+    template = templates["playbooks/deploy.yml"]
+    assert template["ask_inventory_on_launch"] and template["ask_job_type_on_launch"]  # Check says what would happen
+    with open(os.path.join(ROOT, "awx", template["survey_spec"]), encoding="utf-8") as handle:
+        questions = {q["variable"]: q for q in json.load(handle)["spec"]}
+    inputs, action = _deploy_inputs()
+    assert {"deploy_service", "deploy_action", "deploy_image"} <= inputs, inputs
+    assert set(questions) - {"cloudops_expected_environment"} == {"deploy_service", "deploy_action", "deploy_image"}
+    assert set(questions) - {"cloudops_expected_environment"} <= inputs
+    assert questions["deploy_service"]["required"] is True and questions["deploy_service"]["default"] == ""
+    assert questions["deploy_action"]["choices"] == action["choices"]
+    assert questions["deploy_action"]["default"] == action["default"] == "deploy"
+    # an empty image deploys the current revision again: deploy.yml omits it (default(omit, true))
+    assert questions["deploy_image"]["required"] is False and questions["deploy_image"]["default"] == ""
+    # the Makefile's deploy target passes the same variables (SERVICE, IMAGE, ACTION)
+    with open(os.path.join(ROOT, "Makefile"), encoding="utf-8") as handle:
+        target = re.search(r"^deploy:.*?(?=^\S)", handle.read(), re.M | re.S).group(0)
+    assert set(re.findall(r"-e (deploy_\w+)=", target)) == {"deploy_service", "deploy_image", "deploy_action"}

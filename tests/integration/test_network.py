@@ -1,8 +1,8 @@
-"""The network role (with the endpoints role on top) against the local AWS: create; check mode and a second run
-report no change; drift and a NAT mode change converge; teardown removes everything of the stack and a second
-teardown is a no-op. The tests share one network, built by the first test that needs it; the drift and teardown
-tests spoil it, and the next test gets a new one. Check mode and bad input on an empty account:
-test_network_empty_account.py."""
+"""The network role (with the endpoints role on top) against the local AWS: create; drift and a NAT mode change
+converge; teardown removes everything of the stack and a second teardown is a no-op (check mode and a second run
+that change nothing: the endpoints Molecule scenario, tests/integration/test_molecule_foundation.py). The tests
+share one network, built by the first test that needs it; the drift and teardown tests spoil it, and the next test
+gets a new one. Check mode and bad input on an empty account: test_network_empty_account.py."""
 import json
 import re
 
@@ -138,16 +138,6 @@ def test_create_builds_the_endpoints(created, aws):
     assert [(p["IpProtocol"], p["FromPort"], [r["CidrIp"] for r in p["IpRanges"]]) for p in group["IpPermissions"]] == [
         ("tcp", 443, ["10.0.0.0/16"])]
     assert group["IpPermissionsEgress"] == []
-
-
-def test_check_mode_and_second_run_report_no_change(created, playbook):
-    checked = playbook(PLAYBOOK, extra_vars={"network_test_with_endpoints": True}, check=True, diff=True)
-    assert checked.rc == 0, checked.output
-    assert checked.changed == 0, checked.output
-    assert checked.writes == [], checked.writes
-    again = playbook(PLAYBOOK, extra_vars={"network_test_with_endpoints": True})
-    assert again.rc == 0, again.output
-    assert again.changed == 0, again.output
 
 
 @pytest.mark.destructive

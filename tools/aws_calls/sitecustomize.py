@@ -10,6 +10,10 @@ the modules it runs on the controller, so a playbook run can be measured from ou
 
 botocore is patched lazily, when it is first imported, so processes that never talk to AWS pay nothing.
 Without AWS_CALL_LOG this file does nothing.
+
+AWS_CALL_LOG_CHECK=<file> as well: an ansible-playbook started with --check (and every process it starts) records to
+that file instead, so one command that runs several playbooks (`molecule test`: converge, idempotence, check, ...)
+shows what its check-mode run called.
 """
 import importlib.abc
 import importlib.util
@@ -85,5 +89,16 @@ def install():
         sys.meta_path.insert(0, _PatchOnImport())
 
 
+def check_mode_log(argv, environ):
+    """The call log of this process: AWS_CALL_LOG_CHECK for an ansible-playbook run in check mode, else AWS_CALL_LOG."""
+    check_log = environ.get("AWS_CALL_LOG_CHECK")
+    if check_log and argv and os.path.basename(argv[0]) == "ansible-playbook" and ("--check" in argv or "-C" in argv):
+        return check_log
+    return environ.get("AWS_CALL_LOG")
+
+
+if os.environ.get("AWS_CALL_LOG_CHECK") and check_mode_log(getattr(sys, "argv", None), os.environ):
+    # inherited by the playbook's workers and their module processes
+    os.environ["AWS_CALL_LOG"] = check_mode_log(sys.argv, os.environ)
 if os.environ.get("AWS_CALL_LOG"):
     install()

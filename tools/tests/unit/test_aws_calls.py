@@ -1,4 +1,5 @@
 """tools/aws_calls: the sitecustomize hook records one line per logical AWS call, in child processes."""
+import importlib.util
 import os
 import subprocess
 import sys
@@ -94,3 +95,16 @@ def test_botocore_is_patched_lazily_and_only_once(tmp_path):
     )
     assert out.split() == ["False", "True", "False"]
     assert log.read_text() == "s3 ListBuckets\n"
+
+
+def test_a_check_mode_playbook_records_to_the_check_log():
+    spec = importlib.util.spec_from_file_location("aws_calls_hook", os.path.join(HOOK_DIR, "sitecustomize.py"))
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)  # without AWS_CALL_LOG in this process's environment it only defines functions
+    environ = {"AWS_CALL_LOG": "all.log", "AWS_CALL_LOG_CHECK": "check.log"}
+    assert hook.check_mode_log(["/venv/bin/ansible-playbook", "-i", "inv", "--check", "site.yml"], environ) == "check.log"
+    assert hook.check_mode_log(["ansible-playbook", "-C", "site.yml"], environ) == "check.log"
+    assert hook.check_mode_log(["/venv/bin/ansible-playbook", "-i", "inv", "site.yml"], environ) == "all.log"
+    assert hook.check_mode_log(["/venv/bin/molecule", "test", "--check"], environ) == "all.log"
+    assert hook.check_mode_log(["ansible-playbook", "--check"], {"AWS_CALL_LOG": "all.log"}) == "all.log"
+    assert hook.check_mode_log([], environ) == "all.log"
