@@ -100,6 +100,7 @@ class IamRoles(Service):
                                     for k, v in (spec.get("inline_policies") or {}).items()),
             "tags": tagging.text_values(spec.get("tags") or {}),
             "path": spec.get("path") or "/",
+            "instance_profile": bool(spec.get("instance_profile")),
         }
 
     def read(self, name, inline_names):
@@ -160,6 +161,45 @@ class IamRoles(Service):
         if changes.get("untag"):
             self.call("iam", "untag_role", "untag role %s" % name, RoleName=name, TagKeys=changes["untag"])
 
+    def instance_profile(self, wanted, summary):
+        """The role's instance profile of the same name, holding the role and tagged like it: its ARN ("" in check
+        mode before it exists). One GetInstanceProfile when nothing changes."""
+        name = wanted["name"]
+        try:
+            profile = self.request("iam", "get_instance_profile", InstanceProfileName=name)["InstanceProfile"]
+        except is_boto3_error_code("NoSuchEntity"):
+            summary.append("created instance profile %s" % name)
+            if self.check_mode:
+                return ""
+            request = {"InstanceProfileName": name, "Path": wanted["path"]}
+            if wanted["tags"]:
+                request["Tags"] = tagging.to_list(wanted["tags"])
+            profile = self.call("iam", "create_instance_profile", "create instance profile %s" % name,
+                                **request)["InstanceProfile"]
+            self.call("iam", "add_role_to_instance_profile", "add role %s to its instance profile" % name,
+                      InstanceProfileName=name, RoleName=name)
+            return profile["Arn"]
+        held = [r["RoleName"] for r in profile.get("Roles") or []]
+        if held != [name]:
+            summary.append("instance profile %s holds role %s" % (name, name))
+            if not self.check_mode:
+                for other in held:
+                    self.call("iam", "remove_role_from_instance_profile", "remove role %s from instance profile %s"
+                              % (other, name), InstanceProfileName=name, RoleName=other)
+                self.call("iam", "add_role_to_instance_profile", "add role %s to its instance profile" % name,
+                          InstanceProfileName=name, RoleName=name)
+        add, remove = tagging.compare_aws_tags(tagging.to_dict(profile.get("Tags") or []), wanted["tags"], True)
+        if add or remove:
+            summary.append("tags of instance profile %s" % name)
+            if not self.check_mode:
+                if remove:
+                    self.call("iam", "untag_instance_profile", "untag instance profile %s" % name,
+                              InstanceProfileName=name, TagKeys=remove)
+                if add:
+                    self.call("iam", "tag_instance_profile", "tag instance profile %s" % name,
+                              InstanceProfileName=name, Tags=tagging.to_list(add))
+        return profile["Arn"]
+
     def run(self):
         specs = [self.wanted(spec) for spec in self.params["roles"]]
         names = [spec["name"] for spec in specs]
@@ -176,6 +216,8 @@ class IamRoles(Service):
                     summary.append("created role %s" % name)
                     created = {"arn": "", "role_id": ""} if self.check_mode else self.create(wanted)
                     results[name] = dict(created, changed=True)
+                    if wanted["instance_profile"]:
+                        results[name]["instance_profile_arn"] = self.instance_profile(wanted, summary)
                     continue
                 changes = role_changes(current, wanted)
                 after[name] = role_view(dict(current, **{
@@ -189,6 +231,10 @@ class IamRoles(Service):
                     if not self.check_mode:
                         self.apply(name, changes)
                 results[name] = {"arn": current["arn"], "role_id": current["role_id"], "changed": bool(changes)}
+                if wanted["instance_profile"]:
+                    before_profile = len(summary)
+                    results[name]["instance_profile_arn"] = self.instance_profile(wanted, summary)
+                    results[name]["changed"] = results[name]["changed"] or len(summary) > before_profile
         except CloudopsError as e:
             e.kwargs["changes"] = summary
             raise

@@ -57,6 +57,12 @@ options:
         description: Path of a role created by this module.
         type: str
         default: /
+      instance_profile:
+        description:
+          - Also converge an instance profile of the same name that holds exactly this role, with the role's
+            tags (for EC2 instances; one GetInstanceProfile read when nothing changes).
+        type: bool
+        default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -85,7 +91,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 roles:
-  description: Each role by name, with C(arn), C(role_id) (both empty in check mode for a role not created yet) and C(changed).
+  description:
+    - Each role by name, with C(arn), C(role_id) (both empty in check mode for a role not created yet) and C(changed);
+      with O(roles[].instance_profile), C(instance_profile_arn) (empty in check mode before it exists).
   returned: always
   type: dict
   sample: {"shop-web-task": {"arn": "arn:aws:iam::123456789012:role/shop-web-task", "role_id": "AROA...", "changed": false}}
@@ -117,6 +125,7 @@ def main():
                 inline_policies=dict(type="dict", default={}),
                 tags=dict(type="dict", default={}),
                 path=dict(type="str", default="/"),
+                instance_profile=dict(type="bool", default=False),
             )),
         ),
         supports_check_mode=True,

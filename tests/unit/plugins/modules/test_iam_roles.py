@@ -128,3 +128,59 @@ def test_an_inline_policy_given_as_null_is_deleted_and_absent_is_no_change(stubs
     result, failed = run_module(iam_roles, {"roles": [role]})
     assert not failed, result.get("msg")
     assert result["changed"] is False
+
+
+PROFILE_ARN = "arn:aws:iam::123456789012:instance-profile/shop-web-execution"
+
+
+def profile(stubs, roles=("shop-web-execution",), tags=None):
+    tags = [{"Key": "Name", "Value": "shop-web-execution"}, {"Key": "cloudops:stack", "Value": "shop"}] if tags is None else tags
+    stubs["iam"].add_response("get_instance_profile", {"InstanceProfile": {
+        "Path": "/", "InstanceProfileName": "shop-web-execution", "InstanceProfileId": "AIPAEXAMPLE000000001",
+        "Arn": PROFILE_ARN, "CreateDate": "2026-01-01T00:00:00Z", "Tags": tags,
+        "Roles": [aws_role()["Role"] for _ in roles]}}, {"InstanceProfileName": "shop-web-execution"})
+
+
+def test_a_converged_instance_profile_costs_one_read(stubs, run_module):
+    found(stubs)
+    profile(stubs)
+    result, failed = run_module(iam_roles, {"roles": [dict(ROLE, instance_profile=True)]})
+    assert not failed, result.get("msg")
+    assert result["changed"] is False and result["roles"]["shop-web-execution"]["instance_profile_arn"] == PROFILE_ARN
+
+
+def test_a_missing_instance_profile_is_reported_in_check_mode_and_created_with_the_role_in_it(stubs, run_module):
+    found(stubs)
+    stubs["iam"].add_client_error("get_instance_profile", "NoSuchEntity", http_status_code=404)
+    result, failed = run_module(iam_roles, {"roles": [dict(ROLE, instance_profile=True)]}, check_mode=True)
+    assert not failed and result["changes"] == ["created instance profile shop-web-execution"]
+    assert result["roles"]["shop-web-execution"]["instance_profile_arn"] == ""
+
+    found(stubs)
+    stubs["iam"].add_client_error("get_instance_profile", "NoSuchEntity", http_status_code=404)
+    stubs["iam"].add_response("create_instance_profile", {"InstanceProfile": {
+        "Path": "/", "InstanceProfileName": "shop-web-execution", "InstanceProfileId": "AIPAEXAMPLE000000001",
+        "Arn": PROFILE_ARN, "CreateDate": "2026-01-01T00:00:00Z", "Roles": []}}, {
+        "InstanceProfileName": "shop-web-execution", "Path": "/",
+        "Tags": [{"Key": "Name", "Value": "shop-web-execution"}, {"Key": "cloudops:stack", "Value": "shop"}]})
+    stubs["iam"].add_response("add_role_to_instance_profile", {}, {"InstanceProfileName": "shop-web-execution",
+                                                                   "RoleName": "shop-web-execution"})
+    result, failed = run_module(iam_roles, {"roles": [dict(ROLE, instance_profile=True)]})
+    assert not failed and result["changed"] is True
+    assert result["roles"]["shop-web-execution"] == {"arn": ARN, "role_id": "AROAEXAMPLE0000000001", "changed": True,
+                                                     "instance_profile_arn": PROFILE_ARN}
+
+
+def test_an_empty_profile_gets_its_role_back_and_its_tags_converge(stubs, run_module):
+    found(stubs)
+    profile(stubs, roles=(), tags=[{"Key": "Name", "Value": "shop-web-execution"}, {"Key": "owner", "Value": "x"}])
+    stubs["iam"].add_response("add_role_to_instance_profile", {}, {"InstanceProfileName": "shop-web-execution",
+                                                                   "RoleName": "shop-web-execution"})
+    stubs["iam"].add_response("untag_instance_profile", {}, {"InstanceProfileName": "shop-web-execution",
+                                                             "TagKeys": ["owner"]})
+    stubs["iam"].add_response("tag_instance_profile", {}, {"InstanceProfileName": "shop-web-execution",
+                                                           "Tags": [{"Key": "cloudops:stack", "Value": "shop"}]})
+    result, failed = run_module(iam_roles, {"roles": [dict(ROLE, instance_profile=True)]})
+    assert not failed, result.get("msg")
+    assert result["changes"] == ["instance profile shop-web-execution holds role shop-web-execution",
+                                 "tags of instance profile shop-web-execution"]
