@@ -138,7 +138,7 @@ def profile(stubs, roles=("shop-web-execution",), tags=None):
     stubs["iam"].add_response("get_instance_profile", {"InstanceProfile": {
         "Path": "/", "InstanceProfileName": "shop-web-execution", "InstanceProfileId": "AIPAEXAMPLE000000001",
         "Arn": PROFILE_ARN, "CreateDate": "2026-01-01T00:00:00Z", "Tags": tags,
-        "Roles": [aws_role()["Role"] for _ in roles]}}, {"InstanceProfileName": "shop-web-execution"})
+        "Roles": [aws_role()["Role"] for _role in roles]}}, {"InstanceProfileName": "shop-web-execution"})
 
 
 def test_a_converged_instance_profile_costs_one_read(stubs, run_module):
