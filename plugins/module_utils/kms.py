@@ -39,6 +39,11 @@ def same_policy(current, desired):
     return _normal(current) == _normal(desired)
 
 
+def _policy_text(policy):
+    """A policy as the JSON text KMS takes, whether given as text or a dict."""
+    return policy if isinstance(policy, str) else json.dumps(policy)
+
+
 def _normal(value):
     if isinstance(value, dict):
         return dict((k, _normal(v)) for k, v in value.items())
@@ -64,13 +69,8 @@ class CustomerKey:
             return None
 
     def tags(self, key_id):
-        found, marker = [], None
-        while True:
-            page = self.owner.request("kms", "list_resource_tags", KeyId=key_id, **({"Marker": marker} if marker else {}))
-            found.extend(page.get("Tags") or [])
-            marker = page.get("NextMarker") if page.get("Truncated") else None
-            if not marker:
-                return tagging.to_dict(found, "TagKey", "TagValue")
+        return tagging.to_dict(self.owner.request_pages("kms", "list_resource_tags", "Tags", KeyId=key_id),
+                               "TagKey", "TagValue")
 
     def converge(self, description=None, policy=None, tags=None, purge_tags=True, converge_tags=True):
         """Create the key (rotation on) or converge the existing one; its metadata, or None in check mode while it
@@ -107,7 +107,7 @@ class CustomerKey:
                 self.owner.change("update the policy of KMS key %s" % self.alias)
                 if not self.check_mode:
                     self.owner.request("kms", "put_key_policy", KeyId=key_id, PolicyName="default",
-                                       Policy=policy if isinstance(policy, str) else json.dumps(policy))
+                                       Policy=_policy_text(policy))
         if tags is not None and converge_tags:
             add, remove = tagging.compare_aws_tags(self.tags(key_id), tagging.text_values(tags), purge_tags)
             if add or remove:
@@ -126,7 +126,7 @@ class CustomerKey:
             return None
         params = {"Description": description or ""}
         if policy is not None:
-            params["Policy"] = policy if isinstance(policy, str) else json.dumps(policy)
+            params["Policy"] = _policy_text(policy)
         if tags:
             params["Tags"] = tagging.to_list(tags, "TagKey", "TagValue")
         meta = self.owner.request("kms", "create_key", **params)["KeyMetadata"]
