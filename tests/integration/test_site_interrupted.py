@@ -65,9 +65,14 @@ POINTS = [
 
 
 def test_site_killed_at_several_points_converges_without_duplicates(start_playbook, playbook, aws):
-    kills = []
-    for point, reached in POINTS:
-        assert not reached(aws), f"already there before the run that should reach it: {point}"
+    kills, passed = [], []
+    for index, (point, reached) in enumerate(POINTS):
+        if reached(aws):
+            # The kill for the point before landed after this one too (they can be milliseconds apart inside one
+            # module): the run that would reach it has nothing left to reach, so the next point takes over.
+            assert index > 0, f"already there before any run: {point}"
+            passed.append(point)
+            continue
         proc = start_playbook(SITE)
         members = []
         try:
@@ -96,8 +101,12 @@ def test_site_killed_at_several_points_converges_without_duplicates(start_playbo
           f"the run after changed={after.changed}):")
     for point, processes, count, task in kills:
         print(f"  killed when {point}: {processes} processes, in task {count} of the run, {task!r}")
+    for point in passed:
+        print(f"  already passed by the kill before: {point}")
     for kind, value in figures.items():
         print(f"  {kind}: {value}")
     print(f"  duplicates or missing: {len(problems)}")
     assert problems == [], problems
+    # every role that creates something was interrupted at least once before the whole runs
+    assert len(kills) >= len(POINTS) - 1, kills
     assert after.changed == 0, after.changed_tasks
