@@ -225,6 +225,10 @@ def services_hook_role_policy(services, settings=None):
     return service_spec.hook_role_policy(services, settings)
 
 
+def services_deployment_roles(services, settings=None, trust_policy=None):
+    return service_spec.deployment_roles(services, settings, trust_policy)
+
+
 def services_shift_traffic(services, settings=None):
     return any(service_spec.shifts_traffic(svc, settings) for svc in services or [])
 
@@ -268,6 +272,7 @@ class FilterModule(object):
             "services_task_policy": services_task_policy,
             "services_needs_task_policy": services_needs_task_policy,
             "services_iam_roles": services_iam_roles,
+            "services_deployment_roles": services_deployment_roles,
             "services_role_names": services_role_names,
             "services_task_definitions": services_task_definitions,
             "services_all_secrets": services_all_secrets,

@@ -250,12 +250,15 @@ class AuroraCluster(Service):
         members = member_states(cluster, instances)
         if params.get("mode"):
             cluster, members = self.converge_members(cluster, members)
+        expected = {"standard": 1, "ha": 2}[params["mode"]] if params.get("mode") else None
         if params["wait"] and not check and cluster is not None:
-            expected = {"standard": 1, "ha": 2}[params["mode"]] if params.get("mode") else None
             self.wait_for(lambda: aurora_cluster_available(self.cluster(), self.instances(), expected),
                           "DB cluster %s to be available" % self.identifier)
             cluster = self.cluster()
-            members = member_states(cluster, self.instances())
+            instances = self.instances()
+            members = member_states(cluster, instances)
+        # A run that changed nothing on an available cluster leaves nothing to wait for: a later wait call can be skipped.
+        result["ready"] = not result["changed"] and aurora_cluster_available(cluster, instances, expected)[0]
         if check and result["changed"] and before:
             after = dict(before)
             for key, value in result["modifications"].items():

@@ -124,6 +124,16 @@ class FileSystem(Service):
                 if not self.check_mode and to_set:
                     self.efs("tag_resource", ResourceId=fs_id, Tags=tagging.to_list(to_set))
 
+    def converge_backup(self, fs_id):
+        """Automatic backups on or off as `backup` says (a new file system gets them at creation)."""
+        @BackupPolicyErrors.list_error_handler("read the backup policy of %s" % fs_id, default_value="DISABLED")
+        def read():
+            self.api_calls += 1
+            return self.clients["efs"].describe_backup_policy(aws_retry=True, FileSystemId=fs_id)["BackupPolicy"]["Status"]
+        wanted = "ENABLED" if self.params["backup"] else "DISABLED"
+        if settled_status(read()) != wanted:
+            self.change("backup", "put_backup_policy", FileSystemId=fs_id, BackupPolicy={"Status": wanted})
+
     def converge_mount_targets(self, fs_id, targets, wanted):
         delete, modify, create = mount_target_plan(targets, wanted)
         for target in delete:
@@ -145,6 +155,7 @@ class FileSystem(Service):
                 return None, []
         else:
             self.update(fs)
+            self.converge_backup(fs["FileSystemId"])
         fs_id = fs["FileSystemId"]
         if not self.check_mode:
             self.settle(lambda: (self.describe() or {}).get("LifeCycleState") == "available", "the file system")

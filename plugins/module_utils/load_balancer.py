@@ -196,8 +196,11 @@ class LoadBalancer(Service):
         else:
             attributes = attribute_view(self.attributes(arn) if changes or not before else current_attributes,
                                         desired_attributes(params))
-        return dict(self.result, exists=True, load_balancer_arn=arn, dns_name=lb.get("DNSName"),
-                    canonical_hosted_zone_id=lb.get("CanonicalHostedZoneId"), state=(lb.get("State") or {}).get("Code"),
+        state = (lb.get("State") or {}).get("Code")
+        # Nothing changed and already active: a later wait call would return at once and can be skipped.
+        ready = not self.result["changed"] and state == "active"
+        return dict(self.result, exists=True, ready=ready, load_balancer_arn=arn, dns_name=lb.get("DNSName"),
+                    canonical_hosted_zone_id=lb.get("CanonicalHostedZoneId"), state=state,
                     scheme=lb.get("Scheme"), listener_arns=listener_arns, attributes=attributes,
                     diff={"before": before, "after": after})
 

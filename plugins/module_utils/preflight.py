@@ -186,17 +186,26 @@ def subnet_problems(spec, subnets):
 # --------------------------------------------------------------------------------------------------
 # AWS side
 # --------------------------------------------------------------------------------------------------
+def caller_view(identity):
+    """GetCallerIdentity as amazon.aws.aws_caller_info returns it (account, arn, user_id), with the partition the
+    ARN names, so a playbook reads the caller once, in its pre-flight."""
+    arn = identity.get("Arn", "")
+    return {"account": identity.get("Account"), "arn": arn, "user_id": identity.get("UserId"),
+            "partition": arn.split(":")[1] if arn.count(":") >= 5 else None}
+
+
 class PreflightChecks(Service):
     """The read-only AWS checks of the `checks` option; a client is made only for the services the checks
     need. AWS errors the checks do not interpret fail the module ("Failed to run the read-only pre-flight
     checks")."""
 
-    SERVICES = ("ec2", "rds", "acm", "kms", "secretsmanager", "route53")
+    SERVICES = ("ec2", "rds", "acm", "kms", "secretsmanager", "route53", "sts")
 
     def __init__(self, *args, **kwargs):
         super(PreflightChecks, self).__init__(*args, **kwargs)
         self.problems = []
         self.facts = {}
+        self.caller = {}
 
     @classmethod
     def clients_for(cls, module):
@@ -212,6 +221,7 @@ class PreflightChecks(Service):
     def check(self, checks):
         if not self.region_exists():
             return self.result()
+        self.caller = caller_view(self.request("sts", "get_caller_identity"))
         azs = self.zones(checks.get("azs"))
         if checks.get("vpc"):
             self.vpc(checks["vpc"])
@@ -237,7 +247,8 @@ class PreflightChecks(Service):
         return self.result()
 
     def result(self):
-        return {"problems": [p.as_dict() for p in self.problems], "api_calls": self.api_calls, "facts": self.facts}
+        return {"problems": [p.as_dict() for p in self.problems], "api_calls": self.api_calls, "facts": self.facts,
+                "caller": self.caller}
 
     def region_exists(self):
         try:

@@ -588,6 +588,27 @@ def hook_role_policy(services, settings=None):
         "Resource": hook_functions(services, settings)}]}
 
 
+def deployment_roles(services, settings=None, trust_policy=None):
+    """The cloudops.ecs.iam_roles items of the roles ECS itself assumes for the services, those they need: shifting
+    load balancer traffic (blue_green, linear, canary), invoking the lifecycle hooks' functions, managing EBS task
+    volumes. Converged in the same call as the services' task roles."""
+    settings = _settings(settings)
+    services = services or []
+    wanted = []
+    if any(shifts_traffic(svc, settings) for svc in services):
+        wanted.append((load_balancer_role_name(settings), "ECS modifies the %s listener rules and target groups in "
+                       "deployments" % settings["stack_name"], [load_balancer_role_policy_arn(settings)], {}))
+    if hook_functions(services, settings):
+        wanted.append((hook_role_name(settings), "ECS invokes the %s deployment lifecycle hooks" % settings["stack_name"],
+                       [], {"invoke-lifecycle-hooks": hook_role_policy(services, settings)}))
+    if uses_ebs(services):
+        wanted.append((volume_role_name(settings), "ECS manages the EBS volumes of the %s service tasks"
+                       % settings["stack_name"], [volume_role_policy_arn(settings)], {}))
+    return [{"name": name, "assume_role_policy": trust_policy, "description": description, "managed_policies": managed,
+             "inline_policies": inline, "tags": dict(settings["tags"], Name=name)}
+            for name, description, managed, inline in wanted]
+
+
 def deployment_settings(svc, settings=None):
     """The strategy part of the service's ecs_service deployment_configuration."""
     settings = _settings(settings)

@@ -13,7 +13,8 @@ import json
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import account_root_arn, build_arn, parse_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import service_principal
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import LazyClients, Service
+from ansible_collections.cloudops.ecs.plugins.module_utils.kms import CustomerKey, alias_name
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import error_handler
 
@@ -96,12 +97,17 @@ def subscription_plan(current, wanted, purge):
 
 
 class StoppedTaskAlerts(Service):
-    SERVICES = ("sns", "events")
+    SERVICES = ("sns", "events", "kms")
 
     def __init__(self, *args, **kwargs):
         super(StoppedTaskAlerts, self).__init__(*args, **kwargs)
         self.name = self.params["name"]
         self.changes = []
+        self.kms_key_id = self.params.get("kms_key_id")
+
+    @classmethod
+    def clients_for(cls, module):
+        return LazyClients(module)  # kms only with kms_key
 
     def aws(self, service, method, /, **params):
         return self.call(service, method, "manage stopped-task alerts %s" % self.name, **params)
@@ -141,8 +147,16 @@ class StoppedTaskAlerts(Service):
             self.change("topic", "sns", "delete_topic", TopicArn=topic_arn)
         return dict(changed=bool(self.changes), changes=self.changes)
 
+    def ensure_key(self):
+        """The owned key of `kms_key` converged; its ARN (its alias in check mode before it exists)."""
+        spec = self.params.get("kms_key")
+        if not spec:
+            return self.kms_key_id
+        meta = CustomerKey(self, spec["alias"]).converge(spec.get("description"), spec.get("policy"), spec.get("tags"))
+        return meta["Arn"] if meta else alias_name(spec["alias"])
+
     def ensure_topic(self, topic_arn, policy):
-        kms_key_id = self.params["kms_key_id"]
+        kms_key_id = self.kms_key_id
         if topic_arn is None:
             created = self.change("topic created", "sns", "create_topic", Name=self.name,
                                   Attributes={"KmsMasterKeyId": kms_key_id, "Policy": json.dumps(policy)},
@@ -216,12 +230,13 @@ class StoppedTaskAlerts(Service):
         # Topic and rule ARNs without creating them: partition, region and account come from the cluster ARN.
         expected_topic_arn = topic_arn or build_arn(partition, "sns", region, account_id, self.name)
         rule_arn = (rule or {}).get("Arn") or build_arn(partition, "events", region, account_id, "rule/" + self.name)
+        self.kms_key_id = self.ensure_key()
         topic_arn = self.ensure_topic(topic_arn, topic_policy(expected_topic_arn, rule_arn, account_id))
         pending = self.ensure_subscriptions(topic_arn)
         rule_arn = self.ensure_rule(rule, pattern, rule_arn)
         self.ensure_targets(rule, topic_arn, expected_topic_arn)
         result = dict(changed=bool(self.changes), changes=self.changes, topic_arn=topic_arn or expected_topic_arn,
-                      rule_arn=rule_arn, event_pattern=pattern, pending_confirmation=pending)
+                      rule_arn=rule_arn, event_pattern=pattern, pending_confirmation=pending, key_arn=self.kms_key_id)
         if self.diff_mode:
             result["diff"] = dict(before={}, after={"changes": self.changes} if self.changes else {})
         return result

@@ -286,9 +286,14 @@ class VpcEndpoints(tagging.StackTagged, Service):
 
         if p["wait"] and not self.check_mode:
             self.wait_available([i for i in ids.values() if i])
+            unavailable = []
+        else:
+            unavailable = [short for short in desired if (by_service.get(short) or {}).get("State", "").lower() != "available"]
 
         after = dict((short, desired_view(want)) for short, want in desired.items())
         return {
+            # Nothing changed and every endpoint available: a later wait call would return at once and can be skipped.
+            "ready": not self.changes and not unavailable,
             "changed": bool(self.changes),
             "changes": self.changes,
             "diff": {"before": before, "after": after},

@@ -525,6 +525,8 @@ class VpcNetwork(tagging.StackTagged, aws.Service):
         result = self.result(vpc, state, names, azs, before, p, subnets=subnets, route_tables=route_tables,
                              nats=nats, igw_id=igw_id, sg_ids=sg_ids, flow_log_id=flow_log_id, identity=identity)
         result["pending_nat_routes"] = pending
+        # Nothing changed and every private route in place: a later wait call would do nothing and can be skipped.
+        result["ready"] = not result["changed"] and not pending
         return result
 
     def converge_default_route(self, rt, target, rt_name):
@@ -862,6 +864,7 @@ class VpcNetwork(tagging.StackTagged, aws.Service):
             "security_groups": {spec["key"]: (sg_ids or {}).get(spec["key"]) for spec in p["security_groups"]},
             "flow_log_id": flow_log_id,
             "pending_nat_routes": [],
+            "ready": False,
             "partition": (identity or {}).get("partition"),
             "account_id": (identity or {}).get("account_id"),
         }

@@ -126,6 +126,12 @@ canonical_hosted_zone_id:
   description: Route 53 zone id for alias records.
   returned: when it exists
   type: str
+ready:
+  description:
+  - True when this run changed nothing and the load balancer is active, so a later I(wait=true) call
+    would return at once and can be skipped.
+  returned: when it exists
+  type: bool
 state:
   description: Provisioning state (C(provisioning), C(active), ...).
   returned: when it exists

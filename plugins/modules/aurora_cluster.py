@@ -200,6 +200,12 @@ kms_key_id:
   description: KMS key ARN of the storage encryption.
   returned: when the cluster exists
   type: str
+ready:
+  description:
+  - True when this run changed nothing and the cluster and every instance are available, so a later
+    I(wait=true) call would return at once and can be skipped.
+  returned: when I(state=present)
+  type: bool
 members:
   description: Instances of the cluster, writer first.
   returned: always

@@ -36,8 +36,28 @@ options:
     description: ARN of the cluster whose tasks are watched. Required when I(state=present).
     type: str
   kms_key_id:
-    description: KMS key (ARN, id or alias) encrypting the topic. Required when I(state=present).
+    description: KMS key (ARN, id or alias) encrypting the topic. With I(state=present), this or I(kms_key) is required.
     type: str
+  kms_key:
+    description:
+      - A customer managed key the module owns for the topic, found by its alias, created with rotation on or
+        converged (rotation, description, policy, tags), in the same call. Used instead of
+        I(kms_key_id). Not deleted with I(state=absent).
+    type: dict
+    suboptions:
+      alias:
+        description: Alias of the key (C(alias/) is added when missing).
+        type: str
+        required: true
+      description:
+        description: Key description.
+        type: str
+      policy:
+        description: Key policy (JSON text or a dict); it must let EventBridge use the key as described above.
+        type: json
+      tags:
+        description: Tags of the key (others are removed); unset leaves them alone.
+        type: dict
   email:
     description: E-mail address subscribed to the topic (the subscription waits for confirmation).
     type: str
@@ -106,6 +126,10 @@ event_pattern:
   description: The rule's event pattern.
   returned: when state=present
   type: dict
+key_arn:
+  description: ARN of the key encrypting the topic (with I(kms_key); its alias in check mode before it exists).
+  returned: when state=present
+  type: str
 pending_confirmation:
   description: Endpoints whose subscription waits for confirmation.
   returned: when state=present
@@ -131,6 +155,11 @@ def main():
             name=dict(type="str", required=True),
             cluster_arn=dict(type="str"),
             kms_key_id=dict(type="str"),
+            kms_key=dict(type="dict", no_log=False, options=dict(
+                alias=dict(type="str", required=True),
+                description=dict(type="str"),
+                policy=dict(type="json"),
+                tags=dict(type="dict"))),
             email=dict(type="str"),
             subscriptions=dict(type="list", elements="dict", options=dict(
                 protocol=dict(type="str", required=True, choices=["email", "email-json", "https", "sqs", "lambda"]),
@@ -139,7 +168,8 @@ def main():
             tags=dict(type="dict"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
-        required_if=[("state", "present", ["cluster_arn", "kms_key_id"])],
+        required_if=[("state", "present", ["cluster_arn"]), ("state", "present", ["kms_key_id", "kms_key"], True)],
+        mutually_exclusive=[("kms_key_id", "kms_key")],
         supports_check_mode=True,
     )
     run_service(module, StoppedTaskAlerts.from_module(module))

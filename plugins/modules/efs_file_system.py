@@ -18,7 +18,7 @@ description:
   - Waits (with a deadline, no fixed sleep) until the file system and its mount targets are available, or gone.
 notes:
   - community.aws.efs still calls the deprecated DescribeTags/CreateTags EFS actions and cannot manage the backup
-    policy; C(cloudops.ecs.efs_backup_policy) converges backups after creation.
+    policy; this module converges it with the file system (C(cloudops.ecs.efs_backup_policy) does it alone).
 author:
   - cloudops.ecs maintainers (@cloudops)
 options:
@@ -45,7 +45,7 @@ options:
     choices: [bursting, elastic]
     default: elastic
   backup:
-    description: Turn automatic backups on at creation.
+    description: Automatic backups (the AWS Backup default plan), set at creation and converged on an existing file system.
     type: bool
     default: true
   mount_targets:

@@ -77,6 +77,13 @@ seconds:
   description: Time the pre-flight took (input rules and AWS checks).
   returned: always
   type: float
+caller:
+  description:
+  - The identity the checks ran as (GetCallerIdentity) - C(account), C(arn), C(user_id) as
+    amazon.aws.aws_caller_info returns them, and C(partition) - so a playbook reads it once, here.
+  returned: when the AWS checks ran and the region exists
+  type: dict
+  sample: {"account": "123456789012", "arn": "arn:aws:iam::123456789012:user/deployer", "user_id": "AIDA...", "partition": "aws"}
 facts:
   description: What the checks learned, e.g. C(azs) (the AZs the network will use) and C(vpc_cidr) of an existing VPC.
   returned: always

@@ -135,6 +135,12 @@ endpoints:
   description: Endpoint id per short service name (null in check mode for endpoints still to create).
   returned: state=present
   type: dict
+ready:
+  description:
+  - True when this run changed nothing and every endpoint is available, so a later I(wait=true) call
+    would return at once and can be skipped.
+  returned: state=present
+  type: bool
 changes:
   description: What was (or, in check mode, would be) changed.
   returned: always

@@ -250,6 +250,12 @@ pending_nat_routes:
   returned: state=present
   type: list
   elements: str
+ready:
+  description:
+  - True when this run changed nothing and every private default route is in place, so a later
+    I(wait=true) call would do nothing and can be skipped.
+  returned: state=present
+  type: bool
 changes:
   description: What was (or, in check mode, would be) changed, one sentence per change.
   returned: always

@@ -332,8 +332,8 @@ def test_site_job_publishes_the_stack_outputs(journey):
 
 
 def test_jobs_run_as_the_environments_deployer_role(journey):
-    identities = journey["site"].results(
-        "Read the account and partition once (every role reuses cloudops_aws_caller instead of reading its own)")
+    identities = [r["caller"] for r in journey["site"].results(
+        "Pre-flight of every role's inputs and what they name in AWS (read-only; nothing changes unless all pass)")]
     assert identities, "no caller identity in the job events"
     assert all(":assumed-role/" + DEPLOYER_ROLE + "/awx-local" in i["arn"] for i in identities), identities
 

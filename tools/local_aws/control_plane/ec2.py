@@ -6,6 +6,9 @@
 - CreateLaunchTemplateVersion with SourceVersion starts from the source version's data and overrides
   the top-level keys given in LaunchTemplateData (moto copies nothing); UserData is decoded as
   CreateLaunchTemplate does.
+- CreateLaunchTemplate's TagSpecifications (resource type `launch-template`) tag the template only; moto also
+  copies them into the first version's LaunchTemplateData, which EC2 does not (a version's TagSpecifications
+  are for the instances, volumes and interfaces it launches, and `launch-template` is not one of them).
 - NAT gateway tags are filed under resource type `natgateway` (moto says `nat-gateway`), so
   DescribeTags with a resource-type filter finds them and amazon.aws tag comparison converges.
 """
@@ -26,6 +29,7 @@ class Ec2(Component):
     def __init__(self, plane):
         super().__init__(plane)
         patch(InstanceBackend, "run_instances", _run_instances)
+        patch(LaunchTemplates, "create_launch_template", _create_launch_template)
         patch(LaunchTemplates, "create_launch_template_version", _create_launch_template_version)
         EC2_PREFIX_TO_RESOURCE[EC2_RESOURCE_TO_PREFIX["nat-gateway"]] = "natgateway"
 
@@ -50,6 +54,21 @@ def _run_instances(original):
         return reservation
 
     return run_instances
+
+
+def _create_launch_template(original):
+    def create_launch_template(response):
+        result = original(response)
+        template = response.ec2_backend.get_launch_template_by_name(response._get_param("LaunchTemplateName"))
+        data = template.versions[0].data
+        specs = [s for s in data.get("TagSpecifications") or [] if s.get("ResourceType") != "launch-template"]
+        if specs:
+            data["TagSpecifications"] = specs
+        else:
+            data.pop("TagSpecifications", None)
+        return result
+
+    return create_launch_template
 
 
 def _create_launch_template_version(original):

@@ -87,6 +87,8 @@ class FakeEc2(object):
             self.calls.append(name)
             if name == "describe_regions":
                 return {"Regions": [{"RegionName": "us-east-1", "OptInStatus": "opt-in-not-required"}]}
+            if name == "get_caller_identity":
+                return {"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/deployer", "UserId": "AIDA1"}
             if name == "describe_vpcs":
                 return {"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.50.0.0/16"}]}
             if name == "describe_vpc_attribute":
@@ -98,11 +100,12 @@ class FakeEc2(object):
 
 def test_an_existing_vpc_without_dns_hostnames_cannot_take_private_dns_endpoints():
     ec2 = FakeEc2({"enableDnsSupport": True, "enableDnsHostnames": False})
-    result = preflight.PreflightChecks({"ec2": ec2}, {}, region="us-east-1").check(
+    result = preflight.PreflightChecks({"ec2": ec2, "sts": ec2}, {}, region="us-east-1").check(
         {"vpc": {"variable": "network_vpc_id", "id": "vpc-1", "needs_dns": True}})
     assert [p["variable"] for p in result["problems"]] == ["network_vpc_id"]
     assert "enableDnsHostnames off" in result["problems"][0]["fix"] and "network_enable_dns: true" in result["problems"][0]["fix"]
-    assert result["api_calls"] == 4 and result["facts"]["vpc_cidr"] == "10.50.0.0/16"
+    assert result["api_calls"] == 5 and result["facts"]["vpc_cidr"] == "10.50.0.0/16"
+    assert result["caller"]["partition"] == "aws"
 
 
 def test_an_unknown_region_stops_the_checks():

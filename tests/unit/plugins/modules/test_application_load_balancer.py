@@ -16,9 +16,9 @@ def lb(state="active"):
             "AvailabilityZones": [{"SubnetId": s, "ZoneName": "us-east-1a"} for s in SUBNETS], "SecurityGroups": []}
 
 
-def existing(stubs, tags=None, listeners=None):
+def existing(stubs, tags=None, listeners=None, state="active"):
     elbv2 = stubs["elbv2"]
-    elbv2.add_response("describe_load_balancers", {"LoadBalancers": [lb()]}, {"Names": ["shop"]})
+    elbv2.add_response("describe_load_balancers", {"LoadBalancers": [lb(state)]}, {"Names": ["shop"]})
     elbv2.add_response("describe_listeners", {"Listeners": listeners if listeners is not None else [
         dict(LISTENER, ListenerArn=LISTENER_ARN, LoadBalancerArn=LB_ARN)]}, {"LoadBalancerArn": LB_ARN})
     elbv2.add_response("describe_load_balancer_attributes", {"Attributes": []}, {"LoadBalancerArn": LB_ARN})
@@ -32,6 +32,13 @@ def test_no_change(stubs, run_module):
     assert not failed and result["changed"] is False and result["actions"] == []
     assert result["listener_arns"] == {"80": LISTENER_ARN}
     assert result["diff"]["before"] == result["diff"]["after"]
+    assert result["ready"] is True  # active and unchanged: a later wait call has nothing to wait for
+
+
+def test_a_load_balancer_still_provisioning_is_not_ready(stubs, run_module):
+    existing(stubs, state="provisioning")
+    result, failed = run_module(application_load_balancer, ARGS)
+    assert not failed and result["changed"] is False and result["ready"] is False
 
 
 def test_check_mode_on_an_empty_account_shows_what_it_would_create(stubs, run_module):
@@ -51,6 +58,7 @@ def test_tag_and_listener_changes(stubs, run_module):
     assert not failed and result["actions"] == ["update tags", "create listener HTTP/80"]
     assert result["diff"]["after"]["tags"] == {"cloudops:stack": "shop"}
     assert result["listener_arns"] == {"80": LISTENER_ARN}
+    assert result["ready"] is False
 
 
 def test_create_and_wait_until_active(stubs, run_module, monkeypatch):

@@ -38,6 +38,13 @@ def test_no_change(stubs, run_module):
     assert not failed, result.get("msg")
     assert result["changed"] is False and result["members"][0]["writer"] is True
     assert result["diff"]["before"] == result["diff"]["after"]
+    assert result["ready"] is True  # a later wait call has nothing to wait for
+
+
+def test_an_instance_still_creating_is_not_ready(stubs, run_module):
+    read(stubs, cluster(), [instance("creating")])
+    result, failed = run_module(aurora_cluster, ARGS)
+    assert not failed and result["changed"] is False and result["ready"] is False
 
 
 def test_check_mode_on_an_empty_account(stubs, run_module):
@@ -66,6 +73,7 @@ def test_tags_change_and_wait_until_available(stubs, run_module, monkeypatch):
     assert not failed, result
     assert result["modifications"] == {"tags": {"add": {}, "remove": ["old"]}}
     assert clock.slept == [2]
+    assert result["ready"] is False  # this run changed something
 
 
 def test_absent_with_deletion_protection_refuses(stubs, run_module):

@@ -53,6 +53,49 @@ def test_create(stubs, run_module):
     assert not failed and result["changes"] == ["topic created", "rule created", "rule target"]
 
 
+KEY_POLICY = {"Version": "2012-10-17", "Statement": [{"Sid": "Events", "Effect": "Allow",
+                                                      "Principal": {"Service": "events.amazonaws.com"},
+                                                      "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*"}]}
+OWNED_KEY = {"alias": "shop-service-alerts", "description": "Encrypts the shop alerts", "policy": json.dumps(KEY_POLICY),
+             "tags": {"Name": "shop-service-alerts"}}
+
+
+def test_the_owned_key_is_converged_in_the_same_call(stubs, run_module):
+    stubs["kms"].add_response("describe_key", {"KeyMetadata": {
+        "KeyId": "k", "Arn": KEY, "KeyState": "Enabled", "Description": "Encrypts the shop alerts"}},
+        {"KeyId": "alias/shop-service-alerts"})
+    stubs["kms"].add_response("get_key_rotation_status", {"KeyRotationEnabled": True}, {"KeyId": "k"})
+    stubs["kms"].add_response("get_key_policy", {"Policy": json.dumps(KEY_POLICY)}, {"KeyId": "k", "PolicyName": "default"})
+    stubs["kms"].add_response("list_resource_tags", {"Tags": [{"TagKey": "Name", "TagValue": "shop-service-alerts"}],
+                                                     "Truncated": False}, {"KeyId": "k"})
+    converged(stubs)
+    stubs["events"].add_response("list_targets_by_rule", {"Targets": [{"Id": "sns", "Arn": TOPIC}]})
+    args = dict(ARGS, kms_key=OWNED_KEY)
+    del args["kms_key_id"]
+    result, failed = run_module(ecs_stopped_task_alerts, args)
+    assert not failed, result.get("msg")
+    assert result["changed"] is False and result["key_arn"] == KEY and result["topic_arn"] == TOPIC
+
+
+def test_check_mode_on_an_empty_account_plans_the_owned_key_and_the_topic_with_it(stubs, run_module):
+    stubs["kms"].add_client_error("describe_key", "NotFoundException", expected_params={"KeyId": "alias/shop-service-alerts"})
+    converged(stubs, topic=False, rule=False)
+    args = dict(ARGS, kms_key=OWNED_KEY)
+    del args["kms_key_id"]
+    result, failed = run_module(ecs_stopped_task_alerts, args, check_mode=True)
+    assert not failed, result.get("msg")
+    assert result["changes"] == ["create KMS key alias/shop-service-alerts (rotation on)", "topic created", "rule created",
+                                 "rule target"]
+    assert result["key_arn"] == "alias/shop-service-alerts"
+
+
+def test_without_a_key_the_module_says_which_options_to_give(stubs, run_module):
+    args = dict(ARGS)
+    del args["kms_key_id"]
+    result, failed = run_module(ecs_stopped_task_alerts, args)
+    assert failed and "kms_key_id" in result["msg"] and "kms_key" in result["msg"]
+
+
 def test_only_the_rule_may_publish_and_the_principal_follows_the_partition():
     policy = topic_policy(TOPIC.replace("arn:aws:", "arn:aws-cn:"), RULE, "123456789012")
     assert policy["Statement"][1]["Principal"] == {"Service": "events.amazonaws.com"}

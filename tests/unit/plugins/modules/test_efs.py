@@ -42,6 +42,7 @@ def test_file_system_check_mode_on_an_empty_account(stubs, run_module):
 def test_file_system_no_change_and_tags_left_alone(stubs, run_module):
     efs = stubs["efs"]
     efs.add_response("describe_file_systems", {"FileSystems": [FS]})
+    efs.add_response("describe_backup_policy", {"BackupPolicy": {"Status": "ENABLED"}}, {"FileSystemId": "fs-1"})
     efs.add_response("describe_file_systems", {"FileSystems": [FS]})
     efs.add_response("describe_mount_targets", {"MountTargets": [
         {"MountTargetId": "fsmt-0aaaaaaaaaaaaaaa1", "FileSystemId": "fs-1", "SubnetId": "subnet-0aaaaaaaaaaaaaaa1", "LifeCycleState": "available"}]})
@@ -58,6 +59,9 @@ def test_file_system_tag_and_mount_target_changes(stubs, run_module):
     efs.add_response("list_tags_for_resource", {"Tags": [{"Key": "old", "Value": "1"}]}, {"ResourceId": "fs-1"})
     efs.add_response("untag_resource", {}, {"ResourceId": "fs-1", "TagKeys": ["old"]})
     efs.add_response("tag_resource", {}, {"ResourceId": "fs-1", "Tags": [{"Key": "team", "Value": "a"}]})
+    efs.add_client_error("describe_backup_policy", "PolicyNotFound")  # never set: backups off
+    efs.add_response("put_backup_policy", {"BackupPolicy": {"Status": "ENABLING"}},
+                     {"FileSystemId": "fs-1", "BackupPolicy": {"Status": "ENABLED"}})
     efs.add_response("describe_file_systems", {"FileSystems": [FS]})
     efs.add_response("describe_mount_targets", {"MountTargets": []})
     efs.add_response("create_mount_target", {"MountTargetId": "fsmt-0aaaaaaaaaaaaaaa2", "FileSystemId": "fs-1", "SubnetId": "subnet-0aaaaaaaaaaaaaaa2",
@@ -73,7 +77,7 @@ def test_file_system_tag_and_mount_target_changes(stubs, run_module):
         "name": "shop-data", "tags": {"team": "a"},
         "mount_targets": [{"subnet_id": "subnet-0aaaaaaaaaaaaaaa2", "security_groups": ["sg-0aaaaaaaaaaaaaaa1"]}]})
     assert not failed, result
-    assert result["changes"] == ["tags", "mount_target_created:subnet-0aaaaaaaaaaaaaaa2"]
+    assert result["changes"] == ["tags", "backup", "mount_target_created:subnet-0aaaaaaaaaaaaaaa2"]
     assert result["mount_targets"][0]["mount_target_id"] == "fsmt-0aaaaaaaaaaaaaaa2"
 
 

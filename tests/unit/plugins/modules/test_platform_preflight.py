@@ -9,10 +9,16 @@ REGIONS = [{"RegionName": "us-east-1", "OptInStatus": "opt-in-not-required"},
            {"RegionName": "eu-west-1", "OptInStatus": "opt-in-not-required"}]
 
 ONE_REGION = {"Regions": [{"RegionName": "us-east-1", "OptInStatus": "opt-in-not-required"}]}
+IDENTITY = {"Account": "123456789012", "Arn": "arn:aws-us-gov:iam::123456789012:user/deployer", "UserId": "AIDAEXAMPLE"}
+
+
+def caller(stubs):
+    stubs["sts"].add_response("get_caller_identity", IDENTITY, {})
 
 
 def reads(stubs):
     stubs["ec2"].add_response("describe_regions", {"Regions": REGIONS}, {"AllRegions": True})
+    caller(stubs)
     stubs["ec2"].add_response("describe_availability_zones", {"AvailabilityZones": ZONES})
 
 
@@ -20,8 +26,11 @@ def test_checks_pass_and_report_what_they_learned(stubs, run_module):
     reads(stubs)
     result, failed = run_module(platform_preflight, {"checks": {"azs": {"variable": "network_az_count", "count": 2}}})
     assert not failed, result.get("msg")
-    assert result["problems"] == [] and result["api_calls"] == 2
+    assert result["problems"] == [] and result["api_calls"] == 3
     assert result["facts"]["azs"] == ["us-east-1a", "us-east-1b"]
+    # the caller, read once here for the whole playbook, in the shape of amazon.aws.aws_caller_info plus its partition
+    assert result["caller"] == {"account": "123456789012", "arn": IDENTITY["Arn"], "user_id": "AIDAEXAMPLE",
+                                "partition": "aws-us-gov"}
 
 
 def test_check_mode_makes_the_same_reads(stubs, run_module):
@@ -50,13 +59,14 @@ def test_aws_error_fails_clearly(stubs, run_module):
 
 def test_checks_that_pass_make_only_the_calls_they_need(stubs, run_module):
     stubs["ec2"].add_response("describe_regions", ONE_REGION, {"AllRegions": True})
+    caller(stubs)
     stubs["ec2"].add_response("describe_subnets", {"Subnets": [{"SubnetId": "subnet-1", "AvailableIpAddressCount": 50}]},
                               {"Filters": [{"Name": "subnet-id", "Values": ["subnet-1"]}]})
     result, failed = run_module(platform_preflight, {"checks": {"subnets": [
         {"variable": "ecs_instances_subnet_ids", "ids": ["subnet-1"], "per_subnet": 8}]}})
     assert not failed, result
-    assert result["changed"] is False and result["problems"] == [] and result["api_calls"] == 2
-    assert set(stubs.stubbers) == {"ec2"}
+    assert result["changed"] is False and result["problems"] == [] and result["api_calls"] == 3
+    assert set(stubs.stubbers) == {"ec2", "sts"}
 
 
 def test_an_unknown_region_fails_listing_the_problem(stubs, run_module):

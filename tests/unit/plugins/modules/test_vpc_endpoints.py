@@ -29,6 +29,13 @@ def test_no_change(stubs, run_module):
     result, failed = run_module(vpc_endpoints, ARGS)
     assert not failed and result["changed"] is False and result["endpoints"] == {"ecr.api": ENDPOINT}
     assert result["service_prefix"] == "com.amazonaws"
+    assert result["ready"] is True  # available and unchanged: a later wait call has nothing to wait for
+
+
+def test_an_endpoint_still_pending_is_not_ready(stubs, run_module):
+    reads(stubs, [endpoint("pending")])
+    result, failed = run_module(vpc_endpoints, ARGS)
+    assert not failed and result["changed"] is False and result["ready"] is False
 
 
 def test_check_mode_plans_the_creation(stubs, run_module):

@@ -95,6 +95,7 @@ def test_a_converged_network_is_no_change(stubs, run_module):
     assert result["vpc_id"] == VPC and result["internet_gateway_id"] == IGW
     assert result["public_subnet_ids"] == [subnet_id("public", "a"), subnet_id("public", "b")]
     assert result["nat_gateway_ids"] == [] and result["pending_nat_routes"] == []
+    assert result["ready"] is True  # a later wait call would do nothing
 
 
 DRIFT = ["enable enableDnsHostnames on " + VPC, "route shop-public-us-east-1b 0.0.0.0/0 to " + IGW]
@@ -117,6 +118,7 @@ def test_drift_is_repaired(stubs, run_module):
     result, failed = run_module(vpc_network, CONVERGED)
     assert not failed, result.get("msg")
     assert result["changed"] is True and result["changes"] == DRIFT
+    assert result["ready"] is False
 
 
 def test_an_error_half_way_names_the_changes_made(stubs, run_module):
