@@ -15,9 +15,12 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.aurora import final_s
 from ansible_collections.cloudops.ecs.plugins.module_utils.aurora import member_states
 from ansible_collections.cloudops.ecs.plugins.module_utils.aurora import plan_members
 from ansible_collections.cloudops.ecs.plugins.module_utils.aurora import valid_engine_version
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import LazyClients, Service
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import error_handler
+from ansible_collections.cloudops.ecs.plugins.module_utils.kms import CustomerKey
 from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import aurora_cluster_available
 
 RdsErrors = error_handler(missing_codes=["DBClusterNotFoundFault"])
@@ -124,8 +127,65 @@ class AuroraCluster(Service):
         self.identifier = self.params["cluster_identifier"]
         self.result = {"changed": False, "created_instances": [], "deleted_instances": [], "modifications": {}}
 
+    @classmethod
+    def clients_for(cls, module):
+        return LazyClients(module)  # kms only with kms_key
+
     def rds(self, method, description, /, **params):
         return self.call("rds", method, description, **params)
+
+    def change(self, text):
+        """Record a change of the owned key or subnet group (the owner interface CustomerKey calls)."""
+        self.result["changed"] = True
+        self.result.setdefault("changes", []).append(text)
+
+    # -- the key and subnet group the cluster uses, when the module owns them ------------------------------------
+    def converge_key(self):
+        """`kms_key`: the customer managed key converged (rotation on); its ARN becomes kms_key_id."""
+        spec = self.params.get("kms_key")
+        if not spec:
+            return
+        meta = CustomerKey(self, spec["alias"]).converge(spec.get("description"), spec.get("policy"), spec.get("tags"))
+        self.params["kms_key_id"] = meta["Arn"] if meta else None
+
+    def converge_subnet_group(self):
+        """`db_subnet_group`: the DB subnet group created or converged (subnets, description, tags)."""
+        spec = self.params.get("db_subnet_group")
+        if not spec:
+            return
+        name, check = spec["name"], self.check_mode
+        self.params["db_subnet_group_name"] = name
+        description = spec.get("description") or name
+        try:
+            self.api_calls += 1
+            group = self.clients["rds"].describe_db_subnet_groups(aws_retry=True, DBSubnetGroupName=name)["DBSubnetGroups"][0]
+        except is_boto3_error_code("DBSubnetGroupNotFoundFault"):
+            group = None
+        if group is None:
+            self.change("create DB subnet group %s" % name)
+            if not check:
+                self.rds("create_db_subnet_group", "create DB subnet group %s" % name, DBSubnetGroupName=name,
+                         DBSubnetGroupDescription=description, SubnetIds=spec["subnet_ids"],
+                         Tags=tagging.to_list(spec.get("tags") or {}))
+            return
+        current = sorted(s["SubnetIdentifier"] for s in group.get("Subnets") or [])
+        if current != sorted(spec["subnet_ids"]) or group.get("DBSubnetGroupDescription") != description:
+            self.change("update the subnets of DB subnet group %s" % name)
+            if not check:
+                self.rds("modify_db_subnet_group", "update DB subnet group %s" % name, DBSubnetGroupName=name,
+                         DBSubnetGroupDescription=description, SubnetIds=spec["subnet_ids"])
+        if spec.get("tags") is None:
+            return
+        arn = group["DBSubnetGroupArn"]
+        current_tags = tagging.to_dict(self.rds("list_tags_for_resource", "read the tags of DB subnet group %s" % name,
+                                                ResourceName=arn).get("TagList"))
+        add, remove = tagging.changes(current_tags, spec["tags"], True)
+        if add or remove:
+            self.change("update the tags of DB subnet group %s" % name)
+        if not check and remove:
+            self.rds("remove_tags_from_resource", "untag %s" % name, ResourceName=arn, TagKeys=remove)
+        if not check and add:
+            self.rds("add_tags_to_resource", "tag %s" % name, ResourceName=arn, Tags=tagging.to_list(add))
 
     # -- reads ----------------------------------------------------------------------------------------------
     def cluster(self):
@@ -246,6 +306,8 @@ class AuroraCluster(Service):
                 return dict(result, exists=False, members=[], diff={"before": {}, "after": {}})
             raise CloudopsError(message="DB cluster %s does not exist; creating it needs engine_version (run the role's "
                                         "main entry point first)" % self.identifier)
+        self.converge_key()
+        self.converge_subnet_group()
         cluster = self.converge_cluster(cluster)
         members = member_states(cluster, instances)
         if params.get("mode"):

@@ -64,9 +64,50 @@ options:
   kms_key_id:
     description: KMS key (ARN) for storage encryption and for the master user secret.
     type: str
+  kms_key:
+    description:
+      - A customer managed key the module owns for the storage and the master user secret, found by its alias,
+        created with rotation on or converged (rotation, description, policy, tags) in the same call; its ARN is
+        used as I(kms_key_id). Not deleted with I(state=absent).
+    type: dict
+    suboptions:
+      alias:
+        description: Alias of the key (C(alias/) is added when missing).
+        type: str
+        required: true
+      description:
+        description: Key description.
+        type: str
+      policy:
+        description: Key policy (JSON text or a dict); unset leaves the policy as it is (the default policy on a new key).
+        type: json
+      tags:
+        description: Tags of the key (others are removed); unset leaves them alone.
+        type: dict
   db_subnet_group_name:
     description: DB subnet group.
     type: str
+  db_subnet_group:
+    description:
+      - A DB subnet group the module owns, created or converged (subnets, description, tags) in the same call; its
+        name is used as I(db_subnet_group_name). Not deleted with I(state=absent).
+    type: dict
+    suboptions:
+      name:
+        description: Name of the group.
+        type: str
+        required: true
+      description:
+        description: Description (the name when unset).
+        type: str
+      subnet_ids:
+        description: Subnets of the group (compared as a set).
+        type: list
+        elements: str
+        required: true
+      tags:
+        description: Tags of the group (others are removed); unset leaves them alone.
+        type: dict
   vpc_security_group_ids:
     description: Security groups of the cluster (compared as a set; purged to exactly this list).
     type: list
@@ -222,6 +263,11 @@ deleted_instances:
   returned: always
   type: list
   elements: str
+changes:
+  description: Changes of the owned key and subnet group (I(kms_key), I(db_subnet_group)) made (or that would be).
+  returned: when there were any
+  type: list
+  elements: str
 modifications:
   description: ModifyDBCluster parameters applied (or that would be).
   returned: always
@@ -251,7 +297,17 @@ def main():
         master_username=dict(type="str"),
         database_name=dict(type="str"),
         kms_key_id=dict(type="str"),
+        kms_key=dict(type="dict", no_log=False, options=dict(
+            alias=dict(type="str", required=True),
+            description=dict(type="str"),
+            policy=dict(type="json"),
+            tags=dict(type="dict"))),
         db_subnet_group_name=dict(type="str"),
+        db_subnet_group=dict(type="dict", options=dict(
+            name=dict(type="str", required=True),
+            description=dict(type="str"),
+            subnet_ids=dict(type="list", elements="str", required=True),
+            tags=dict(type="dict"))),
         vpc_security_group_ids=dict(type="list", elements="str"),
         port=dict(type="int"),
         backup_retention_period=dict(type="int"),
@@ -270,7 +326,8 @@ def main():
         wait_timeout=dict(type="int", default=3600),
     )
     argument_spec.update(progress.argument_spec())
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                              mutually_exclusive=[("kms_key", "kms_key_id"), ("db_subnet_group", "db_subnet_group_name")])
     run_service(module, AuroraCluster.from_module(module))
 
 

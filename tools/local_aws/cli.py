@@ -180,16 +180,36 @@ class LocalAws:
         with self._locked():
             self._stop(timeout)
 
+    @staticmethod
+    def _ended(pid):
+        """The process is gone or a zombie. An exiting process loses its cmdline before it becomes a zombie, so
+        pid() stops naming it while it still runs: stop() waits for this instead."""
+        try:
+            os.waitpid(pid, os.WNOHANG)  # our own child: reap it
+        except ChildProcessError:
+            pass
+        if os.path.isdir("/proc/self"):
+            try:
+                with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+                    return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
+            except OSError:
+                return True
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return True
+        return False
+
     def _stop(self, timeout=10):
         pid = self.pid()
         if pid:
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and self.pid():
+            while time.monotonic() < deadline and not self._ended(pid):
                 time.sleep(0.05)
-            if self.pid():
+            if not self._ended(pid):
                 os.kill(pid, signal.SIGKILL)
-                while self.pid():
+                while not self._ended(pid):
                     time.sleep(0.05)
         for path in (self.endpoint_file, self.pid_file):
             if os.path.exists(path):

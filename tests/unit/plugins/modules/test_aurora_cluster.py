@@ -106,3 +106,57 @@ def test_a_long_wait_says_what_it_waits_for_every_20s_in_the_progress_file(stubs
     assert not failed, result
     assert path.read_text().splitlines() == [
         "waiting for DB cluster shop-db to be available: 20s of 3600s; shop-db: status backing-up; shop-db-1: status modifying"]
+
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/k"
+GROUP_ARN = "arn:aws:rds:us-east-1:123456789012:subgrp:shop-db"
+OWNED = {"kms_key": {"alias": "shop-db", "description": "Aurora of shop", "tags": {"Name": "shop-db"}},
+         "db_subnet_group": {"name": "shop-db", "description": "Private subnets of shop", "subnet_ids": ["subnet-b", "subnet-a"],
+                             "tags": {"Name": "shop-db"}}}
+
+
+def owned_key_and_group(stubs):
+    kms, rds = stubs["kms"], stubs["rds"]
+    kms.add_response("describe_key", {"KeyMetadata": {"KeyId": "k", "Arn": KEY, "KeyState": "Enabled",
+                                                      "Description": "Aurora of shop"}}, {"KeyId": "alias/shop-db"})
+    kms.add_response("get_key_rotation_status", {"KeyRotationEnabled": True}, {"KeyId": "k"})
+    kms.add_response("list_resource_tags", {"Tags": [{"TagKey": "Name", "TagValue": "shop-db"}], "Truncated": False},
+                     {"KeyId": "k"})
+    rds.add_response("describe_db_subnet_groups", {"DBSubnetGroups": [{
+        "DBSubnetGroupName": "shop-db", "DBSubnetGroupDescription": "Private subnets of shop", "DBSubnetGroupArn": GROUP_ARN,
+        "Subnets": [{"SubnetIdentifier": "subnet-a"}, {"SubnetIdentifier": "subnet-b"}]}]}, {"DBSubnetGroupName": "shop-db"})
+    rds.add_response("list_tags_for_resource", {"TagList": [{"Key": "Name", "Value": "shop-db"}]}, {"ResourceName": GROUP_ARN})
+
+
+def test_the_owned_key_and_subnet_group_are_read_in_the_same_call_and_left_alone(stubs, run_module):
+    read(stubs, dict(cluster(), KmsKeyId=KEY, DBSubnetGroup="shop-db"))
+    owned_key_and_group(stubs)
+    result, failed = run_module(aurora_cluster, dict(ARGS, **OWNED))
+    assert not failed, result.get("msg")
+    assert result["changed"] is False and "changes" not in result and result["ready"] is True
+    assert result["kms_key_id"] == KEY
+
+
+def test_check_mode_on_an_empty_account_plans_the_key_the_subnet_group_and_the_cluster(stubs, run_module):
+    read(stubs, None)
+    stubs["kms"].add_client_error("describe_key", "NotFoundException", expected_params={"KeyId": "alias/shop-db"})
+    stubs["rds"].add_client_error("describe_db_subnet_groups", "DBSubnetGroupNotFoundFault",
+                                  expected_params={"DBSubnetGroupName": "shop-db"})
+    result, failed = run_module(aurora_cluster, dict(ARGS, **OWNED), check_mode=True)
+    assert not failed, result.get("msg")
+    assert result["changes"] == ["create KMS key alias/shop-db (rotation on)", "create DB subnet group shop-db"]
+    assert result["modifications"] == {"create": True} and result["exists"] is False
+
+
+def test_a_subnet_group_on_other_subnets_is_updated(stubs, run_module):
+    read(stubs, dict(cluster(), DBSubnetGroup="shop-db"))
+    rds = stubs["rds"]
+    rds.add_response("describe_db_subnet_groups", {"DBSubnetGroups": [{
+        "DBSubnetGroupName": "shop-db", "DBSubnetGroupDescription": "shop-db", "DBSubnetGroupArn": GROUP_ARN,
+        "Subnets": [{"SubnetIdentifier": "subnet-a"}]}]}, {"DBSubnetGroupName": "shop-db"})
+    rds.add_response("modify_db_subnet_group", {"DBSubnetGroup": {}}, {
+        "DBSubnetGroupName": "shop-db", "DBSubnetGroupDescription": "shop-db", "SubnetIds": ["subnet-a", "subnet-c"]})
+    result, failed = run_module(aurora_cluster, dict(ARGS, db_subnet_group={"name": "shop-db",
+                                                                            "subnet_ids": ["subnet-a", "subnet-c"]}))
+    assert not failed, result.get("msg")
+    assert result["changes"] == ["update the subnets of DB subnet group shop-db"] and result["ready"] is False
