@@ -53,6 +53,15 @@ def _normal(value):
     return value
 
 
+def owned_key_argument_spec():
+    """The `kms_key` option (doc fragment cloudops.ecs.owned_key): a key the module converges with what it manages."""
+    return dict(kms_key=dict(type="dict", no_log=False, options=dict(
+        alias=dict(type="str", required=True),
+        description=dict(type="str"),
+        policy=dict(type="json"),
+        tags=dict(type="dict"))))
+
+
 class CustomerKey:
     """The customer managed key `alias` points at, through `owner` (its request(), change(text), check_mode)."""
 

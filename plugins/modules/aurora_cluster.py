@@ -64,26 +64,6 @@ options:
   kms_key_id:
     description: KMS key (ARN) for storage encryption and for the master user secret.
     type: str
-  kms_key:
-    description:
-      - A customer managed key the module owns for the storage and the master user secret, found by its alias,
-        created with rotation on or converged (rotation, description, policy, tags) in the same call; its ARN is
-        used as I(kms_key_id). Not deleted with I(state=absent).
-    type: dict
-    suboptions:
-      alias:
-        description: Alias of the key (C(alias/) is added when missing).
-        type: str
-        required: true
-      description:
-        description: Key description.
-        type: str
-      policy:
-        description: Key policy (JSON text or a dict); unset leaves the policy as it is (the default policy on a new key).
-        type: json
-      tags:
-        description: Tags of the key (others are removed); unset leaves them alone.
-        type: dict
   db_subnet_group_name:
     description: DB subnet group.
     type: str
@@ -161,6 +141,7 @@ options:
   wait_timeout:
     default: 3600
 extends_documentation_fragment:
+  - cloudops.ecs.owned_key
   - cloudops.ecs.tags
   - cloudops.ecs.wait
   - cloudops.ecs.wait.timeout
@@ -283,6 +264,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.db_cluster import AuroraCluster
+from ansible_collections.cloudops.ecs.plugins.module_utils.kms import owned_key_argument_spec
 from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
 
@@ -297,11 +279,7 @@ def main():
         master_username=dict(type="str"),
         database_name=dict(type="str"),
         kms_key_id=dict(type="str"),
-        kms_key=dict(type="dict", no_log=False, options=dict(
-            alias=dict(type="str", required=True),
-            description=dict(type="str"),
-            policy=dict(type="json"),
-            tags=dict(type="dict"))),
+        **owned_key_argument_spec(),
         db_subnet_group_name=dict(type="str"),
         db_subnet_group=dict(type="dict", options=dict(
             name=dict(type="str", required=True),

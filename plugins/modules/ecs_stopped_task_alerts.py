@@ -38,26 +38,6 @@ options:
   kms_key_id:
     description: KMS key (ARN, id or alias) encrypting the topic. With I(state=present), this or I(kms_key) is required.
     type: str
-  kms_key:
-    description:
-      - A customer managed key the module owns for the topic, found by its alias, created with rotation on or
-        converged (rotation, description, policy, tags), in the same call. Used instead of
-        I(kms_key_id). Not deleted with I(state=absent).
-    type: dict
-    suboptions:
-      alias:
-        description: Alias of the key (C(alias/) is added when missing).
-        type: str
-        required: true
-      description:
-        description: Key description.
-        type: str
-      policy:
-        description: Key policy (JSON text or a dict); it must let EventBridge use the key as described above.
-        type: json
-      tags:
-        description: Tags of the key (others are removed); unset leaves them alone.
-        type: dict
   email:
     description: E-mail address subscribed to the topic (the subscription waits for confirmation).
     type: str
@@ -97,6 +77,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - cloudops.ecs.owned_key
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -146,6 +127,7 @@ changes:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import run_service
+from ansible_collections.cloudops.ecs.plugins.module_utils.kms import owned_key_argument_spec
 from ansible_collections.cloudops.ecs.plugins.module_utils.stopped_task_alerts import StoppedTaskAlerts
 
 
@@ -155,11 +137,7 @@ def main():
             name=dict(type="str", required=True),
             cluster_arn=dict(type="str"),
             kms_key_id=dict(type="str"),
-            kms_key=dict(type="dict", no_log=False, options=dict(
-                alias=dict(type="str", required=True),
-                description=dict(type="str"),
-                policy=dict(type="json"),
-                tags=dict(type="dict"))),
+            **owned_key_argument_spec(),
             email=dict(type="str"),
             subscriptions=dict(type="list", elements="dict", options=dict(
                 protocol=dict(type="str", required=True, choices=["email", "email-json", "https", "sqs", "lambda"]),
