@@ -13,7 +13,7 @@ description:
   - From the dns role's settings, the C(records) items of cloudops.ecs.route53_zone for the private zone (database
     writer and reader CNAMEs, the load balancer's alias) and for the public zone (an alias to the load balancer per
     name, wildcards left out). A record whose target is not known yet is left out.
-  - Same rules as plugins/module_utils/route53.py C(stack_records).
+  - Same rules as plugins/module_utils/route53_records.py C(stack_records).
 options:
   _input:
     description:
@@ -35,7 +35,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.route53 import stack_records
+from ansible_collections.cloudops.ecs.plugins.module_utils.route53_records import stack_records
 
 
 def dns_records(settings):

@@ -54,6 +54,10 @@ def build_arn(partition, service, region, account_id, resource):
     return "arn:%s:%s:%s:%s:%s" % (partition, service, region, account_id, resource)
 
 
+def log_group_arn(partition, region, account_id, name):
+    return build_arn(partition, "logs", region, account_id, "log-group:%s" % name)
+
+
 def account_root_arn(partition, account_id):
     return build_arn(partition, "iam", "", account_id, "root")
 

@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
-from ansible_collections.cloudops.ecs.plugins.module_utils.arn import account_root_arn, build_arn, parse_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import account_root_arn, log_group_arn, parse_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import service_principal
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
@@ -28,10 +28,6 @@ KEY_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDa
 # --------------------------------------------------------------------------------------------------
 # Pure policy builders (unit-tested)
 # --------------------------------------------------------------------------------------------------
-def log_group_arn(partition, region, account_id, name):
-    return build_arn(partition, "logs", region, account_id, "log-group:%s" % name)
-
-
 def logs_key_policy(partition, region, account_id, log_group_names, sid="CloudWatchLogsForTheLogGroups"):
     """Key policy: the account administers the key; CloudWatch Logs of `region` may use it only for the named log
     groups (the encryption context CloudWatch Logs sends). A name with * or ? is a pattern (ArnLike)."""

@@ -15,9 +15,9 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import build_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import log_group_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import service_principal
 from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import EncryptedLogGroups
-from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import log_group_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import logs_key_policy
 from ansible_collections.cloudops.ecs.plugins.module_utils.kms import same_policy
 

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import log_group_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import log_group_arn
 
 # (log group suffix, file on the instance, stream suffix). rsyslog writes the journal to /var/log/messages and the
 # docker and containerd daemons' messages to files of their own (the user data configures it).

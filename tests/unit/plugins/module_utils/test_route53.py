@@ -1,5 +1,6 @@
 from ansible_collections.cloudops.ecs.plugins.module_utils import acm
 from ansible_collections.cloudops.ecs.plugins.module_utils import route53
+from ansible_collections.cloudops.ecs.plugins.module_utils import route53_records
 
 ALIAS = {"dns_name": "Demo-ALB-1.us-east-1.elb.amazonaws.com", "hosted_zone_id": "Z35SXDOTRQ7X7K"}
 
@@ -78,9 +79,9 @@ def test_stack_records_leave_out_what_has_no_target_yet():
     settings = {"writer_name": "db", "writer_endpoint": "w.rds.test", "reader_name": "db-ro", "reader_endpoint": "",
                 "alb_name": "alb", "alb_dns_name": "lb.elb.test", "alb_zone_id": "Z1",
                 "public_names": ["app.example.com", "*.example.com"]}
-    records = route53.stack_records(settings)
+    records = route53_records.stack_records(settings)
     assert [(r["name"], r["type"]) for r in records["private"]] == [("db", "CNAME"), ("alb", "A")]
     assert [r["name"] for r in records["public"]] == ["app.example.com"]
     assert records["public"][0]["alias"]["hosted_zone_id"] == "Z1"
-    assert route53.stack_records(dict(settings, alb_dns_name="")) == {
+    assert route53_records.stack_records(dict(settings, alb_dns_name="")) == {
         "private": [{"name": "db", "type": "CNAME", "ttl": 60, "values": ["w.rds.test"]}], "public": []}
