@@ -35,11 +35,9 @@ description:
   - Deployments - C(services_alternate_target_groups) the alternate target groups of the traffic-shifting services,
     C(services_existing_alternate_target_groups) service name to alternate target group ARN (O(every) for every
     load-balanced service), C(services_rules_by_service) service name to listener rule ARN (from the
-    cloudops.ecs.elb_listener_rules rules), C(services_hook_functions) and C(services_hook_role_policy) the lifecycle
-    hooks' functions and the policy of the role ECS invokes them with, C(services_shift_traffic) whether any service
-    shifts traffic, C(services_load_balancer_role) the name and managed policy ARN of the role ECS shifts it with
-    (and of the role it manages EBS task volumes with), C(services_use_ebs) whether any service has an EBS volume;
-    C(services_test_listener_rules) the rules of the test listener; C(services_alternate_target_groups_in_use) service
+    cloudops.ecs.elb_listener_rules rules), C(services_deployment_roles) the cloudops.ecs.iam_roles items of the roles
+    ECS assumes for the services that need them (shifting traffic, invoking lifecycle hooks, managing EBS task volumes;
+    given their trust policy); C(services_test_listener_rules) the rules of the test listener; C(services_alternate_target_groups_in_use) service
     name to the ARN of its alternate target group where ECS's load balancer of the service names it (from
     DescribeServices items, O(current_services)), C(services_rule_target_groups) service name to the group its listener
     rule forwards all traffic to, and C(services_production_target_groups) the target groups by service with a rolling
@@ -58,7 +56,7 @@ options:
     description: For C(services_published), the registered result of cloudops.ecs.ecs_service.
     type: dict
   trust_policy:
-    description: For C(services_iam_roles), the trust policy of the roles.
+    description: For C(services_iam_roles) and C(services_deployment_roles), the trust policy of the roles.
     type: dict
   task_definitions:
     description: For C(services_published), the registered results of the role's cloudops.ecs.ecs_task_definition loop.
@@ -217,28 +215,8 @@ def services_rules_by_service(services, rule_results, settings=None):
     return service_spec.rules_by_service(services, rule_results, settings)
 
 
-def services_hook_functions(services, settings=None):
-    return service_spec.hook_functions(services, settings)
-
-
-def services_hook_role_policy(services, settings=None):
-    return service_spec.hook_role_policy(services, settings)
-
-
 def services_deployment_roles(services, settings=None, trust_policy=None):
     return service_spec.deployment_roles(services, settings, trust_policy)
-
-
-def services_shift_traffic(services, settings=None):
-    return any(service_spec.shifts_traffic(svc, settings) for svc in services or [])
-
-
-def services_load_balancer_role(settings=None):
-    return {"name": service_spec.load_balancer_role_name(settings),
-            "policy_arn": service_spec.load_balancer_role_policy_arn(settings),
-            "hook_role_name": service_spec.hook_role_name(settings),
-            "volume_role_name": service_spec.volume_role_name(settings),
-            "volume_policy_arn": service_spec.volume_role_policy_arn(settings)}
 
 
 def services_test_listener_rules(services, settings=None):
@@ -253,10 +231,6 @@ def services_alternate_target_group_names(services, settings=None):
 def services_deploy_role_names(settings=None):
     return [service_spec.load_balancer_role_name(settings), service_spec.hook_role_name(settings),
             service_spec.volume_role_name(settings)]
-
-
-def services_use_ebs(services):
-    return service_spec.uses_ebs(services)
 
 
 class FilterModule(object):
@@ -294,11 +268,6 @@ class FilterModule(object):
             "services_alternate_target_groups_in_use": services_alternate_target_groups_in_use,
             "services_rule_target_groups": services_rule_target_groups,
             "services_production_target_groups": services_production_target_groups,
-            "services_hook_functions": services_hook_functions,
-            "services_hook_role_policy": services_hook_role_policy,
-            "services_shift_traffic": services_shift_traffic,
-            "services_load_balancer_role": services_load_balancer_role,
-            "services_use_ebs": services_use_ebs,
             "services_alternate_target_group_names": services_alternate_target_group_names,
             "services_deploy_role_names": services_deploy_role_names,
             "services_test_listener_rules": services_test_listener_rules,

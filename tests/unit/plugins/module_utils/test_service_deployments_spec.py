@@ -195,3 +195,19 @@ def test_teardown_removes_the_rule_whichever_group_of_the_service_it_forwards_to
         [rule] = service_spec.listener_rules([svc], settings)
         assert rule == {"priority": 100, "state": "absent", "path_patterns": ["/*"], "target_group_arn": TG,
                         "alternate_target_group_arn": ALT}
+
+
+def test_the_roles_ecs_assumes_are_exactly_those_the_services_need_in_this_partition():
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
+                                                     "Action": "sts:AssumeRole"}]}
+    rolling = dict(WEB, deployment_strategy="rolling", lifecycle_hooks=[])
+    assert service_spec.deployment_roles([rolling], SETTINGS, trust) == []
+    roles = service_spec.deployment_roles([WEB], SETTINGS, trust)
+    assert [r["name"] for r in roles] == ["demo-ecs-load-balancers", "demo-ecs-lifecycle-hooks"]
+    shift, hooks = roles
+    assert shift["managed_policies"] == [service_spec.load_balancer_role_policy_arn(SETTINGS)]
+    assert shift["managed_policies"][0].startswith("arn:aws-us-gov:iam::aws:policy/")
+    assert hooks["inline_policies"]["invoke-lifecycle-hooks"]["Statement"][0]["Resource"] == [FUNCTION]
+    assert all(r["assume_role_policy"] == trust and r["tags"]["Name"] == r["name"] for r in roles)
+    volumes = dict(rolling, name="ledger", volumes=[{"name": "data", "type": "ebs", "size_gib": 10}])
+    assert [r["name"] for r in service_spec.deployment_roles([rolling, volumes], SETTINGS, trust)] == ["demo-ecs-volumes"]
