@@ -20,7 +20,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import LazyClients, Service
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import error_handler
-from ansible_collections.cloudops.ecs.plugins.module_utils.kms import CustomerKey
+from ansible_collections.cloudops.ecs.plugins.module_utils.kms import converge_owned_key
 from ansible_collections.cloudops.ecs.plugins.module_utils.readiness import aurora_cluster_available
 
 RdsErrors = error_handler(missing_codes=["DBClusterNotFoundFault"])
@@ -145,7 +145,7 @@ class AuroraCluster(Service):
         spec = self.params.get("kms_key")
         if not spec:
             return
-        meta = CustomerKey(self, spec["alias"]).converge(spec.get("description"), spec.get("policy"), spec.get("tags"))
+        meta = converge_owned_key(self, spec)
         self.params["kms_key_id"] = meta["Arn"] if meta else None
 
     def converge_subnet_group(self):
@@ -182,9 +182,13 @@ class AuroraCluster(Service):
         add, remove = tagging.changes(current_tags, spec["tags"], True)
         if add or remove:
             self.change("update the tags of DB subnet group %s" % name)
-        if not check and remove:
+            self.apply_tags(arn, name, add, remove)
+
+    def apply_tags(self, arn, name, add, remove):
+        """Tag changes of an RDS resource (nothing in check mode)."""
+        if not self.check_mode and remove:
             self.rds("remove_tags_from_resource", "untag %s" % name, ResourceName=arn, TagKeys=remove)
-        if not check and add:
+        if not self.check_mode and add:
             self.rds("add_tags_to_resource", "tag %s" % name, ResourceName=arn, Tags=tagging.to_list(add))
 
     # -- reads ----------------------------------------------------------------------------------------------
@@ -239,12 +243,7 @@ class AuroraCluster(Service):
         if add or remove:
             result["changed"] = True
             result["modifications"]["tags"] = {"add": add, "remove": remove}
-            if not check and remove:
-                self.rds("remove_tags_from_resource", "untag %s" % self.identifier,
-                         ResourceName=cluster["DBClusterArn"], TagKeys=remove)
-            if not check and add:
-                self.rds("add_tags_to_resource", "tag %s" % self.identifier,
-                         ResourceName=cluster["DBClusterArn"], Tags=tagging.to_list(add))
+            self.apply_tags(cluster["DBClusterArn"], self.identifier, add, remove)
         return cluster
 
     def create_instance(self, cluster, new):

@@ -23,22 +23,23 @@ def settled_status(status):
     return {"ENABLING": "ENABLED", "DISABLING": "DISABLED"}.get(status, status)
 
 
+def backup_status(service, fs_id):
+    """The backup policy status of a file system through `service` (DISABLED when none was ever set)."""
+    @BackupPolicyErrors.list_error_handler("read the backup policy of %s" % fs_id, default_value="DISABLED")
+    def read():
+        service.api_calls += 1
+        return service.clients["efs"].describe_backup_policy(aws_retry=True, FileSystemId=fs_id)["BackupPolicy"]["Status"]
+    return read()
+
+
 class BackupPolicy(Service):
     """The automatic AWS Backup policy of one file system: one read when nothing changes."""
 
     SERVICES = ("efs",)
 
-    def status(self):
-        @BackupPolicyErrors.list_error_handler("read the backup policy of %s" % self.params["file_system_id"],
-                                               default_value="DISABLED")
-        def read():
-            return self.clients["efs"].describe_backup_policy(
-                aws_retry=True, FileSystemId=self.params["file_system_id"])["BackupPolicy"]["Status"]
-        return read()
-
     def run(self):
         fs_id = self.params["file_system_id"]
-        status = self.status()
+        status = backup_status(self, fs_id)
         wanted = "ENABLED" if self.params["enabled"] else "DISABLED"
         current = settled_status(status)
         diff = {"before": {"status": current}, "after": {"status": wanted}}
@@ -126,12 +127,8 @@ class FileSystem(Service):
 
     def converge_backup(self, fs_id):
         """Automatic backups on or off as `backup` says (a new file system gets them at creation)."""
-        @BackupPolicyErrors.list_error_handler("read the backup policy of %s" % fs_id, default_value="DISABLED")
-        def read():
-            self.api_calls += 1
-            return self.clients["efs"].describe_backup_policy(aws_retry=True, FileSystemId=fs_id)["BackupPolicy"]["Status"]
         wanted = "ENABLED" if self.params["backup"] else "DISABLED"
-        if settled_status(read()) != wanted:
+        if settled_status(backup_status(self, fs_id)) != wanted:
             self.change("backup", "put_backup_policy", FileSystemId=fs_id, BackupPolicy={"Status": wanted})
 
     def converge_mount_targets(self, fs_id, targets, wanted):

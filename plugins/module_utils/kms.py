@@ -62,6 +62,11 @@ def owned_key_argument_spec():
         tags=dict(type="dict"))))
 
 
+def converge_owned_key(owner, spec):
+    """The key of a `kms_key` option converged through `owner`: its metadata, or None in check mode before it exists."""
+    return CustomerKey(owner, spec["alias"]).converge(spec.get("description"), spec.get("policy"), spec.get("tags"))
+
+
 class CustomerKey:
     """The customer managed key `alias` points at, through `owner` (its request(), change(text), check_mode)."""
 

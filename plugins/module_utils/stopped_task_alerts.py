@@ -14,7 +14,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils import tags as taggin
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import account_root_arn, build_arn, parse_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import service_principal
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import LazyClients, Service
-from ansible_collections.cloudops.ecs.plugins.module_utils.kms import CustomerKey, alias_name
+from ansible_collections.cloudops.ecs.plugins.module_utils.kms import alias_name, converge_owned_key
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import error_handler
 
@@ -152,7 +152,7 @@ class StoppedTaskAlerts(Service):
         spec = self.params.get("kms_key")
         if not spec:
             return self.kms_key_id
-        meta = CustomerKey(self, spec["alias"]).converge(spec.get("description"), spec.get("policy"), spec.get("tags"))
+        meta = converge_owned_key(self, spec)
         return meta["Arn"] if meta else alias_name(spec["alias"])
 
     def ensure_topic(self, topic_arn, policy):
