@@ -18,8 +18,10 @@ description:
     taken from a cloudops.ecs.iam_roles result's C(roles)).
   - C(services_task_definition) the cloudops.ecs.ecs_task_definition arguments of one service (main container,
     sidecars, FireLens log router, tmpfs, bind and EFS volumes, CPU architecture placement and runtime platform).
-  - C(services_service_items) the cloudops.ecs.ecs_service items; C(services_listener_rules) the
-    cloudops.ecs.elb_listener_rules items; C(services_existing_target_groups) service name to target group ARN.
+  - C(services_service_items) the cloudops.ecs.ecs_service items; C(services_target_groups) the
+    cloudops.ecs.elb_target_groups items (both groups of a traffic-shifting service); C(services_listener_rules) the
+    cloudops.ecs.elb_listener_rules items; C(services_existing_target_groups) service name to target group ARN (from
+    an elb_target_groups or elb_target_group_info result's target groups).
   - C(services_published) the C(cloudops_services) fact (name, service, task definition and target group ARNs,
     log group of each service) from the ecs_service result (O(deployed)) and the task definition results
     (O(task_definitions)).
@@ -28,12 +30,11 @@ description:
     trust policy and the access points); C(services_role_names) the names of one service's two roles.
   - C(services_efs_access_points) and C(services_task_security_groups) what the role creates for EFS volumes and
     awsvpc tasks; C(services_capacity_provider_architectures) and C(services_group_strategy) from instance groups.
-  - C(services_autoscaling_policies) the target-tracking policies; C(services_scaling_targets) the
-    cloudops.ecs.ecs_service_scaling items (scalable target, step policies, scheduled actions) of every REPLICA
-    service; C(services_step_alarms) the CloudWatch alarms of the step policies (given policy name to ARN).
+  - C(services_scaling_targets) the cloudops.ecs.ecs_service_scaling items (scalable target, target-tracking and
+    step policies, scheduled actions) of every REPLICA service; C(services_step_alarms) the CloudWatch alarms of the
+    step policies (given policy name to ARN).
   - C(services_ecr_repositories) the cloudops.ecs.ecr_repository items of C(services_ecr_repositories).
-  - Deployments - C(services_alternate_target_groups) the alternate target groups of the traffic-shifting services,
-    C(services_existing_alternate_target_groups) service name to alternate target group ARN (O(every) for every
+  - Deployments - C(services_existing_alternate_target_groups) service name to alternate target group ARN (O(every) for every
     load-balanced service), C(services_rules_by_service) service name to listener rule ARN (from the
     cloudops.ecs.elb_listener_rules rules), C(services_deployment_roles) the cloudops.ecs.iam_roles items of the roles
     ECS assumes for the services that need them (shifting traffic, invoking lifecycle hooks, managing EBS task volumes;
@@ -41,9 +42,7 @@ description:
     name to the ARN of its alternate target group where ECS's load balancer of the service names it (from
     DescribeServices items, O(current_services)), C(services_rule_target_groups) service name to the group its listener
     rule forwards all traffic to, and C(services_production_target_groups) the target groups by service with a rolling
-    service whose rule serves from its alternate group kept on that group; for teardown
-    C(services_alternate_target_group_names) (every load-balanced service) and
-    C(services_deploy_role_names).
+    service whose rule serves from its alternate group kept on that group; for teardown C(services_deploy_role_names).
 options:
   _input:
     description: The services (C(services_list)) or one service.
@@ -106,6 +105,10 @@ def services_listener_rules(services, settings=None):
     return service_spec.listener_rules(services, settings)
 
 
+def services_target_groups(services, settings=None):
+    return service_spec.target_groups(services, settings)
+
+
 def services_existing_target_groups(services, target_groups, settings=None):
     return service_spec.existing_target_groups(services, target_groups, settings)
 
@@ -154,15 +157,6 @@ def services_efs_client_rules(services, settings=None):
     return service_spec.efs_client_rules(services, settings)
 
 
-def services_autoscaling_policies(services, settings=None):
-    return [policy for svc in services for policy in service_spec.autoscaling_policies(svc, settings)]
-
-
-def services_autoscaling_policy_names(services, settings=None):
-    return [name for svc in services if svc.get("autoscaling") is not None
-            for name in service_spec.autoscaling_policy_names(svc, settings)]
-
-
 def services_scaling_targets(services, settings=None):
     return service_spec.scaling_targets(services, settings)
 
@@ -189,10 +183,6 @@ def services_planned_groups(groups, stack_name):
 
 def services_group_strategy(groups):
     return service_spec.group_capacity_provider_strategy(groups)
-
-
-def services_alternate_target_groups(services, settings=None):
-    return service_spec.alternate_target_groups(services, settings)
 
 
 def services_existing_alternate_target_groups(services, target_groups, settings=None, every=False):
@@ -223,11 +213,6 @@ def services_test_listener_rules(services, settings=None):
     return service_spec.test_listener_rules(services, settings)
 
 
-def services_alternate_target_group_names(services, settings=None):
-    return [service_spec.alternate_target_group_name(svc, settings) for svc in services or []
-            if svc.get("listener_rule") is not None]
-
-
 def services_deploy_role_names(settings=None):
     return [service_spec.load_balancer_role_name(settings), service_spec.hook_role_name(settings),
             service_spec.volume_role_name(settings)]
@@ -253,22 +238,19 @@ class FilterModule(object):
             "services_efs_access_points": services_efs_access_points,
             "services_task_security_groups": services_task_security_groups,
             "services_efs_client_rules": services_efs_client_rules,
-            "services_autoscaling_policies": services_autoscaling_policies,
-            "services_autoscaling_policy_names": services_autoscaling_policy_names,
             "services_scaling_targets": services_scaling_targets,
+            "services_target_groups": services_target_groups,
             "services_step_alarms": services_step_alarms,
             "services_deployment_alarms": services_deployment_alarms,
             "services_ecr_repositories": services_ecr_repositories,
             "services_capacity_provider_architectures": services_capacity_provider_architectures,
             "services_group_strategy": services_group_strategy,
             "services_planned_groups": services_planned_groups,
-            "services_alternate_target_groups": services_alternate_target_groups,
             "services_existing_alternate_target_groups": services_existing_alternate_target_groups,
             "services_rules_by_service": services_rules_by_service,
             "services_alternate_target_groups_in_use": services_alternate_target_groups_in_use,
             "services_rule_target_groups": services_rule_target_groups,
             "services_production_target_groups": services_production_target_groups,
-            "services_alternate_target_group_names": services_alternate_target_group_names,
             "services_deploy_role_names": services_deploy_role_names,
             "services_test_listener_rules": services_test_listener_rules,
         }

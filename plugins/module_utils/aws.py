@@ -212,9 +212,9 @@ def run_service(module, service, action="run", description="run"):
 # --------------------------------------------------------------------------------------------------
 def batch_argument_spec(options, many, key="name"):
     """The module options of a service that converges one resource (`options`), plus the list option `many` whose
-    items take those options, so a role converges every resource of a kind in one module process; `key` (the
-    resource's name option) is then required only in the items."""
-    spec = dict((name, dict(option, required=False) if name == key else option) for name, option in options.items())
+    items take those options, so a role converges every resource of a kind in one module process; the required
+    options (`key`, the resource's name option, among them) are then required only in the items."""
+    spec = dict((name, dict(option, required=False)) for name, option in options.items())
     spec[many] = dict(type="list", elements="dict")
     return spec
 
@@ -223,8 +223,10 @@ def run_one_or_many(module, item_class, options, many, key="name", description="
     """run_service() for one resource (the module's own options), or for each item of the list option `many`
     (Batch); `rules` are the single-resource module's required_if / required_together / mutually_exclusive."""
     if module.params.get(many) is None:
-        if not module.params.get(key):
-            module.fail_json(msg="%s or %s is required" % (key, many))
+        required = [key] + sorted(name for name, option in options.items() if option.get("required") and name != key)
+        for name in required:
+            if module.params.get(name) is None or module.params.get(name) == "":
+                module.fail_json(msg="%s or %s is required" % (name, many))
         service = item_class.from_module(module)
     else:
         service = Batch.from_module(module, item_class=item_class, options=options, many=many, key=key, rules=rules)

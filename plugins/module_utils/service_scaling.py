@@ -1,12 +1,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Application Auto Scaling of one ECS service beyond target tracking: its scalable target (min and max tasks),
-step scaling policies and scheduled actions, with the step policies and scheduled actions of this owner (names
-starting with a prefix) that are no longer wanted removed.
+"""Application Auto Scaling of one ECS service: its scalable target (min and max tasks), target-tracking and step
+scaling policies and scheduled actions, with the policies and scheduled actions of this owner (names starting with
+a prefix) that are no longer wanted removed.
 
-Pure views and planners (`step_view`, `action_view`, `plan`) over API-shaped dicts, and `ServiceScaling`, the
-service class behind the ecs_service_scaling module. Target-tracking policies are left to
-community.aws.application_autoscaling_policy; deregistering the target (state absent) deletes them too.
+Pure views and planners (`tracking_view`, `step_view`, `action_view`, `plan`) over API-shaped dicts, and
+`ServiceScaling`, the service class behind the ecs_service_scaling module.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -105,25 +104,61 @@ def wanted_step_view(policy):
     return step_view(step_configuration(policy))
 
 
+def tracking_view(configuration):
+    """A TargetTrackingScalingPolicyConfiguration with a predefined metric in comparable form."""
+    configuration = configuration or {}
+    metric = configuration.get("PredefinedMetricSpecification") or {}
+    return {"target_value": float(configuration.get("TargetValue") or 0),
+            "predefined_metric_type": metric.get("PredefinedMetricType"),
+            "resource_label": metric.get("ResourceLabel") or None,
+            "scale_in_cooldown": configuration.get("ScaleInCooldown"),
+            "scale_out_cooldown": configuration.get("ScaleOutCooldown"),
+            "disable_scale_in": bool(configuration.get("DisableScaleIn"))}
+
+
+def tracking_configuration(policy):
+    """The TargetTrackingScalingPolicyConfiguration of a target_tracking_policies option item."""
+    metric = {"PredefinedMetricType": policy["predefined_metric_type"]}
+    if policy.get("resource_label"):
+        metric["ResourceLabel"] = policy["resource_label"]
+    configuration = {"TargetValue": float(policy["target_value"]), "PredefinedMetricSpecification": metric,
+                     "DisableScaleIn": bool(policy.get("disable_scale_in"))}
+    for key, api in (("scale_in_cooldown", "ScaleInCooldown"), ("scale_out_cooldown", "ScaleOutCooldown")):
+        if policy.get(key) is not None:
+            configuration[api] = int(policy[key])
+    return configuration
+
+
+def wanted_tracking_view(policy):
+    return tracking_view(tracking_configuration(policy))
+
+
+def _tracking_differs(current, wanted):
+    """Cooldowns left out of the input are AWS's to choose: only the ones given are compared."""
+    return any(current.get(key) != value for key, value in wanted.items()
+               if value is not None or key not in ("scale_in_cooldown", "scale_out_cooldown"))
+
+
 def plan(params, target, policies, actions):
-    """What to change: {"register": (min, max) or None, "put_policies": [names], "delete_policies": [names],
-    "put_actions": [names], "delete_actions": [names], "deregister": bool}.
+    """What to change: {"register": (min, max) or None, "put_policies": [step policy names], "put_tracking":
+    [target-tracking policy names], "delete_policies": [names], "put_actions": [names], "delete_actions": [names],
+    "deregister": bool}.
 
     `target`: the DescribeScalableTargets item or None; `policies` / `actions`: the target's scaling policies and
     scheduled actions (API items)."""
     prefix = params.get("purge_prefix") or ""
     absent = params.get("state") == "absent"
     wanted_policies = dict((p["name"], p) for p in ([] if absent else params.get("step_policies") or []))
+    wanted_tracking = dict((p["name"], p) for p in ([] if absent else params.get("target_tracking_policies") or []))
     wanted_actions = dict((a["name"], a) for a in ([] if absent else params.get("scheduled_actions") or []))
     current_policies = dict((p["PolicyName"], p) for p in policies)
     current_actions = dict((a["ScheduledActionName"], a) for a in actions)
-    steps = dict((name, p) for name, p in current_policies.items() if p.get("PolicyType") == "StepScaling")
-    out = {"register": None, "put_policies": [], "delete_policies": [], "put_actions": [], "delete_actions": [],
-           "deregister": False}
+    out = {"register": None, "put_policies": [], "put_tracking": [], "delete_policies": [], "put_actions": [],
+           "delete_actions": [], "deregister": False}
     if absent:
-        listed = [p["name"] for p in params.get("step_policies") or []]
+        listed = [p["name"] for key in ("step_policies", "target_tracking_policies") for p in params.get(key) or []]
         out["deregister"] = bool(target) and bool(params.get("deregister"))
-        out["delete_policies"] = sorted(n for n in steps if (prefix and n.startswith(prefix)) or n in listed)
+        out["delete_policies"] = sorted(n for n in current_policies if (prefix and n.startswith(prefix)) or n in listed)
         listed = [a["name"] for a in params.get("scheduled_actions") or []]
         out["delete_actions"] = sorted(n for n in current_actions if (prefix and n.startswith(prefix)) or n in listed)
         return out
@@ -140,12 +175,18 @@ def plan(params, target, policies, actions):
         if current is None or current.get("PolicyType") != "StepScaling" or \
                 step_view(current.get("StepScalingPolicyConfiguration")) != wanted_step_view(policy):
             out["put_policies"].append(name)
+    for name, policy in wanted_tracking.items():
+        current = current_policies.get(name)
+        if current is None or current.get("PolicyType") != "TargetTrackingScaling" or _tracking_differs(
+                tracking_view(current.get("TargetTrackingScalingPolicyConfiguration")), wanted_tracking_view(policy)):
+            out["put_tracking"].append(name)
     for name, action in wanted_actions.items():
         current = current_actions.get(name)
         if current is None or action_view(current) != wanted_action_view(action):
             out["put_actions"].append(name)
     if prefix:
-        out["delete_policies"] = sorted(n for n in steps if n.startswith(prefix) and n not in wanted_policies)
+        out["delete_policies"] = sorted(n for n in current_policies if n.startswith(prefix)
+                                        and n not in wanted_policies and n not in wanted_tracking)
         out["delete_actions"] = sorted(n for n in current_actions if n.startswith(prefix) and n not in wanted_actions)
     return out
 
@@ -205,6 +246,15 @@ class ServiceScaling(Service):
                                    PolicyName=name, PolicyType="StepScaling",
                                    StepScalingPolicyConfiguration=step_configuration(wanted_policies[name]), **base)
                 arns[name] = answer.get("PolicyARN")
+        wanted_tracking = dict((p["name"], p) for p in params.get("target_tracking_policies") or [])
+        current_types = dict((p["PolicyName"], p.get("PolicyType")) for p in policies)
+        for name in todo["put_tracking"]:
+            changes.append("%s target-tracking policy %s" % ("updated" if name in current_types else "created", name))
+            if not self.check_mode:
+                self.call(AAS, "put_scaling_policy", "put the target-tracking policy %s" % name,
+                          PolicyName=name, PolicyType="TargetTrackingScaling",
+                          TargetTrackingScalingPolicyConfiguration=tracking_configuration(wanted_tracking[name]),
+                          **base)
         for name in todo["put_actions"]:
             action = wanted_actions[name]
             exists = any(a["ScheduledActionName"] == name for a in actions)
@@ -225,7 +275,8 @@ class ServiceScaling(Service):
                 self.call(AAS, "delete_scheduled_action", "delete the scheduled action %s" % name,
                           ScheduledActionName=name, **base)
         for name in todo["delete_policies"]:
-            changes.append("deleted step policy %s" % name)
+            changes.append("deleted %s policy %s" % (
+                "target-tracking" if current_types.get(name) == "TargetTrackingScaling" else "step", name))
             arns.pop(name, None)
             if not self.check_mode:
                 self.call(AAS, "delete_scaling_policy", "delete the step scaling policy %s" % name,
@@ -238,6 +289,9 @@ class ServiceScaling(Service):
         before = {"target": _target_view(target), "step_policies": sorted(
             (p["PolicyName"], step_view(p.get("StepScalingPolicyConfiguration")))
             for p in policies if p.get("PolicyType") == "StepScaling"),
+            "target_tracking_policies": sorted(
+                (p["PolicyName"], tracking_view(p.get("TargetTrackingScalingPolicyConfiguration")))
+                for p in policies if p.get("PolicyType") == "TargetTrackingScaling"),
             "scheduled_actions": sorted((a["ScheduledActionName"], action_view(a)) for a in actions)}
         after = {"target": None if todo["deregister"] else (
             {"min_capacity": todo["register"][0], "max_capacity": todo["register"][1]} if todo["register"]
@@ -245,13 +299,18 @@ class ServiceScaling(Service):
             "step_policies": sorted([(n, view) for n, view in before["step_policies"]
                                      if n not in todo["delete_policies"] and n not in todo["put_policies"]]
                                     + [(n, wanted_step_view(wanted_policies[n])) for n in todo["put_policies"]]),
+            "target_tracking_policies": sorted(
+                [(n, view) for n, view in before["target_tracking_policies"]
+                 if n not in todo["delete_policies"] and n not in todo["put_tracking"]]
+                + [(n, wanted_tracking_view(wanted_tracking[n])) for n in todo["put_tracking"]]),
             "scheduled_actions": sorted([(n, view) for n, view in before["scheduled_actions"]
                                          if n not in todo["delete_actions"] and n not in todo["put_actions"]]
                                         + [(n, wanted_action_view(wanted_actions[n])) for n in todo["put_actions"]])}
         return dict(
             changed=bool(changes), changes=changes, resource_id=rid,
             policies=dict((n, arns.get(n) or "") for n in wanted_policies) if present else {},
-            removed_policies=todo["delete_policies"], removed_scheduled_actions=todo["delete_actions"],
+            removed_policies=[n for n in todo["delete_policies"] if current_types.get(n) != "TargetTrackingScaling"],
+            removed_scheduled_actions=todo["delete_actions"],
             diff={"before": _diffable(before), "after": _diffable(after)})
 
 
@@ -263,4 +322,5 @@ def _target_view(target):
 
 def _diffable(view):
     return {"target": view["target"], "step_policies": dict(view["step_policies"]),
+            "target_tracking_policies": dict(view["target_tracking_policies"]),
             "scheduled_actions": dict(view["scheduled_actions"])}

@@ -50,6 +50,7 @@ SETTINGS_DEFAULTS = {
     "efs_enabled": False,
     "firelens_image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable",
     "target_groups": {},
+    "default_deregistration_delay": 30,
     "load_balancer_arn": "",
     # CloudWatch alarm on the target group's 5XX responses of every load-balanced service, failing (and rolling
     # back) its deployments; and its threshold (responses per minute).
@@ -659,7 +660,7 @@ def deployment_alarm_names(svc, settings=None):
 
 def deployment_alarms(services, settings=None):
     """The CloudWatch alarms the role makes: the target group's 5XX responses of each load-balanced service
-    (amazon.aws.cloudwatch_metric_alarm arguments; dimensions empty until the target group exists)."""
+    (cloudops.ecs.cloudwatch_stack_alarms alarms items; dimensions empty until the target group exists)."""
     settings = _settings(settings)
     if not settings["deployment_alarms_enabled"] or settings["state"] != "present":
         return []
@@ -673,7 +674,6 @@ def deployment_alarms(services, settings=None):
             load_balancer, target_group = label.split("/targetgroup/", 1)
             dimensions = {"LoadBalancer": load_balancer, "TargetGroup": "targetgroup/" + target_group}
         alarms.append({
-            "service": svc["name"],
             "name": "%s%s-target-5xx" % (settings["name_prefix"], svc["name"]),
             "description": "5XX responses of the %s targets: fails and rolls back its deployments" % (
                 settings["name_prefix"] + svc["name"]),
@@ -802,16 +802,13 @@ def iam_roles(services, settings=None, trust_policy=None, access_points=None):
 
 
 def autoscaling_policies(svc, settings=None):
-    """The target-tracking policies of a service with `autoscaling`: CPU (the default when neither another
-    target nor a step policy is given), memory and ALB requests per target, each as
-    community.aws.application_autoscaling_policy arguments. With scheduled actions the scalable target's
-    capacity range is theirs once registered (`override_task_capacity` false)."""
+    """The target-tracking policies of a service with `autoscaling` (ecs_service_scaling's
+    target_tracking_policies): CPU (the default when neither another target nor a step policy is given), memory
+    and ALB requests per target."""
     settings = _settings(settings)
     scaling = svc.get("autoscaling")
     if scaling is None:
         return []
-    cooldowns = {"ScaleInCooldown": _int(scaling.get("scale_in_cooldown"), 300),
-                 "ScaleOutCooldown": _int(scaling.get("scale_out_cooldown"), 60)}
     wanted = []
     others = scaling.get("memory_target") or scaling.get("requests_per_target") or scaling.get("step_policies")
     if scaling.get("cpu_target") is not None or not others:
@@ -823,21 +820,14 @@ def autoscaling_policies(svc, settings=None):
         wanted.append(("requests", "ALBRequestCountPerTarget", scaling["requests_per_target"], label))
     policies = []
     for suffix, metric, target, label in wanted:
-        spec = {"PredefinedMetricType": metric}
+        policy = {"name": "%s%s-%s" % (settings["name_prefix"], svc["name"], suffix),
+                  "predefined_metric_type": metric, "target_value": float(target),
+                  "scale_in_cooldown": _int(scaling.get("scale_in_cooldown"), 300),
+                  "scale_out_cooldown": _int(scaling.get("scale_out_cooldown"), 60),
+                  "disable_scale_in": bool(scaling.get("disable_scale_in"))}
         if label is not None:
-            spec["ResourceLabel"] = label
-        config = dict(cooldowns, TargetValue=float(target), PredefinedMetricSpecification=spec)
-        if scaling.get("disable_scale_in"):
-            config["DisableScaleIn"] = True
-        policies.append({
-            "service": svc["name"],
-            "policy_name": "%s%s-%s" % (settings["name_prefix"], svc["name"], suffix),
-            "resource_id": "service/%s/%s" % (settings["cluster_name"], svc["name"]),
-            "minimum_tasks": _int(scaling.get("min", 1)),
-            "maximum_tasks": _int(scaling.get("max", 1)),
-            "override_task_capacity": not scaling.get("scheduled_actions"),
-            "configuration": config,
-        })
+            policy["resource_label"] = label
+        policies.append(policy)
     return policies
 
 
@@ -858,9 +848,9 @@ def _bound(value):
 
 def scaling_target(svc, settings=None):
     """The cloudops.ecs.ecs_service_scaling arguments of a REPLICA service: with `autoscaling`, its scalable
-    target (min..max; left to the scheduled actions once registered when it has some), step scaling policies and
-    scheduled actions; without, nothing registered, but step policies and scheduled actions the role made before
-    (names `<stack>-<service>-step-` / `-schedule-`) removed. With state absent the role's own are deleted and the
+    target (min..max; left to the scheduled actions once registered when it has some), target-tracking and step
+    scaling policies and scheduled actions; without, nothing registered, but the policies and scheduled actions the
+    role made before (names `<stack>-<service>-`) removed. With state absent the role's own are deleted and the
     target of an autoscaled service deregistered."""
     settings = _settings(settings)
     scaling = svc.get("autoscaling")
@@ -869,6 +859,7 @@ def scaling_target(svc, settings=None):
         "cluster": settings["cluster_name"],
         "state": settings["state"],
         "purge_prefix": "%s%s-" % (settings["name_prefix"], svc["name"]),
+        "target_tracking_policies": [],
         "step_policies": [],
         "scheduled_actions": [],
     }
@@ -880,6 +871,7 @@ def scaling_target(svc, settings=None):
     args["min_capacity"] = _int(scaling.get("min", 1))
     args["max_capacity"] = _int(scaling.get("max", 1))
     args["keep_capacity"] = bool(scaling.get("scheduled_actions"))
+    args["target_tracking_policies"] = autoscaling_policies(svc, settings)
     for policy in scaling.get("step_policies") or []:
         kind = policy.get("adjustment_type") or "ChangeInCapacity"
         item = {
@@ -913,7 +905,7 @@ def scaling_targets(services, settings=None):
 
 
 def step_alarms(services, settings=None, policy_arns=None):
-    """The CloudWatch alarm of every step scaling policy (amazon.aws.cloudwatch_metric_alarm arguments), named
+    """The CloudWatch alarm of every step scaling policy (cloudops.ecs.cloudwatch_stack_alarms alarms items), named
     after its policy, whose action is the policy (`policy_arns`: policy name -> ARN; alarm_actions empty until
     the policy exists). AWS/ECS metrics default to the service's ClusterName and ServiceName dimensions."""
     settings = _settings(settings)
@@ -929,7 +921,6 @@ def step_alarms(services, settings=None, policy_arns=None):
                 dimensions = ({"ClusterName": settings["cluster_name"], "ServiceName": svc["name"]}
                               if namespace == "AWS/ECS" else {})
             alarms.append({
-                "service": svc["name"],
                 "name": name,
                 "description": "Triggers the step scaling policy %s of %s" % (name, settings["name_prefix"] + svc["name"]),
                 "namespace": namespace,
@@ -944,14 +935,6 @@ def step_alarms(services, settings=None, policy_arns=None):
                 "alarm_actions": [policy_arns[name]] if policy_arns.get(name) else [],
             })
     return alarms
-
-
-def autoscaling_policy_names(svc, settings=None):
-    """Every policy the role may have made for a service (teardown): policy_name and resource_id."""
-    settings = _settings(settings)
-    return [{"policy_name": "%s%s-%s" % (settings["name_prefix"], svc["name"], suffix),
-             "resource_id": "service/%s/%s" % (settings["cluster_name"], svc["name"])}
-            for suffix in ("cpu", "memory", "requests")]
 
 
 def request_count_label(load_balancer_arn, target_group_arn):
@@ -1062,6 +1045,41 @@ def ecr_input_errors(repos, settings=None):
 def target_group_name(svc, settings=None):
     settings = _settings(settings)
     return (settings["name_prefix"] + svc["name"])[:32].rstrip("-")
+
+
+def target_groups(services, settings=None):
+    """The cloudops.ecs.elb_target_groups items of the load-balanced services: each one's group `<stack>-<service>`
+    and the alternate group `<stack>-<service>-alt` of each traffic-shifting one, with the service's health check and
+    deregistration delay. With state absent, both groups of every load-balanced service (any of them may have
+    deployed with traffic shifting)."""
+    settings = _settings(settings)
+    items = []
+    for svc in services:
+        if svc.get("listener_rule") is None:
+            continue
+        names = [(target_group_name(svc, settings), settings["name_prefix"] + svc["name"])]
+        if settings["state"] == "absent" or shifts_traffic(svc, settings):
+            names.append((alternate_target_group_name(svc, settings), alternate_target_group_name(svc, settings)))
+        if settings["state"] == "absent":
+            items.extend({"name": name, "state": "absent"} for name, _tag_name in names)
+            continue
+        check = svc.get("target_group_health_check") or {}
+        for name, tag_name in names:
+            items.append({
+                "name": name,
+                "protocol": "HTTP",
+                "port": _int(svc.get("container_port")),
+                "vpc_id": settings["vpc_id"],
+                "target_type": "ip" if (svc.get("network_mode") or "bridge") == "awsvpc" else "instance",
+                "health_check": {
+                    "protocol": "HTTP", "path": check.get("path") or "/", "interval": _int(check.get("interval"), 15),
+                    "timeout": _int(check.get("timeout"), 5), "healthy_threshold": _int(check.get("healthy_threshold"), 2),
+                    "unhealthy_threshold": _int(check.get("unhealthy_threshold"), 3),
+                    "matcher": str(check.get("matcher") or "200-399")},
+                "deregistration_delay": _int(svc.get("deregistration_delay"), settings["default_deregistration_delay"]),
+                "tags": dict(settings["tags"], Name=tag_name),
+            })
+    return items
 
 
 def listener_rules(services, settings=None):
@@ -1178,13 +1196,6 @@ def production_target_groups(services, target_groups, settings=None):
         if serving and svc.get("listener_rule") is not None and not shifts_traffic(svc, settings):
             result[svc["name"]] = serving
     return result
-
-
-def alternate_target_groups(services, settings=None):
-    """The alternate target group of each traffic-shifting service: its name, the service's name and the service (whose
-    settings the production group has too)."""
-    return [{"service": svc["name"], "name": alternate_target_group_name(svc, settings), "svc": svc}
-            for svc in services if shifts_traffic(svc, settings)]
 
 
 def rules_by_service(services, rule_results, settings=None):

@@ -11,6 +11,7 @@ __metaclass__ = type
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks
+from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
 DEFAULT_THRESHOLDS = {
     # percentage of requests answered 5xx (by the targets or the load balancer), per minute
@@ -152,6 +153,26 @@ def desired_alarms(prefix, stack, thresholds=None):
     return alarms
 
 
+def explicit_alarm(item):
+    """PutMetricAlarm parameters (without the name) of an item of the alarms option: a metric alarm whose actions are
+    its alarm_actions only (such as a scaling policy; an alarm a deployment watches has none)."""
+    alarm = {
+        "Namespace": item["namespace"], "MetricName": item["metric_name"],
+        "Dimensions": _dimensions(**dict((k, str(v)) for k, v in (item.get("dimensions") or {}).items())),
+        "Period": int(item["period"]), "EvaluationPeriods": int(item["evaluation_periods"]),
+        "Threshold": float(item["threshold"]), "ComparisonOperator": item["comparison"],
+        "TreatMissingData": item["treat_missing_data"], "ActionsEnabled": True,
+        "AlarmActions": list(item.get("alarm_actions") or []), "OKActions": [], "InsufficientDataActions": [],
+    }
+    if item.get("description"):
+        alarm["AlarmDescription"] = item["description"]
+    if item["statistic"].startswith("p"):
+        alarm["ExtendedStatistic"] = item["statistic"]
+    else:
+        alarm["Statistic"] = item["statistic"]
+    return alarm
+
+
 def with_actions(alarm, actions):
     return dict(alarm, ActionsEnabled=True, AlarmActions=list(actions), OKActions=list(actions),
                 InsufficientDataActions=[])
@@ -210,8 +231,14 @@ class StackAlarms(Service):
             capacity_providers=params["capacity_providers"], db_cluster_identifier=params["db_cluster_identifier"],
             database_ha=params["database_ha"], nat_gateway_ids=params["nat_gateway_ids"])
         actions = [a for a in params["alarm_actions"] or [] if a]
-        return dict((name, with_actions(alarm, actions))
-                    for name, alarm in desired_alarms(self.prefix, stack, params["thresholds"]).items())
+        desired = dict((name, with_actions(alarm, actions))
+                       for name, alarm in desired_alarms(self.prefix, stack, params["thresholds"]).items())
+        for item in params.get("alarms") or []:
+            if not item["name"].startswith(self.prefix):
+                raise CloudopsError(message="alarms: %s does not start with name_prefix %s (the alarms under it are the "
+                                    "ones read and compared): rename it or change name_prefix" % (item["name"], self.prefix))
+            desired[item["name"]] = explicit_alarm(item)
+        return desired
 
     def put(self, name, alarm, created):
         request = dict(alarm, AlarmName=name)

@@ -23,6 +23,8 @@ description:
   - Reads the alarms with one paginated DescribeAlarms listing by name prefix; PutMetricAlarm only for a missing
     alarm or one that differs, DeleteAlarms (100 names a call) for alarms under the prefix no longer wanted
     (unless O(purge=false)). Tags are set when an alarm is created.
+  - O(alarms) adds alarms given one by one (such as the alarms that fail an ECS deployment or trigger a step scaling
+    policy), converged in the same DescribeAlarms listing.
   - Idempotent; check mode and diff supported. O(state=absent) deletes every alarm under the prefix.
 author:
   - cloudops.ecs maintainers (@cloudops)
@@ -79,6 +81,64 @@ options:
     type: list
     elements: str
     default: []
+  alarms:
+    description:
+      - Metric alarms given one by one, each named under O(name_prefix); their actions are their own
+        O(alarms[].alarm_actions) (not O(alarm_actions)).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Alarm name, starting with O(name_prefix).
+        type: str
+        required: true
+      description:
+        description: Alarm description.
+        type: str
+      namespace:
+        description: Namespace of the metric, such as C(AWS/ApplicationELB).
+        type: str
+        required: true
+      metric_name:
+        description: Name of the metric.
+        type: str
+        required: true
+      statistic:
+        description: C(Average), C(Sum), C(Minimum), C(Maximum), C(SampleCount) or a percentile such as C(p95).
+        type: str
+        default: Average
+      dimensions:
+        description: Dimensions of the metric.
+        type: dict
+        default: {}
+      period:
+        description: Seconds of each evaluated period.
+        type: int
+        default: 60
+      evaluation_periods:
+        description: Periods evaluated.
+        type: int
+        default: 1
+      threshold:
+        description: The threshold.
+        type: float
+        required: true
+      comparison:
+        description: How the statistic compares with O(alarms[].threshold).
+        type: str
+        required: true
+        choices: [GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold]
+      treat_missing_data:
+        description: How missing data points count.
+        type: str
+        default: missing
+        choices: [breaching, notBreaching, ignore, missing]
+      alarm_actions:
+        description: ARNs the alarm notifies or triggers when it fires (for example a scaling policy).
+        type: list
+        elements: str
+        default: []
   thresholds:
     description:
       - Thresholds by name; a missing or null one takes its default. Names (defaults) are alb_5xx_rate_percent (5),
@@ -125,6 +185,20 @@ EXAMPLES = r"""
       service_cpu_percent: 85
     tags:
       cloudops:stack: shop-prod
+
+- name: The alarms that fail a service's deployments, next to the other alarms of the stack (none purged)
+  cloudops.ecs.cloudwatch_stack_alarms:
+    name_prefix: shop-prod-
+    purge: false
+    alarms:
+      - name: shop-prod-web-target-5xx
+        namespace: AWS/ApplicationELB
+        metric_name: HTTPCode_Target_5XX_Count
+        statistic: Sum
+        dimensions: {LoadBalancer: app/shop-prod/0123456789abcdef, TargetGroup: targetgroup/shop-prod-web/fedcba9876543210}
+        threshold: 10
+        comparison: GreaterThanThreshold
+        treat_missing_data: notBreaching
 """
 
 RETURN = r"""
@@ -170,6 +244,23 @@ def main():
             db_cluster_identifier=dict(type="str", default=""),
             database_ha=dict(type="bool", default=False),
             nat_gateway_ids=dict(type="list", elements="str", default=[]),
+            alarms=dict(type="list", elements="dict", default=[], options=dict(
+                name=dict(type="str", required=True),
+                description=dict(type="str"),
+                namespace=dict(type="str", required=True),
+                metric_name=dict(type="str", required=True),
+                statistic=dict(type="str", default="Average"),
+                dimensions=dict(type="dict", default={}),
+                period=dict(type="int", default=60),
+                evaluation_periods=dict(type="int", default=1),
+                threshold=dict(type="float", required=True),
+                comparison=dict(type="str", required=True, choices=[
+                    "GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold",
+                    "LessThanOrEqualToThreshold"]),
+                treat_missing_data=dict(type="str", default="missing",
+                                        choices=["breaching", "notBreaching", "ignore", "missing"]),
+                alarm_actions=dict(type="list", elements="str", default=[]),
+            )),
             thresholds=dict(type="dict", default={}),
             purge=dict(type="bool", default=True),
             tags=dict(type="dict"),

@@ -59,6 +59,26 @@ def test_check_mode_before_the_alternate_group_exists_names_what_will_be_created
     assert advanced["production_listener_rule"] == "(listener rule 100, to be created)"
 
 
+def test_target_groups_of_a_traffic_shifting_service_are_two_and_teardown_removes_both_of_every_one():
+    api = {"name": "api", "image": "nginx", "memory": 64, "container_port": 8080, "network_mode": "awsvpc",
+           "listener_rule": {"path": "/api/*", "priority": 90}, "deregistration_delay": 5,
+           "target_group_health_check": {"path": "/health", "matcher": "200"}}
+    worker = {"name": "worker", "image": "busybox", "memory": 64}
+    settings = dict(SETTINGS, tags={"cloudops:stack": "demo"}, default_deregistration_delay=30)
+    web, web_alt, api_group = service_spec.target_groups([WEB, api, worker], settings)
+    assert [web["name"], web_alt["name"], api_group["name"]] == ["demo-web", "demo-web-alt", "demo-api"]
+    assert web == {"name": "demo-web", "protocol": "HTTP", "port": 80, "vpc_id": "vpc-1", "target_type": "instance",
+                   "health_check": {"protocol": "HTTP", "path": "/", "interval": 15, "timeout": 5,
+                                    "healthy_threshold": 2, "unhealthy_threshold": 3, "matcher": "200-399"},
+                   "deregistration_delay": 30, "tags": {"cloudops:stack": "demo", "Name": "demo-web"}}
+    assert web_alt["tags"]["Name"] == "demo-web-alt" and web_alt["health_check"] == web["health_check"]
+    assert api_group["target_type"] == "ip" and api_group["deregistration_delay"] == 5
+    assert api_group["health_check"]["path"] == "/health" and api_group["health_check"]["matcher"] == "200"
+    assert service_spec.target_groups([WEB, api, worker], dict(settings, state="absent")) == [
+        {"name": "demo-web", "state": "absent"}, {"name": "demo-web-alt", "state": "absent"},
+        {"name": "demo-api", "state": "absent"}, {"name": "demo-api-alt", "state": "absent"}]
+
+
 def test_alternate_target_group_names_stay_within_the_elb_limit():
     long_name = {"name": "x" * 40, "listener_rule": {"path": "/"}}
     assert len(service_spec.alternate_target_group_name(long_name, SETTINGS)) <= 32

@@ -326,16 +326,14 @@ def test_autoscaling_policies_per_metric():
     settings = dict(SETTINGS, load_balancer_arn="arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/demo/abc",
                     target_groups={"web": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/demo-web/def"})
     [cpu] = service_spec.autoscaling_policies(dict(WEB, autoscaling={"min": 2, "max": 4}), settings)
-    assert cpu == {"service": "web", "policy_name": "demo-web-cpu", "resource_id": "service/demo/web",
-                   "minimum_tasks": 2, "maximum_tasks": 4, "override_task_capacity": True, "configuration": {
-                       "TargetValue": 50.0, "ScaleInCooldown": 300, "ScaleOutCooldown": 60,
-                       "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}}}
+    assert cpu == {"name": "demo-web-cpu", "predefined_metric_type": "ECSServiceAverageCPUUtilization",
+                   "target_value": 50.0, "scale_in_cooldown": 300, "scale_out_cooldown": 60, "disable_scale_in": False}
     memory, requests = service_spec.autoscaling_policies(dict(WEB, autoscaling={
         "max": 4, "memory_target": 70, "requests_per_target": 1000, "disable_scale_in": True}), settings)
-    assert memory["policy_name"] == "demo-web-memory" and memory["configuration"]["TargetValue"] == 70.0
-    assert memory["configuration"]["DisableScaleIn"] is True
-    assert requests["configuration"]["PredefinedMetricSpecification"] == {
-        "PredefinedMetricType": "ALBRequestCountPerTarget", "ResourceLabel": "app/demo/abc/targetgroup/demo-web/def"}
+    assert memory["name"] == "demo-web-memory" and memory["target_value"] == 70.0
+    assert memory["disable_scale_in"] is True and "resource_label" not in memory
+    assert requests["predefined_metric_type"] == "ALBRequestCountPerTarget"
+    assert requests["resource_label"] == "app/demo/abc/targetgroup/demo-web/def"
     assert service_spec.autoscaling_policies(WEB, settings) == []
     errors = _errors(dict(API, listener_rule=None, autoscaling={"max": 3, "memory_target": 0, "requests_per_target": 5,
                                                                 "scale_in_cooldown": -1}))
@@ -362,7 +360,7 @@ def test_step_policies_and_scheduled_actions_become_the_scaling_target():
     [target] = service_spec.scaling_targets([svc, dict(WEB, name="agent", scheduling_strategy="DAEMON")], SETTINGS)
     assert target == {
         "service": "web", "cluster": "demo", "state": "present", "purge_prefix": "demo-web-",
-        "min_capacity": 2, "max_capacity": 6, "keep_capacity": True,
+        "min_capacity": 2, "max_capacity": 6, "keep_capacity": True, "target_tracking_policies": [],
         "step_policies": [
             {"name": "demo-web-step-backlog", "adjustment_type": "ChangeInCapacity", "cooldown": 120,
              "metric_aggregation_type": "Average",
@@ -375,14 +373,15 @@ def test_step_policies_and_scheduled_actions_become_the_scaling_target():
              "min_capacity": 1, "max_capacity": 2},
             {"name": "demo-web-schedule-mornings", "schedule": "cron(0 7 ? * MON-FRI *)", "timezone": "Europe/Berlin",
              "min_capacity": 2, "max_capacity": 6, "start_time": "2030-01-01T00:00:00Z"}]}
-    # Step policies replace the default CPU target tracking; scheduled actions own the capacity range once registered.
+    # Step policies replace the default CPU target tracking, which an explicit cpu_target brings back.
     assert service_spec.autoscaling_policies(svc, SETTINGS) == []
-    [cpu] = service_spec.autoscaling_policies(dict(svc, autoscaling=dict(svc["autoscaling"], cpu_target=60)), SETTINGS)
-    assert cpu["override_task_capacity"] is False
+    cpu_too = service_spec.scaling_target(dict(svc, autoscaling=dict(svc["autoscaling"], cpu_target=60)), SETTINGS)
+    assert [p["name"] for p in cpu_too["target_tracking_policies"]] == ["demo-web-cpu"]
+    assert cpu_too["target_tracking_policies"][0]["target_value"] == 60.0
     # A service without autoscaling: nothing registered, what the role made before is removed; absent deregisters.
     assert service_spec.scaling_target(WEB, SETTINGS) == {
-        "service": "web", "cluster": "demo", "state": "present", "purge_prefix": "demo-web-", "step_policies": [],
-        "scheduled_actions": []}
+        "service": "web", "cluster": "demo", "state": "present", "purge_prefix": "demo-web-",
+        "target_tracking_policies": [], "step_policies": [], "scheduled_actions": []}
     absent = service_spec.scaling_target(svc, dict(SETTINGS, state="absent"))
     assert absent["deregister"] is True and absent["step_policies"] == []
     assert service_spec.scaling_target(WEB, dict(SETTINGS, state="absent"))["deregister"] is False
@@ -392,7 +391,7 @@ def test_step_alarms_trigger_their_policy():
     svc = dict(WEB, autoscaling={"max": 6, "step_policies": [STEP, SCALE_IN]})
     backlog, idle = service_spec.step_alarms([svc, API], SETTINGS, {"demo-web-step-backlog": "arn:policy/backlog"})
     assert backlog == {
-        "service": "web", "name": "demo-web-step-backlog",
+        "name": "demo-web-step-backlog",
         "description": "Triggers the step scaling policy demo-web-step-backlog of demo-web",
         "namespace": "AWS/SQS", "metric_name": "ApproximateNumberOfMessagesVisible", "statistic": "Average",
         "period": 60, "evaluation_periods": 2, "threshold": 100.0, "comparison": "GreaterThanOrEqualToThreshold",

@@ -124,3 +124,46 @@ def test_dimension_values_do_not_depend_on_the_partition(partition):
     alarm = desired_alarms(PREFIX, stack)[PREFIX + "alb-response-time"]
     assert alarm["Dimensions"] == [{"Name": "LoadBalancer", "Value": "app/shop/0123456789abcdef"}]
     assert ANY == alarm
+
+
+DEPLOYMENT_ALARM = {"name": PREFIX + "web-target-5xx", "description": "5XX responses of web", "namespace": "AWS/ApplicationELB",
+                    "metric_name": "HTTPCode_Target_5XX_Count", "statistic": "Sum", "threshold": 10,
+                    "comparison": "GreaterThanThreshold", "treat_missing_data": "notBreaching",
+                    "dimensions": {"LoadBalancer": "app/demo/abc", "TargetGroup": "targetgroup/demo-web/def"}}
+
+
+def test_alarms_given_one_by_one_are_converged_and_nothing_else_is_purged(stubs, run_module):
+    # As amazon.aws.cloudwatch_metric_alarm left it: no OK or insufficient-data actions, thresholds as integers.
+    existing = {"AlarmName": DEPLOYMENT_ALARM["name"], "AlarmDescription": "5XX responses of web", "ActionsEnabled": True,
+                "AlarmActions": [], "OKActions": [], "InsufficientDataActions": [], "Namespace": "AWS/ApplicationELB",
+                "MetricName": "HTTPCode_Target_5XX_Count", "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1,
+                "Threshold": 10, "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching",
+                "Dimensions": [{"Name": "TargetGroup", "Value": "targetgroup/demo-web/def"},
+                               {"Name": "LoadBalancer", "Value": "app/demo/abc"}]}
+    other = dict(existing, AlarmName=PREFIX + "someone-elses")
+    cloudwatch = stubs["cloudwatch"]
+    cloudwatch.add_response("describe_alarms", {"MetricAlarms": [existing, other]},
+                            {"AlarmNamePrefix": PREFIX, "AlarmTypes": ["MetricAlarm"]})
+    args = {"name_prefix": PREFIX, "purge": False, "alarms": [DEPLOYMENT_ALARM]}
+    result, failed = run_module(cloudwatch_stack_alarms, args)
+    assert not failed and result["changed"] is False, result
+    step = dict(DEPLOYMENT_ALARM, name=PREFIX + "web-step-backlog", alarm_actions=["arn:policy/backlog"])
+    cloudwatch.add_response("describe_alarms", {"MetricAlarms": [existing, other]},
+                            {"AlarmNamePrefix": PREFIX, "AlarmTypes": ["MetricAlarm"]})
+    cloudwatch.add_response("put_metric_alarm", {}, {
+        "AlarmName": PREFIX + "web-step-backlog", "AlarmDescription": "5XX responses of web", "ActionsEnabled": True,
+        "AlarmActions": ["arn:policy/backlog"], "OKActions": [], "InsufficientDataActions": [],
+        "Namespace": "AWS/ApplicationELB", "MetricName": "HTTPCode_Target_5XX_Count", "Statistic": "Sum", "Period": 60,
+        "EvaluationPeriods": 1, "Threshold": 10.0, "ComparisonOperator": "GreaterThanThreshold",
+        "TreatMissingData": "notBreaching", "Dimensions": existing["Dimensions"][::-1]})
+    result, failed = run_module(cloudwatch_stack_alarms, dict(args, alarms=[DEPLOYMENT_ALARM, step]))
+    assert not failed, result
+    assert result["changes"] == ["create alarm %sweb-step-backlog" % PREFIX]
+
+
+def test_an_alarm_outside_the_prefix_fails_before_any_change(stubs, run_module):
+    stubs["cloudwatch"].add_response("describe_alarms", {"MetricAlarms": []},
+                                     {"AlarmNamePrefix": PREFIX, "AlarmTypes": ["MetricAlarm"]})
+    result, failed = run_module(cloudwatch_stack_alarms, {"name_prefix": PREFIX, "alarms": [
+        dict(DEPLOYMENT_ALARM, name="web-target-5xx")]})
+    assert failed and result["msg"].startswith("alarms: web-target-5xx does not start with name_prefix " + PREFIX)
