@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """An ECS capacity provider bound to an Auto Scaling group (ecs_capacity_provider). The comparisons
-are ecs_cluster.py's (pure); this class reads, applies them and waits for updates to settle."""
+are ecs_cluster.py's (pure); this class reads, applies them and waits for updates to settle.
+`ClusterCapacityProviders` converges several providers and then associates them with their cluster (its default
+strategy too), all in one module process."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,7 +12,8 @@ __metaclass__ = type
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Batch, Service, chunks
+from ansible_collections.cloudops.ecs.plugins.module_utils.cluster import Cluster
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import capacity_provider_changes
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import capacity_provider_desired
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import capacity_provider_update_request
@@ -163,3 +166,32 @@ class CapacityProvider(Service):
             raise CloudopsError(message="name: capacity provider names cannot start with aws, ecs or fargate (got %s)"
                                         % self.name)
         return self.present() if self.params["state"] == "present" else self.absent()
+
+
+class ClusterCapacityProviders(Batch):
+    """The providers of the list option (a Batch of CapacityProvider), then, with the `cluster` option, that cluster's
+    capacity providers set to the present ones and its default strategy to `default_capacity_provider_strategy`
+    (PutClusterCapacityProviders, only when they differ)."""
+
+    def run(self):
+        result = super(ClusterCapacityProviders, self).run()
+        name = self.params.get("cluster")
+        if not name:
+            return result
+        names = [p["name"] for p in self.params[self.many] if (p.get("state") or "present") == "present"]
+        association = Cluster(self.clients, {
+            "name": name, "state": "present", "capacity_providers": names,
+            "default_capacity_provider_strategy": self.params.get("default_capacity_provider_strategy") or [],
+        }, self.check_mode, clock=self.clock, progress=self.progress, diff_mode=self.diff_mode, region=self.region)
+        try:
+            associated = association.run()
+        finally:
+            self.api_calls += association.api_calls
+        result["api_calls"] = self.api_calls
+        result["changed"] = result["changed"] or associated["changed"]
+        result["cluster"] = associated["cluster"]
+        result["cluster_changes"] = associated["changes"]
+        if self.diff_mode:
+            result["diff"]["before"]["cluster " + name] = associated["diff"]["before"]
+            result["diff"]["after"]["cluster " + name] = associated["diff"]["after"]
+        return result

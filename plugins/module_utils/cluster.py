@@ -2,7 +2,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """An ECS cluster with its settings, exec configuration, Service Connect namespace, capacity
 providers and tags (ecs_cluster). The comparisons are ecs_cluster.py's (pure); this class reads,
-applies them and deletes a cluster once what it runs is gone."""
+applies them and deletes a cluster once what it runs is gone. With `exec_log_group` it first converges the log
+group of ECS Exec sessions and the KMS key it owns for them (encrypted_log_groups.EncryptedLogGroups), which then
+fill in the exec configuration's key and log group."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -18,7 +20,8 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
+from ansible_collections.cloudops.ecs.plugins.module_utils.arn import log_group_arn
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import LazyClients, Service
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import cluster_changes
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import cluster_desired
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import current_cluster_view
@@ -26,6 +29,8 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import de
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import dict_to_ecs_tags
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import ecs_tags_to_dict
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import validate_strategy
+from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import EncryptedLogGroups
+from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import identity_from_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
 INCLUDE = ["ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "TAGS"]
@@ -70,17 +75,61 @@ def create_request(name, wanted):
 
 def validate(params):
     exec_config = params.get("execute_command_configuration")
-    if exec_config and exec_config.get("logging") == "OVERRIDE" and not exec_config.get("log_configuration"):
+    if exec_config and exec_config.get("logging") == "OVERRIDE" and not exec_config.get("log_configuration") \
+            and not params.get("exec_log_group"):
         raise CloudopsError(message="execute_command_configuration.logging=OVERRIDE needs log_configuration "
                                     "(cloud_watch_log_group_name and/or s3_bucket_name)")
 
 
+def with_exec_destination(option, log_group_name, key_arn):
+    """The execute_command_configuration option with the owned log group and key filled in where it names none
+    (logging OVERRIDE to that group, encryption required)."""
+    option = dict(option or {})
+    if not option.get("kms_key_id") and key_arn:
+        option["kms_key_id"] = key_arn
+    option["logging"] = "OVERRIDE"
+    log = dict(option.get("log_configuration") or {})
+    log.setdefault("cloud_watch_log_group_name", log_group_name)
+    if log.get("cloud_watch_log_group_name") == log_group_name:
+        log["cloud_watch_encryption_enabled"] = True
+    option["log_configuration"] = log
+    return option
+
+
 class Cluster(Service):
-    SERVICES = ("ecs", "servicediscovery")
+    SERVICES = ("ecs", "servicediscovery", "kms", "logs", "sts")
 
     def __init__(self, *args, **kwargs):
         super(Cluster, self).__init__(*args, **kwargs)
         self.name = self.params["name"]
+        self.exec_changes = []
+
+    @classmethod
+    def clients_for(cls, module):
+        """Only the clients a run uses (Service Connect and the exec log group are options)."""
+        return LazyClients(module)
+
+    def change(self, text):
+        self.exec_changes.append(text)
+
+    def exec_log_group(self):
+        """Converge the owned ECS Exec log group and its key: {name, arn, key_arn} ({} without the option)."""
+        spec = self.params.get("exec_log_group")
+        if not spec:
+            return {}
+        caller = self.call("sts", "get_caller_identity", "read the caller identity")
+        identity = identity_from_arn(caller["Arn"], caller["Account"])
+        alias = spec.get("key_alias") or ""
+        if alias and not alias.startswith("alias/"):
+            alias = "alias/" + alias
+        destination = EncryptedLogGroups(
+            self, identity, self.region, dict(spec.get("tags") or {}), alias, key_arn=spec.get("kms_key_arn"),
+            key_description=spec.get("key_description") or "", key_scope=[spec["name"]],
+            converge_tags=spec.get("tags") is not None)
+        key_arn = destination.key()
+        destination.log_group(spec["name"], spec["retention_days"], key_arn)
+        return {"name": spec["name"], "key_arn": key_arn or "",
+                "arn": log_group_arn(identity["partition"], self.region, identity["account_id"], spec["name"])}
 
     def ecs(self, method, description, /, **params):
         return self.call("ecs", method, description, **params)
@@ -125,7 +174,12 @@ class Cluster(Service):
                 self.ecs("tag_resource", what, resourceArn=cluster["clusterArn"], tags=dict_to_ecs_tags(to_set))
 
     def present(self):
-        desired = cluster_desired(self.params, self.resolve_namespace(self.params.get("service_connect_namespace")))
+        exec_log_group = self.exec_log_group()
+        params = self.params
+        if exec_log_group:
+            params = dict(params, execute_command_configuration=with_exec_destination(
+                params.get("execute_command_configuration"), exec_log_group["name"], exec_log_group["key_arn"]))
+        desired = cluster_desired(params, self.resolve_namespace(params.get("service_connect_namespace")))
         cluster = self.describe()
         current = current_cluster_view(cluster)
         wanted = desired_cluster_view(desired, current)
@@ -138,7 +192,8 @@ class Cluster(Service):
         if cluster is None:
             changes = ["created"]
             if self.check_mode:
-                return dict(changed=True, changes=changes, cluster={}, diff=diff)
+                return dict(changed=True, changes=self.exec_changes + changes, cluster={}, diff=diff,
+                            exec_log_group=exec_log_group)
             cluster = self.ecs("create_cluster", "create cluster %s" % self.name,
                                **create_request(self.name, wanted))["cluster"]
             # Capacity providers go through PutClusterCapacityProviders, so create and update share a path.
@@ -148,8 +203,10 @@ class Cluster(Service):
             changes = sorted(cluster_changes(current, wanted))
             if changes and not self.check_mode:
                 self.apply_changes(cluster, current, wanted, set(changes))
-        final = cluster if self.check_mode else self.describe()
-        return dict(changed=bool(changes), changes=changes, cluster=result_cluster(final), diff=diff)
+        final = self.describe() if changes and not self.check_mode else cluster  # unchanged: what was read
+        changes = self.exec_changes + changes
+        return dict(changed=bool(changes), changes=changes, cluster=result_cluster(final), diff=diff,
+                    exec_log_group=exec_log_group)
 
     def delete(self):
         """One DeleteCluster attempt for the waiter: done when deleted or gone, not while still busy."""

@@ -19,7 +19,9 @@ description:
     and says so instead of silently keeping the old one.
   - A provider still associated with a cluster cannot be deleted; the module names the clusters, or removes it
     from them first (and from their default strategies) when O(detach=true).
-  - With O(capacity_providers), converges several providers in one module process.
+  - With O(capacity_providers), converges several providers in one module process; with O(cluster) as well, then
+    sets that cluster's capacity providers to the present ones and its default strategy to
+    O(default_capacity_provider_strategy) (PutClusterCapacityProviders, only when they differ).
 notes:
   - Managed termination protection needs the Auto Scaling group to protect new instances from scale-in
     (C(cloudops.ecs.ecs_autoscaling_group) O(cloudops.ecs.ecs_autoscaling_group#module:new_instances_protected_from_scale_in)).
@@ -38,6 +40,29 @@ options:
         O(managed_scaling), ...), converged in order in one module process; the other options are then ignored.
     type: list
     elements: dict
+  cluster:
+    description:
+      - With O(capacity_providers), the cluster whose capacity providers become the present ones of the list (the
+        cluster must exist; a provider it had that the list does not name is removed from it).
+    type: str
+  default_capacity_provider_strategy:
+    description: With O(cluster), the cluster's default capacity provider strategy.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      capacity_provider:
+        description: Name of a capacity provider of the list.
+        type: str
+        required: true
+      weight:
+        description: Relative share of the tasks placed with this provider.
+        type: int
+        default: 0
+      base:
+        description: Tasks placed with this provider first.
+        type: int
+        default: 0
   state:
     description: Whether the capacity provider should exist.
     type: str
@@ -107,6 +132,16 @@ EXAMPLES = r"""
     tags:
       Environment: prod
 
+- name: The capacity providers of two instance groups, associated with their cluster with its default strategy
+  cloudops.ecs.ecs_capacity_provider:
+    capacity_providers:
+      - {name: shop-prod-ondemand, auto_scaling_group_arn: "{{ ondemand_asg_arn }}", managed_termination_protection: ENABLED}
+      - {name: shop-prod-spot, auto_scaling_group_arn: "{{ spot_asg_arn }}", managed_termination_protection: ENABLED}
+    cluster: shop-prod
+    default_capacity_provider_strategy:
+      - {capacity_provider: shop-prod-ondemand, weight: 1, base: 1}
+      - {capacity_provider: shop-prod-spot, weight: 3}
+
 - name: Remove it from its clusters and delete it
   cloudops.ecs.ecs_capacity_provider:
     name: shop-prod-ondemand
@@ -151,12 +186,22 @@ capacity_providers:
   returned: with O(capacity_providers)
   type: list
   elements: dict
+cluster:
+  description: With O(cluster), the cluster after the association (snake case, as cloudops.ecs.ecs_cluster returns it).
+  returned: with O(cluster)
+  type: dict
+cluster_changes:
+  description: With O(cluster), what changed on the cluster (C(capacity_providers) when its providers or strategy did).
+  returned: with O(cluster)
+  type: list
+  elements: str
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import batch_argument_spec, run_one_or_many
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import batch_argument_spec, run_one_or_many, run_service
 from ansible_collections.cloudops.ecs.plugins.module_utils.capacity_provider import CapacityProvider
+from ansible_collections.cloudops.ecs.plugins.module_utils.capacity_provider import ClusterCapacityProviders
 from ansible_collections.cloudops.ecs.plugins.module_utils.tags import tags_argument_spec
 
 
@@ -183,9 +228,24 @@ OPTIONS = dict(
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=batch_argument_spec(OPTIONS, "capacity_providers"), supports_check_mode=True,
-                              mutually_exclusive=[("name", "capacity_providers")])
-    run_one_or_many(module, CapacityProvider, OPTIONS, "capacity_providers")
+    argument_spec = batch_argument_spec(OPTIONS, "capacity_providers")
+    argument_spec.update(
+        cluster=dict(type="str"),
+        default_capacity_provider_strategy=dict(type="list", elements="dict", default=[], options=dict(
+            capacity_provider=dict(type="str", required=True),
+            weight=dict(type="int", default=0),
+            base=dict(type="int", default=0),
+        )),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                              mutually_exclusive=[("name", "capacity_providers")],
+                              required_by={"cluster": "capacity_providers"})
+    if not module.params.get("cluster"):
+        run_one_or_many(module, CapacityProvider, OPTIONS, "capacity_providers")
+        return
+    run_service(module, ClusterCapacityProviders.from_module(
+        module, item_class=CapacityProvider, options=OPTIONS, many="capacity_providers", key="name", rules={}),
+        description="converge the capacity providers of cluster %s" % module.params["cluster"])
 
 
 if __name__ == "__main__":

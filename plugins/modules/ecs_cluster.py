@@ -17,6 +17,8 @@ description:
     override to a CloudWatch log group and/or S3 with KMS), Service Connect defaults, tags, the capacity
     providers associated with the cluster and its default capacity-provider strategy.
   - Only the options given are managed; an omitted option leaves that part of the cluster alone.
+  - With O(exec_log_group), also the log group of ECS Exec sessions and the KMS key it owns for them, in the same
+    module process.
   - Check mode and C(--diff) report exactly what would change; a second run with the same options makes no
     API write and reports no change.
 notes:
@@ -77,6 +79,36 @@ options:
           s3_key_prefix:
             description: Key prefix in the bucket.
             type: str
+  exec_log_group:
+    description:
+      - With O(state=present), a CloudWatch log group for ECS Exec sessions with its retention, encrypted with a KMS key
+        this module owns (rotation on; its key policy lets the account administer it and the region's CloudWatch Logs
+        use it for this group only), converged before the cluster. The exec configuration then logs to the group
+        (V(OVERRIDE), encryption required) and its data channel uses the key, unless
+        O(execute_command_configuration) names others.
+      - The group and key are not deleted with the cluster (the ecs_cluster role removes them).
+    type: dict
+    suboptions:
+      name:
+        description: Name of the log group.
+        type: str
+        required: true
+      retention_days:
+        description: Days the session logs are kept.
+        type: int
+        required: true
+      key_alias:
+        description: Alias of the key the module owns (C(alias/) may be left out); required without O(exec_log_group.kms_key_arn).
+        type: str
+      kms_key_arn:
+        description: A key to encrypt with as it is (its key policy must let CloudWatch Logs use it); no key is made.
+        type: str
+      key_description:
+        description: Description of the key.
+        type: str
+      tags:
+        description: Tags of the key and the group (with C(Name)); converged on an existing group too.
+        type: dict
   service_connect_namespace:
     description:
       - Cloud Map namespace (name or ARN) used as the cluster's Service Connect default. A name is resolved
@@ -138,6 +170,17 @@ EXAMPLES = r"""
     tags:
       Environment: prod
 
+- name: Cluster whose ECS Exec sessions log to a log group, encrypted with a key of its own, both made here
+  cloudops.ecs.ecs_cluster:
+    name: shop-prod
+    exec_log_group:
+      name: /shop-prod/ecs-exec
+      retention_days: 90
+      key_alias: shop-prod-ecs-exec
+      key_description: ECS Exec data channel and session logs of shop-prod
+      tags: {cloudops:stack: shop-prod}
+  register: cluster
+
 - name: Associate capacity providers and set the default strategy
   cloudops.ecs.ecs_cluster:
     name: shop-prod
@@ -195,6 +238,21 @@ changes:
   type: list
   elements: str
   sample: [settings, capacity_providers]
+exec_log_group:
+  description: With O(exec_log_group), the log group and the key it is encrypted with (no key ARN in check mode before
+    the key exists).
+  returned: with O(exec_log_group) and O(state=present)
+  type: dict
+  contains:
+    name:
+      description: Name of the log group.
+      type: str
+    arn:
+      description: ARN of the log group.
+      type: str
+    key_arn:
+      description: ARN of the KMS key.
+      type: str
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -229,6 +287,14 @@ def main():
                 ),
             ),
         ),
+        exec_log_group=dict(type="dict", required_one_of=[("key_alias", "kms_key_arn")], options=dict(
+            name=dict(type="str", required=True),
+            retention_days=dict(type="int", required=True),
+            key_alias=dict(type="str", no_log=False),
+            kms_key_arn=dict(type="str", no_log=False),
+            key_description=dict(type="str", no_log=False),
+            tags=dict(type="dict"),
+        )),
         service_connect_namespace=dict(type="str"),
         capacity_providers=dict(type="list", elements="str"),
         default_capacity_provider_strategy=dict(

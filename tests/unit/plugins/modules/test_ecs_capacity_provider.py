@@ -105,3 +105,42 @@ def test_a_provider_listed_twice_is_refused_before_any_call(stubs, run_module):
 def test_neither_name_nor_list_is_refused(stubs, run_module):
     result, failed = run_module(ecs_capacity_provider, {"auto_scaling_group_arn": ASG})
     assert failed and "name or capacity_providers is required" in result["msg"]
+
+
+def cluster(providers, strategy):
+    return {"clusterArn": CLUSTER, "clusterName": "shop", "status": "ACTIVE", "capacityProviders": providers,
+            "defaultCapacityProviderStrategy": strategy, "settings": [], "tags": [], "configuration": {}}
+
+
+def describe_cluster(stubs, item):
+    stubs["ecs"].add_response("describe_clusters", {"clusters": [item]}, {
+        "clusters": ["shop"], "include": ["ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "TAGS"]})
+
+
+STRATEGY = [{"capacity_provider": "shop-ondemand", "weight": 1, "base": 1}]
+API_STRATEGY = [{"capacityProvider": "shop-ondemand", "weight": 1, "base": 1}]
+
+
+def test_providers_and_their_association_with_the_cluster_in_one_process(stubs, run_module):
+    describe(stubs, provider())
+    describe_cluster(stubs, cluster(["shop-ondemand"], API_STRATEGY))
+    args = {"capacity_providers": [ARGS], "cluster": "shop", "default_capacity_provider_strategy": STRATEGY}
+    result, failed = run_module(ecs_capacity_provider, args)
+    assert not failed, result
+    assert result["changed"] is False and result["cluster_changes"] == []
+    assert result["cluster"]["cluster_arn"] == CLUSTER and result["cluster"]["capacity_providers"] == ["shop-ondemand"]
+    # A cluster without the provider gets it, and the strategy, in one PutClusterCapacityProviders.
+    describe(stubs, provider())
+    describe_cluster(stubs, cluster([], []))
+    stubs["ecs"].add_response("put_cluster_capacity_providers", {"cluster": cluster(["shop-ondemand"], API_STRATEGY)}, {
+        "cluster": "shop", "capacityProviders": ["shop-ondemand"], "defaultCapacityProviderStrategy": API_STRATEGY})
+    describe_cluster(stubs, cluster(["shop-ondemand"], API_STRATEGY))
+    result, failed = run_module(ecs_capacity_provider, args)
+    assert not failed, result
+    assert result["changed"] is True and result["cluster_changes"] == ["capacity_providers"]
+    assert result["diff"]["after"]["cluster shop"]["capacity_providers"] == ["shop-ondemand"]
+
+
+def test_a_cluster_without_the_list_is_refused(stubs, run_module):
+    result, failed = run_module(ecs_capacity_provider, dict(ARGS, cluster="shop"))
+    assert failed and "capacity_providers" in result["msg"]

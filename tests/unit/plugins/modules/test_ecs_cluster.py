@@ -1,4 +1,7 @@
+import json
+
 from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
+from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import logs_key_policy
 from ansible_collections.cloudops.ecs.plugins.modules import ecs_cluster
 
 ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/shop"
@@ -18,8 +21,7 @@ def describe(stubs, item):
 
 
 def test_no_change(stubs, run_module):
-    describe(stubs, cluster())
-    describe(stubs, cluster())
+    describe(stubs, cluster())  # one read: an unchanged cluster is returned as read
     result, failed = run_module(ecs_cluster, ARGS)
     assert not failed and result["changed"] is False and result["cluster"]["tags"] == {"cloudops:stack": "shop"}
 
@@ -77,3 +79,50 @@ def test_forced_absent_scales_services_to_zero_deletes_them_and_the_cluster(stub
     stubs["ecs"].add_response("delete_cluster", {"cluster": cluster()}, {"cluster": "shop"})
     result, failed = run_module(ecs_cluster, {"name": "shop", "state": "absent", "force": True})
     assert not failed and result["changes"] == ["deleted"]
+
+
+EXEC = "/shop/ecs-exec"
+EXEC_ACCOUNT = "123456789012"
+EXEC_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+EXEC_KEY = "arn:aws:kms:us-east-1:%s:key/%s" % (EXEC_ACCOUNT, EXEC_KEY_ID)
+EXEC_ARGS = dict(ARGS, exec_log_group={"name": EXEC, "retention_days": 90, "key_alias": "shop-ecs-exec",
+                                       "tags": {"cloudops:stack": "shop"}})
+
+
+def exec_destination_found(stubs, group=True):
+    stubs["sts"].add_response("get_caller_identity", {"Arn": "arn:aws:iam::%s:user/ops" % EXEC_ACCOUNT,
+                                                      "Account": EXEC_ACCOUNT, "UserId": "AIDA"})
+    stubs["kms"].add_response("describe_key", {"KeyMetadata": {"KeyId": EXEC_KEY_ID, "Arn": EXEC_KEY, "KeyState": "Enabled",
+                                                               "Description": "exec"}}, {"KeyId": "alias/shop-ecs-exec"})
+    stubs["kms"].add_response("get_key_rotation_status", {"KeyRotationEnabled": True}, {"KeyId": EXEC_KEY_ID})
+    stubs["kms"].add_response("get_key_policy", {"Policy": json.dumps(
+        logs_key_policy("aws", "us-east-1", EXEC_ACCOUNT, [EXEC]))}, {"KeyId": EXEC_KEY_ID, "PolicyName": "default"})
+    groups = [{"logGroupName": EXEC, "retentionInDays": 90, "kmsKeyId": EXEC_KEY}] if group else []
+    stubs["logs"].add_response("describe_log_groups", {"logGroups": groups}, {"logGroupNamePrefix": EXEC})
+    if group:
+        stubs["logs"].add_response("list_tags_log_group", {"tags": {"cloudops:stack": "shop", "Name": EXEC}},
+                                   {"logGroupName": EXEC})
+
+
+def exec_cluster():
+    return dict(cluster(), configuration={"executeCommandConfiguration": {
+        "kmsKeyId": EXEC_KEY, "logging": "OVERRIDE",
+        "logConfiguration": {"cloudWatchLogGroupName": EXEC, "cloudWatchEncryptionEnabled": True}}})
+
+
+def test_the_exec_log_group_and_its_key_converge_with_the_cluster_in_one_process(stubs, run_module):
+    exec_destination_found(stubs)
+    describe(stubs, exec_cluster())
+    result, failed = run_module(ecs_cluster, EXEC_ARGS)
+    assert not failed, result
+    assert result["changed"] is False and result["changes"] == []
+    assert result["exec_log_group"] == {"name": EXEC, "key_arn": EXEC_KEY,
+                                        "arn": "arn:aws:logs:us-east-1:%s:log-group:%s" % (EXEC_ACCOUNT, EXEC)}
+
+
+def test_a_missing_exec_log_group_is_reported_with_the_cluster_in_check_mode(stubs, run_module):
+    exec_destination_found(stubs, group=False)
+    describe(stubs, exec_cluster())
+    result, failed = run_module(ecs_cluster, EXEC_ARGS, check_mode=True)
+    assert not failed, result
+    assert result["changed"] is True and result["changes"] == ["create log group %s (KMS, 90 days)" % EXEC]
