@@ -73,6 +73,13 @@ def paginate_by_token(aws, method, key, input_token="NextToken", output_token="N
             return results
 
 
+def refuse_listed_twice(option, names, what):
+    """Fail, before any call, when the list option `option` names an item twice (`what`: what a name names)."""
+    twice = sorted(set(n for n in names if names.count(n) > 1))
+    if twice:
+        raise CloudopsError(message="%s lists %s more than once: give each %s once" % (option, ", ".join(twice), what))
+
+
 def chunks(items, size):
     """`items` in lists of at most `size` (the API's batch limit for describes and updates)."""
     items = list(items)
@@ -263,10 +270,7 @@ class Batch(Service):
     def run(self):
         items = [self.item_params(i, item) for i, item in enumerate(self.params[self.many])]
         names = [item[self.key] for item in items]
-        twice = sorted(set(n for n in names if names.count(n) > 1))
-        if twice:
-            raise CloudopsError(message="%s lists %s more than once: give each %s once"
-                                % (self.many, ", ".join(twice), self.key))
+        refuse_listed_twice(self.many, names, self.key)
         results = []
         for params in items:
             service = self.item_class(self.clients, params, self.check_mode, clock=self.clock, progress=self.progress,

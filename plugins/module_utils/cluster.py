@@ -30,7 +30,6 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import di
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import ecs_tags_to_dict
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_cluster import validate_strategy
 from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import EncryptedLogGroups
-from ansible_collections.cloudops.ecs.plugins.module_utils.encrypted_log_groups import identity_from_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
 INCLUDE = ["ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "TAGS"]
@@ -117,19 +116,13 @@ class Cluster(Service):
         spec = self.params.get("exec_log_group")
         if not spec:
             return {}
-        caller = self.call("sts", "get_caller_identity", "read the caller identity")
-        identity = identity_from_arn(caller["Arn"], caller["Account"])
-        alias = spec.get("key_alias") or ""
-        if alias and not alias.startswith("alias/"):
-            alias = "alias/" + alias
-        destination = EncryptedLogGroups(
-            self, identity, self.region, dict(spec.get("tags") or {}), alias, key_arn=spec.get("kms_key_arn"),
-            key_description=spec.get("key_description") or "", key_scope=[spec["name"]],
-            converge_tags=spec.get("tags") is not None)
+        destination = EncryptedLogGroups.of_caller(
+            self, spec.get("tags"), spec.get("key_alias"), key_arn=spec.get("kms_key_arn"),
+            key_description=spec.get("key_description") or "", key_scope=[spec["name"]])
         key_arn = destination.key()
         destination.log_group(spec["name"], spec["retention_days"], key_arn)
         return {"name": spec["name"], "key_arn": key_arn or "",
-                "arn": log_group_arn(identity["partition"], self.region, identity["account_id"], spec["name"])}
+                "arn": log_group_arn(destination.partition, self.region, destination.account_id, spec["name"])}
 
     def ecs(self, method, description, /, **params):
         return self.call("ecs", method, description, **params)

@@ -20,7 +20,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.arn import account_ro
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import service_principal
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
-from ansible_collections.cloudops.ecs.plugins.module_utils.kms import CustomerKey
+from ansible_collections.cloudops.ecs.plugins.module_utils.kms import CustomerKey, alias_name
 
 KEY_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
 
@@ -87,6 +87,15 @@ class EncryptedLogGroups:
         self.key_sid = key_sid
         self.converge_tags = converge_tags
         self.purge_tags = purge_tags
+
+    @classmethod
+    def of_caller(cls, owner, tags, alias, **kwargs):
+        """The destination in the account and partition of the caller `owner` talks as (its sts client): the stack's
+        `tags` (None: only new groups are tagged), the key `alias` (with or without `alias/`), the other arguments as
+        the constructor's."""
+        caller = owner.call("sts", "get_caller_identity", "read the caller identity")
+        return cls(owner, identity_from_arn(caller["Arn"], caller["Account"]), owner.region, dict(tags or {}),
+                   alias_name(alias) if alias else "", converge_tags=tags is not None, **kwargs)
 
     def change(self, text):
         self.owner.change(text)
@@ -175,15 +184,9 @@ class LogGroups(Service):
         p = self.params
         if not p.get("kms_key_arn") and not p.get("key_alias"):
             raise CloudopsError(message="encrypted_log_groups needs key_alias (the key it owns) or kms_key_arn")
-        caller = self.call("sts", "get_caller_identity", "read the caller identity")
-        identity = identity_from_arn(caller["Arn"], caller["Account"])
-        alias = p.get("key_alias") or ""
-        if alias and not alias.startswith("alias/"):
-            alias = "alias/" + alias
-        return EncryptedLogGroups(
-            self, identity, self.region, dict(p.get("tags") or {}), alias,
-            key_arn=p.get("kms_key_arn"), key_description=p.get("key_description") or "",
-            key_scope=p.get("key_log_groups") or p["log_groups"], converge_tags=p.get("tags") is not None,
+        return EncryptedLogGroups.of_caller(
+            self, p.get("tags"), p.get("key_alias"), key_arn=p.get("kms_key_arn"),
+            key_description=p.get("key_description") or "", key_scope=p.get("key_log_groups") or p["log_groups"],
             purge_tags=p.get("purge_tags", True))
 
     def present(self):

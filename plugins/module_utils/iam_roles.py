@@ -20,7 +20,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, refuse_listed_twice
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
 
@@ -202,10 +202,7 @@ class IamRoles(Service):
 
     def run(self):
         specs = [self.wanted(spec) for spec in self.params["roles"]]
-        names = [spec["name"] for spec in specs]
-        duplicates = sorted(set(n for n in names if names.count(n) > 1))
-        if duplicates:
-            raise CloudopsError(message="roles lists %s more than once: give each role once" % ", ".join(duplicates))
+        refuse_listed_twice("roles", [spec["name"] for spec in specs], "role")
         results, summary, before, after = {}, [], {}, {}
         try:
             for wanted in specs:

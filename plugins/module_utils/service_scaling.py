@@ -279,7 +279,7 @@ class ServiceScaling(Service):
                 "target-tracking" if current_types.get(name) == "TargetTrackingScaling" else "step", name))
             arns.pop(name, None)
             if not self.check_mode:
-                self.call(AAS, "delete_scaling_policy", "delete the step scaling policy %s" % name,
+                self.call(AAS, "delete_scaling_policy", "delete the scaling policy %s" % name,
                           PolicyName=name, **base)
         if todo["deregister"]:
             changes.append("deregistered %s" % rid)
@@ -296,22 +296,24 @@ class ServiceScaling(Service):
         after = {"target": None if todo["deregister"] else (
             {"min_capacity": todo["register"][0], "max_capacity": todo["register"][1]} if todo["register"]
             else before["target"]),
-            "step_policies": sorted([(n, view) for n, view in before["step_policies"]
-                                     if n not in todo["delete_policies"] and n not in todo["put_policies"]]
-                                    + [(n, wanted_step_view(wanted_policies[n])) for n in todo["put_policies"]]),
-            "target_tracking_policies": sorted(
-                [(n, view) for n, view in before["target_tracking_policies"]
-                 if n not in todo["delete_policies"] and n not in todo["put_tracking"]]
-                + [(n, wanted_tracking_view(wanted_tracking[n])) for n in todo["put_tracking"]]),
-            "scheduled_actions": sorted([(n, view) for n, view in before["scheduled_actions"]
-                                         if n not in todo["delete_actions"] and n not in todo["put_actions"]]
-                                        + [(n, wanted_action_view(wanted_actions[n])) for n in todo["put_actions"]])}
+            "step_policies": _after(before["step_policies"], todo["delete_policies"], todo["put_policies"],
+                                    lambda n: wanted_step_view(wanted_policies[n])),
+            "target_tracking_policies": _after(before["target_tracking_policies"], todo["delete_policies"],
+                                               todo["put_tracking"], lambda n: wanted_tracking_view(wanted_tracking[n])),
+            "scheduled_actions": _after(before["scheduled_actions"], todo["delete_actions"], todo["put_actions"],
+                                        lambda n: wanted_action_view(wanted_actions[n]))}
         return dict(
             changed=bool(changes), changes=changes, resource_id=rid,
             policies=dict((n, arns.get(n) or "") for n in wanted_policies) if present else {},
             removed_policies=[n for n in todo["delete_policies"] if current_types.get(n) != "TargetTrackingScaling"],
             removed_scheduled_actions=todo["delete_actions"],
             diff={"before": _diffable(before), "after": _diffable(after)})
+
+
+def _after(before, deleted, put, wanted_view):
+    """(name, view) pairs once the `deleted` names are gone and the `put` ones have their `wanted_view(name)`."""
+    return sorted([(n, view) for n, view in before if n not in deleted and n not in put]
+                  + [(n, wanted_view(n)) for n in put])
 
 
 def _target_view(target):

@@ -20,6 +20,7 @@ except ImportError:
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import chunks
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import refuse_listed_twice
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
 ELB = "elbv2"
@@ -114,9 +115,7 @@ class TargetGroups(Service):
     def run(self):
         items = self.params["target_groups"]
         names = [item["name"] for item in items]
-        twice = sorted(set(n for n in names if names.count(n) > 1))
-        if twice:
-            raise CloudopsError(message="target_groups lists %s more than once: give each name once" % ", ".join(twice))
+        refuse_listed_twice("target_groups", names, "name")
         current = self.read(names)
         present = [item for item in items if item["state"] == "present" and item["name"] in current]
         tags = self.read_tags([current[item["name"]]["TargetGroupArn"] for item in present
