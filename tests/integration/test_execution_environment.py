@@ -94,3 +94,12 @@ def test_the_botocore_floor_reason_still_holds():
         assert "managedDraining" in handle.read()
     shape = botocore.session.get_session().get_service_model("ecs").shape_for("AutoScalingGroupProvider")
     assert "managedDraining" in shape.members
+
+
+def test_context_installs_mitogen_at_the_tested_version(context):
+    """The strategy the project's ansible.cfg selects runs on Mitogen for Ansible: the image has the version the
+    tests run with (requirements.txt), passed to the introspection as a user requirement."""
+    path, containerfile = context
+    assert "--user-pip=requirements.txt" in containerfile
+    assert _requirements(os.path.join(path, "_build", "requirements.txt"))["mitogen"] == \
+        _requirements("requirements.txt")["mitogen"]

@@ -15,6 +15,7 @@ FILES = sorted(
     glob.glob(os.path.join(ROOT, "plugins", "modules", "*.py"))
     + glob.glob(os.path.join(ROOT, "plugins", "filter", "*.py"))
     + glob.glob(os.path.join(ROOT, "plugins", "doc_fragments", "*.py"))
+    + glob.glob(os.path.join(ROOT, "plugins", "strategy", "*.py"))
 )
 
 
