@@ -18,7 +18,7 @@ __metaclass__ = type
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import account_root_arn, log_group_arn, parse_arn
 from ansible_collections.cloudops.ecs.plugins.module_utils.arn import service_principal
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.kms import CustomerKey, alias_name
 
@@ -87,6 +87,7 @@ class EncryptedLogGroups:
         self.key_sid = key_sid
         self.converge_tags = converge_tags
         self.purge_tags = purge_tags
+        self.read_groups = {}  # name -> the group as read_log_groups found it (None: it does not exist)
 
     @classmethod
     def of_caller(cls, owner, tags, alias, **kwargs):
@@ -123,7 +124,21 @@ class EncryptedLogGroups:
             CustomerKey(self.owner, self.alias).schedule_deletion(days)
 
     # -- log groups ---------------------------------------------------------------------------------
+    def read_log_groups(self, names):
+        """Read the groups `names` in one DescribeLogGroups per 50 (by name, logGroupIdentifiers); find_log_group
+        answers them from this read. A botocore older than 1.38.16 does not know logGroupIdentifiers: each group is
+        then read on its own."""
+        request = self.owner.clients["logs"].meta.service_model.operation_model("DescribeLogGroups").input_shape
+        if "logGroupIdentifiers" not in request.members:
+            return
+        for batch in chunks(sorted(set(names) - set(self.read_groups)), 50):
+            found = {g["logGroupName"]: g for g in self.owner.request_pages(
+                "logs", "describe_log_groups", "logGroups", logGroupIdentifiers=batch)}
+            self.read_groups.update((name, found.get(name)) for name in batch)
+
     def find_log_group(self, name):
+        if name in self.read_groups:
+            return self.read_groups[name]
         groups = self.owner.request("logs", "describe_log_groups", logGroupNamePrefix=name)["logGroups"]
         return next((g for g in groups if g["logGroupName"] == name), None)
 
@@ -194,6 +209,7 @@ class LogGroups(Service):
         if not (self.params.get("key_log_groups") or self.params["log_groups"]) and not self.params.get("kms_key_arn"):
             raise CloudopsError(message="encrypted_log_groups needs log_groups or key_log_groups to scope its key to")
         key_arn = destination.key()
+        destination.read_log_groups(self.params["log_groups"])
         for name in self.params["log_groups"]:
             destination.log_group(name, self.params["retention_days"], key_arn)
         arns = [log_group_arn(destination.partition, self.region, destination.account_id, name)
@@ -204,6 +220,7 @@ class LogGroups(Service):
 
     def absent(self):
         destination = self.destination()
+        destination.read_log_groups(self.params["log_groups"])
         for name in self.params["log_groups"]:
             destination.delete_log_group(name)
         destination.schedule_key_deletion(self.params["key_deletion_window_days"])

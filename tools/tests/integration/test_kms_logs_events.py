@@ -68,6 +68,30 @@ def test_a_log_group_takes_a_key_after_creation(client):
     assert not_an_arn.value.response["Error"]["Code"] == "InvalidParameterException"
 
 
+
+def test_log_groups_are_described_by_name_in_one_request(client):
+    """DescribeLogGroups' logGroupIdentifiers (API reference): 1 to 50 names of the caller's account (or ARNs), only
+    the existing ones answered; no other filter with it."""
+    logs = client("logs")
+    base = f"/test/{uuid.uuid4().hex[:8]}"
+    names = [f"{base}/{n}" for n in ("c", "a", "b")]
+    for name in names:
+        logs.create_log_group(logGroupName=name)
+    logs.create_log_group(logGroupName=f"{base}/not-asked")
+    arn = logs.describe_log_groups(logGroupNamePrefix=names[2])["logGroups"][0]["logGroupArn"]
+    answered = logs.describe_log_groups(logGroupIdentifiers=[names[0], names[1], arn, f"{base}/missing"])
+    assert [g["logGroupName"] for g in answered["logGroups"]] == sorted(names)
+    assert "nextToken" not in answered
+    first = logs.describe_log_groups(logGroupIdentifiers=names, limit=2)
+    rest = logs.describe_log_groups(logGroupIdentifiers=names, limit=2, nextToken=first["nextToken"])
+    assert [g["logGroupName"] for g in first["logGroups"] + rest["logGroups"]] == sorted(names)
+    assert "nextToken" not in rest
+    for refused in (dict(logGroupIdentifiers=names, logGroupNamePrefix=base),
+                    dict(logGroupIdentifiers=[f"{base}/{n}" for n in range(51)])):
+        with pytest.raises(ClientError) as error:
+            logs.describe_log_groups(**refused)
+        assert error.value.response["Error"]["Code"] == "InvalidParameterException"
+
 # -- EventBridge: TestEventPattern ---------------------------------------------------------------------------------
 CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster/demo"
 PATTERN = {

@@ -41,7 +41,7 @@ def group_found(stubs, retention=30, key=KEY, tags=None):
         group["retentionInDays"] = retention
     if key:
         group["kmsKeyId"] = key
-    stubs["logs"].add_response("describe_log_groups", {"logGroups": [group]}, {"logGroupNamePrefix": WEB})
+    stubs["logs"].add_response("describe_log_groups", {"logGroups": [group]}, {"logGroupIdentifiers": [WEB]})
 
 
 def group_tags(stubs, tags):
@@ -147,3 +147,34 @@ def test_error_reports_the_changes_so_far(stubs, run_module):
     result, failed = run_module(encrypted_log_groups, ARGS)
     assert failed and result["msg"].startswith(
         "encrypted log groups change failed after: create log group %s (KMS, 30 days)" % WEB)
+
+
+def test_every_group_is_read_in_one_request_by_name(stubs, run_module):
+    """One DescribeLogGroups by name (logGroupIdentifiers) for all the groups; a group it does not answer is created."""
+    api = "/shop/services/api"
+    caller(stubs)
+    key_found(stubs)
+    stubs["logs"].add_response("describe_log_groups", {"logGroups": [
+        {"logGroupName": WEB, "retentionInDays": 30, "kmsKeyId": KEY}]}, {"logGroupIdentifiers": [api, WEB]})
+    group_tags(stubs, dict(TAGS, Name=WEB))
+    stubs["logs"].add_response("create_log_group", {}, {"logGroupName": api, "kmsKeyId": KEY,
+                                                        "tags": dict(TAGS, Name=api)})
+    stubs["logs"].add_response("put_retention_policy", {}, {"logGroupName": api, "retentionInDays": 30})
+    result, failed = run_module(encrypted_log_groups, dict(ARGS, log_groups=[WEB, api]))
+    assert not failed, result
+    assert result["changes"] == ["create log group %s (KMS, 30 days)" % api]
+
+
+def test_a_botocore_without_log_group_identifiers_reads_each_group_by_prefix(stubs, run_module, monkeypatch):
+    """botocore before 1.38.16 (the floor of meta/ee-requirements.txt is older) cannot send logGroupIdentifiers."""
+    model = stubs["logs"].client.meta.service_model.operation_model("DescribeLogGroups").input_shape
+    members = {k: v for k, v in model.members.items() if k != "logGroupIdentifiers"}
+    monkeypatch.setitem(model.__dict__, "members", members)  # this client's model only
+    caller(stubs)
+    key_found(stubs)
+    stubs["logs"].add_response("describe_log_groups", {"logGroups": [
+        {"logGroupName": WEB, "retentionInDays": 30, "kmsKeyId": KEY}]}, {"logGroupNamePrefix": WEB})
+    group_tags(stubs, dict(TAGS, Name=WEB))
+    result, failed = run_module(encrypted_log_groups, ARGS)
+    assert not failed, result
+    assert result["changed"] is False
