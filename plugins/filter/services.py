@@ -29,7 +29,9 @@ description:
     C(services_iam_roles) the cloudops.ecs.iam_roles items of every service's execution and task roles (given the
     trust policy and the access points); C(services_role_names) the names of one service's two roles.
   - C(services_efs_access_points) and C(services_task_security_groups) what the role creates for EFS volumes and
-    awsvpc tasks; C(services_capacity_provider_architectures) and C(services_group_strategy) from instance groups.
+    awsvpc tasks (the cloudops.ecs.security_group items, in a VPC with tags), C(services_task_security_group_ids)
+    service name to its task security group id (from a cloudops.ecs.security_group result's groups);
+    C(services_capacity_provider_architectures) and C(services_group_strategy) from instance groups.
   - C(services_scaling_targets) the cloudops.ecs.ecs_service_scaling items (scalable target, target-tracking and
     step policies, scheduled actions) of every REPLICA service; C(services_step_alarms) the CloudWatch alarms of the
     step policies (given policy name to ARN).
@@ -149,8 +151,12 @@ def services_efs_access_points(services, settings=None):
     return service_spec.efs_access_points(services, settings)
 
 
-def services_task_security_groups(services, settings=None, load_balancer_security_group_id=""):
-    return service_spec.task_security_groups(services, settings, load_balancer_security_group_id)
+def services_task_security_groups(services, settings=None, load_balancer_security_group_id="", vpc_id="", tags=None):
+    return service_spec.task_security_groups(services, settings, load_balancer_security_group_id, vpc_id, tags)
+
+
+def services_task_security_group_ids(services, settings=None, groups=None):
+    return service_spec.task_security_group_ids(services, settings, groups)
 
 
 def services_efs_client_rules(services, settings=None):
@@ -237,6 +243,7 @@ class FilterModule(object):
             "services_all_secrets": services_all_secrets,
             "services_efs_access_points": services_efs_access_points,
             "services_task_security_groups": services_task_security_groups,
+            "services_task_security_group_ids": services_task_security_group_ids,
             "services_efs_client_rules": services_efs_client_rules,
             "services_scaling_targets": services_scaling_targets,
             "services_target_groups": services_target_groups,

@@ -1248,9 +1248,14 @@ def task_security_group_name(svc, settings=None):
     return "%s%s-tasks" % (settings["name_prefix"], svc["name"])
 
 
-def task_security_groups(services, settings=None, load_balancer_security_group_id=""):
-    """The security group of each awsvpc service's tasks (unless it names its own): ingress on the
-    container port from the load balancer when it is load balanced, nothing else."""
+# Everything out, as the rule EC2 gives a new VPC security group (no description, so an existing one is not changed)
+ALL_OUT = {"protocol": "-1", "from_port": -1, "cidr_ip": "0.0.0.0/0"}
+
+
+def task_security_groups(services, settings=None, load_balancer_security_group_id="", vpc_id="", tags=None):
+    """The cloudops.ecs.security_group items of the awsvpc services' tasks (unless a service names its own groups), in
+    `vpc_id` with `tags` and Name: ingress on the container port from the load balancer when it is load balanced,
+    nothing else in; everything out (tasks pull images, read secrets and reach the database and AWS APIs)."""
     settings = _settings(settings)
     groups = []
     for svc in services:
@@ -1259,13 +1264,21 @@ def task_security_groups(services, settings=None, load_balancer_security_group_i
             continue
         rules = []
         if svc.get("listener_rule") is not None and svc.get("container_port") and load_balancer_security_group_id:
-            rules.append({"proto": "tcp", "ports": [_int(svc["container_port"])],
-                          "group_id": load_balancer_security_group_id,
-                          "rule_desc": "container port from the load balancer"})
-        groups.append({"service": svc["name"], "name": task_security_group_name(svc, settings),
-                       "description": "Tasks of the %s service" % (settings["name_prefix"] + svc["name"]),
-                       "rules": rules})
+            rules.append({"from_port": _int(svc["container_port"]), "source_group_id": load_balancer_security_group_id,
+                          "description": "container port from the load balancer"})
+        name = task_security_group_name(svc, settings)
+        groups.append({"name": name, "description": "Tasks of the %s service" % (settings["name_prefix"] + svc["name"]),
+                       "vpc_id": vpc_id, "rules": rules, "egress_rules": [ALL_OUT], "tags": dict(tags or {}, Name=name)})
     return groups
+
+
+def task_security_group_ids(services, settings=None, groups=None):
+    """Service name -> the id of its task security group, from a cloudops.ecs.security_group result's
+    security_groups (a group created in check mode has no id yet and is left out)."""
+    settings = _settings(settings)
+    ids = dict((g.get("name"), g.get("group_id")) for g in groups or [] if g.get("group_id"))
+    return dict((svc["name"], ids[task_security_group_name(svc, settings)]) for svc in services
+                if task_security_group_name(svc, settings) in ids)
 
 
 def efs_client_rules(services, settings=None):

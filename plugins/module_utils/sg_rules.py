@@ -11,6 +11,16 @@ __metaclass__ = type
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
+# The options of one rule (security_group_rules and security_group)
+RULE_OPTIONS = dict(
+    protocol=dict(type="str", default="tcp"),
+    from_port=dict(type="int", required=True),
+    to_port=dict(type="int"),
+    cidr_ip=dict(type="str"),
+    source_group_id=dict(type="str"),
+    description=dict(type="str"),
+)
+
 
 def rule_key(rule):
     """A hashable identity of one rule: (protocol, from, to, peer). Accepts desired rules

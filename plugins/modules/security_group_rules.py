@@ -108,17 +108,8 @@ security_groups:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import batch_argument_spec, run_one_or_many
-from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import SecurityGroupRules
+from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import RULE_OPTIONS, SecurityGroupRules
 
-
-RULE_OPTIONS = dict(
-    protocol=dict(type="str", default="tcp"),
-    from_port=dict(type="int", required=True),
-    to_port=dict(type="int"),
-    cidr_ip=dict(type="str"),
-    source_group_id=dict(type="str"),
-    description=dict(type="str"),
-)
 OPTIONS = dict(
     group_id=dict(type="str", required=True),
     egress=dict(type="bool", default=False),

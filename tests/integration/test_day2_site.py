@@ -7,6 +7,7 @@ AWS invariant recorder's. One site.yml stack for the whole module."""
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 
@@ -150,7 +151,7 @@ def test_verify_reports_every_check_ok_after_the_build(site, playbook):
     assert run.rc == 0, run.output[-6000:]
     for name in CHECKS:
         assert f"OK   {name}:" in run.output, (name, [line for line in run.output.splitlines() if name in line])
-    assert "WARN" not in run.output and "FAIL" not in run.output, run.output[-4000:]
+    assert not re.search(r"\b(WARN|FAIL) +[a-z_]+:", run.output), run.output[-4000:]  # a check not OK
     assert "arm64 instances on the recommended AMI" in run.output  # the Graviton spot group, on its own parameter
 
 

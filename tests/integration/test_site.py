@@ -162,9 +162,10 @@ def test_check_mode_reports_an_inventory_edit_without_making_it(created, playboo
 
 
 def test_drift_behind_the_tools_back_is_repaired_by_a_run(created, playbook, aws):
-    """A converged re-run still reads what it owns: changes made outside the tool (IAM, KMS, logs, Auto Scaling) are
-    reported as changes and put back, so no speed-up may skip work just because its inputs did not change."""
-    iam, kms, logs, asg = aws("iam"), aws("kms"), aws("logs"), aws("autoscaling")
+    """A converged re-run still reads what it owns: changes made outside the tool (IAM, KMS, logs, Auto Scaling,
+    security groups) are reported as changes and put back, so no speed-up may skip work just because its inputs did
+    not change."""
+    iam, kms, logs, asg, ec2 = aws("iam"), aws("kms"), aws("logs"), aws("autoscaling"), aws("ec2")
     execution_role = f"{CLUSTER}-web-execution"
     managed = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=execution_role)["AttachedPolicies"]]
     assert managed
@@ -177,10 +178,18 @@ def test_drift_behind_the_tools_back_is_repaired_by_a_run(created, playbook, aws
     group = next(g for g in asg.describe_auto_scaling_groups()["AutoScalingGroups"]
                  if tag_map(g.get("Tags", [])).get(STACK_TAG) == CLUSTER)
     asg.update_auto_scaling_group(AutoScalingGroupName=group["AutoScalingGroupName"], MaxSize=group["MaxSize"] + 3)
+    database_group = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"{CLUSTER}-database"]}])[
+        "SecurityGroups"][0]["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=database_group, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    ec2.authorize_security_group_egress(GroupId=database_group, IpPermissions=[
+        {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
 
     run = playbook(SITE)
     assert run.rc == 0, run.output[-6000:]
-    assert run.changed >= 4, run.changed_tasks
+    assert run.changed >= 5, run.changed_tasks
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [database_group]}])
+    assert [(r["IsEgress"], r["FromPort"]) for r in rules["SecurityGroupRules"]] == [(False, 3306)]
     attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=execution_role)["AttachedPolicies"]]
     assert sorted(attached) == sorted(managed)
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"]

@@ -11,11 +11,16 @@
   are for the instances, volumes and interfaces it launches, and `launch-template` is not one of them).
 - NAT gateway tags are filed under resource type `natgateway` (moto says `nat-gateway`), so
   DescribeTags with a resource-type filter finds them and amazon.aws tag comparison converges.
+- DescribeSecurityGroupRules gives the Description of every rule, as EC2 does; moto gives only that of CIDR rules,
+  not of rules whose peer is a security group. A rule is the same rule whatever its description (EC2 matches
+  protocol, ports and peer), so UpdateSecurityGroupRuleDescriptions* finds a group-peer rule to describe anew (moto
+  compared the description too and changed nothing).
 """
 import copy
 
 from moto.core.responses import ActionResult
 from moto.ec2.models.instances import InstanceBackend
+from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ec2.responses.launch_templates import LaunchTemplates
 from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, EC2_RESOURCE_TO_PREFIX, parse_user_data
 
@@ -32,6 +37,26 @@ class Ec2(Component):
         patch(LaunchTemplates, "create_launch_template", _create_launch_template)
         patch(LaunchTemplates, "create_launch_template_version", _create_launch_template_version)
         EC2_PREFIX_TO_RESOURCE[EC2_RESOURCE_TO_PREFIX["nat-gateway"]] = "natgateway"
+        patch(SecurityGroupRule, "description", _rule_description)
+        patch(SecurityGroupRule, "__eq__", _rule_equal)
+
+
+def _rule_equal(original):
+    def without_description(rule):
+        plain = copy.copy(rule)
+        plain.source_group = {k: v for k, v in (rule.source_group or {}).items() if k != "Description"}
+        return plain
+
+    def equal(rule, other):
+        if not isinstance(other, SecurityGroupRule):
+            return NotImplemented
+        return original(without_description(rule), without_description(other))
+    return equal
+
+
+def _rule_description(original):
+    del original  # a property that reads the CIDR range only
+    return property(lambda rule: rule.ip_range.get("Description") or (rule.source_group or {}).get("Description"))
 
 
 def _run_instances(original):

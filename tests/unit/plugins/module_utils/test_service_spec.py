@@ -182,11 +182,15 @@ def test_access_points_and_task_security_groups():
         "service": "api", "volume": "data", "name": "demo-api-data", "file_system_id": "fs-123",
         "root_directory": "/api/data", "uid": 1000, "gid": 1000, "read_only": False}]
     own_groups = dict(SETTINGS, security_group_ids=[])
-    assert service_spec.task_security_groups([WEB, API], own_groups, "sg-alb") == [{
-        "service": "api", "name": "demo-api-tasks", "description": "Tasks of the demo-api service",
-        "rules": [{"proto": "tcp", "ports": [8080], "group_id": "sg-alb",
-                   "rule_desc": "container port from the load balancer"}]}]
+    assert service_spec.task_security_groups([WEB, API], own_groups, "sg-alb", "vpc-1", {"cloudops:stack": "demo"}) == [{
+        "name": "demo-api-tasks", "description": "Tasks of the demo-api service", "vpc_id": "vpc-1",
+        "rules": [{"from_port": 8080, "source_group_id": "sg-alb", "description": "container port from the load balancer"}],
+        "egress_rules": [{"protocol": "-1", "from_port": -1, "cidr_ip": "0.0.0.0/0"}],
+        "tags": {"cloudops:stack": "demo", "Name": "demo-api-tasks"}}]
     assert service_spec.task_security_groups([API], SETTINGS, "sg-alb") == []
+    assert service_spec.task_security_group_ids([WEB, API], own_groups, [
+        {"name": "demo-api-tasks", "group_id": "sg-api"}, {"name": "demo-web-tasks", "group_id": ""}]) == {"api": "sg-api"}
+    assert service_spec.task_security_group_ids([API], own_groups, [{"name": "demo-api-tasks", "group_id": ""}]) == {}
     created = dict(own_groups, task_security_groups={"api": "sg-api"})
     assert service_spec.service_item(API, created)["network_configuration"]["security_groups"] == ["sg-api"]
     assert service_spec.efs_client_rules([WEB, API], created) == [
