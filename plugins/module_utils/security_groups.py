@@ -14,7 +14,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks, refuse_listed_twice
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
-from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import RULE_OPTIONS, ip_permission, rule_key, rule_text
+from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import RULE_OPTIONS, check_rules, ip_permission
+from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import plan_rules, rule_key, rule_text, rule_views
 
 GROUP_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -27,31 +28,15 @@ GROUP_OPTIONS = dict(
 )
 
 
-def check_rules(name, rules):
-    for rule in rules:
-        if bool(rule.get("cidr_ip")) == bool(rule.get("source_group_id")):
-            raise CloudopsError(message="security group %s: each rule needs exactly one of cidr_ip or source_group_id, "
-                                        "not %r" % (name, rule))
-
-
 def plan_group_rules(current, desired, egress=False, purge=True):
-    """current: DescribeSecurityGroupRules items of one group; desired: rule dicts of one direction.
-    Returns {'authorize': [desired rule], 'describe': [desired rule whose description differs],
-    'revoke': [SecurityGroupRuleId]}: missing rules authorized, unlisted ones revoked (with purge)."""
+    """plan_rules() of one direction of a group this owner owns (with `purge`, every rule not desired is revoked), plus
+    'describe': the desired rules that exist with another description."""
+    plan = plan_rules(current, desired, egress=egress, purge=purge)
     existing = dict((rule_key(r), r) for r in current if bool(r.get("IsEgress")) == egress)
     wanted = dict((rule_key(r), r) for r in desired)
-    order = sorted(wanted, key=str)
-    return {
-        "authorize": [wanted[k] for k in order if k not in existing],
-        "describe": [wanted[k] for k in order
-                     if k in existing and (existing[k].get("Description") or "") != (wanted[k].get("description") or "")],
-        "revoke": [existing[k]["SecurityGroupRuleId"] for k in sorted(existing, key=str)
-                   if purge and k not in wanted],
-    }
-
-
-def rules_view(current, egress):
-    return sorted(rule_text(rule_key(r)) for r in current if bool(r.get("IsEgress")) == egress)
+    plan["describe"] = [wanted[k] for k in sorted(wanted, key=str) if k in existing
+                        and (existing[k].get("Description") or "") != (wanted[k].get("description") or "")]
+    return plan
 
 
 class SecurityGroups(Service):
@@ -98,7 +83,7 @@ class SecurityGroups(Service):
         return found
 
     @staticmethod
-    def found(found, spec):
+    def lookup(found, spec):
         return found.get((spec["name"], spec.get("vpc_id") or None))
 
     def read_rules(self, group_ids):
@@ -142,12 +127,9 @@ class SecurityGroups(Service):
         for egress, direction, rules, purge in ((False, "ingress", spec["rules"], spec["purge_rules"]),
                                                 (True, "egress", spec["egress_rules"], True)):
             plan = plan_group_rules(current, rules, egress=egress, purge=purge)
-            before[direction] = rules_view(current, egress)
-            revoked = set(rule_text(rule_key(r)) for r in current if r["SecurityGroupRuleId"] in plan["revoke"])
-            after[direction] = sorted(set(before[direction]) - revoked
-                                      | set(rule_text(rule_key(r)) for r in plan["authorize"]))
+            before[direction], revoked, after[direction] = rule_views(current, plan, egress)
             what = "the %s rules of security group %s" % (direction, spec["name"])
-            for key in sorted(revoked):
+            for key in revoked:
                 self.change("revoke %s %s" % (direction, key))
             for rule in plan["authorize"]:
                 self.change("authorize %s %s" % (direction, rule_text(rule_key(rule))))
@@ -186,13 +168,13 @@ class SecurityGroups(Service):
         for spec in groups:
             if not spec.get("vpc_id"):
                 raise CloudopsError(message="security group %s: vpc_id is required with state present" % spec["name"])
-            check_rules(spec["name"], spec["rules"] + spec["egress_rules"])
+            check_rules(spec["rules"] + spec["egress_rules"], "security group %s: " % spec["name"])
         refuse_listed_twice("security_groups", [g["name"] for g in groups], "security group")
         found = self.read(groups)
         rules = self.read_rules([g["GroupId"] for g in found.values()])
         results, before, after = [], {}, {}
         for spec in groups:
-            group = self.found(found, spec)
+            group = self.lookup(found, spec)
             start = len(self.changes)
             group_id, before[spec["name"]], after[spec["name"]] = self.present_one(
                 spec, group, rules.get((group or {}).get("GroupId"), []))
@@ -207,7 +189,7 @@ class SecurityGroups(Service):
         found = self.read(groups)
         results, before = [], {}
         for spec in groups:
-            group = self.found(found, spec)
+            group = self.lookup(found, spec)
             before[spec["name"]] = {"group_id": group["GroupId"]} if group else {}
             if group is not None:
                 self.change("delete security group %s (%s)" % (spec["name"], group["GroupId"]))

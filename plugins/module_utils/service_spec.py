@@ -1277,8 +1277,8 @@ def task_security_group_ids(services, settings=None, groups=None):
     security_groups (a group created in check mode has no id yet and is left out)."""
     settings = _settings(settings)
     ids = dict((g.get("name"), g.get("group_id")) for g in groups or [] if g.get("group_id"))
-    return dict((svc["name"], ids[task_security_group_name(svc, settings)]) for svc in services
-                if task_security_group_name(svc, settings) in ids)
+    names = dict((svc["name"], task_security_group_name(svc, settings)) for svc in services)
+    return dict((service, ids[name]) for service, name in names.items() if name in ids)
 
 
 def efs_client_rules(services, settings=None):

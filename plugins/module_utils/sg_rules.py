@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Security group rules on groups several roles share: a role owns the rules whose description starts
 with its marker, adds what is missing and revokes only its own stale rules. plan_rules() is pure;
-SecurityGroupRules applies its plan."""
+SecurityGroupRules applies its plan. The rule options, check, planner and views serve security_groups too."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -38,11 +38,18 @@ def to_port(rule):
     return int(rule["from_port"] if rule.get("to_port") is None else rule["to_port"])
 
 
-def plan_rules(current, desired, egress=False, owner_marker=None, state="present"):
+def check_rules(rules, where=""):
+    """Fail, before any call, on a rule without exactly one peer (`where`: a prefix naming the group)."""
+    for rule in rules:
+        if bool(rule.get("cidr_ip")) == bool(rule.get("source_group_id")):
+            raise CloudopsError(message="%seach rule needs exactly one of cidr_ip or source_group_id: %r" % (where, rule))
+
+
+def plan_rules(current, desired, egress=False, owner_marker=None, state="present", purge=False):
     """current: DescribeSecurityGroupRules items of one group; desired: rule dicts.
-    present: authorize missing desired rules; revoke rules of this direction whose description starts
-    with `owner_marker` and that are not desired. absent: revoke the desired rules that exist.
-    Returns {'authorize': [desired rule], 'revoke': [SecurityGroupRuleId]}."""
+    present: authorize missing desired rules; revoke rules of this direction that are not desired and whose
+    description starts with `owner_marker` (with `purge`, every one of them). absent: revoke the desired rules that
+    exist. Returns {'authorize': [desired rule], 'revoke': [SecurityGroupRuleId]}."""
     mine = [r for r in current if bool(r.get("IsEgress")) == egress]
     existing = dict((rule_key(r), r) for r in mine)
     wanted = dict((rule_key(r), r) for r in desired)
@@ -51,12 +58,19 @@ def plan_rules(current, desired, egress=False, owner_marker=None, state="present
         plan["revoke"] = [existing[k]["SecurityGroupRuleId"] for k in sorted(wanted, key=str) if k in existing]
         return plan
     plan["authorize"] = [wanted[k] for k in sorted(wanted, key=str) if k not in existing]
-    if owner_marker:
-        for key in sorted(existing, key=str):
-            rule = existing[key]
-            if key not in wanted and (rule.get("Description") or "").startswith(owner_marker):
-                plan["revoke"].append(rule["SecurityGroupRuleId"])
+    for key in sorted(existing, key=str):
+        rule = existing[key]
+        if key not in wanted and (purge or (owner_marker and (rule.get("Description") or "").startswith(owner_marker))):
+            plan["revoke"].append(rule["SecurityGroupRuleId"])
     return plan
+
+
+def rule_views(current, plan, egress=False):
+    """(before, revoked, after) texts of one direction's rules for a diff and change lines, `plan` applied."""
+    before = sorted(rule_text(rule_key(r)) for r in current if bool(r.get("IsEgress")) == egress)
+    revoked = sorted(rule_text(rule_key(r)) for r in current if r["SecurityGroupRuleId"] in plan["revoke"])
+    after = sorted(set(before) - set(revoked) | set(rule_text(rule_key(r)) for r in plan["authorize"]))
+    return before, revoked, after
 
 
 def ip_permission(rule):
@@ -83,16 +97,12 @@ class SecurityGroupRules(Service):
     def run(self):
         params = self.params
         group_id, egress, rules = params["group_id"], params["egress"], params["rules"]
-        for rule in rules:
-            if bool(rule.get("cidr_ip")) == bool(rule.get("source_group_id")):
-                raise CloudopsError(message="each rule needs exactly one of cidr_ip or source_group_id: %r" % (rule,))
+        check_rules(rules)
         current = self.paginate("ec2", "describe_security_group_rules", "SecurityGroupRules",
                                 "describe the rules of %s" % group_id,
                                 Filters=[{"Name": "group-id", "Values": [group_id]}])
         plan = plan_rules(current, rules, egress=egress, owner_marker=params.get("owner_marker"), state=params["state"])
-        before = sorted(rule_text(rule_key(r)) for r in current if bool(r.get("IsEgress")) == egress)
-        revoked = set(rule_text(rule_key(r)) for r in current if r["SecurityGroupRuleId"] in plan["revoke"])
-        after = sorted(set(before) - revoked | set(rule_text(rule_key(r)) for r in plan["authorize"]))
+        before, _revoked, after = rule_views(current, plan, egress)
         changed = bool(plan["authorize"] or plan["revoke"])
         if changed and not self.check_mode:
             direction = "egress" if egress else "ingress"
