@@ -8,16 +8,23 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import weakref
+
 try:
+    import boto3
     import botocore
+    import botocore.config
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore
 
+from ansible.module_utils.ansible_release import __version__ as ansible_version
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import progress
 from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
@@ -32,7 +39,61 @@ def retry(extra_codes=None):
 
 def client(module, service, extra_retry_codes=None):
     """A retrying client (calls take aws_retry=True) honouring the module's connection options."""
-    return module.client(service, retry_decorator=retry(extra_retry_codes))
+    return RetryingBotoClientWrapper(connect(module, service), retry(extra_retry_codes))
+
+
+USER_AGENT = "APN/1.0 Ansible/%s cloudops.ecs" % ansible_version
+# module -> its boto3 session and connection settings, for as long as the module object lives
+_SESSIONS = weakref.WeakKeyDictionary()
+# botocore's data path -> the loader of botocore's service data (endpoints, models): read-only files, parsed once per
+# Python process (with a Mitogen strategy, one process runs every task)
+_DATA_LOADERS = {}
+
+
+def connect(module, service):
+    """A client of `service` with the module's connection options (region, endpoint, credentials or profile,
+    certificates, aws_config) as amazon.aws makes it, but every client of the module from one boto3 session, and
+    botocore's data files read once per process: amazon.aws makes a session per client, so each client re-reads the
+    endpoint data and every session its service models (about a second per client on a busy controller)."""
+    try:
+        found = _SESSIONS.get(module)
+    except TypeError:  # not weak-referenceable: no sharing
+        found = None
+    if found is None:
+        region, endpoint, params = get_aws_connection_info(module)
+        params = dict(params)
+        config = botocore.config.Config(user_agent=USER_AGENT)
+        for name in ("config", "aws_config"):
+            extra = params.pop(name, None)
+            if extra:
+                config = config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
+        try:
+            session = boto3.session.Session(profile_name=params.pop("profile_name", None))
+        except botocore.exceptions.BotoCoreError as error:
+            module.fail_json_aws(error, msg="Couldn't connect to AWS")
+        share_data_loader(session._session)  # pylint: disable=protected-access
+        found = (session, dict(params, config=config, region_name=region, endpoint_url=endpoint))
+        try:
+            _SESSIONS[module] = found
+        except TypeError:
+            pass
+    session, settings = found
+    try:
+        return session.client(service, **settings)
+    except botocore.exceptions.NoRegionError:
+        module.fail_json(msg="The %s module requires a region and none was found in configuration, environment "
+                             "variables or module parameters" % getattr(module, "_name", "AWS"))
+    except (ValueError, botocore.exceptions.BotoCoreError) as error:
+        module.fail_json_aws(error, msg="Couldn't connect to AWS")
+
+
+def share_data_loader(botocore_session):
+    """Give the session the process's loader of botocore's data files for its data path."""
+    data_path = botocore_session.get_config_variable("data_path")
+    if data_path not in _DATA_LOADERS:
+        _DATA_LOADERS[data_path] = botocore_session.get_component("data_loader")
+    else:
+        botocore_session.register_component("data_loader", _DATA_LOADERS[data_path])
 
 
 def clients(module, services, extra_retry_codes=None):

@@ -71,13 +71,16 @@ class ElbV2(Component):
     def target_counts(self):
         """{target group ARN: (name, {"healthy": n, "registered": n})} now (the invariant recorder reads it)."""
         now = self.plane.now()
-        counts = {}
+        counts, instances = {}, {}
         for arn, table in self.targets.items():
             group = self._group(arn)
             if group is None:
                 continue
             live = [t for t in table.values() if t.drain_until is None]
-            healthy = sum(1 for t in live if self._describe(group, t, now)[0] == "healthy")
+            scope = instances.get((group.account_id, group.region_name))
+            if scope is None:
+                scope = instances[(group.account_id, group.region_name)] = self._instances(group)
+            healthy = sum(1 for t in live if self._describe(group, t, now, scope)[0] == "healthy")
             counts[arn] = (group.name, {"healthy": healthy, "registered": len(live)})
         return counts
 
@@ -163,12 +166,21 @@ class ElbV2(Component):
             if now >= target.due[1]:
                 target.health, target.due = goal, None
 
-    def _describe(self, group, target, now):
-        """(State, Reason, Description) of one target now."""
+    @staticmethod
+    def _instances(group):
+        """{instance id: moto instance} of the group's account and region, read once for many targets (moto's
+        lookup by id copies every reservation on each call; the recorder reads every target on every change)."""
+        ec2 = ec2_backends[group.account_id][group.region_name]
+        return {i.id: i for reservation in ec2.all_reservations() for i in reservation.instances}
+
+    def _describe(self, group, target, now, instances=None):
+        """(State, Reason, Description) of one target now; `instances` as _instances() gives them, for many targets."""
         if target.drain_until is not None:
             return "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"
         if group.target_type == "instance":
-            instance = ec2_backends[group.account_id][group.region_name].get_instance_by_id(target.id)
+            if instances is None:
+                instances = self._instances(group)
+            instance = instances.get(target.id)
             if instance is not None and instance.state in NOT_RUNNING:
                 return "unused", "Target.InvalidState", f"Target is in the {NOT_RUNNING[instance.state]} state"
         if not group.load_balancer_arns:
@@ -283,13 +295,13 @@ class ElbV2(Component):
                 port = item.get("Port")
                 matches = [t for (i, p), t in table.items() if i == item["Id"] and (not port or p == int(port))]
                 selected.extend(matches or [(item["Id"], int(port or group.port or 0))])
-        result = []
+        result, instances = [], self._instances(group) if group.target_type == "instance" else None
         for target in selected:
             if isinstance(target, tuple):
                 state = ("unused", "Target.NotRegistered", "Target is not registered to the target group")
                 target_id, port = target
             else:
-                state = self._describe(group, target, now)
+                state = self._describe(group, target, now, instances)
                 target_id, port = target.id, target.port
             check_port = str(port) if health_port in (None, "traffic-port") else health_port
             result.append(elbv2_models.FakeHealthStatus(target_id, port, check_port, *state))

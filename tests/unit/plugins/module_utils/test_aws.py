@@ -130,15 +130,57 @@ def test_request_raises_the_aws_error_as_it_is_and_call_turns_it_into_ours():
     assert service.api_calls == 2
 
 
-def test_lazy_clients_are_made_on_first_use_only():
+def test_lazy_clients_are_made_on_first_use_only(monkeypatch):
     made = []
+    monkeypatch.setattr(aws, "connect", lambda module, service: made.append(service) or "client of %s" % service)
 
-    class Module:
-        def client(self, service, retry_decorator=None):
-            made.append(service)
-            return "client of %s" % service
-
-    clients = aws.LazyClients(Module())
+    clients = aws.LazyClients(object())
     assert made == []
-    assert clients["rds"] == "client of rds" and clients["rds"] == "client of rds"
+    assert clients["rds"].client == "client of rds" and clients["rds"] is clients["rds"]
     assert made == ["rds"]
+
+
+class ConnectModule:
+    """What connect() uses of AnsibleAWSModule: params (the AWS options) and the fail methods."""
+
+    def __init__(self, **params):
+        self.params = dict(dict.fromkeys(("endpoint_url", "access_key", "secret_key", "session_token", "profile",
+                                          "aws_ca_bundle", "aws_config")), validate_certs=True)
+        self.params.update(params)
+
+    def fail_json(self, **result):
+        raise AssertionError(result["msg"])
+
+    def fail_json_aws(self, error, msg):
+        raise AssertionError("%s: %s" % (msg, error))
+
+
+def test_clients_of_a_module_share_its_session_and_every_session_the_process_data_loader():
+    first = ConnectModule(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="secret",
+                          endpoint_url="http://127.0.0.1:1", aws_config={"connect_timeout": 7})
+    ec2, rds = aws.connect(first, "ec2"), aws.connect(first, "rds")
+    assert ec2.meta.region_name == "us-east-1" and ec2.meta.endpoint_url == "http://127.0.0.1:1"
+    assert ec2.meta.config.connect_timeout == 7 and ec2.meta.config.user_agent.startswith("APN/1.0 Ansible/")
+    assert ec2._request_signer._credentials.access_key == "AKIDEXAMPLE"
+    session = aws._SESSIONS[first][0]
+    aws.connect(first, "sts")
+    assert aws._SESSIONS[first][0] is session
+
+    second = ConnectModule(region="eu-west-2", access_key="AKIDOTHER", secret_key="other")
+    kms = aws.connect(second, "kms")
+    assert aws._SESSIONS[second][0] is not session
+    assert kms.meta.region_name == "eu-west-2" and kms._request_signer._credentials.access_key == "AKIDOTHER"
+    assert kms.meta.endpoint_url == "https://kms.eu-west-2.amazonaws.com"
+    loader = session._session.get_component("data_loader")
+    assert aws._SESSIONS[second][0]._session.get_component("data_loader") is loader
+    assert rds.meta.service_model.service_name == "rds"
+
+
+def test_connect_fails_the_module_on_conflicting_or_missing_connection_options(monkeypatch):
+    with pytest.raises(AssertionError, match="Passing both a profile and access tokens is not supported"):
+        aws.connect(ConnectModule(region="us-east-1", profile="ops", access_key="AKIDEXAMPLE"), "ec2")
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    with pytest.raises(AssertionError, match="requires a region"):
+        aws.connect(ConnectModule(access_key="AKIDEXAMPLE", secret_key="secret"), "ec2")
