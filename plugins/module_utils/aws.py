@@ -55,28 +55,19 @@ def connect(module, service):
     certificates, aws_config) as amazon.aws makes it, but every client of the module from one boto3 session, and
     botocore's data files read once per process: amazon.aws makes a session per client, so each client re-reads the
     endpoint data and every session its service models (about a second per client on a busy controller)."""
-    try:
-        found = _SESSIONS.get(module)
-    except TypeError:  # not weak-referenceable: no sharing
-        found = None
+    found = _SESSIONS.get(module)
     if found is None:
         region, endpoint, params = get_aws_connection_info(module)
         params = dict(params)
-        config = botocore.config.Config(user_agent=USER_AGENT)
-        for name in ("config", "aws_config"):
-            extra = params.pop(name, None)
-            if extra:
-                config = config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
+        config, extra = botocore.config.Config(user_agent=USER_AGENT), params.pop("aws_config", None)
+        if extra is not None:  # the module's aws_config option, as a botocore Config
+            config = config.merge(extra)
         try:
             session = boto3.session.Session(profile_name=params.pop("profile_name", None))
         except botocore.exceptions.BotoCoreError as error:
             module.fail_json_aws(error, msg="Couldn't connect to AWS")
         share_data_loader(session._session)  # pylint: disable=protected-access
-        found = (session, dict(params, config=config, region_name=region, endpoint_url=endpoint))
-        try:
-            _SESSIONS[module] = found
-        except TypeError:
-            pass
+        found = _SESSIONS[module] = (session, dict(params, config=config, region_name=region, endpoint_url=endpoint))
     session, settings = found
     try:
         return session.client(service, **settings)
