@@ -42,13 +42,18 @@ def endpoint(local_aws):
 
 @pytest.fixture(scope="module", autouse=True)
 def clean_aws(request):
-    """Every test module starts from an empty account."""
+    """Every test module starts from an empty account, and leaves one: a stack left behind would keep the worker's
+    local AWS busy (its clock ticks every resource, its recorder observes a mark) through the modules after it."""
     if "local_aws" in request.fixturenames or any(
         "local_aws" in getattr(item, "fixturenames", ()) for item in request.session.items
         if getattr(item, "module", None) is request.module
     ):
-        request.getfixturevalue("local_aws").reset()
-    yield
+        server = request.getfixturevalue("local_aws")
+        server.reset()
+        yield
+        server.reset()
+    else:
+        yield
 
 
 @pytest.fixture(scope="session")

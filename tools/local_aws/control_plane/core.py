@@ -185,6 +185,7 @@ class Plane:
         self.clock = Clock()
         self.errors = []
         self._observers = []
+        self._ticking = []  # components with time-driven behaviour, in tick order
 
     # -- time ---------------------------------------------------------------------------------------
     def now(self):
@@ -211,10 +212,13 @@ class Plane:
         for key, hook in component.after().items():
             self._after.setdefault(key, []).append(hook)
         self._controls.update(component.controls())
+        if type(component).tick is not Component.tick:
+            self._ticking.append(component)
         return component
 
     def on_change(self, observer):
-        """Call `observer()` after every request, control and component tick: the points where state changes."""
+        """Call `observer()` after every request, control and tick of a component with time-driven behaviour: the
+        points where state changes."""
         self._observers.append(observer)
 
     def changed(self):
@@ -249,7 +253,7 @@ class Plane:
     def tick(self):
         with self.lock:
             now = self.now()
-            for component in self.components:
+            for component in self._ticking:  # a component without a tick of its own changes nothing here
                 self._guard(component.tick, now)
                 self.changed()
 

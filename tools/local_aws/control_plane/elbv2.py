@@ -71,9 +71,13 @@ class ElbV2(Component):
     def target_counts(self):
         """{target group ARN: (name, {"healthy": n, "registered": n})} now (the invariant recorder reads it)."""
         now = self.plane.now()
-        counts, instances = {}, {}
+        counts, instances, backends = {}, {}, {}
         for arn, table in self.targets.items():
-            group = self._group(arn)
+            scope = arn_scope(arn)
+            backend = backends.get(scope)
+            if backend is None:  # moto's backend lookup scans every registered backend: once per scope
+                backend = backends[scope] = elbv2_models.elbv2_backends[scope[0]][scope[1]]
+            group = backend.target_groups.get(arn)
             if group is None:
                 continue
             live = [t for t in table.values() if t.drain_until is None]

@@ -71,7 +71,21 @@ def test_a_one_tick_dip_is_recorded_with_its_time(plane):
     assert (group["min_healthy"], group["max_healthy"], group["healthy"]) == (1, 3, 3)
     assert group["min_healthy_at"] == pytest.approx(mark["since"] + 0.1)
     assert group["name"] == "web"
-    assert report["observations"] >= 3 * len(plane.components)  # after every component of every tick
+    # the mark, one after each of the three ticks of the one component with time-driven behaviour, the report
+    assert report["observations"] == 1 + 3 + 1
+
+
+def test_every_tick_of_each_component_with_a_tick_is_observed_in_order(plane):
+    class Second(FakeElb):
+        name = "second"
+        script = []
+
+    plane.add(Second)
+    seen = []
+    plane.on_change(lambda: seen.append((plane.component("elbv2").healthy, plane.component("second").healthy)))
+    FakeElb.script[:], Second.script[:] = [1], [2]
+    plane.tick()
+    assert seen == [(1, 3), (1, 2)]  # after the first component's tick, before the second's
 
 
 def test_services_record_running_primary_and_max(plane):

@@ -79,6 +79,12 @@ def rule_or_listener(store, arn):
     backend = elb_backend(store)
     try:
         if ":listener-rule/" in arn:
+            # found directly: moto's describe_rules copies every listener's rules, and the recorder asks on every change
+            for load_balancer in backend.load_balancers.values():
+                for listener in load_balancer.listeners.values():
+                    rule = listener._non_default_rules.get(arn)
+                    if rule is not None:
+                        return rule
             return backend.describe_rules(listener_arn=None, rule_arns=[arn])[0]
         return backend.describe_listeners(load_balancer_arn=None, listener_arns=[arn])[0]
     except Exception:  # noqa: BLE001 - moto raises its own not-found errors
