@@ -4,9 +4,9 @@ service, every container-instance status transition per cluster, and per service
 forward weights, recorded on every state change since a mark.
 
 State changes happen only inside a request, a control or a component's tick, all under plane.lock; the
-Plane calls `observe()` after each of them (after every component's tick, not once per round), so a dip
-that lasts one step is recorded even when it is over before any test could sample it. Nothing is
-recorded before the first mark (no cost for the product and the demo).
+Plane calls `observe()` after each of them (after the tick of every component that has one, not once per
+round), so a dip that lasts one step is recorded even when it is over before any test could sample it.
+Nothing is recorded before the first mark (no cost for the product and the demo).
 """
 from local_aws.control_plane.core import Component
 
