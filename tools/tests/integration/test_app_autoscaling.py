@@ -52,7 +52,9 @@ def test_unknown_service_is_refused(env):
                                                 ScalableDimension=DIMENSION, MinCapacity=1, MaxCapacity=2)
 
 
-def test_policies_move_the_desired_count(env, controls):
+def test_policies_move_the_desired_count(env, clock):
+    # The clock is frozen: the scale-out cooldown below ends only when the test moves time, so the tick after the
+    # first scale-out cannot scale out again before the test lowers the CPU.
     scaling = env["scaling"]
     scaling.register_scalable_target(ServiceNamespace="ecs", ResourceId=RESOURCE, ScalableDimension=DIMENSION,
                                      MinCapacity=2, MaxCapacity=6)
@@ -61,7 +63,7 @@ def test_policies_move_the_desired_count(env, controls):
     scaling.put_scaling_policy(
         PolicyName="cpu", ServiceNamespace="ecs", ResourceId=RESOURCE, ScalableDimension=DIMENSION,
         PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration={
-            "TargetValue": 50.0, "ScaleOutCooldown": 0, "ScaleInCooldown": 0,
+            "TargetValue": 50.0, "ScaleOutCooldown": 60, "ScaleInCooldown": 0,
             "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}})
     cpu(env, 100.0)
     wait_desired(env, 4)  # ceil(2 x 100 / 50)
@@ -85,11 +87,11 @@ def test_policies_move_the_desired_count(env, controls):
     wait_desired(env, 5)  # breach 140 -> the second step, +3; once per cooldown
     env["cloudwatch"].set_alarm_state(AlarmName="queue-high", StateValue="OK", StateReason="test")
 
-    when = datetime.fromtimestamp(controls.epoch() + 60, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    when = datetime.fromtimestamp(clock.epoch() + 60, UTC).strftime("%Y-%m-%dT%H:%M:%S")
     scaling.put_scheduled_action(ServiceNamespace="ecs", ScheduledActionName="night", ResourceId=RESOURCE,
                                  ScalableDimension=DIMENSION, Schedule=f"at({when})",
                                  ScalableTargetAction={"MinCapacity": 1, "MaxCapacity": 3})
-    controls.advance(120, step=30)
+    clock.advance(120, step=30)
     wait_desired(env, 3)  # the new maximum
 
     activities = scaling.describe_scaling_activities(ServiceNamespace="ecs", ResourceId=RESOURCE)["ScalingActivities"]
