@@ -12,8 +12,9 @@ PYTEST_ARGS ?=
 # ansible-test's pep8 settings, on what its sanity test sees of the built collection (plugins, unit tests).
 PEP8_OPTIONS := --max-line-length 160 --ignore E402,W503,W504,E741,E203,E701,E704
 SANITY_ARGS ?=
-# pytest-xdist workers for `make test`; every worker starts its own local AWS. 0 runs serially.
-PYTEST_WORKERS ?= 2
+# pytest-xdist workers for `make test`; every worker starts its own local AWS. 0 runs serially. One more than the
+# CPUs: the integration tests spend part of their time waiting on the local AWS's clock, which leaves a CPU idle.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 PYTEST_PARALLEL := $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile,)
 LOCAL_AWS := PYTHONPATH=tools $(BIN)/python -m local_aws
 # The local AWS's state folder (endpoint, pid, server.log): one server per folder, on a port the kernel picks.
@@ -137,13 +138,17 @@ check: dev-setup  ## lint and unit tests (the quick loop before a commit)
 	exit $$rc
 
 # Every stage runs even when an earlier one fails, so one run shows every problem; the target fails if any
-# stage failed, and its output ends with pytest's summary line. Tests run in random order (pytest-randomly:
+# stage failed, and its output ends with pytest's summary line. Lint and sanity run side by side (each mostly uses
+# one CPU), each one's output shown when it is done. Tests run in random order (pytest-randomly:
 # the header names the seed, replay with PYTEST_ARGS=--randomly-seed=N) and each has a timeout
 # (pytest-timeout, pyproject.toml). pytest exits 5 when it collects nothing: that fails too, and says so.
 test: dev-setup  ## everything CI runs: lint, sanity, unit and integration tests
-	@failed=""; \
-	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
-	$(MAKE) --no-print-directory sanity || failed="$$failed sanity"; \
+	@failed=""; logs=$$(mktemp -d); \
+	echo "make test: lint and sanity side by side; each one's output follows when it is done"; \
+	$(MAKE) --no-print-directory lint > $$logs/lint 2>&1 & lint=$$!; \
+	$(MAKE) --no-print-directory sanity > $$logs/sanity 2>&1 & sanity=$$!; \
+	wait $$lint || failed="$$failed lint"; cat $$logs/lint; \
+	wait $$sanity || failed="$$failed sanity"; cat $$logs/sanity; rm -rf $$logs; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed (see above); running the tests anyway"; fi; \
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=15 tests tools/tests $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: FAILED: pytest collected no tests (exit 5)" >&2; fi; \
