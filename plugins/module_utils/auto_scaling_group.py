@@ -172,7 +172,7 @@ class AutoScalingGroup(Service):
                      ProtectedFromScaleIn=False)
         self.asg("delete_auto_scaling_group", what, AutoScalingGroupName=self.name, ForceDelete=True)
         self.wait(lambda: (not self.groups(), ["Auto Scaling group %s still deleting" % self.name], None),
-                  "Auto Scaling group %s to be deleted" % self.name, interval=2, max_interval=15, backoff=2)
+                  "Auto Scaling group %s to be deleted" % self.name)
         changes = ["deleted"] + (["launch_template_deleted"] if self.delete_template(group_template(group)) else [])
         return dict(changed=True, changes=changes, auto_scaling_group={}, unprotected_instances=protected, diff=diff)
 

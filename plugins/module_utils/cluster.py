@@ -235,7 +235,7 @@ class Cluster(Service):
             self.ecs("delete_service", clearing, cluster=self.name, service=service, force=True)
         for instance in instances:
             self.ecs("deregister_container_instance", clearing, cluster=self.name, containerInstance=instance, force=True)
-        self.wait(self.delete, "cluster %s to be deleted" % self.name, backoff=2)
+        self.wait(self.delete, "cluster %s to be deleted" % self.name)
         return dict(changed=True, changes=["deleted"], cluster={}, diff=diff)
 
     def run(self):

@@ -209,7 +209,7 @@ class AuroraCluster(Service):
             ready, reasons = predicate()
             return ready, reasons, None
         try:
-            self.wait(check, what, interval=2, max_interval=20, backoff=2)
+            self.wait(check, what)
         except CloudopsError as e:
             e.kwargs["cluster_identifier"] = self.identifier
             raise

@@ -146,7 +146,7 @@ class LoadBalancer(Service):
         return listener_arns
 
     def wait_for(self, predicate, what):
-        self.wait(lambda: predicate() + (None,), what, interval=2, max_interval=15, backoff=2)
+        self.wait(lambda: predicate() + (None,), what)
 
     def wait_active(self):
         def active():

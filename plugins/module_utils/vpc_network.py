@@ -593,7 +593,7 @@ class VpcNetwork(tagging.StackTagged, aws.Service):
         """self.wait() of a check -> (done, reasons); NetworkError naming `what` when it runs out."""
         timeout = self.params["wait_timeout"] if timeout is None else timeout
         result = waiter.wait(lambda: check() + (None,), timeout, what=what, clock=self.clock, interval=interval,
-                             max_interval=15, progress=self.progress)
+                             progress=self.progress)
         if not result.satisfied:
             reasons = (": " + "; ".join(result.reasons)) if result.reasons else ""
             raise NetworkError("%s not done after %ss%s" % (what, timeout, reasons))

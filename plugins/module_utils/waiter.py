@@ -42,12 +42,13 @@ class ManualClock(Clock):
         self.time += seconds
 
 
-def wait(check, timeout, what="condition", clock=None, interval=1.0, max_interval=10.0, backoff=1.5,
+def wait(check, timeout, what="condition", clock=None, interval=1.0, max_interval=10.0, backoff=1.25,
          progress=None, progress_every=PROGRESS_EVERY):
     """Call check() until it reports done or `timeout` seconds have passed; returns a WaitResult.
 
-    The interval starts at `interval` and grows by `backoff` up to `max_interval`; the last sleep
-    never overshoots the deadline. `progress(message)` is called at least every `progress_every`
+    The interval starts at `interval` and grows by `backoff` up to `max_interval`, so a wait sees the condition
+    about a quarter of its elapsed time (at most `max_interval`) after it came true; the last sleep never overshoots
+    the deadline. `progress(message)` is called at least every `progress_every`
     seconds while waiting, with the elapsed time and what is not ready yet."""
     clock = clock or Clock()
     start = clock.now()

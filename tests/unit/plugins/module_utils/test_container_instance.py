@@ -81,7 +81,7 @@ def test_drain_progress_and_poll_with_a_deadline():
     done, reasons, value, elapsed = ci_utils.poll(lambda: (False, ["not yet"], None), 5, clock=lambda: clock["t"],
                                                   sleep=sleep)
     assert not done and reasons == ["not yet"] and elapsed >= 5
-    assert slept[0] == 0.5 and slept[1] == 0.75  # grows by half each round
+    assert slept[0] == 0.5 and slept[1] == 0.625  # grows by a quarter each round
     assert sum(slept) <= 5.0 + 1e-9
     answers = iter([(False, ["a"], 1), (True, [], 2)])
     assert ci_utils.poll(lambda: next(answers), 5, clock=lambda: clock["t"], sleep=sleep)[:3] == (True, [], 2)

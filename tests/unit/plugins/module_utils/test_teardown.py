@@ -251,7 +251,7 @@ def test_progress_says_each_kind_as_its_deletion_starts_and_what_a_wait_waits_fo
 
 
 def test_a_deletion_aws_refuses_for_long_says_so_every_20s_and_many_names_are_cut_short():
-    deleter, clock = _deleter(FakeEc2(fail_times=11))  # refused at 0, 0.5, 1.25, ... 16.1, 20, 30 and 40 s
+    deleter, clock = _deleter(FakeEc2(fail_times=15))  # refused at 0, 0.5, 1.12, ... 16.63, 20, 25.82, 33.1 and 40 s
     lines = []
     deleter.progress = lines.append
     deleter._network({"subnet": [teardown.stack_resource("subnet", "subnet-%d" % n) for n in range(7)]})

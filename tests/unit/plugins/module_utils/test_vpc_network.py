@@ -68,7 +68,7 @@ class _NatsStillPending:
 
     def describe_nat_gateways(self, aws_retry=False, NatGatewayIds=None):
         self.polls += 1
-        state = "available" if self.polls > 6 else "pending"
+        state = "available" if self.polls > 7 else "pending"
         return {"NatGateways": [{"NatGatewayId": i, "State": state} for i in NatGatewayIds]}
 
 
@@ -80,5 +80,5 @@ def test_the_nat_gateway_wait_says_what_it_waits_for_every_20s_in_the_progress_f
     path = tmp_path / "progress.log"
     network = VpcNetwork.from_module(_Module(str(path)), clock=waiter.ManualClock())
     nats = network.wait_nats({"us-east-1a": {"NatGatewayId": "nat-1", "State": "pending"}})
-    assert nats["us-east-1a"]["State"] == "available" and ec2.polls == 7  # at 0, 2, 5, 9.5, 16.25, 20 and 30 s
+    assert nats["us-east-1a"]["State"] == "available" and ec2.polls == 8  # at 0, 2, 4.5, 7.62, 11.53, 16.41, 20 and 27.63 s
     assert path.read_text().splitlines() == ["waiting for NAT gateway(s) nat-1 available: 20s of 600s; nat-1 pending"]

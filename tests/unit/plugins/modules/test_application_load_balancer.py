@@ -76,7 +76,7 @@ def test_create_and_wait_until_active(stubs, run_module, monkeypatch):
     elbv2.add_response("describe_load_balancer_attributes", {"Attributes": []})
     result, failed = run_module(application_load_balancer, dict(ARGS, wait=True))
     assert not failed and result["state"] == "active"
-    assert clock.slept == [2]
+    assert clock.slept == [1.0]
 
 
 def test_deletion_protection_refuses_to_delete(stubs, run_module):
@@ -100,7 +100,7 @@ def test_a_long_wait_says_what_it_waits_for_every_20s_in_the_progress_file(stubs
     elbv2.add_client_error("describe_load_balancers", "LoadBalancerNotFound")
     elbv2.add_response("create_load_balancer", {"LoadBalancers": [lb("provisioning")]}, None)
     elbv2.add_response("create_listener", {"Listeners": [{"ListenerArn": LISTENER_ARN}]}, None)
-    for _poll in range(5):  # at 0, 2, 6, 14 and 20 s
+    for _poll in range(10):  # at 0, 1, 2.25, 3.81, 5.77, 8.21, 11.26, 15.07, 19.84 and 20 s
         elbv2.add_response("describe_load_balancers", {"LoadBalancers": [lb("provisioning")]})
     elbv2.add_response("describe_load_balancers", {"LoadBalancers": [lb("active")]})
     elbv2.add_response("describe_load_balancers", {"LoadBalancers": [lb("active")]})

@@ -64,7 +64,7 @@ def test_absent_unprotects_deletes_and_waits(stubs, run_module, monkeypatch):
     describe(stubs)
     result, failed = run_module(ecs_autoscaling_group, {"name": "shop-ondemand", "state": "absent"})
     assert not failed and result["changes"] == ["deleted"] and result["unprotected_instances"] == ["i-0aaaaaaaaaaaaaaa1"]
-    assert clock.slept == [2]
+    assert clock.slept == [1.0]
 
 
 def test_aws_error(stubs, run_module):

@@ -85,8 +85,8 @@ def test_the_rollout_reports_a_line_per_change_and_what_it_waits_for_every_20s(s
     clock = waiter.ManualClock()
     monkeypatch.setattr(waiter, "Clock", lambda: clock)
     update_to_revision_4(stubs)
-    # wait_interval 10: polls at 0, 1, 2.5, 4.75, 8.1, 13.2, 20, 30, 40 s
-    for running in (0, 0, 0, 0, 0, 1, 1, 1):
+    # wait_interval 10: polls at 0, 1, 2.25, 3.81, 5.77, 8.21, 11.26, 15.07, 19.84, 20, 27.45 s
+    for running in (0, 0, 0, 0, 0, 0, 1, 1, 1, 1):
         describe(stubs, dict(service(td=4, running=running, rollout="IN_PROGRESS", deployment="ecs-svc/2"),
                              pendingCount=2 - running))
     describe(stubs, service(td=4, deployment="ecs-svc/2"))

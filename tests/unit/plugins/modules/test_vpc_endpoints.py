@@ -80,7 +80,7 @@ def test_a_long_wait_says_what_it_waits_for_every_20s_in_the_progress_file(stubs
     monkeypatch.setattr(waiter, "Clock", lambda: clock)
     reads(stubs, [])
     stubs["ec2"].add_response("create_vpc_endpoint", {"VpcEndpoint": endpoint("pending")})
-    for _poll in range(7):  # at 0, 1, 2.5, 4.75, 8.1, 13.2 and 20 s
+    for _poll in range(10):  # at 0, 1, 2.25, 3.81, 5.77, 8.21, 11.26, 15.07, 19.84 and 20 s
         stubs["ec2"].add_response("describe_vpc_endpoints", {"VpcEndpoints": [endpoint("pending")]})
     stubs["ec2"].add_response("describe_vpc_endpoints", {"VpcEndpoints": [endpoint("available")]})
     path = tmp_path / "progress.log"
