@@ -73,11 +73,7 @@ class ElbV2(Component):
         now = self.plane.now()
         counts, instances, backends = {}, {}, {}
         for arn, table in self.targets.items():
-            scope = arn_scope(arn)
-            backend = backends.get(scope)
-            if backend is None:  # moto's backend lookup scans every registered backend: once per scope
-                backend = backends[scope] = elbv2_models.elbv2_backends[scope[0]][scope[1]]
-            group = backend.target_groups.get(arn)
+            group = self._group(arn, backends)
             if group is None:
                 continue
             live = [t for t in table.values() if t.drain_until is None]
@@ -90,8 +86,9 @@ class ElbV2(Component):
 
     # -- component ----------------------------------------------------------------------------------
     def tick(self, now):
+        backends = {}
         for arn in list(self.targets):
-            group = self._group(arn)
+            group = self._group(arn, backends)
             if group is None:
                 del self.targets[arn]
                 continue
@@ -136,9 +133,16 @@ class ElbV2(Component):
         account, region = arn_scope(arn)
         return elbv2_models.elbv2_backends[account][region]
 
-    def _group(self, arn):
+    def _group(self, arn, backends=None):
+        """The moto target group of `arn`, or None; `backends` ({scope: backend}) keeps the backends found, for many
+        groups (moto's backend lookup scans every registered backend)."""
         try:
-            return self._backend(arn).target_groups.get(arn)
+            if backends is None:
+                return self._backend(arn).target_groups.get(arn)
+            scope = arn_scope(arn)
+            if scope not in backends:
+                backends[scope] = self._backend(arn)
+            return backends[scope].target_groups.get(arn)
         except (IndexError, KeyError):
             return None
 
