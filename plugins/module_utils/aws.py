@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import weakref
 
 try:
@@ -48,6 +49,22 @@ _SESSIONS = weakref.WeakKeyDictionary()
 # botocore's data path -> the loader of botocore's service data (endpoints, models): read-only files, parsed once per
 # Python process (with a Mitogen strategy, one process runs every task)
 _DATA_LOADERS = {}
+
+
+# digest of the credentials and STS endpoint -> what GetCallerIdentity answered for them: who a set of credentials is
+# does not change, so a run on the Mitogen strategy (one process for every task) asks once
+_CALLERS = {}
+
+
+def credentials_digest(aws):
+    """A digest of the credentials and endpoint the client `aws` calls with; None when they are not known yet."""
+    inner = getattr(aws, "client", aws)
+    try:
+        frozen = inner._request_signer._credentials.get_frozen_credentials()  # pylint: disable=protected-access
+    except AttributeError:
+        return None
+    key = repr((frozen.access_key, frozen.secret_key, frozen.token, inner.meta.endpoint_url))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def connect(module, service):
@@ -228,6 +245,20 @@ class Service:
         """paginate_by_token() on the `service` client (for the APIs botocore has no paginator for)."""
         self.api_calls += 1
         return paginate_by_token(self.clients[service], method, key, **params)
+
+    def caller_identity(self, description=None):
+        """GetCallerIdentity of the sts client, read once per credentials in this process; with `description`, an
+        AWS error becomes CloudopsError("Failed to <description>") as in call()."""
+        key = credentials_digest(self.clients["sts"])
+        if key in _CALLERS:
+            return _CALLERS[key]
+        if description:
+            found = self.call("sts", "get_caller_identity", description)
+        else:
+            found = self.request("sts", "get_caller_identity")
+        if key is not None:
+            _CALLERS[key] = found
+        return found
 
     def wait(self, check, what, timeout=None, **kwargs):
         """waiter.wait_or_fail on this service's clock; `timeout` defaults to the wait_timeout option."""

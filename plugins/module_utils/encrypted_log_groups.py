@@ -94,7 +94,7 @@ class EncryptedLogGroups:
         """The destination in the account and partition of the caller `owner` talks as (its sts client): the stack's
         `tags` (None: only new groups are tagged), the key `alias` (with or without `alias/`), the other arguments as
         the constructor's."""
-        caller = owner.call("sts", "get_caller_identity", "read the caller identity")
+        caller = owner.caller_identity("read the caller identity")
         return cls(owner, identity_from_arn(caller["Arn"], caller["Account"]), owner.region, dict(tags or {}),
                    alias_name(alias) if alias else "", converge_tags=tags is not None, **kwargs)
 

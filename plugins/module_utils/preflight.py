@@ -221,7 +221,7 @@ class PreflightChecks(Service):
     def check(self, checks):
         if not self.region_exists():
             return self.result()
-        self.caller = caller_view(self.request("sts", "get_caller_identity"))
+        self.caller = caller_view(self.caller_identity())
         azs = self.zones(checks.get("azs"))
         if checks.get("vpc"):
             self.vpc(checks["vpc"])

@@ -50,6 +50,9 @@ SETTINGS_DEFAULTS = {
     "efs_enabled": False,
     "firelens_image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable",
     "target_groups": {},
+    # The role's cloudops.ecs.ecs_task_definition results: a service runs the revision they name (no lookup of the
+    # family's latest revision); a family they do not name yet (check mode) is looked up by the service module.
+    "task_definitions": [],
     "default_deregistration_delay": 30,
     "load_balancer_arn": "",
     # CloudWatch alarm on the target group's 5XX responses of every load-balanced service, failing (and rolling
@@ -426,7 +429,8 @@ def service_item(svc, settings=None):
     spec = {
         "name": svc["name"],
         "state": settings["state"],
-        "task_definition": settings["family_prefix"] + svc["name"],
+        "task_definition": registered_task_definitions(settings["task_definitions"], settings).get(
+            svc["name"], {}).get("task_definition_arn") or settings["family_prefix"] + svc["name"],
         "scheduling_strategy": strategy,
         "deployment_configuration": dict(deployment_settings(svc, settings), **{
             "minimum_healthy_percent": _int(svc.get("min_percent", min_default)),
@@ -1209,13 +1213,10 @@ def rules_by_service(services, rule_results, settings=None):
     return found
 
 
-def published(services, settings=None, deployed=None, task_definitions=None):
-    """cloudops_services, the fact the services role publishes: per service its name, service ARN (from the
-    cloudops.ecs.ecs_service result `deployed`), task definition ARN (from the role's ecs_task_definition results
-    `task_definitions`, else the service's), target group ARN (settings' target_groups) and log group.
-    What a run did not produce is empty (check mode on a new account)."""
+def registered_task_definitions(task_definitions, settings=None):
+    """service name -> its result among cloudops.ecs.ecs_task_definition `task_definitions` results (one call for
+    every family, or a loop over the services)."""
     settings = _settings(settings)
-    by_name = dict((result.get("name"), result) for result in (deployed or {}).get("services") or [])
     registered = {}
     for result in task_definitions or []:
         if "item" not in result:  # one ecs_task_definition call for all: found by family
@@ -1225,6 +1226,17 @@ def published(services, settings=None, deployed=None, task_definitions=None):
         if isinstance(item, (list, tuple)):  # a loop over zipped lists: the service first
             item = item[0] if item else {}
         registered.setdefault(item.get("name"), result)
+    return registered
+
+
+def published(services, settings=None, deployed=None, task_definitions=None):
+    """cloudops_services, the fact the services role publishes: per service its name, service ARN (from the
+    cloudops.ecs.ecs_service result `deployed`), task definition ARN (from the role's ecs_task_definition results
+    `task_definitions`, else the service's), target group ARN (settings' target_groups) and log group.
+    What a run did not produce is empty (check mode on a new account)."""
+    settings = _settings(settings)
+    by_name = dict((result.get("name"), result) for result in (deployed or {}).get("services") or [])
+    registered = registered_task_definitions(task_definitions, settings)
     entries = []
     for svc in services or []:
         name = svc["name"]

@@ -186,7 +186,7 @@ class VpcNetwork(tagging.StackTagged, aws.Service):
     def identity(self):
         if "sts" not in self.clients:
             return {"partition": None, "account_id": None}
-        caller = self.request("sts", "get_caller_identity")
+        caller = self.caller_identity()
         return identity_from_arn(caller["Arn"], caller["Account"])
 
     def check_names(self):

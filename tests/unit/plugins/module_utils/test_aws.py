@@ -1,5 +1,9 @@
+import boto3
 import botocore.exceptions
 import pytest
+from botocore.stub import Stubber
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import aws
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError, error_handler
@@ -184,3 +188,24 @@ def test_connect_fails_the_module_on_conflicting_or_missing_connection_options(m
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     with pytest.raises(AssertionError, match="requires a region"):
         aws.connect(ConnectModule(access_key="AKIDEXAMPLE", secret_key="secret"), "ec2")
+
+
+def test_the_caller_identity_is_read_once_per_credentials():
+    def sts(key):
+        client = boto3.client("sts", region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key="s")
+        stubber = Stubber(client)
+        stubber.activate()
+        return RetryingBotoClientWrapper(client, aws.retry()), stubber
+
+    identity = {"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/ops", "UserId": "AIDA"}
+    first, first_stub = sts("AKIAONE")
+    first_stub.add_response("get_caller_identity", identity, {})
+    assert aws.Service({"sts": first}, {}).caller_identity() == identity
+    again, again_stub = sts("AKIAONE")  # a later task's client: no request
+    assert aws.Service({"sts": again}, {}).caller_identity("read the caller") == identity
+    again_stub.assert_no_pending_responses()
+    other, other_stub = sts("AKIATWO")  # other credentials are asked
+    other_stub.add_client_error("get_caller_identity", "ExpiredToken", "expired")
+    with pytest.raises(CloudopsError, match="Failed to read the caller"):
+        aws.Service({"sts": other}, {}).caller_identity("read the caller")
+    other_stub.assert_no_pending_responses()

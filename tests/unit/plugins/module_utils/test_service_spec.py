@@ -537,6 +537,16 @@ def test_published_facts_take_each_arn_from_what_the_run_registered():
     ]
 
 
+def test_a_service_runs_the_revision_the_role_registered_and_looks_up_a_family_it_did_not():
+    # One ecs_task_definition call for every family; check mode on a new family returns no ARN.
+    registered = [{"family": "demo-web", "task_definition_arn": "arn:td/demo-web:4"}, {"family": "demo-api"}]
+    settings = dict(SETTINGS, family_prefix="demo-", task_definitions=registered)
+    web, api = service_spec.service_items([WEB, API], settings)
+    assert web["task_definition"] == "arn:td/demo-web:4"
+    assert api["task_definition"] == "demo-api"
+    assert service_spec.service_item(WEB, dict(SETTINGS, family_prefix="demo-"))["task_definition"] == "demo-web"
+
+
 def test_published_facts_of_a_run_that_deployed_nothing_are_empty():
     # Check mode on a new account: ecs_service returns no services and no task definition was registered.
     assert service_spec.published([{"name": "web"}], {"log_group_prefix": "/x/"}, {"changed": True}, None) == [
