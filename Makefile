@@ -15,7 +15,8 @@ SANITY_ARGS ?=
 # pytest-xdist workers for `make test`; every worker starts its own local AWS. 0 runs serially. One more than the
 # CPUs: the integration tests spend part of their time waiting on the local AWS's clock, which leaves a CPU idle.
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
-PYTEST_PARALLEL := $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile,)
+# Whole test modules per worker, in the order tests/integration/conftest.py gives them (longest kinds first).
+PYTEST_PARALLEL := $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder,)
 LOCAL_AWS := PYTHONPATH=tools $(BIN)/python -m local_aws
 # The local AWS's state folder (endpoint, pid, server.log): one server per folder, on a port the kernel picks.
 # `make site LOCAL_AWS_STATE_DIR=/tmp/mine` (or the variable in the environment) runs the targets on another one;
@@ -144,15 +145,16 @@ check: dev-setup  ## lint and unit tests (the quick loop before a commit)
 # (pytest-timeout, pyproject.toml). pytest exits 5 when it collects nothing: that fails too, and says so.
 test: dev-setup  ## everything CI runs: lint, sanity, unit and integration tests
 	@failed=""; logs=$$(mktemp -d); \
-	echo "make test: lint and sanity side by side; each one's output follows when it is done"; \
+	echo "make test: lint and sanity run beside the tests; their output follows the tests' output"; \
 	$(MAKE) --no-print-directory lint > $$logs/lint 2>&1 & lint=$$!; \
 	$(MAKE) --no-print-directory sanity > $$logs/sanity 2>&1 & sanity=$$!; \
+	PYTHONUNBUFFERED=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=15 tests tools/tests $(PYTEST_ARGS) 2>&1 \
+	  | tee $$logs/pytest; rc=$${PIPESTATUS[0]}; \
 	wait $$lint || failed="$$failed lint"; cat $$logs/lint; \
-	wait $$sanity || failed="$$failed sanity"; cat $$logs/sanity; rm -rf $$logs; \
-	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed (see above); running the tests anyway"; fi; \
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=15 tests tools/tests $(PYTEST_ARGS); rc=$$?; \
+	wait $$sanity || failed="$$failed sanity"; cat $$logs/sanity; \
 	if [ $$rc -eq 5 ]; then echo "make test: FAILED: pytest collected no tests (exit 5)" >&2; fi; \
-	if [ $$rc -eq 0 ] && [ -n "$$failed" ]; then rc=1; fi; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed (see above)"; [ $$rc -ne 0 ] || rc=1; fi; \
+	tail -n 1 $$logs/pytest; rm -rf $$logs; \
 	exit $$rc
 
 # Each scenario starts its own local AWS (extensions/molecule/shared/create.yml) and stops it on destroy. `make test`

@@ -188,12 +188,26 @@ def start_playbook(endpoint, tmp_path):
 
 # -- stacks shared by the tests of one module ----------------------------------------------------------------
 
+def schedule_rank(path, first_item):
+    """Where a test module goes in the run: modules marked long (several whole-stack runs) first, then the other
+    playbook-running modules, then the local AWS's integration tests, then the unit tests, so the run ends on many
+    short modules that fill every worker, not on one long module (`make test` runs pytest-xdist with
+    --no-loadscope-reorder: workers take whole modules in this order)."""
+    if first_item.get_closest_marker("long") is not None:
+        return 0
+    if path.startswith("tests/integration/"):
+        return 1
+    return 2 if "/integration/" in path else 3
+
+
 def pytest_collection_modifyitems(items):
-    """Within each test module, in the order pytest-randomly chose, destructive tests run last, so the stack the
-    module shares is built once. Correctness does not depend on it: after a destructive test the next test that
-    needs the stack gets a new one (SharedStack)."""
+    """Modules in schedule_rank order (within a rank, and each module's tests, in the order pytest-randomly chose);
+    within each module destructive tests run last, so the stack the module shares is built once. Correctness does
+    not depend on either: after a destructive test the next test that needs the stack gets a new one (SharedStack)."""
+    modules = [(path, list(group)) for path, group in itertools.groupby(items, key=lambda i: i.nodeid.split("::", 1)[0])]
+    modules.sort(key=lambda module: schedule_rank(module[0], module[1][0]))  # stable: keeps the random order
     ordered = []
-    for _, group in itertools.groupby(items, key=lambda item: item.nodeid.split("::", 1)[0]):
+    for _, group in modules:
         ordered.extend(sorted(group, key=lambda item: item.get_closest_marker("destructive") is not None))
     items[:] = ordered
 

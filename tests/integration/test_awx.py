@@ -36,7 +36,7 @@ DEPLOY_IMAGE = "public.ecr.aws/docker/library/python:3.13-slim"
 CALL_COUNTER = os.path.join(ROOT, "tools", "aws_calls")
 JOB_TIMEOUT = 900
 # The first test sets up the whole journey (one site build, ten playbook runs): more than one test's default budget.
-pytestmark = pytest.mark.timeout(2700)
+pytestmark = [pytest.mark.timeout(2700), pytest.mark.long]
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import deployer_policy  # noqa: E402

@@ -12,6 +12,7 @@ import pytest
 from local_aws.controls import Controls
 from local_aws.polling import wait_for
 
+pytestmark = pytest.mark.long
 PLAYBOOK = "tests/integration/playbooks/services_role.yml"
 DEPLOY = "playbooks/deploy.yml"
 CLUSTER = "deploy-test"

@@ -25,7 +25,7 @@ from local_aws.controls import Controls  # noqa: E402
 STACK = "demo"
 # Four site.yml runs (create, re-run, check, after an AMI release), verify, a roll and four teardowns, one after the
 # other in the setup of the first test: above one test's default budget (26 min on a 2-core machine at load 11).
-pytestmark = pytest.mark.timeout(3600)
+pytestmark = [pytest.mark.timeout(3600), pytest.mark.long]
 CHECKS = ["services", "targets", "container_instances", "az_coverage", "spare_capacity", "ami", "database",
           "network", "stopped_tasks"]
 # The parameters the ecs_instances role reads the ECS-optimized AMI from, per architecture.

@@ -8,6 +8,8 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import molecule_runs  # noqa: E402
 
+pytestmark = pytest.mark.long
+
 
 @pytest.mark.parametrize("scenario", molecule_runs.scenarios(__file__))
 def test_molecule_scenario_converges_idempotent_checks_and_verifies(scenario, tmp_path):

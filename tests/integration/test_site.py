@@ -22,6 +22,7 @@ from stack_inventory import STACK_TAG, stack_inventory, tag_map  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+pytestmark = pytest.mark.long
 CLUSTER = "demo"
 SITE = "playbooks/site.yml"
 
