@@ -251,13 +251,13 @@ class Service:
         AWS error becomes CloudopsError("Failed to <description>") as in call()."""
         key = credentials_digest(self.clients["sts"])
         if key in _CALLERS:
-            return _CALLERS[key]
+            return dict(_CALLERS[key])  # a copy: the remembered answer stays as AWS gave it
         if description:
             found = self.call("sts", "get_caller_identity", description)
         else:
             found = self.request("sts", "get_caller_identity")
         if key is not None:
-            _CALLERS[key] = found
+            _CALLERS[key] = dict(found)
         return found
 
     def wait(self, check, what, timeout=None, **kwargs):
