@@ -199,7 +199,7 @@ def test_the_caller_identity_is_read_once_per_credentials():
 
     identity = {"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/ops", "UserId": "AIDA"}
     first, first_stub = sts("AKIAONE")
-    first_stub.add_response("get_caller_identity", identity, {})
+    first_stub.add_response("get_caller_identity", dict(identity), {})
     aws.Service({"sts": first}, {}).caller_identity()["Account"] = "changed by a caller"
     again, again_stub = sts("AKIAONE")  # a later task's client: no request
     assert aws.Service({"sts": again}, {}).caller_identity("read the caller") == identity
