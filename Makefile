@@ -146,8 +146,11 @@ check: dev-setup  ## lint and unit tests (the quick loop before a commit)
 test: dev-setup  ## everything CI runs: lint, sanity, unit and integration tests
 	@failed=""; logs=$$(mktemp -d); \
 	echo "make test: lint and sanity run beside the tests; their output follows the tests' output"; \
-	$(MAKE) --no-print-directory lint > $$logs/lint 2>&1 & lint=$$!; \
-	$(MAKE) --no-print-directory sanity > $$logs/sanity 2>&1 & sanity=$$!; \
+	for stage in lint sanity; do \
+	  ( $(MAKE) --no-print-directory $$stage > $$logs/$$stage 2>&1; rc=$$?; \
+	    echo; echo "make test: $$stage finished (exit $$rc); its output follows the tests'"; exit $$rc ) & \
+	  eval "$$stage=$$!"; \
+	done; \
 	PYTHONUNBUFFERED=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=15 tests tools/tests $(PYTEST_ARGS) 2>&1 \
 	  | tee $$logs/pytest; rc=$${PIPESTATUS[0]}; \
 	wait $$lint || failed="$$failed lint"; cat $$logs/lint; \
