@@ -139,10 +139,10 @@ check: dev-setup  ## lint and unit tests (the quick loop before a commit)
 	exit $$rc
 
 # Every stage runs even when an earlier one fails, so one run shows every problem; the target fails if any
-# stage failed, and its output ends with pytest's summary line. Lint and sanity run side by side (each mostly uses
-# one CPU), each one's output shown when it is done. Tests run in random order (pytest-randomly:
-# the header names the seed, replay with PYTEST_ARGS=--randomly-seed=N) and each has a timeout
-# (pytest-timeout, pyproject.toml). pytest exits 5 when it collects nothing: that fails too, and says so.
+# stage failed, and its output ends with pytest's summary line. Lint and sanity run beside the tests (they take the
+# CPU the tests leave idle while waiting on the local AWS), their output shown after the tests'. Tests run in random
+# order (pytest-randomly: the header names the seed, replay with PYTEST_ARGS=--randomly-seed=N) and each has a
+# timeout (pytest-timeout, pyproject.toml). pytest exits 5 when it collects nothing: that fails too, and says so.
 test: dev-setup  ## everything CI runs: lint, sanity, unit and integration tests
 	@failed=""; logs=$$(mktemp -d); \
 	echo "make test: lint and sanity run beside the tests; their output follows the tests' output"; \
