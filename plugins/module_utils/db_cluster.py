@@ -209,7 +209,8 @@ class AuroraCluster(Service):
             ready, reasons = predicate()
             return ready, reasons, None
         try:
-            self.wait(check, what)
+            # Started late in a play, the wait often finds the cluster nearly ready: poll soon, then back off.
+            self.wait(check, what, interval=0.5)
         except CloudopsError as e:
             e.kwargs["cluster_identifier"] = self.identifier
             raise

@@ -116,7 +116,7 @@ class FileSystem(Service):
             self.change("throughput_mode", "update_file_system", FileSystemId=fs_id,
                         ThroughputMode=self.params["throughput_mode"])
         if self.params.get("tags") is not None:
-            current = tagging.to_dict(self.efs("list_tags_for_resource", ResourceId=fs_id).get("Tags"))
+            current = tagging.to_dict(fs.get("Tags"))  # DescribeFileSystems gives every tag
             to_set, to_remove = tagging.changes(current, self.params["tags"], self.params["purge_tags"])
             if to_set or to_remove:
                 self.changes.append("tags")
@@ -154,7 +154,7 @@ class FileSystem(Service):
             self.update(fs)
             self.converge_backup(fs["FileSystemId"])
         fs_id = fs["FileSystemId"]
-        if not self.check_mode:
+        if not self.check_mode and (self.changes or fs.get("LifeCycleState") != "available"):
             self.settle(lambda: (self.describe() or {}).get("LifeCycleState") == "available", "the file system")
         targets = self.mount_targets(fs_id)
         wanted = dict((t["subnet_id"], sorted(t["security_groups"])) for t in self.params["mount_targets"])

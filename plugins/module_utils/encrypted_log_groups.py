@@ -88,6 +88,7 @@ class EncryptedLogGroups:
         self.converge_tags = converge_tags
         self.purge_tags = purge_tags
         self.read_groups = {}  # name -> the group as read_log_groups found it (None: it does not exist)
+        self.indexed_tags = {}  # name -> its tags in the Resource Groups Tagging API (a hint, see log_group)
 
     @classmethod
     def of_caller(cls, owner, tags, alias, **kwargs):
@@ -135,6 +136,19 @@ class EncryptedLogGroups:
             found = {g["logGroupName"]: g for g in self.owner.request_pages(
                 "logs", "describe_log_groups", "logGroups", logGroupIdentifiers=batch)}
             self.read_groups.update((name, found.get(name)) for name in batch)
+        self.read_indexed_tags([name for name in names if self.read_groups.get(name)])
+
+    def read_indexed_tags(self, names):
+        """With converge_tags, the tags of the existing groups `names` from the tagging index, one request for all of
+        them in place of one ListTagsLogGroup each (when the owner has the index's client and there are several)."""
+        if not self.converge_tags or len(names) < 2 or tagging.TAGGING not in self.owner.clients:
+            return
+        arns = dict((log_group_arn(self.partition, self.region, self.account_id, name), name) for name in names)
+        for arn, tags in tagging.indexed(self.owner, arns).items():
+            # The index may name a group with the :* suffix DescribeLogGroups gives its arn.
+            name = arns.get(arn[:-2] if arn.endswith(":*") else arn)
+            if name:
+                self.indexed_tags[name] = tags
 
     def find_log_group(self, name):
         if name in self.read_groups:
@@ -165,8 +179,12 @@ class EncryptedLogGroups:
             if not self.check_mode:
                 self.owner.request("logs", "associate_kms_key", logGroupName=name, kmsKeyId=key_arn)
         if self.converge_tags:
-            current = self.owner.request("logs", "list_tags_log_group", logGroupName=name).get("tags", {})
+            current = self.indexed_tags.get(name)
             to_set, to_unset = tagging.changes(current, tags, self.purge_tags)
+            if current is None or to_set or to_unset:
+                # Not indexed, or it differs: the index may lag behind, so the group's own tags decide.
+                current = self.owner.request("logs", "list_tags_log_group", logGroupName=name).get("tags", {})
+                to_set, to_unset = tagging.changes(current, tags, self.purge_tags)
             if to_set:
                 self.change("tag log group %s (%s)" % (name, ", ".join(sorted(to_set))))
                 if not self.check_mode:
@@ -186,7 +204,7 @@ class EncryptedLogGroups:
 class LogGroups(Service):
     """The encrypted_log_groups module: the log groups, and the key they are encrypted with."""
 
-    SERVICES = ("kms", "logs", "sts")
+    SERVICES = ("kms", "logs", "sts", tagging.TAGGING)
 
     def __init__(self, *args, **kwargs):
         super(LogGroups, self).__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.errors import Cloudop
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import error_handler
 
 EventsErrors = error_handler(missing_codes=["ResourceNotFoundException"])
+TopicErrors = error_handler(missing_codes=["NotFound", "NotFoundException"])
 
 EXPECTED_STOP_CODES = ["UserInitiated", "ServiceSchedulerInitiated"]
 # The service scheduler stops tasks for deployments, scale-in and drains ("Scaling activity initiated by
@@ -120,10 +121,31 @@ class StoppedTaskAlerts(Service):
         return None
 
     # -- reads ----------------------------------------------------------------------------------------------
-    def topic_arn(self):
-        topics = self.paginate("sns", "list_topics", "Topics", "manage stopped-task alerts %s" % self.name)
-        found = [t["TopicArn"] for t in topics if t["TopicArn"].rsplit(":", 1)[1] == self.name]
-        return found[-1] if found else None
+    def cluster(self):
+        """The parts of cluster_arn (partition, region, account_id, ...), or None without it."""
+        if not self.params.get("cluster_arn"):
+            return None
+        try:
+            return parse_arn(self.params["cluster_arn"])
+        except ValueError as e:
+            raise CloudopsError(message="cluster_arn=%r is not an ECS cluster ARN" % self.params["cluster_arn"]) from e
+
+    def topic(self):
+        """(ARN, attributes) of the topic `name`, or (None, None). With cluster_arn one GetTopicAttributes on the ARN
+        the cluster's partition, region and account give; without it (absent) the topic is found in ListTopics."""
+        cluster = self.cluster()
+        if cluster is None:
+            topics = self.paginate("sns", "list_topics", "Topics", "manage stopped-task alerts %s" % self.name)
+            found = [t["TopicArn"] for t in topics if t["TopicArn"].rsplit(":", 1)[1] == self.name]
+            return (found[-1] if found else None), None
+
+        arn = build_arn(cluster["partition"], "sns", cluster["region"], cluster["account_id"], self.name)
+
+        @TopicErrors.list_error_handler("manage stopped-task alerts %s" % self.name)
+        def attributes():
+            return self.clients["sns"].get_topic_attributes(aws_retry=True, TopicArn=arn)["Attributes"]
+        found = attributes()
+        return (arn, found) if found is not None else (None, None)
 
     def rule(self):
         @EventsErrors.list_error_handler("manage stopped-task alerts %s" % self.name)
@@ -155,14 +177,13 @@ class StoppedTaskAlerts(Service):
         meta = converge_owned_key(self, spec)
         return meta["Arn"] if meta else alias_name(spec["alias"])
 
-    def ensure_topic(self, topic_arn, policy):
+    def ensure_topic(self, topic_arn, attributes, policy):
         kms_key_id = self.kms_key_id
         if topic_arn is None:
             created = self.change("topic created", "sns", "create_topic", Name=self.name,
                                   Attributes={"KmsMasterKeyId": kms_key_id, "Policy": json.dumps(policy)},
                                   Tags=tagging.to_list(dict((k, str(v)) for k, v in (self.params["tags"] or {}).items())))
             return created["TopicArn"] if created else None
-        attributes = self.aws("sns", "get_topic_attributes", TopicArn=topic_arn)["Attributes"]
         if attributes.get("KmsMasterKeyId") != kms_key_id:
             self.change("topic encryption key", "sns", "set_topic_attributes", TopicArn=topic_arn,
                         AttributeName="KmsMasterKeyId", AttributeValue=kms_key_id)
@@ -220,18 +241,15 @@ class StoppedTaskAlerts(Service):
             self.aws("events", "remove_targets", Rule=self.name, Ids=stale)
         self.aws("events", "put_targets", Rule=self.name, Targets=[{"Id": "sns", "Arn": topic_arn}])
 
-    def present(self, topic_arn, rule):
-        try:
-            cluster = parse_arn(self.params["cluster_arn"])
-        except ValueError as e:
-            raise CloudopsError(message="cluster_arn=%r is not an ECS cluster ARN" % self.params["cluster_arn"]) from e
+    def present(self, topic_arn, attributes, rule):
+        cluster = self.cluster()
         partition, region, account_id = cluster["partition"], cluster["region"], cluster["account_id"]
         pattern = event_pattern(self.params["cluster_arn"])
         # Topic and rule ARNs without creating them: partition, region and account come from the cluster ARN.
         expected_topic_arn = topic_arn or build_arn(partition, "sns", region, account_id, self.name)
         rule_arn = (rule or {}).get("Arn") or build_arn(partition, "events", region, account_id, "rule/" + self.name)
         self.kms_key_id = self.ensure_key()
-        topic_arn = self.ensure_topic(topic_arn, topic_policy(expected_topic_arn, rule_arn, account_id))
+        topic_arn = self.ensure_topic(topic_arn, attributes, topic_policy(expected_topic_arn, rule_arn, account_id))
         pending = self.ensure_subscriptions(topic_arn)
         rule_arn = self.ensure_rule(rule, pattern, rule_arn)
         self.ensure_targets(rule, topic_arn, expected_topic_arn)
@@ -243,10 +261,10 @@ class StoppedTaskAlerts(Service):
 
     def run(self):
         try:
-            topic_arn, rule = self.topic_arn(), self.rule()
+            (topic_arn, attributes), rule = self.topic(), self.rule()
             if self.params["state"] == "absent":
                 return self.absent(topic_arn, rule)
-            return self.present(topic_arn, rule)
+            return self.present(topic_arn, attributes, rule)
         except CloudopsError as e:
             e.kwargs["changes"] = self.changes
             raise

@@ -3,15 +3,23 @@
 """Tags: the stack tag that marks what a stack owns, list <-> dict, and the tag diff (amazon.aws
 compare_aws_tags). `tags: None` means leave tags alone; purge_tags removes keys not asked for
 (never `aws:` keys). StackTagged gives the services that own EC2 resources by the stack tag their
-resources' tags."""
+resources' tags. indexed() reads the tags of many resources in one request."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+try:
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore
+
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import chunks
+
+TAGGING = "resourcegroupstaggingapi"
 
 STACK_TAG = "cloudops:stack"
 
@@ -99,6 +107,23 @@ def after(current, to_set, to_unset):
 def missing(current, desired):
     """The `desired` tags a resource lacks or has with another value (its other tags are left alone)."""
     return dict((k, v) for k, v in desired.items() if (current or {}).get(k) != v)
+
+
+def indexed(owner, arns):
+    """{arn: tags} of `arns` from the Resource Groups Tagging API, one GetResources per 100 ARNs, through the
+    aws.Service `owner` (its resourcegroupstaggingapi client): for kinds of resource without a batched tag read.
+    The index is eventually consistent and leaves out resources never tagged, so a caller trusts an answer only
+    when it is what the caller wants, and reads the resource's own tags otherwise. {} when the index cannot be
+    read (not allowed, not offered where the caller runs): the caller then reads each resource."""
+    found = {}
+    try:
+        for batch in chunks(sorted(set(arns)), 100):
+            response = owner.request(TAGGING, "get_resources", ResourceARNList=batch)
+            for mapping in response.get("ResourceTagMappingList") or []:
+                found[mapping["ResourceARN"]] = to_dict(mapping.get("Tags"), "Key", "Value")
+    except (ClientError, BotoCoreError):
+        return {}
+    return found
 
 
 class StackTagged:

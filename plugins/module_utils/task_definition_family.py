@@ -114,6 +114,9 @@ class TaskDefinitionFamily(Service):
 
     def keep_revisions(self):
         result = self.result
+        if result.get("revision") and result["revision"] <= self.params["keep_revisions"]:
+            # Revisions are numbered from 1 and none is newer than this one: no more than it can be ACTIVE.
+            return
         arns = self.active_revisions()
         if result["registered"] and result.get("task_definition_arn") and result["task_definition_arn"] not in arns:
             arns.append(result["task_definition_arn"])

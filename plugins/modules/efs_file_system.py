@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - Creates, converges or deletes an EFS file system identified by its creation token, with its mount targets
     (one per subnet, each with the given security groups) and tags.
-  - Uses the current EFS tagging API (ListTagsForResource, TagResource, UntagResource).
+  - Reads tags from DescribeFileSystems and changes them with the current EFS tagging API (TagResource, UntagResource).
   - Waits (with a deadline, no fixed sleep) until the file system and its mount targets are available, or gone.
 notes:
   - community.aws.efs still calls the deprecated DescribeTags/CreateTags EFS actions and cannot manage the backup

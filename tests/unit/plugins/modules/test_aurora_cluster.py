@@ -72,7 +72,7 @@ def test_tags_change_and_wait_until_available(stubs, run_module, monkeypatch):
     result, failed = run_module(aurora_cluster, dict(ARGS, wait=True))
     assert not failed, result
     assert result["modifications"] == {"tags": {"add": {}, "remove": ["old"]}}
-    assert clock.slept == [1.0]
+    assert clock.slept == [0.5]
     assert result["ready"] is False  # this run changed something
 
 
@@ -97,7 +97,7 @@ def test_a_long_wait_says_what_it_waits_for_every_20s_in_the_progress_file(stubs
     clock = waiter.ManualClock()
     monkeypatch.setattr(waiter, "Clock", lambda: clock)
     read(stubs, cluster())
-    for _poll in range(10):  # at 0, 1, 2.25, 3.81, 5.77, 8.21, 11.26, 15.07, 19.84 and 20 s
+    for _poll in range(12):  # at 0, 0.5, 1.13, 1.91, 2.88, 4.1, 5.63, 7.54, 9.92, 12.9, 16.63 and 20 s
         read(stubs, cluster(status="backing-up"), [instance("modifying")])
     read(stubs, cluster(), [instance()])
     read(stubs, cluster())

@@ -15,15 +15,17 @@ ARGS = {"name": "shop-stopped-tasks", "cluster_arn": CLUSTER, "kms_key_id": KEY}
 
 
 def converged(stubs, topic=True, rule=True, pattern=None):
-    stubs["sns"].add_response("list_topics", {"Topics": [{"TopicArn": TOPIC}] if topic else []})
+    if topic:
+        stubs["sns"].add_response("get_topic_attributes", {"Attributes": {
+            "KmsMasterKeyId": KEY, "Policy": json.dumps(topic_policy(TOPIC, RULE, "123456789012"))}},
+            {"TopicArn": TOPIC})
+    else:
+        stubs["sns"].add_client_error("get_topic_attributes", "NotFound", expected_params={"TopicArn": TOPIC})
     if rule:
         stubs["events"].add_response("describe_rule", {"Name": ARGS["name"], "Arn": RULE, "State": "ENABLED",
                                                        "EventPattern": json.dumps(pattern or event_pattern(CLUSTER))})
     else:
         stubs["events"].add_client_error("describe_rule", "ResourceNotFoundException")
-    if topic:
-        stubs["sns"].add_response("get_topic_attributes", {"Attributes": {
-            "KmsMasterKeyId": KEY, "Policy": json.dumps(topic_policy(TOPIC, RULE, "123456789012"))}})
 
 
 def test_no_change(stubs, run_module):
@@ -214,3 +216,21 @@ def test_converged_subscriptions_change_nothing(stubs, run_module):
     args = dict(ARGS, subscriptions=[{"protocol": "https", "endpoint": "https://hooks.example.com/x"}])
     result, failed = run_module(ecs_stopped_task_alerts, args)
     assert not failed and result["changed"] is False
+
+
+def test_absent_without_the_cluster_finds_the_topic_by_name(stubs, run_module):
+    other = TOPIC.replace("shop-stopped-tasks", "shop-stopped-tasks-old")
+    stubs["sns"].add_response("list_topics", {"Topics": [{"TopicArn": other}, {"TopicArn": TOPIC}]})
+    stubs["events"].add_response("describe_rule", {"Name": ARGS["name"], "Arn": RULE})
+    stubs["events"].add_response("list_targets_by_rule", {"Targets": [{"Id": "sns", "Arn": TOPIC}]})
+    stubs["events"].add_response("remove_targets", {}, {"Rule": ARGS["name"], "Ids": ["sns"]})
+    stubs["events"].add_response("delete_rule", {}, {"Name": ARGS["name"]})
+    stubs["sns"].add_response("delete_topic", {}, {"TopicArn": TOPIC})
+    result, failed = run_module(ecs_stopped_task_alerts, {"name": ARGS["name"], "state": "absent"})
+    assert not failed and result["changes"] == ["rule", "topic"]
+
+
+def test_a_topic_that_cannot_be_read_fails_naming_the_alerts(stubs, run_module):
+    stubs["sns"].add_client_error("get_topic_attributes", "AuthorizationError", "denied")
+    result, failed = run_module(ecs_stopped_task_alerts, ARGS)
+    assert failed and "shop-stopped-tasks" in result["msg"] and "denied" in result["msg"]

@@ -41,6 +41,21 @@ def test_a_new_image_registers_a_revision_and_keeps_the_newest(stubs, run_module
     assert result["revision"] == 4 and result["deregistered"] == [ARN % 2]
 
 
+def test_keep_revisions_lists_nothing_while_no_more_revisions_than_kept_can_be_active(stubs, run_module):
+    described(stubs, revision=3)  # revisions 1-3 at most are ACTIVE: no ListTaskDefinitions
+    result, failed = run_module(ecs_task_definition, dict(ARGS, keep_revisions=3))
+    assert not failed and result["changed"] is False and result["deregistered"] == []
+
+
+def test_keep_revisions_deregisters_the_oldest_without_a_new_revision(stubs, run_module):
+    described(stubs, revision=3)
+    stubs["ecs"].add_response("list_task_definitions", {"taskDefinitionArns": [ARN % 1, ARN % 3]},
+                              {"familyPrefix": "shop-web", "status": "ACTIVE"})
+    stubs["ecs"].add_response("deregister_task_definition", {}, {"taskDefinition": ARN % 1})
+    result, failed = run_module(ecs_task_definition, dict(ARGS, keep_revisions=1))
+    assert not failed and result["changed"] is True and result["deregistered"] == [ARN % 1]
+
+
 def test_tag_drift_is_fixed_without_a_new_revision(stubs, run_module):
     described(stubs, tags={"cloudops:stack": "shop", "old": "1"})
     stubs["ecs"].add_response("untag_resource", {}, {"resourceArn": ARN % 3, "tagKeys": ["old"]})

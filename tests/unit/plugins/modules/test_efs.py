@@ -43,7 +43,7 @@ def test_file_system_no_change_and_tags_left_alone(stubs, run_module):
     efs = stubs["efs"]
     efs.add_response("describe_file_systems", {"FileSystems": [FS]})
     efs.add_response("describe_backup_policy", {"BackupPolicy": {"Status": "ENABLED"}}, {"FileSystemId": "fs-1"})
-    efs.add_response("describe_file_systems", {"FileSystems": [FS]})
+    # available and unchanged: not described again
     efs.add_response("describe_mount_targets", {"MountTargets": [
         {"MountTargetId": "fsmt-0aaaaaaaaaaaaaaa1", "FileSystemId": "fs-1", "SubnetId": "subnet-0aaaaaaaaaaaaaaa1", "LifeCycleState": "available"}]})
     efs.add_response("describe_mount_target_security_groups", {"SecurityGroups": ["sg-0aaaaaaaaaaaaaaa1"]}, {"MountTargetId": "fsmt-0aaaaaaaaaaaaaaa1"})
@@ -55,8 +55,7 @@ def test_file_system_no_change_and_tags_left_alone(stubs, run_module):
 
 def test_file_system_tag_and_mount_target_changes(stubs, run_module):
     efs = stubs["efs"]
-    efs.add_response("describe_file_systems", {"FileSystems": [FS]})
-    efs.add_response("list_tags_for_resource", {"Tags": [{"Key": "old", "Value": "1"}]}, {"ResourceId": "fs-1"})
+    efs.add_response("describe_file_systems", {"FileSystems": [dict(FS, Tags=[{"Key": "old", "Value": "1"}])]})
     efs.add_response("untag_resource", {}, {"ResourceId": "fs-1", "TagKeys": ["old"]})
     efs.add_response("tag_resource", {}, {"ResourceId": "fs-1", "Tags": [{"Key": "team", "Value": "a"}]})
     efs.add_client_error("describe_backup_policy", "PolicyNotFound")  # never set: backups off

@@ -178,3 +178,57 @@ def test_a_botocore_without_log_group_identifiers_reads_each_group_by_prefix(stu
     result, failed = run_module(encrypted_log_groups, ARGS)
     assert not failed, result
     assert result["changed"] is False
+
+
+API = "/shop/services/api"
+TWO = dict(ARGS, log_groups=[WEB, API])
+
+
+def arn_of(name):
+    return "arn:aws:logs:us-east-1:%s:log-group:%s" % (ACCOUNT, name)
+
+
+def two_groups_found(stubs):
+    groups = [{"logGroupName": name, "retentionInDays": 30, "kmsKeyId": KEY} for name in (API, WEB)]
+    stubs["logs"].add_response("describe_log_groups", {"logGroups": groups}, {"logGroupIdentifiers": [API, WEB]})
+
+
+def indexed(stubs, mappings):
+    stubs["resourcegroupstaggingapi"].add_response(
+        "get_resources", {"ResourceTagMappingList": [
+            {"ResourceARN": arn, "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}
+            for arn, tags in mappings]},
+        {"ResourceARNList": [arn_of(API), arn_of(WEB)]})
+
+
+def test_the_tags_of_several_groups_come_from_one_index_read(stubs, run_module):
+    caller(stubs)
+    key_found(stubs)
+    two_groups_found(stubs)
+    indexed(stubs, [(arn_of(API), dict(TAGS, Name=API)), (arn_of(WEB) + ":*", dict(TAGS, Name=WEB))])
+    result, failed = run_module(encrypted_log_groups, TWO)
+    assert not failed and result["changed"] is False and result["changes"] == []
+
+
+def test_a_group_the_index_lacks_or_shows_otherwise_is_read_itself_before_any_change(stubs, run_module):
+    caller(stubs)
+    key_found(stubs)
+    two_groups_found(stubs)
+    # The index lags: it has API with an old Name and not WEB at all; both groups' own tags are read.
+    indexed(stubs, [(arn_of(API), dict(TAGS, Name="old"))])
+    stubs["logs"].add_response("list_tags_log_group", {"tags": dict(TAGS)}, {"logGroupName": WEB})
+    stubs["logs"].add_response("tag_log_group", {}, {"logGroupName": WEB, "tags": {"Name": WEB}})
+    stubs["logs"].add_response("list_tags_log_group", {"tags": dict(TAGS, Name=API)}, {"logGroupName": API})
+    result, failed = run_module(encrypted_log_groups, TWO)
+    assert not failed and result["changes"] == ["tag log group %s (Name)" % WEB]
+
+
+def test_without_the_index_each_group_is_read(stubs, run_module):
+    caller(stubs)
+    key_found(stubs)
+    two_groups_found(stubs)
+    stubs["resourcegroupstaggingapi"].add_client_error("get_resources", "AccessDeniedException")
+    for name in (WEB, API):
+        stubs["logs"].add_response("list_tags_log_group", {"tags": dict(TAGS, Name=name)}, {"logGroupName": name})
+    result, failed = run_module(encrypted_log_groups, TWO)
+    assert not failed and result["changed"] is False
