@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import hashlib
 import weakref
 
@@ -54,6 +55,9 @@ _DATA_LOADERS = {}
 # digest of the credentials and STS endpoint -> what GetCallerIdentity answered for them: who a set of credentials is
 # does not change, so a run on the Mitogen strategy (one process for every task) asks once
 _CALLERS = {}
+# (credentials digest, region, service, what) -> the answer of a read that does not change during a run (a region's
+# Availability Zones, its VPC endpoint services), so the modules of a run on the Mitogen strategy ask once
+_UNCHANGING = {}
 
 
 def credentials_digest(aws):
@@ -260,6 +264,29 @@ class Service:
             _CALLERS[key] = dict(found)
         return found
 
+    def read_unchanging(self, service, what, read):
+        """read(), whose answer does not change during a run (`what` names it), once per credentials and region in
+        this process: later calls get a copy of the first answer."""
+        aws = self.clients[service]
+        digest = credentials_digest(aws)
+        key = (digest, getattr(aws, "client", aws).meta.region_name, service, what)
+        if digest is not None and key in _UNCHANGING:
+            return copy.deepcopy(_UNCHANGING[key])
+        found = read()
+        if digest is not None:
+            _UNCHANGING[key] = copy.deepcopy(found)
+        return found
+
+    def availability_zones(self):
+        """DescribeAvailabilityZones of the region (every zone, each with its state, type and opt-in status)."""
+        return self.read_unchanging("ec2", "availability zones", lambda: self.request(
+            "ec2", "describe_availability_zones")["AvailabilityZones"])
+
+    def endpoint_service_names(self):
+        """The VPC endpoint service names offered in the region (DescribeVpcEndpointServices, every page)."""
+        return self.read_unchanging("ec2", "endpoint service names", lambda: self.paginate_by_token(
+            "ec2", "describe_vpc_endpoint_services", "ServiceNames"))
+
     def wait(self, check, what, timeout=None, **kwargs):
         """waiter.wait_or_fail on this service's clock; `timeout` defaults to the wait_timeout option."""
         timeout = self.params.get("wait_timeout") if timeout is None else timeout
@@ -350,14 +377,22 @@ class Batch(Service):
             raise CloudopsError(message="%s[%d] (%s): %s" % (self.many, index, name, "; ".join(validated.error_messages)))
         return validated.validated_parameters
 
+    def prepare(self, items):
+        """Called with the validated items before any is converged (a batch that reads them all at once does it here)."""
+
+    def item_service(self, params):
+        """The item_class service converging one item (a batch that read every item hands it its read)."""
+        return self.item_class(self.clients, params, self.check_mode, clock=self.clock, progress=self.progress,
+                               diff_mode=self.diff_mode, region=self.region)
+
     def run(self):
         items = [self.item_params(i, item) for i, item in enumerate(self.params[self.many])]
         names = [item[self.key] for item in items]
         refuse_listed_twice(self.many, names, self.key)
+        self.prepare(items)
         results = []
         for params in items:
-            service = self.item_class(self.clients, params, self.check_mode, clock=self.clock, progress=self.progress,
-                                      diff_mode=self.diff_mode, region=self.region)
+            service = self.item_service(params)
             try:
                 results.append(service.run())
             finally:

@@ -41,20 +41,31 @@ def settled(provider):
     return True, []
 
 
+def describe_providers(service, names):
+    """name -> the capacity provider (with its tags), None when it does not exist or is INACTIVE; 100 names a call."""
+    found = dict((name, None) for name in names)
+    for batch in chunks(names, 100):
+        result = service.call("ecs", "describe_capacity_providers", "describe capacity provider %s" % ", ".join(batch),
+                              capacityProviders=batch, include=["TAGS"])
+        for provider in result.get("capacityProviders") or []:
+            if provider.get("name") in found and provider.get("status") != "INACTIVE":
+                found[provider["name"]] = provider
+    return found
+
+
 class CapacityProvider(Service):
     SERVICES = ("ecs",)
 
     def __init__(self, *args, **kwargs):
         super(CapacityProvider, self).__init__(*args, **kwargs)
         self.name = self.params["name"]
+        self.read_before = None  # (provider or None,) when a batch read it with the others: the first describe()
 
     def describe(self):
-        result = self.call("ecs", "describe_capacity_providers", "describe capacity provider %s" % self.name,
-                           capacityProviders=[self.name], include=["TAGS"])
-        for provider in result.get("capacityProviders") or []:
-            if provider.get("name") == self.name and provider.get("status") != "INACTIVE":
-                return provider
-        return None
+        if self.read_before is not None:
+            (provider,), self.read_before = self.read_before, None
+            return provider
+        return describe_providers(self, [self.name]).get(self.name)
 
     def wait_settled(self):
         """The provider once its update or deletion is no longer in progress (V(wait_timeout=0): no wait)."""
@@ -169,9 +180,17 @@ class CapacityProvider(Service):
 
 
 class ClusterCapacityProviders(Batch):
-    """The providers of the list option (a Batch of CapacityProvider), then, with the `cluster` option, that cluster's
+    """The providers of the list option (a Batch of CapacityProvider, all read in one request), then, with the `cluster` option, that cluster's
     capacity providers set to the present ones and its default strategy to `default_capacity_provider_strategy`
     (PutClusterCapacityProviders, only when they differ)."""
+
+    def prepare(self, items):
+        self.read = describe_providers(self, [item["name"] for item in items])  # one request for every provider
+
+    def item_service(self, params):
+        service = super(ClusterCapacityProviders, self).item_service(params)
+        service.read_before = (self.read.get(params["name"]),)
+        return service
 
     def run(self):
         result = super(ClusterCapacityProviders, self).run()

@@ -272,8 +272,7 @@ class PreflightChecks(Service):
     def zones(self, spec):
         if not spec:
             return []
-        zones = self.request("ec2", "describe_availability_zones")["AvailabilityZones"]
-        available = available_zone_names(zones)
+        available = available_zone_names(self.availability_zones())
         problems, azs = zone_problems(spec, available, self.region)
         self.problems.extend(problems)
         self.facts["azs"] = azs
@@ -383,7 +382,7 @@ class PreflightChecks(Service):
             self.problems.extend(security_group_problems(spec, by_id.get(spec["id"])))
 
     def endpoint_services(self, spec):
-        names = self.paginate_by_token("ec2", "describe_vpc_endpoint_services", "ServiceNames")
+        names = self.endpoint_service_names()
         prefix = detect_prefix(names, self.region)
         unknown = unknown_services(spec["names"], names, prefix, self.region)
         if unknown:

@@ -344,6 +344,7 @@ class EcsServices(Service):
         super(EcsServices, self).__init__(*args, **kwargs)
         self.cluster = self.params["cluster"]
         self._td_cache = {}
+        self._read = None  # name -> the service as converge() read it
         self._targets = {}  # service name -> (healthy, total) targets, as last read
         self._known_deployments = {}  # service name -> service deployment ARNs before this run's change
         self._deployments = {}  # service name -> its service deployment (DescribeServiceDeployments), as last read
@@ -509,6 +510,7 @@ class EcsServices(Service):
 
     def converge(self, specs):
         current = self.describe([spec["name"] for spec in specs])
+        self._read = current
         results = []
         for spec in specs:
             service = current.get(spec["name"])
@@ -608,10 +610,11 @@ class EcsServices(Service):
                 reasons.extend("%s: %s in %s" % (name, r, group.split(":")[-1]) for r in target_reasons)
         return not reasons, False, reasons
 
-    def wait_rolled_out(self, results):
-        """Wait until every service is rolled out (or gone); fails early when a rollout failed.
-        Returns the seconds waited."""
+    def wait_rolled_out(self, results, described=None):
+        """Wait until every service is rolled out (or gone); fails early when a rollout failed. `described`: the
+        services as just read (nothing changed since), for the first check. Returns the seconds waited."""
         pending = dict((r["name"], r) for r in results)
+        first = {"services": described}
         state = {"reasons": {}, "services": {}}
         lines = progress_lines.Changes(self.progress)
         deleting = [r["state"] == "absent" for r in results]
@@ -621,7 +624,7 @@ class EcsServices(Service):
             self.progress("waiting for %s (at most %ss)" % (what, self.params["wait_timeout"]))
 
         def check():
-            services = self.describe(list(pending))
+            services, first["services"] = first["services"] or self.describe(list(pending)), None
             state["services"] = services
             for name in list(pending):
                 ready, failed, reasons = self.readiness(services.get(name), pending[name])
@@ -669,7 +672,8 @@ class EcsServices(Service):
         results = self.converge(specs)
         waited = 0.0
         if self.params["wait"] and not self.check_mode:
-            waited = self.wait_rolled_out(results)
+            # Nothing changed: the first check reads the services as converge just did.
+            waited = self.wait_rolled_out(results, None if any(r["changed"] for r in results) else self._read)
         output = dict(changed=any(r["changed"] for r in results), services=results, waited_seconds=waited)
         if self.params["services"] is None:
             output["service"] = results[0]

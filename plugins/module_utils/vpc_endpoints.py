@@ -138,7 +138,7 @@ class VpcEndpoints(tagging.StackTagged, Service):
     # -- reads -------------------------------------------------------------------------------------
     def services(self):
         """(prefix, offered service names) from DescribeVpcEndpointServices (it has no paginator)."""
-        names = self.paginate_by_token("ec2", "describe_vpc_endpoint_services", "ServiceNames")
+        names = self.endpoint_service_names()
         prefix = self.params.get("service_prefix") or detect_prefix(names, self.region)
         return prefix, names
 

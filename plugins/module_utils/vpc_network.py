@@ -200,9 +200,7 @@ class VpcNetwork(tagging.StackTagged, aws.Service):
             raise NetworkError("; ".join(errors))
 
     def pick_azs(self):
-        zones = self.request("ec2", "describe_availability_zones", Filters=[
-            {"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}])
-        names = available_zone_names(zones["AvailabilityZones"])
+        names = available_zone_names(self.availability_zones())
         if self.params["azs"]:
             missing = [az for az in self.params["azs"] if az not in names]
             if missing:

@@ -240,12 +240,13 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
                               mutually_exclusive=[("name", "capacity_providers")],
                               required_by={"cluster": "capacity_providers"})
-    if not module.params.get("cluster"):
+    if module.params.get("capacity_providers") is None:
         run_one_or_many(module, CapacityProvider, OPTIONS, "capacity_providers")
         return
+    cluster = module.params.get("cluster")
     run_service(module, ClusterCapacityProviders.from_module(
         module, item_class=CapacityProvider, options=OPTIONS, many="capacity_providers", key="name", rules={}),
-        description="converge the capacity providers of cluster %s" % module.params["cluster"])
+        description="converge the capacity providers" + (" of cluster %s" % cluster if cluster else ""))
 
 
 if __name__ == "__main__":

@@ -10,8 +10,11 @@ sys.path.insert(0, os.path.join(ROOT, ".collections"))
 
 @pytest.fixture(autouse=True)
 def forget_callers():
-    """Tests stub GetCallerIdentity with the same fake credentials: each one starts with no identity remembered."""
+    """Tests stub their reads with the same fake credentials: each one starts with no caller identity and no unchanging
+    read remembered."""
     from ansible_collections.cloudops.ecs.plugins.module_utils import aws
     aws._CALLERS.clear()
+    aws._UNCHANGING.clear()
     yield
     aws._CALLERS.clear()
+    aws._UNCHANGING.clear()

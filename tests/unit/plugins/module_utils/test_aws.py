@@ -209,3 +209,23 @@ def test_the_caller_identity_is_read_once_per_credentials():
     with pytest.raises(CloudopsError, match="Failed to read the caller"):
         aws.Service({"sts": other}, {}).caller_identity("read the caller")
     other_stub.assert_no_pending_responses()
+
+
+def test_a_read_that_does_not_change_during_a_run_is_made_once_per_credentials_and_region():
+    def ec2(region, key="AKIAONE"):
+        client = boto3.client("ec2", region_name=region, aws_access_key_id=key, aws_secret_access_key="s")
+        stubber = Stubber(client)
+        stubber.activate()
+        return RetryingBotoClientWrapper(client, aws.retry()), stubber
+
+    zones = [{"ZoneName": "us-east-1a", "State": "available"}]
+    first, first_stub = ec2("us-east-1")
+    first_stub.add_response("describe_availability_zones", {"AvailabilityZones": [dict(z) for z in zones]}, {})
+    aws.Service({"ec2": first}, {}).availability_zones()[0]["State"] = "changed by a caller"
+    again, again_stub = ec2("us-east-1")  # a later task's client: no request, the answer as AWS gave it
+    assert aws.Service({"ec2": again}, {}).availability_zones() == zones
+    again_stub.assert_no_pending_responses()
+    for other, other_stub in (ec2("us-west-2"), ec2("us-east-1", key="AKIATWO")):  # another region, other credentials
+        other_stub.add_response("describe_availability_zones", {"AvailabilityZones": []}, {})
+        assert aws.Service({"ec2": other}, {}).availability_zones() == []
+        other_stub.assert_no_pending_responses()

@@ -79,9 +79,9 @@ def spot_provider():
 
 
 def test_several_providers_in_one_process_each_converged_in_order(stubs, run_module):
-    describe(stubs, provider())
-    stubs["ecs"].add_response("describe_capacity_providers", {"capacityProviders": []},
-                              {"capacityProviders": ["shop-spot"], "include": ["TAGS"]})
+    # one DescribeCapacityProviders for every provider
+    stubs["ecs"].add_response("describe_capacity_providers", {"capacityProviders": [provider()]},
+                              {"capacityProviders": ["shop-ondemand", "shop-spot"], "include": ["TAGS"]})
     spot = dict(ARGS, name="shop-spot", auto_scaling_group_arn=SPOT_ASG)
     result, failed = run_module(ecs_capacity_provider, {"capacity_providers": [ARGS, spot]}, check_mode=True)
     assert not failed, result

@@ -39,6 +39,25 @@ def test_no_change(stubs, run_module):
     assert not failed and result["changed"] is False and result["service"]["action"] == "none"
 
 
+def test_no_change_with_wait_checks_the_services_as_read_and_their_targets(stubs, run_module, monkeypatch):
+    clock = waiter.ManualClock()
+    monkeypatch.setattr(waiter, "Clock", lambda: clock)
+    describe(stubs, service())  # once: the first check uses it
+    both_targets_healthy(stubs)
+    result, failed = run_module(ecs_service, dict(ARGS, wait=True))
+    assert not failed and result["changed"] is False and result["waited_seconds"] == 0 and clock.slept == []
+
+
+def test_no_change_with_wait_still_waits_for_a_rollout_in_progress(stubs, run_module, monkeypatch):
+    clock = waiter.ManualClock()
+    monkeypatch.setattr(waiter, "Clock", lambda: clock)
+    describe(stubs, service(running=1, rollout="IN_PROGRESS"))  # e.g. a previous run was interrupted
+    describe(stubs, service())
+    both_targets_healthy(stubs)
+    result, failed = run_module(ecs_service, dict(ARGS, wait=True))
+    assert not failed and result["changed"] is False and clock.slept == [1.0]
+
+
 def test_check_mode_on_an_empty_account_plans_the_creation(stubs, run_module):
     stubs["ecs"].add_client_error("describe_services", "ClusterNotFoundException")
     stubs["ecs"].add_client_error("describe_task_definition", "ClientException", "Unable to describe task definition.")
