@@ -24,8 +24,9 @@ options:
     required: true
   templates:
     description:
-      - The amazon.aws.ec2_launch_template results of the groups, in the same order (C(results) of the loop); a
-        group without one (check mode on an empty account) gets a placeholder template.
+      - The launch templates of the groups, in the same order (C(launch_templates) of a
+        M(cloudops.ecs.launch_templates) result); a group whose template has no id yet (check mode on an empty
+        account) gets a placeholder template.
     type: list
     elements: dict
     required: true
@@ -40,7 +41,7 @@ options:
 EXAMPLES = r"""
 - name: Every Auto Scaling group in one call
   cloudops.ecs.ecs_autoscaling_group:
-    auto_scaling_groups: "{{ groups | cloudops.ecs.instance_group_auto_scaling_groups(templates.results, settings) }}"
+    auto_scaling_groups: "{{ groups | cloudops.ecs.instance_group_auto_scaling_groups(templates.launch_templates, settings) }}"
 """
 
 RETURN = r"""
@@ -59,10 +60,11 @@ def instance_group_auto_scaling_groups(groups, templates, settings):
         tags["cloudops:instance-group"] = group["name"]
         if group.get("managed_scaling"):
             tags["AmazonECSManaged"] = ""
+        template_id = template.get("launch_template_id")
         item = {
             "name": group["resource_name"],
-            "launch_template": {"id": (template.get("template") or {}).get("launch_template_id") or "lt-pending",
-                                "version": str(template.get("latest_version") or "$Latest")},
+            "launch_template": {"id": template_id or "lt-pending",
+                                "version": str(template_id and template.get("latest_version") or "$Latest")},
             "subnet_ids": list(settings.get("subnet_ids") or []),
             "min_size": int(group["min_size"]),
             "max_size": int(group["max_size"]),

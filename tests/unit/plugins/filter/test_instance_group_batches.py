@@ -16,7 +16,9 @@ GROUPS = instance_groups([
     {"name": "ondemand", "instance_type": "m7g.large"},
     {"name": "spot", "spot": True, "instance_types": ["m7g.large", "m6g.large"], "managed_scaling": False},
 ], DEFAULTS, "shop")
-TEMPLATES = [{"template": {"launch_template_id": "lt-1"}, "latest_version": 3}, {"skipped": True}]
+# launch_templates of a cloudops.ecs.launch_templates result; the second created in check mode (no id yet)
+TEMPLATES = [{"name": "shop-ondemand", "launch_template_id": "lt-1", "latest_version": 3, "default_version": 3},
+             {"name": "shop-spot", "launch_template_id": "", "latest_version": None, "default_version": None}]
 SETTINGS = {"subnet_ids": ["subnet-a", "subnet-b"], "create_empty": True, "health_check_grace_period": "120",
             "metrics_collection": False, "tags": {"cloudops:stack": "shop"}}
 
