@@ -9,6 +9,8 @@
 - CreateLaunchTemplate's TagSpecifications (resource type `launch-template`) tag the template only; moto also
   copies them into the first version's LaunchTemplateData, which EC2 does not (a version's TagSpecifications
   are for the instances, volumes and interfaces it launches, and `launch-template` is not one of them).
+- DescribeLaunchTemplates gives a template's tags as they are now (moto kept those it was created with, so
+  CreateTags and DeleteTags on the template did not show).
 - NAT gateway tags are filed under resource type `natgateway` (moto says `nat-gateway`), so
   DescribeTags with a resource-type filter finds them and amazon.aws tag comparison converges.
 - DescribeSecurityGroupRules gives the Description of every rule, as EC2 does; moto gives only that of CIDR rules,
@@ -20,6 +22,7 @@ import copy
 
 from moto.core.responses import ActionResult
 from moto.ec2.models.instances import InstanceBackend
+from moto.ec2.models.launch_templates import LaunchTemplate
 from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ec2.responses.launch_templates import LaunchTemplates
 from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, EC2_RESOURCE_TO_PREFIX, parse_user_data
@@ -36,9 +39,16 @@ class Ec2(Component):
         patch(InstanceBackend, "run_instances", _run_instances)
         patch(LaunchTemplates, "create_launch_template", _create_launch_template)
         patch(LaunchTemplates, "create_launch_template_version", _create_launch_template_version)
+        patch(LaunchTemplate, "tags", _current_tags)
         EC2_PREFIX_TO_RESOURCE[EC2_RESOURCE_TO_PREFIX["nat-gateway"]] = "natgateway"
         patch(SecurityGroupRule, "description", _rule_description)
         patch(SecurityGroupRule, "__eq__", _rule_equal)
+
+
+def _current_tags(original):
+    del original  # an attribute moto set once, at creation
+    # the template's tags live in EC2's tag store; moto's assignment at creation is ignored
+    return property(lambda template: template.get_tags(), lambda template, value: None)
 
 
 def _rule_equal(original):

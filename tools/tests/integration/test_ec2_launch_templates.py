@@ -35,3 +35,18 @@ def test_template_tags_alone_give_a_version_without_tag_specifications(client):
     version = ec2.describe_launch_template_versions(LaunchTemplateId=template_id, Versions=["1"])[
         "LaunchTemplateVersions"][0]
     assert "TagSpecifications" not in version["LaunchTemplateData"]
+
+
+def test_describe_gives_the_tags_the_template_has_now(client):
+    ec2 = client("ec2")
+    name = "lt-retag-" + uuid.uuid4().hex[:8]
+    template_id = ec2.create_launch_template(
+        LaunchTemplateName=name, LaunchTemplateData={"InstanceType": "t3.micro"},
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "team", "Value": "platform"},
+                                                                        {"Key": "old", "Value": "1"}]}],
+    )["LaunchTemplate"]["LaunchTemplateId"]
+    ec2.create_tags(Resources=[template_id], Tags=[{"Key": "team", "Value": "web"}])
+    ec2.delete_tags(Resources=[template_id], Tags=[{"Key": "old"}])
+    described = ec2.describe_launch_templates(Filters=[{"Name": "launch-template-name", "Values": [name]}])[
+        "LaunchTemplates"][0]
+    assert described["Tags"] == [{"Key": "team", "Value": "web"}]
