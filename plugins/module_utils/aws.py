@@ -361,6 +361,7 @@ class Batch(Service):
         self.many = kwargs.pop("many")
         self.key = kwargs.pop("key")
         self.rules = kwargs.pop("rules")
+        self.read = None
         super(Batch, self).__init__(*args, **kwargs)
 
     @classmethod
@@ -378,12 +379,17 @@ class Batch(Service):
         return validated.validated_parameters
 
     def prepare(self, items):
-        """Called with the validated items before any is converged (a batch that reads them all at once does it here)."""
+        """Every item read at once, when the item class can: its read_all(batch, items) -> {key: what it read}."""
+        read_all = getattr(self.item_class, "read_all", None)
+        self.read = read_all(self, items) if read_all else None
 
     def item_service(self, params):
-        """The item_class service converging one item (a batch that read every item hands it its read)."""
-        return self.item_class(self.clients, params, self.check_mode, clock=self.clock, progress=self.progress,
-                               diff_mode=self.diff_mode, region=self.region)
+        """The item_class service converging one item, handed its part of read_all() as `read_before` (a 1-tuple)."""
+        service = self.item_class(self.clients, params, self.check_mode, clock=self.clock, progress=self.progress,
+                                  diff_mode=self.diff_mode, region=self.region)
+        if self.read is not None:
+            service.read_before = (self.read.get(params[self.key]),)
+        return service
 
     def run(self):
         items = [self.item_params(i, item) for i, item in enumerate(self.params[self.many])]

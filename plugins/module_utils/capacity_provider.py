@@ -61,6 +61,10 @@ class CapacityProvider(Service):
         self.name = self.params["name"]
         self.read_before = None  # (provider or None,) when a batch read it with the others: the first describe()
 
+    @staticmethod
+    def read_all(batch, items):
+        return describe_providers(batch, [item["name"] for item in items])  # one request for every provider
+
     def describe(self):
         if self.read_before is not None:
             (provider,), self.read_before = self.read_before, None
@@ -183,14 +187,6 @@ class ClusterCapacityProviders(Batch):
     """The providers of the list option (a Batch of CapacityProvider, all read in one request), then, with the `cluster` option, that cluster's
     capacity providers set to the present ones and its default strategy to `default_capacity_provider_strategy`
     (PutClusterCapacityProviders, only when they differ)."""
-
-    def prepare(self, items):
-        self.read = describe_providers(self, [item["name"] for item in items])  # one request for every provider
-
-    def item_service(self, params):
-        service = super(ClusterCapacityProviders, self).item_service(params)
-        service.read_before = (self.read.get(params["name"]),)
-        return service
 
     def run(self):
         result = super(ClusterCapacityProviders, self).run()

@@ -15,7 +15,7 @@ __metaclass__ = type
 import datetime
 import re
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
 NAMESPACE = "ecs"
@@ -195,13 +195,33 @@ class ServiceScaling(Service):
     """The scalable target of one ECS service, its step scaling policies and its scheduled actions."""
 
     SERVICES = (AAS,)
+    read_before = None  # (scalable target or None,) when a batch read it with the others
 
-    def read(self, rid):
+    @staticmethod
+    def read_all(batch, items):
+        """service -> its scalable target (None: not registered), 50 services a DescribeScalableTargets."""
+        rids = dict((resource_id(item["cluster"], item["service"]), item["service"]) for item in items)
+        found = dict((service, None) for service in rids.values())
+        for chunk in chunks(sorted(rids), 50):
+            for target in batch.paginate(AAS, "describe_scalable_targets", "ScalableTargets",
+                                         "describe the scalable targets of %s" % ", ".join(chunk),
+                                         ServiceNamespace=NAMESPACE, ResourceIds=chunk, ScalableDimension=DIMENSION):
+                if target.get("ResourceId") in rids and target.get("ScalableDimension") == DIMENSION:
+                    found[rids[target["ResourceId"]]] = target
+        return found
+
+    def scalable_target(self, rid):
+        if self.read_before is not None:
+            (target,), self.read_before = self.read_before, None
+            return target
         target = self.paginate(AAS, "describe_scalable_targets", "ScalableTargets",
                                "describe the scalable target of %s" % rid, ServiceNamespace=NAMESPACE,
                                ResourceIds=[rid], ScalableDimension=DIMENSION)
-        target = [t for t in target if t.get("ResourceId") == rid and t.get("ScalableDimension") == DIMENSION]
-        if not target:
+        return next((t for t in target if t.get("ResourceId") == rid and t.get("ScalableDimension") == DIMENSION), None)
+
+    def read(self, rid):
+        target = self.scalable_target(rid)
+        if target is None:
             return None, [], []
         policies = self.paginate(AAS, "describe_scaling_policies", "ScalingPolicies",
                                  "describe the scaling policies of %s" % rid, ServiceNamespace=NAMESPACE,
@@ -213,7 +233,7 @@ class ServiceScaling(Service):
         def same(item):
             return item.get("ResourceId") == rid and item.get("ScalableDimension") == DIMENSION
 
-        return target[0], [p for p in policies if same(p)], [a for a in actions if same(a)]
+        return target, [p for p in policies if same(p)], [a for a in actions if same(a)]
 
     def run(self):
         params = self.params

@@ -147,12 +147,15 @@ def test_absent_deletes_the_owners_policies_and_actions_and_deregisters(stubs, r
 
 
 def test_several_services_in_one_process(stubs, run_module):
-    reads(stubs, policies=[policy("demo-web-step-backlog"), policy("demo-web-cpu", "TargetTrackingScaling")],
-          actions=[action("demo-web-schedule-mornings")])
     api = "service/demo/api"
-    stubs["application-autoscaling"].add_response(
-        "describe_scalable_targets", {"ScalableTargets": []},
-        {"ServiceNamespace": "ecs", "ResourceIds": [api], "ScalableDimension": BASE["ScalableDimension"]})
+    aas = stubs["application-autoscaling"]
+    # one DescribeScalableTargets for every service, then each registered one's policies and actions
+    aas.add_response("describe_scalable_targets", {"ScalableTargets": [TARGET]},
+                     {"ServiceNamespace": "ecs", "ResourceIds": [api, RID], "ScalableDimension": BASE["ScalableDimension"]})
+    aas.add_response("describe_scaling_policies", {"ScalingPolicies": [
+        policy("demo-web-step-backlog"), policy("demo-web-cpu", "TargetTrackingScaling")]}, dict(BASE))
+    aas.add_response("describe_scheduled_actions", {"ScheduledActions": [action("demo-web-schedule-mornings")]},
+                     dict(BASE))
     stubs["application-autoscaling"].add_response(
         "register_scalable_target", {}, dict(BASE, ResourceId=api, MinCapacity=1, MaxCapacity=3))
     stubs["application-autoscaling"].add_response("put_scaling_policy", {"PolicyARN": STEP_ARN + "api"}, dict(
