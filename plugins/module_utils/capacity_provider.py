@@ -184,9 +184,9 @@ class CapacityProvider(Service):
 
 
 class ClusterCapacityProviders(Batch):
-    """The providers of the list option (a Batch of CapacityProvider, all read in one request), then, with the `cluster` option, that cluster's
-    capacity providers set to the present ones and its default strategy to `default_capacity_provider_strategy`
-    (PutClusterCapacityProviders, only when they differ)."""
+    """The providers of the list option (a Batch of CapacityProvider, all read in one request), then, with the
+    `cluster` option, that cluster's capacity providers set to the present ones and its default strategy to
+    `default_capacity_provider_strategy` (PutClusterCapacityProviders, only when they differ)."""
 
     def run(self):
         result = super(ClusterCapacityProviders, self).run()

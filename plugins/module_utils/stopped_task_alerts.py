@@ -132,14 +132,15 @@ class StoppedTaskAlerts(Service):
 
     def topic(self):
         """(ARN, attributes) of the topic `name`, or (None, None). With cluster_arn one GetTopicAttributes on the ARN
-        the cluster's partition, region and account give; without it (absent) the topic is found in ListTopics."""
+        the cluster's partition and account and the region the module talks to give; without it (absent) the topic
+        is found in ListTopics."""
         cluster = self.cluster()
         if cluster is None:
             topics = self.paginate("sns", "list_topics", "Topics", "manage stopped-task alerts %s" % self.name)
             found = [t["TopicArn"] for t in topics if t["TopicArn"].rsplit(":", 1)[1] == self.name]
             return (found[-1] if found else None), None
 
-        arn = build_arn(cluster["partition"], "sns", cluster["region"], cluster["account_id"], self.name)
+        arn = build_arn(cluster["partition"], "sns", self.region or cluster["region"], cluster["account_id"], self.name)
 
         @TopicErrors.list_error_handler("manage stopped-task alerts %s" % self.name)
         def attributes():
@@ -243,9 +244,11 @@ class StoppedTaskAlerts(Service):
 
     def present(self, topic_arn, attributes, rule):
         cluster = self.cluster()
-        partition, region, account_id = cluster["partition"], cluster["region"], cluster["account_id"]
+        partition, account_id = cluster["partition"], cluster["account_id"]
+        region = self.region or cluster["region"]
         pattern = event_pattern(self.params["cluster_arn"])
-        # Topic and rule ARNs without creating them: partition, region and account come from the cluster ARN.
+        # Topic and rule ARNs without creating them: partition and account from the cluster ARN, the region the
+        # module talks to.
         expected_topic_arn = topic_arn or build_arn(partition, "sns", region, account_id, self.name)
         rule_arn = (rule or {}).get("Arn") or build_arn(partition, "events", region, account_id, "rule/" + self.name)
         self.kms_key_id = self.ensure_key()

@@ -113,7 +113,8 @@ def indexed(owner, arns):
     """{arn: tags} of `arns` from the Resource Groups Tagging API, one GetResources per 100 ARNs, through the
     aws.Service `owner` (its resourcegroupstaggingapi client): for kinds of resource without a batched tag read.
     The index is eventually consistent and leaves out resources never tagged, so a caller trusts an answer only
-    when it is what the caller wants, and reads the resource's own tags otherwise. {} when the index cannot be
+    when it is what the caller wants, and reads the resource's own tags otherwise (a change made within the index's
+    lag is then seen by the next run). {} when the index cannot be
     read (not allowed, not offered where the caller runs): the caller then reads each resource."""
     found = {}
     try:
