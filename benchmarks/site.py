@@ -10,8 +10,12 @@ With --vs REF (e.g. --vs main) the same measurement runs on REF too, checked out
 with a local AWS of its own, the runs of both interleaved so both see the same machine load; it then prints
 the ratios and whether each goal is met. Figures, not a test: it works with whatever site.yml contains.
 
+With --verify-services N [N ...], after those rounds each tree's cluster gets small extra services (one task each, no
+load balancer, created directly through the ECS API) until it runs N services, and verify.yml is run once at each
+size ("verify-N" columns): how verify grows with the number of services.
+
 Usage: python benchmarks/site.py [--runs N] [--vs REF] [--scale N] [--top N] [--json FILE] [--keep]
-                                 [-- ansible-playbook args]
+                                 [--verify-services N ...] [-- ansible-playbook args]
 """
 import argparse
 import collections
@@ -42,6 +46,42 @@ CALL_COUNTER = os.path.join(ROOT, "tools", "aws_calls")
 GOALS = {"converged_ratio": 0.33, "converged_calls": 80, "create_factor": 1.15, "verify_seconds": 5.0,
          "verify_calls": 30}
 KINDS = ("create", "no-change", "check", "verify")
+EXTRA_FAMILY = "benchmark-extra"
+
+
+def kinds_of(trees):
+    """KINDS, then the other kinds the trees ran (verify-N), in the order they first ran."""
+    extra = [k for tree in trees for k in tree.runs if k not in KINDS]
+    return list(KINDS) + list(dict.fromkeys(extra))
+
+
+def grow_services(tree, count, timeout=300):
+    """Extra one-task services (no load balancer) in the tree's cluster until it has `count` services, all running."""
+    import boto3  # pylint: disable=import-outside-toplevel
+
+    ecs = boto3.client("ecs", endpoint_url=tree.endpoint, region_name="us-east-1", aws_access_key_id="testing",
+                       aws_secret_access_key="testing")
+    [cluster] = ecs.list_clusters()["clusterArns"][:1]
+    names = []
+    for page in ecs.get_paginator("list_services").paginate(cluster=cluster):
+        names.extend(arn.rsplit("/", 1)[1] for arn in page["serviceArns"])
+    definition = ecs.register_task_definition(family=EXTRA_FAMILY, containerDefinitions=[{
+        "name": "idle", "image": "public.ecr.aws/docker/library/busybox:stable", "memory": 16, "essential": True,
+        "command": ["sleep", "infinity"]}])["taskDefinition"]["taskDefinitionArn"]
+    for index in range(len(names), count):
+        ecs.create_service(cluster=cluster, serviceName=f"{EXTRA_FAMILY}-{index}", taskDefinition=definition,
+                           desiredCount=1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        arns = [arn for page in ecs.get_paginator("list_services").paginate(cluster=cluster)
+                for arn in page["serviceArns"]]
+        described = [s for i in range(0, len(arns), 10)
+                     for s in ecs.describe_services(cluster=cluster, services=arns[i:i + 10])["services"]]
+        waiting = [s["serviceName"] for s in described if s["runningCount"] < s["desiredCount"]]
+        if not waiting:
+            return
+        time.sleep(1)  # polling the local AWS from outside the product, until a deadline
+    raise RuntimeError(f"{tree.label}: services not running after {timeout}s: {', '.join(waiting[:5])}")
 
 
 def critical_path(scale):
@@ -173,7 +213,7 @@ def ref_worktree(ref, workdir):
 
 
 def table(trees, top):
-    columns = [(tree, kind) for kind in KINDS for tree in trees if tree.median(kind)]
+    columns = [(tree, kind) for kind in kinds_of(trees) for tree in trees if tree.median(kind)]
     names = [f"{kind}:{tree.label}" if len(trees) > 1 else kind for tree, kind in columns]
     width = max(12, *(len(n) for n in names))
     lines = []
@@ -250,6 +290,10 @@ def goals(tree, ref, scale):
         say(factor <= GOALS["create_factor"],
             f"create: {run['wall_seconds']:.1f}s = {factor:.2f} x the critical path {seconds:.1f}s ({name}; "
             f"goal <= {GOALS['create_factor']})" + (f", {ref.label}: {base['wall_seconds']:.1f}s" if base else ""))
+    for kind in [k for k in kinds_of([tree]) if k.startswith("verify-")]:
+        run, base = tree.median(kind), ref.median(kind) if ref else None
+        say(None, f"{kind.replace('-', ' with ')} services: {run['wall_seconds']:.1f}s, {run['calls']} AWS requests, "
+                  f"exit code {run['rc']}" + (f"; {ref.label}: {base['wall_seconds']:.1f}s, {base['calls']}" if base else ""))
     run = tree.median("verify")
     if run:
         base = ref.median("verify") if ref else None
@@ -284,6 +328,8 @@ def main(argv=None):
     parser.add_argument("--top", type=int, default=10, help="also list the N most frequent calls (0: none)")
     parser.add_argument("--json", help="write the figures to this file as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, call lists, timings)")
+    parser.add_argument("--verify-services", type=int, nargs="*", default=[], metavar="N",
+                        help="then run verify.yml once with the cluster grown to N services (each N given)")
     args = parser.parse_args(argv)
 
     # Stopped with SIGTERM, still stop the servers and remove the temporary worktree.
@@ -314,6 +360,10 @@ def main(argv=None):
                 for kind, playbook, run_args in plan:
                     for tree in trees:
                         failed |= bool(tree.run(kind, playbook, run_args)["rc"])
+            for count in ([] if failed else sorted(args.verify_services)):
+                for tree in trees:
+                    grow_services(tree, count)
+                    tree.run(f"verify-{count}", "verify.yml", [])
         except (KeyboardInterrupt, SystemExit):
             # Interrupted (Ctrl-C, SIGTERM): the figures of the runs that finished are still worth printing.
             interrupted = True

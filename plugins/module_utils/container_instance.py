@@ -27,7 +27,8 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.tags import STACK_TAG
 
 
 def _paginate(client, method, key, **kwargs):
-    return paginate_by_token(client, method, key, "nextToken", "nextToken", **kwargs)
+    # ECS lists 10 items a page unless asked for more; 100 is the most every one of its List* calls gives
+    return paginate_by_token(client, method, key, "nextToken", "nextToken", maxResults=100, **kwargs)
 
 
 def ecs_tags(item):

@@ -11,25 +11,28 @@ class FakeEcs:
         self.tasks = ["arn:task/%d" % i for i in range(tasks)]
         self.instances = ["arn:ci/%d" % i for i in range(instances)]
 
-    def _page(self, items, key, nextToken=None):
+    def _page(self, items, key, nextToken=None, size=10):
+        """A page as ECS gives it: 10 items unless maxResults asks for up to 100."""
+        assert 1 <= size <= 100
         start = int(nextToken or 0)
-        page = {key: items[start:start + 10]}
-        if start + 10 < len(items):
-            page["nextToken"] = str(start + 10)
+        page = {key: items[start:start + size]}
+        if start + size < len(items):
+            page["nextToken"] = str(start + size)
         return page
 
-    def list_services(self, aws_retry=False, cluster=None, nextToken=None):
+    def list_services(self, aws_retry=False, cluster=None, nextToken=None, maxResults=10):
         self.calls.append("list_services")
-        return self._page(self.services, "serviceArns", nextToken)
+        return self._page(self.services, "serviceArns", nextToken, maxResults)
 
     def describe_services(self, aws_retry=False, cluster=None, services=None):
         assert len(services) <= 10
         self.calls.append("describe_services")
         return {"services": [{"serviceArn": s, "serviceName": s, "status": "ACTIVE"} for s in services]}
 
-    def list_tasks(self, aws_retry=False, cluster=None, desiredStatus=None, nextToken=None, containerInstance=None):
+    def list_tasks(self, aws_retry=False, cluster=None, desiredStatus=None, nextToken=None, containerInstance=None,
+                   maxResults=10):
         self.calls.append("list_tasks")
-        return self._page(self.tasks, "taskArns", nextToken)
+        return self._page(self.tasks, "taskArns", nextToken, maxResults)
 
     def describe_tasks(self, aws_retry=False, cluster=None, tasks=None):
         assert len(tasks) <= 100
@@ -37,9 +40,9 @@ class FakeEcs:
         return {"tasks": [{"taskArn": t, "lastStatus": "RUNNING", "containerInstanceArn": self.instances[i % 3],
                            "group": "service:web"} for i, t in enumerate(tasks)]}
 
-    def list_container_instances(self, aws_retry=False, cluster=None, status=None, nextToken=None):
+    def list_container_instances(self, aws_retry=False, cluster=None, status=None, nextToken=None, maxResults=10):
         self.calls.append("list_container_instances")
-        return self._page(self.instances if status == "ACTIVE" else [], "containerInstanceArns", nextToken)
+        return self._page(self.instances if status == "ACTIVE" else [], "containerInstanceArns", nextToken, maxResults)
 
     def describe_container_instances(self, aws_retry=False, cluster=None, containerInstances=None):
         self.calls.append("describe_container_instances")
@@ -51,10 +54,10 @@ class FakeEcs:
 def test_reads_are_paginated_and_batched_not_per_task():
     ecs = FakeEcs()
     assert len(ci_utils.services(ecs, "c")) == 25
-    assert ecs.calls.count("list_services") == 3 and ecs.calls.count("describe_services") == 3
+    assert ecs.calls.count("list_services") == 1 and ecs.calls.count("describe_services") == 3  # 100 a page
     grouped = ci_utils.tasks_by_instance(ci_utils.tasks(ecs, "c"))
     assert sum(len(v) for v in grouped.values()) == 250
-    assert ecs.calls.count("list_tasks") == 25 and ecs.calls.count("describe_tasks") == 3
+    assert ecs.calls.count("list_tasks") == 3 and ecs.calls.count("describe_tasks") == 3
     assert len(ci_utils.container_instances(ecs, "c")) == 3
     assert ecs.calls.count("describe_container_instances") == 1
 

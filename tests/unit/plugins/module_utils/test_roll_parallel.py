@@ -226,7 +226,7 @@ class Fleet:
         del self.cis[InstanceId]
 
     # -- ecs
-    def list_container_instances(self, aws_retry=False, cluster=None, status=None, nextToken=None):
+    def list_container_instances(self, aws_retry=False, cluster=None, status=None, nextToken=None, maxResults=None):
         if status == "ACTIVE":
             for instance_id, entry in list(self.booting.items()):
                 entry[0] -= 1
@@ -261,7 +261,8 @@ class Fleet:
             raise Killed()
         return {"failures": []}
 
-    def list_tasks(self, aws_retry=False, cluster=None, desiredStatus=None, containerInstance=None, nextToken=None):
+    def list_tasks(self, aws_retry=False, cluster=None, desiredStatus=None, containerInstance=None, nextToken=None,
+                   maxResults=None):
         ci = next(c for c in self.cis.values() if c["containerInstanceArn"] == containerInstance)
         return {"taskArns": ["arn:task/%s/%d" % (ci["ec2InstanceId"], k) for k in range(ci["runningTasksCount"])]}
 
@@ -269,7 +270,7 @@ class Fleet:
         return {"tasks": [{"taskArn": t, "lastStatus": "RUNNING", "group": "service:web",
                            "containerInstanceArn": "arn:ci/" + t.split("/")[1]} for t in tasks]}
 
-    def list_services(self, aws_retry=False, cluster=None, nextToken=None):
+    def list_services(self, aws_retry=False, cluster=None, nextToken=None, maxResults=None):
         return {"serviceArns": []}
 
     # -- ec2

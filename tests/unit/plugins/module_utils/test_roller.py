@@ -92,7 +92,7 @@ class World:
         del self.cis[InstanceId]
 
     # -- ecs
-    def list_container_instances(self, aws_retry=False, cluster=None, status=None, nextToken=None):
+    def list_container_instances(self, aws_retry=False, cluster=None, status=None, nextToken=None, maxResults=None):
         return {"containerInstanceArns": [c["containerInstanceArn"] for c in self.cis.values() if c["status"] == status]}
 
     def describe_container_instances(self, aws_retry=False, cluster=None, containerInstances=None):
@@ -108,14 +108,15 @@ class World:
     def deregister_container_instance(self, **kwargs):
         pass
 
-    def list_tasks(self, aws_retry=False, cluster=None, desiredStatus=None, containerInstance=None, nextToken=None):
+    def list_tasks(self, aws_retry=False, cluster=None, desiredStatus=None, containerInstance=None, nextToken=None,
+                   maxResults=None):
         # the task still counted on a draining instance has stopped by the time it is listed
         for ci in self.cis.values():
             if ci["containerInstanceArn"] == containerInstance:
                 ci["runningTasksCount"] = 0
         return {"taskArns": []}
 
-    def list_services(self, aws_retry=False, cluster=None, nextToken=None):
+    def list_services(self, aws_retry=False, cluster=None, nextToken=None, maxResults=None):
         return {"serviceArns": []}
 
     # -- ec2

@@ -16,7 +16,7 @@ def cluster(stubs):
 
 
 def services(stubs, running):
-    stubs["ecs"].add_response("list_services", {"serviceArns": [SERVICE_ARN]}, {"cluster": CLUSTER_ARN})
+    stubs["ecs"].add_response("list_services", {"serviceArns": [SERVICE_ARN]}, {"cluster": CLUSTER_ARN, "maxResults": 100})
     stubs["ecs"].add_response("describe_services", {"services": [{
         "serviceName": "web", "serviceArn": SERVICE_ARN, "status": "ACTIVE", "desiredCount": 2, "runningCount": running,
         "pendingCount": 0, "deployments": [{"id": "ecs-svc/1", "status": "PRIMARY", "rolloutState": "COMPLETED"}],

@@ -51,14 +51,15 @@ def container_instances(stubs, cluster, items):
     """ci_utils.container_instances: one list per status, then one describe."""
     for status in STATUSES:
         stubs["ecs"].add_response("list_container_instances", {"containerInstanceArns": [
-            i["containerInstanceArn"] for i in items if i["status"] == status]}, {"cluster": cluster, "status": status})
+            i["containerInstanceArn"] for i in items if i["status"] == status]},
+            {"cluster": cluster, "status": status, "maxResults": 100})
     if items:
         stubs["ecs"].add_response("describe_container_instances", {"containerInstances": items, "failures": []}, {
             "cluster": cluster, "containerInstances": sorted(i["containerInstanceArn"] for i in items)})
 
 
 def steady_services(stubs):
-    stubs["ecs"].add_response("list_services", {"serviceArns": [SERVICE_ARN]}, {"cluster": "shop"})
+    stubs["ecs"].add_response("list_services", {"serviceArns": [SERVICE_ARN]}, {"cluster": "shop", "maxResults": 100})
     stubs["ecs"].add_response("describe_services", {"services": [{
         "serviceName": "web", "serviceArn": SERVICE_ARN, "status": "ACTIVE", "desiredCount": 2, "runningCount": 2,
         "pendingCount": 0, "deployments": [{"id": "ecs-svc/1", "status": "PRIMARY", "rolloutState": "COMPLETED",
