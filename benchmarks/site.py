@@ -30,6 +30,8 @@ import sys
 import tempfile
 import time
 
+import boto3
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
@@ -57,8 +59,6 @@ def kinds_of(trees):
 
 def grow_services(tree, count, timeout=300):
     """Extra one-task services (no load balancer) in the tree's cluster until it has `count` services, all running."""
-    import boto3  # pylint: disable=import-outside-toplevel
-
     ecs = boto3.client("ecs", endpoint_url=tree.endpoint, region_name="us-east-1", aws_access_key_id="testing",
                        aws_secret_access_key="testing")
     [cluster] = ecs.list_clusters()["clusterArns"][:1]

@@ -198,6 +198,7 @@ class Service:
 
     SERVICES = ()
     EXTRA_RETRY_CODES = {}
+    read_before = None  # (what a Batch's read_all() found for this item,), until read_or_batch_read() takes it
 
     def __init__(self, clients, params, check_mode=False, clock=None, progress=None, diff_mode=True, region=None):
         self.clients = clients
@@ -286,6 +287,13 @@ class Service:
         """The VPC endpoint service names offered in the region (DescribeVpcEndpointServices, every page)."""
         return self.read_unchanging("ec2", "endpoint service names", lambda: self.paginate_by_token(
             "ec2", "describe_vpc_endpoint_services", "ServiceNames"))
+
+    def read_or_batch_read(self, read):
+        """What the Batch read for this item at once the first time (read_before), read() afterwards and without it."""
+        if self.read_before is not None:
+            (found,), self.read_before = self.read_before, None
+            return found
+        return read()
 
     def wait(self, check, what, timeout=None, **kwargs):
         """waiter.wait_or_fail on this service's clock; `timeout` defaults to the wait_timeout option."""

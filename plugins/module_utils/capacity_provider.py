@@ -59,17 +59,13 @@ class CapacityProvider(Service):
     def __init__(self, *args, **kwargs):
         super(CapacityProvider, self).__init__(*args, **kwargs)
         self.name = self.params["name"]
-        self.read_before = None  # (provider or None,) when a batch read it with the others: the first describe()
 
     @staticmethod
     def read_all(batch, items):
         return describe_providers(batch, [item["name"] for item in items])  # one request for every provider
 
     def describe(self):
-        if self.read_before is not None:
-            (provider,), self.read_before = self.read_before, None
-            return provider
-        return describe_providers(self, [self.name]).get(self.name)
+        return self.read_or_batch_read(lambda: describe_providers(self, [self.name]).get(self.name))
 
     def wait_settled(self):
         """The provider once its update or deletion is no longer in progress (V(wait_timeout=0): no wait)."""

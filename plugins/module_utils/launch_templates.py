@@ -263,20 +263,9 @@ class LaunchTemplates(Service):
 
     def converge_tags(self, spec, template):
         """The template's tags converged to the tags option (with purge_tags); returns the tags after."""
-        current = tagging.to_dict(template.get("Tags"))
-        to_set, to_unset = tagging.changes(current, spec.get("tags"), self.params.get("purge_tags", True))
-        what = "launch template %s" % spec["name"]
-        if to_set:
-            self.change("tag %s (%s)" % (what, ", ".join(sorted(to_set))))
-            if not self.check_mode:
-                self.call("ec2", "create_tags", "tag the " + what, Resources=[template["LaunchTemplateId"]],
-                          Tags=tagging.to_list(to_set))
-        if to_unset:
-            self.change("untag %s (%s)" % (what, ", ".join(to_unset)))
-            if not self.check_mode:
-                self.call("ec2", "delete_tags", "untag the " + what, Resources=[template["LaunchTemplateId"]],
-                          Tags=[{"Key": key} for key in to_unset])
-        return tagging.after(current, to_set, to_unset)
+        return tagging.converge_ec2_tags(self, template["LaunchTemplateId"], "launch template %s" % spec["name"],
+                                         tagging.to_dict(template.get("Tags")), spec.get("tags"),
+                                         self.params.get("purge_tags", True))
 
     def present(self):
         specs = self.params["launch_templates"]

@@ -108,18 +108,8 @@ class SecurityGroups(Service):
                          **kwargs)["GroupId"]
 
     def converge_tags(self, group, spec):
-        to_set, to_unset = tagging.changes(tagging.to_dict(group.get("Tags")), spec.get("tags"),
-                                           self.params.get("purge_tags", True))
-        what = "security group %s" % spec["name"]
-        if to_set:
-            self.change("tag %s (%s)" % (what, ", ".join(sorted(to_set))))
-            if not self.check_mode:
-                self.call("ec2", "create_tags", "tag " + what, Resources=[group["GroupId"]], Tags=tagging.to_list(to_set))
-        if to_unset:
-            self.change("untag %s (%s)" % (what, ", ".join(to_unset)))
-            if not self.check_mode:
-                self.call("ec2", "delete_tags", "untag " + what, Resources=[group["GroupId"]],
-                          Tags=[{"Key": key} for key in to_unset])
+        tagging.converge_ec2_tags(self, group["GroupId"], "security group %s" % spec["name"],
+                                  tagging.to_dict(group.get("Tags")), spec.get("tags"), self.params.get("purge_tags", True))
 
     def converge_rules(self, group_id, spec, current):
         """Both directions of the group's rules; returns (before, after) views for the diff."""

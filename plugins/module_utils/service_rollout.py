@@ -624,7 +624,7 @@ class EcsServices(Service):
             self.progress("waiting for %s (at most %ss)" % (what, self.params["wait_timeout"]))
 
         def check():
-            services, first["services"] = first["services"] or self.describe(list(pending)), None
+            services = first.pop("services", None) or self.describe(list(pending))
             state["services"] = services
             for name in list(pending):
                 ready, failed, reasons = self.readiness(services.get(name), pending[name])

@@ -195,7 +195,6 @@ class ServiceScaling(Service):
     """The scalable target of one ECS service, its step scaling policies and its scheduled actions."""
 
     SERVICES = (AAS,)
-    read_before = None  # (scalable target or None,) when a batch read it with the others
 
     @staticmethod
     def read_all(batch, items):
@@ -211,13 +210,13 @@ class ServiceScaling(Service):
         return found
 
     def scalable_target(self, rid):
-        if self.read_before is not None:
-            (target,), self.read_before = self.read_before, None
-            return target
-        target = self.paginate(AAS, "describe_scalable_targets", "ScalableTargets",
-                               "describe the scalable target of %s" % rid, ServiceNamespace=NAMESPACE,
-                               ResourceIds=[rid], ScalableDimension=DIMENSION)
-        return next((t for t in target if t.get("ResourceId") == rid and t.get("ScalableDimension") == DIMENSION), None)
+        def read():
+            targets = self.paginate(AAS, "describe_scalable_targets", "ScalableTargets",
+                                    "describe the scalable target of %s" % rid, ServiceNamespace=NAMESPACE,
+                                    ResourceIds=[rid], ScalableDimension=DIMENSION)
+            return next((t for t in targets if t.get("ResourceId") == rid and t.get("ScalableDimension") == DIMENSION),
+                        None)
+        return self.read_or_batch_read(read)
 
     def read(self, rid):
         target = self.scalable_target(rid)

@@ -127,6 +127,23 @@ def indexed(owner, arns):
     return found
 
 
+def converge_ec2_tags(service, resource_id, what, current, desired, purge=True):
+    """Turn the tags `current` of the EC2 resource `resource_id` into `desired` (CreateTags, DeleteTags; no call in
+    check mode) through the aws.Service `service`, each change recorded with its change() naming `what`. Returns the
+    tags after."""
+    to_set, to_unset = changes(current, desired, purge)
+    if to_set:
+        service.change("tag %s (%s)" % (what, ", ".join(sorted(to_set))))
+        if not service.check_mode:
+            service.call("ec2", "create_tags", "tag " + what, Resources=[resource_id], Tags=to_list(to_set))
+    if to_unset:
+        service.change("untag %s (%s)" % (what, ", ".join(to_unset)))
+        if not service.check_mode:
+            service.call("ec2", "delete_tags", "untag " + what, Resources=[resource_id],
+                         Tags=[{"Key": key} for key in to_unset])
+    return after(current, to_set, to_unset)
+
+
 class StackTagged:
     """For service classes (aws.Service) that own EC2 resources by the stack tag, with `stack` and the
     `tags` option: the tags each resource gets, their TagSpecifications, ownership, and adding the tags
