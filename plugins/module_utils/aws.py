@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import copy
 import hashlib
+import os
 import weakref
 
 try:
@@ -45,11 +46,16 @@ def client(module, service, extra_retry_codes=None):
 
 
 USER_AGENT = "APN/1.0 Ansible/%s cloudops.ecs" % ansible_version
-# module -> its boto3 session and connection settings, for as long as the module object lives
+# module -> the digest of its connection settings (settings_digest) and the settings, for as long as the module lives
 _SESSIONS = weakref.WeakKeyDictionary()
 # botocore's data path -> the loader of botocore's service data (endpoints, models): read-only files, parsed once per
 # Python process (with a Mitogen strategy, one process runs every task)
 _DATA_LOADERS = {}
+# (service, settings_digest) -> the botocore client made for them, shared by the modules of the process; clients keep
+# no state of the module that made them (the retry wrapper is made per module)
+_CLIENTS = {}
+# settings_digest -> the boto3 session those clients come from
+_BOTO_SESSIONS = {}
 
 
 # digest of the credentials and STS endpoint -> what GetCallerIdentity answered for them: who a set of credentials is
@@ -73,9 +79,11 @@ def credentials_digest(aws):
 
 def connect(module, service):
     """A client of `service` with the module's connection options (region, endpoint, credentials or profile,
-    certificates, aws_config) as amazon.aws makes it, but every client of the module from one boto3 session, and
-    botocore's data files read once per process: amazon.aws makes a session per client, so each client re-reads the
-    endpoint data and every session its service models (about a second per client on a busy controller)."""
+    certificates, aws_config) as amazon.aws makes it, but made once per process for the same options, credentials and
+    AWS_* environment, and botocore's data files read once per process: amazon.aws makes a session per client, so
+    each client re-reads the endpoint data and every session its service models (about a second per client on a busy
+    controller), and even from one session a client costs about 10 ms of CPU (its class, endpoint and hooks), which a
+    run on the Mitogen strategy (one process for every task) paid for each client of each task."""
     found = _SESSIONS.get(module)
     if found is None:
         region, endpoint, params = get_aws_connection_info(module)
@@ -83,20 +91,39 @@ def connect(module, service):
         config, extra = botocore.config.Config(user_agent=USER_AGENT), params.pop("aws_config", None)
         if extra is not None:  # the module's aws_config option, as a botocore Config
             config = config.merge(extra)
+        settings = dict(params, config=config, region_name=region, endpoint_url=endpoint)
+        found = _SESSIONS[module] = (settings_digest(settings, os.environ), settings)
+    digest, settings = found
+    key = (service, digest)
+    if key not in _CLIENTS:
+        settings = dict(settings)
+        profile = settings.pop("profile_name", None)
+        if digest not in _BOTO_SESSIONS:
+            try:
+                _BOTO_SESSIONS[digest] = boto3.session.Session(profile_name=profile)
+            except botocore.exceptions.BotoCoreError as error:
+                module.fail_json_aws(error, msg="Couldn't connect to AWS")
+            share_data_loader(_BOTO_SESSIONS[digest]._session)  # pylint: disable=protected-access
+        session = _BOTO_SESSIONS[digest]
         try:
-            session = boto3.session.Session(profile_name=params.pop("profile_name", None))
-        except botocore.exceptions.BotoCoreError as error:
+            _CLIENTS[key] = session.client(service, **settings)
+        except botocore.exceptions.NoRegionError:
+            module.fail_json(msg="The %s module requires a region and none was found in configuration, environment "
+                                 "variables or module parameters" % getattr(module, "_name", "AWS"))
+        except (ValueError, botocore.exceptions.BotoCoreError) as error:
             module.fail_json_aws(error, msg="Couldn't connect to AWS")
-        share_data_loader(session._session)  # pylint: disable=protected-access
-        found = _SESSIONS[module] = (session, dict(params, config=config, region_name=region, endpoint_url=endpoint))
-    session, settings = found
-    try:
-        return session.client(service, **settings)
-    except botocore.exceptions.NoRegionError:
-        module.fail_json(msg="The %s module requires a region and none was found in configuration, environment "
-                             "variables or module parameters" % getattr(module, "_name", "AWS"))
-    except (ValueError, botocore.exceptions.BotoCoreError) as error:
-        module.fail_json_aws(error, msg="Couldn't connect to AWS")
+    return _CLIENTS[key]
+
+
+def settings_digest(settings, environ):
+    """A digest of everything a client's behaviour depends on: the connection settings (credentials included, the
+    aws_config options by value) and the AWS_* environment variables boto3 reads when the settings leave them out."""
+    plain = dict(settings)
+    config = plain.pop("config", None)
+    options = sorted(getattr(config, "_user_provided_options", {}).items())  # pylint: disable=protected-access
+    aws_environ = sorted((name, value) for name, value in environ.items() if name.startswith("AWS_"))
+    key = repr((sorted(plain.items()), options, aws_environ))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def share_data_loader(botocore_session):

@@ -10,11 +10,11 @@ sys.path.insert(0, os.path.join(ROOT, ".collections"))
 
 @pytest.fixture(autouse=True)
 def forget_callers():
-    """Tests stub their reads with the same fake credentials: each one starts with no caller identity and no unchanging
-    read remembered."""
+    """Tests stub their reads with the same fake credentials: each one starts with no caller identity, no unchanging
+    read and no client or session remembered."""
     from ansible_collections.cloudops.ecs.plugins.module_utils import aws
-    aws._CALLERS.clear()
-    aws._UNCHANGING.clear()
+    for remembered in (aws._CALLERS, aws._UNCHANGING, aws._CLIENTS, aws._BOTO_SESSIONS):
+        remembered.clear()
     yield
-    aws._CALLERS.clear()
-    aws._UNCHANGING.clear()
+    for remembered in (aws._CALLERS, aws._UNCHANGING, aws._CLIENTS, aws._BOTO_SESSIONS):
+        remembered.clear()

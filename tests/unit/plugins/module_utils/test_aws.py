@@ -159,6 +159,12 @@ class ConnectModule:
         raise AssertionError("%s: %s" % (msg, error))
 
 
+def _session_of(client):
+    """The boto3 session connect() made `client` from."""
+    [digest] = [digest for (_service, digest), made in aws._CLIENTS.items() if made is client]
+    return aws._BOTO_SESSIONS[digest]
+
+
 def test_clients_of_a_module_share_its_session_and_every_session_the_process_data_loader():
     first = ConnectModule(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="secret",
                           endpoint_url="http://127.0.0.1:1", aws_config={"connect_timeout": 7})
@@ -166,18 +172,30 @@ def test_clients_of_a_module_share_its_session_and_every_session_the_process_dat
     assert ec2.meta.region_name == "us-east-1" and ec2.meta.endpoint_url == "http://127.0.0.1:1"
     assert ec2.meta.config.connect_timeout == 7 and ec2.meta.config.user_agent.startswith("APN/1.0 Ansible/")
     assert ec2._request_signer._credentials.access_key == "AKIDEXAMPLE"
-    session = aws._SESSIONS[first][0]
-    aws.connect(first, "sts")
-    assert aws._SESSIONS[first][0] is session
+    session = _session_of(ec2)
+    assert _session_of(aws.connect(first, "sts")) is session and _session_of(rds) is session
 
     second = ConnectModule(region="eu-west-2", access_key="AKIDOTHER", secret_key="other")
     kms = aws.connect(second, "kms")
-    assert aws._SESSIONS[second][0] is not session
+    assert _session_of(kms) is not session
     assert kms.meta.region_name == "eu-west-2" and kms._request_signer._credentials.access_key == "AKIDOTHER"
     assert kms.meta.endpoint_url == "https://kms.eu-west-2.amazonaws.com"
     loader = session._session.get_component("data_loader")
-    assert aws._SESSIONS[second][0]._session.get_component("data_loader") is loader
+    assert _session_of(kms)._session.get_component("data_loader") is loader
     assert rds.meta.service_model.service_name == "rds"
+
+
+def test_modules_with_the_same_settings_share_clients_and_any_difference_gets_its_own(monkeypatch):
+    options = dict(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="secret", aws_config={"connect_timeout": 7})
+    ec2 = aws.connect(ConnectModule(**options), "ec2")
+    assert aws.connect(ConnectModule(**options), "ec2") is ec2
+    assert aws.connect(ConnectModule(**options), "ecs") is not ec2
+    for name, value in (("region", "eu-west-1"), ("secret_key", "rotated"), ("session_token", "token"),
+                        ("aws_config", {"connect_timeout": 8}), ("endpoint_url", "http://127.0.0.1:2")):
+        other = aws.connect(ConnectModule(**dict(options, **{name: value})), "ec2")
+        assert other is not ec2, name
+    monkeypatch.setenv("AWS_STS_REGIONAL_ENDPOINTS", "regional")  # an AWS_* variable boto3 reads itself
+    assert aws.connect(ConnectModule(**options), "ec2") is not ec2
 
 
 def test_connect_fails_the_module_on_conflicting_or_missing_connection_options(monkeypatch):
