@@ -139,15 +139,16 @@ check: dev-setup  ## lint and unit tests (the quick loop before a commit)
 	exit $$rc
 
 # Every stage runs even when an earlier one fails, so one run shows every problem; the target fails if any
-# stage failed, and its output ends with pytest's summary line. Lint and sanity run beside the tests (they take the
-# CPU the tests leave idle while waiting on the local AWS), their output shown after the tests'. Tests run in random
+# stage failed, and its output ends with pytest's summary line. Lint and sanity run beside the tests at the lowest CPU
+# priority (nice 19), so they take only the CPU the tests leave idle while waiting on the local AWS and never slow a
+# test; their output is shown after the tests'. Tests run in random
 # order (pytest-randomly: the header names the seed, replay with PYTEST_ARGS=--randomly-seed=N) and each has a
 # timeout (pytest-timeout, pyproject.toml). pytest exits 5 when it collects nothing: that fails too, and says so.
 test: dev-setup  ## everything CI runs: lint, sanity, unit and integration tests
 	@failed=""; logs=$$(mktemp -d); \
 	echo "make test: lint and sanity run beside the tests; their output follows the tests' output"; \
 	for stage in lint sanity; do \
-	  ( $(MAKE) --no-print-directory $$stage > $$logs/$$stage 2>&1; rc=$$?; \
+	  ( nice -n 19 $(MAKE) --no-print-directory $$stage > $$logs/$$stage 2>&1; rc=$$?; \
 	    echo; echo "make test: $$stage finished (exit $$rc); its output follows the tests'"; exit $$rc ) & \
 	  eval "$$stage=$$!"; \
 	done; \
