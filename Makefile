@@ -43,16 +43,25 @@ define pip_install
 	  || { echo "pip install $(1) failed" >&2; exit 1; }
 endef
 
+# The requirements go in with uv (from PyPI, into the venv): it downloads, unpacks and byte-compiles on every CPU, so a
+# fresh setup takes about 13 s instead of 28 s with pip. pip installs them when uv cannot (an index that only pip's
+# own configuration names, for instance).
+define requirements_install
+	@set -o pipefail; $(BIN)/python -m uv pip install --python $(BIN)/python --quiet --compile-bytecode $(1) \
+	  || { echo "uv could not install $(1): pip installs it" >&2; \
+	       $(BIN)/python -m pip install --quiet $(1) 2>&1 | { grep -v -E "^WARNING: Location '[^']*' is ignored" || true; }; }
+endef
+
 $(BIN)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(call pip_install,--upgrade pip)
-	$(call pip_install,-r requirements.txt)
+	$(call pip_install,--upgrade pip uv==0.13.10)
+	$(call requirements_install,-r requirements.txt)
 	@$(BIN)/python -c 'import ansible, boto3, moto'
 	@touch $@
 
 # Development tools (requirements-dev.txt) on top; only the targets that need them install them.
 $(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.txt
-	$(call pip_install,-r requirements-dev.txt)
+	$(call requirements_install,-r requirements-dev.txt)
 	@$(BIN)/python -c 'import pytest, xdist, pytest_randomly, pytest_timeout, ansible_runner, ansible_builder, antsibull_changelog, antsibull_docs'
 	@touch $@
 
