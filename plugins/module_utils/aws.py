@@ -47,7 +47,7 @@ def client(module, service, extra_retry_codes=None):
 
 USER_AGENT = "APN/1.0 Ansible/%s cloudops.ecs" % ansible_version
 # module -> the digest of its connection settings (settings_digest) and the settings, for as long as the module lives
-_SESSIONS = weakref.WeakKeyDictionary()
+_MODULE_SETTINGS = weakref.WeakKeyDictionary()
 # botocore's data path -> the loader of botocore's service data (endpoints, models): read-only files, parsed once per
 # Python process (with a Mitogen strategy, one process runs every task)
 _DATA_LOADERS = {}
@@ -84,7 +84,7 @@ def connect(module, service):
     each client re-reads the endpoint data and every session its service models (about a second per client on a busy
     controller), and even from one session a client costs about 10 ms of CPU (its class, endpoint and hooks), which a
     run on the Mitogen strategy (one process for every task) paid for each client of each task."""
-    found = _SESSIONS.get(module)
+    found = _MODULE_SETTINGS.get(module)
     if found is None:
         region, endpoint, params = get_aws_connection_info(module)
         params = dict(params)
@@ -92,7 +92,7 @@ def connect(module, service):
         if extra is not None:  # the module's aws_config option, as a botocore Config
             config = config.merge(extra)
         settings = dict(params, config=config, region_name=region, endpoint_url=endpoint)
-        found = _SESSIONS[module] = (settings_digest(settings, os.environ), settings)
+        found = _MODULE_SETTINGS[module] = (settings_digest(settings, os.environ), settings)
     digest, settings = found
     key = (service, digest)
     if key not in _CLIENTS:
