@@ -10,6 +10,7 @@ from local_aws.control_plane.ec2 import Ec2
 from local_aws.control_plane.ecs import EcsComponent
 from local_aws.control_plane.elbv2 import ElbV2
 from local_aws.control_plane.events import Events
+from local_aws.control_plane.iam import Iam
 from local_aws.control_plane.invariants import Invariants
 from local_aws.control_plane.kms import Kms
 from local_aws.control_plane.latency import Latency
@@ -19,7 +20,7 @@ from local_aws.control_plane.rds_catalog import RdsCatalog
 from local_aws.control_plane.ssm_public import SsmPublic
 
 ALL = [EcsComponent, ElbV2, Ec2, AutoScaling, AppAutoScaling, Latency, Kms, Invariants, RdsCatalog, Events, Logs,
-       SsmPublic, Acm, Notifications]
+       SsmPublic, Acm, Notifications, Iam]
 
 
 def wrap(app, profile="fast"):
