@@ -50,6 +50,22 @@ def test_customer_keys_stay_customer_managed_and_rotate_only_when_enabled(client
 
 
 # -- CloudWatch Logs: a key for an existing group ------------------------------------------------------------------
+def test_asymmetric_keys_sign_verify_and_give_their_public_key_symmetric_keys_encrypt(client):
+    from cryptography.hazmat.primitives import serialization
+
+    kms = client("kms")
+    for spec, algorithm in (("RSA_2048", "RSASSA_PSS_SHA_256"), ("ECC_NIST_P256", "ECDSA_SHA_256")):
+        key = kms.create_key(KeySpec=spec, KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+        signature = kms.sign(KeyId=key, Message=b"release", SigningAlgorithm=algorithm)["Signature"]
+        assert kms.verify(KeyId=key, Message=b"release", Signature=signature, SigningAlgorithm=algorithm)[
+            "SignatureValid"]
+        public = serialization.load_der_public_key(kms.get_public_key(KeyId=key)["PublicKey"])
+        assert public.key_size == (2048 if spec == "RSA_2048" else 256)
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    blob = kms.encrypt(KeyId=key, Plaintext=b"secret")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"secret"
+
+
 def test_a_log_group_takes_a_key_after_creation(client):
     logs, kms = client("logs"), client("kms")
     name = f"/test/{uuid.uuid4().hex[:8]}"
