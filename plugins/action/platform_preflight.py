@@ -35,6 +35,8 @@ PLAYBOOK_INPUTS = {
                                     "deploy_wait_timeout", "services_list")),
 }
 _SPECS = {}
+# libyaml's loader when PyYAML has it: the pure-Python one took 0.1 s of CPU for the roles' argument specs per run.
+SPEC_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def argument_spec(role, entry):
@@ -42,7 +44,7 @@ def argument_spec(role, entry):
     if key not in _SPECS:
         path = os.path.join(ROLES_DIR, role, "meta", "argument_specs.yml")
         with open(path) as handle:
-            specs = yaml.safe_load(handle)["argument_specs"]
+            specs = yaml.load(handle, Loader=SPEC_LOADER)["argument_specs"]
         if entry not in specs:
             raise AnsibleError("role %s has no entry point %s in %s" % (role, entry, path))
         _SPECS[key] = specs[entry].get("options") or {}
