@@ -92,7 +92,9 @@ class _PrivateKeyOnFirstUse:
         self._key_spec = key_spec
         self._key = None
 
-    def __getattr__(self, name):
+    def __getattr__(self, name):  # only names the instance lacks: the key's own
+        if name.startswith("__") or name in ("_generate", "_key_spec", "_key"):
+            raise AttributeError(name)  # copy and pickle probe before __init__ ran
         if self._key is None:
             self._key = self._generate(self._key_spec)
         return getattr(self._key, name)

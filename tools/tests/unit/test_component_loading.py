@@ -45,7 +45,7 @@ def test_components_do_not_import_the_registry():
 def test_every_component_is_registered_in_tick_order():
     assert [c.name for c in components.ALL] == ["ecs", "elbv2", "ec2", "autoscaling", "appautoscaling", "latency", "kms",
                                                 "invariants", "rds_catalog", "events", "logs", "ssm_public", "acm",
-                                                "notifications", "iam"]
+                                                "notifications", "catalogues"]
 
 
 def _broken_run(tmp_path, module):

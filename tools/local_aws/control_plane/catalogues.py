@@ -1,4 +1,4 @@
-"""IAM and EC2 catalogues read once per process.
+"""AWS catalogues moto loads (IAM managed policies, AMIs) read once per process.
 
 moto gives every IAM backend AWS's managed policies (about 1,300, from a 4 MB JSON document) and every EC2 backend
 the AMI catalogue of its region (gzipped JSON), parsing the documents again for each backend it creates: at the first
@@ -18,8 +18,8 @@ from local_aws.control_plane.core import Component
 from local_aws.control_plane.moto_patch import patch
 
 
-class Iam(Component):
-    name = "iam"
+class Catalogues(Component):
+    name = "catalogues"
 
     def __init__(self, plane):
         super().__init__(plane)
