@@ -1,5 +1,5 @@
-"""A KMS key's private key is generated once, at its first use, and a copied key (moto copies keys it replicates)
-shares what its original generated."""
+"""A KMS key's private key is generated once, at its first use; a copy of the stand-in works before and after
+(copy, deepcopy and pickle look attributes up on an instance whose __init__ has not run)."""
 import copy
 import os
 import sys
