@@ -24,8 +24,7 @@ class Catalogues(Component):
     def __init__(self, plane):
         super().__init__(plane)
         patch(iam_models.IAMBackend, "_init_aws_policies", _policies_parsed_once)
-        if not hasattr(ec2_amis.load_resource, "cache_info"):
-            ec2_amis.load_resource = _copies_of(functools.lru_cache(maxsize=None)(ec2_amis.load_resource))
+        patch(ec2_amis, "load_resource", _loaded_once_copied)
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,11 +48,12 @@ def _policies_parsed_once(original):
     return init
 
 
-def _copies_of(cached_load):
+def _loaded_once_copied(original):
     """moto changes the image records it loads (owner alias, parsed dates): each caller gets copies of them."""
+    cached_load = functools.lru_cache(maxsize=None)(original)
+
     def load(resource):
         value = cached_load(resource)
         return [dict(item) for item in value] if isinstance(value, list) else value
 
-    load.cache_info = cached_load.cache_info
     return load

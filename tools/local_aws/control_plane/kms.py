@@ -33,8 +33,7 @@ class Kms(Component):
         patch(KmsBackend, "disable_key", _resolving)
         patch(KmsBackend, "create_alias", _aws_managed_behind_reserved_alias)
         patch(KmsBackend, "get_key_rotation_status", _aws_managed_always_rotate)
-        if not getattr(kms_models.generate_private_key, "on_first_use", False):
-            kms_models.generate_private_key = _made_on_first_use(kms_models.generate_private_key)
+        patch(kms_models, "generate_private_key", _made_on_first_use)
 
     def intercepts(self):
         return {("kms", "CreateAlias"): self._reserved_alias, ("kms", "UpdateAlias"): self._reserved_alias}
@@ -80,7 +79,6 @@ def _made_on_first_use(generate):
     def make(key_spec):
         return _PrivateKeyOnFirstUse(generate, key_spec)
 
-    make.on_first_use = True
     return make
 
 

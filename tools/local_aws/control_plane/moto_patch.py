@@ -17,7 +17,7 @@ def now():
 
 
 def patch(cls, name, make):
-    """Replace `cls.name` with `make(original)`; the original is kept on the class."""
+    """Replace `cls.name` (an attribute of a class or a module) with `make(original)`; the original is kept on it."""
     key = f"_lp_original_{name}"
     if key not in cls.__dict__:
         setattr(cls, key, cls.__dict__.get(name))
