@@ -37,10 +37,12 @@ help:  ## list the targets
 
 # pip, quiet: drops only the harmless "WARNING: Location '...' is ignored" lines some pip configurations
 # print for local index folders; everything else is shown and pip's own exit code decides.
-define pip_install
-	@set -o pipefail; $(BIN)/python -m pip install --quiet $(1) 2>&1 \
+pip_quiet = $(BIN)/python -m pip install --quiet $(1) 2>&1 \
 	  | { grep -v -E "^WARNING: Location '[^']*' is ignored" || true; } \
 	  || { echo "pip install $(1) failed" >&2; exit 1; }
+
+define pip_install
+	@set -o pipefail; $(call pip_quiet,$(1))
 endef
 
 # The requirements go in with uv (from PyPI, into the venv): it downloads, unpacks and byte-compiles on every CPU, so a
@@ -48,8 +50,7 @@ endef
 # own configuration names, for instance).
 define requirements_install
 	@set -o pipefail; $(BIN)/python -m uv pip install --python $(BIN)/python --quiet --compile-bytecode $(1) \
-	  || { echo "uv could not install $(1): pip installs it" >&2; \
-	       $(BIN)/python -m pip install --quiet $(1) 2>&1 | { grep -v -E "^WARNING: Location '[^']*' is ignored" || true; }; }
+	  || { echo "uv could not install $(1): pip installs it" >&2; $(call pip_quiet,$(1)); }
 endef
 
 $(BIN)/.installed: requirements.txt
