@@ -61,15 +61,25 @@ class AutoScalingGroup(Service):
     def asg(self, method, description, /, **params):
         return self.call("autoscaling", method, description, **params)
 
+    @staticmethod
+    def read_all(batch, items):
+        """{name: group} of every group of the batch, 50 names per request (the API's limit)."""
+        found = {}
+        for names in chunks(sorted(set(item["name"] for item in items)), 50):
+            for group in batch.paginate("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
+                                        "describe Auto Scaling groups %s" % ", ".join(names), AutoScalingGroupNames=names):
+                if group.get("Status") != "Delete in progress":
+                    found[group["AutoScalingGroupName"]] = group
+        return found
+
     def groups(self):
         return self.asg("describe_auto_scaling_groups", "describe Auto Scaling group %s" % self.name,
                         AutoScalingGroupNames=[self.name]).get("AutoScalingGroups") or []
 
     def describe(self):
-        for group in self.groups():
-            if group.get("Status") != "Delete in progress":
-                return group
-        return None
+        """The group (None when it does not exist or is being deleted); the Batch's read the first time."""
+        return self.read_or_batch_read(lambda: next(
+            (g for g in self.groups() if g.get("Status") != "Delete in progress"), None))
 
     def set_metrics(self, enabled, description):
         if enabled is True:

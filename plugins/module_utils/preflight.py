@@ -299,19 +299,23 @@ class PreflightChecks(Service):
         types = sorted(set(t for g in groups for t in g.get("instance_types") or []))
         described, offerings, images = {}, {}, {}
         if types:
-            # DescribeInstanceTypes refuses the whole call for one unknown type: ask the region's offerings first.
-            offered = self.request_pages("ec2", "describe_instance_type_offerings", "InstanceTypeOfferings", LocationType="region",
-                                         Filters=[{"Name": "instance-type", "Values": types}])
-            existing = sorted(set(o["InstanceType"] for o in offered))
+            # DescribeInstanceTypes refuses the whole call for one unknown type: it is asked only for offered types.
+            # A type offered in one of the AZs is offered in the region; the region is asked only about the others.
+            if azs:
+                for offer in self.request_pages("ec2", "describe_instance_type_offerings", "InstanceTypeOfferings",
+                                                LocationType="availability-zone",
+                                                Filters=[{"Name": "instance-type", "Values": types},
+                                                         {"Name": "location", "Values": list(azs)}]):
+                    offerings.setdefault(offer["InstanceType"], set()).add(offer["Location"])
+            elsewhere = [t for t in types if t not in offerings]
+            if elsewhere:
+                offered = self.request_pages("ec2", "describe_instance_type_offerings", "InstanceTypeOfferings",
+                                             LocationType="region", Filters=[{"Name": "instance-type", "Values": elsewhere}])
+                elsewhere = [t for t in elsewhere if t in set(o["InstanceType"] for o in offered)]
+            existing = sorted(set(offerings) | set(elsewhere))
             if existing:
                 for item in self.request_pages("ec2", "describe_instance_types", "InstanceTypes", InstanceTypes=existing):
                     described[item["InstanceType"]] = item
-            if existing and azs:
-                for offer in self.request_pages("ec2", "describe_instance_type_offerings", "InstanceTypeOfferings",
-                                                LocationType="availability-zone",
-                                                Filters=[{"Name": "instance-type", "Values": existing},
-                                                         {"Name": "location", "Values": list(azs)}]):
-                    offerings.setdefault(offer["InstanceType"], set()).add(offer["Location"])
         ami_ids = sorted(set(g["ami_id"] for g in groups if g.get("ami_id")))
         if ami_ids:
             for image in self.request("ec2", "describe_images", Filters=[{"Name": "image-id", "Values": ami_ids}])["Images"]:

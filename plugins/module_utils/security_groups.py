@@ -14,7 +14,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.cloudops.ecs.plugins.module_utils import tags as tagging
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks, refuse_listed_twice
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
-from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import RULE_OPTIONS, check_rules, ip_permission
+from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import RULE_OPTIONS, check_rules, ip_permission, read_rules
 from ansible_collections.cloudops.ecs.plugins.module_utils.sg_rules import plan_rules, rule_key, rule_text, rule_views
 
 GROUP_OPTIONS = dict(
@@ -87,12 +87,7 @@ class SecurityGroups(Service):
         return found.get((spec["name"], spec.get("vpc_id") or None))
 
     def read_rules(self, group_ids):
-        rules = dict((group_id, []) for group_id in group_ids)
-        for ids in chunks(sorted(set(group_ids)), 200):
-            for rule in self.paginate("ec2", "describe_security_group_rules", "SecurityGroupRules",
-                                      "describe the security group rules", Filters=[{"Name": "group-id", "Values": ids}]):
-                rules.setdefault(rule["GroupId"], []).append(rule)
-        return rules
+        return read_rules(self, sorted(set(group_ids)))
 
     # -- present -----------------------------------------------------------------------------------
     def create(self, spec):

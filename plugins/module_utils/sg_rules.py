@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service
+from ansible_collections.cloudops.ecs.plugins.module_utils.aws import Service, chunks
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 
 # The options of one rule (security_group_rules and security_group)
@@ -89,18 +89,33 @@ def rule_text(key):
     return "%s %s-%s %s" % key
 
 
+def read_rules(owner, group_ids):
+    """{group id: its rules (both directions)}: one paged DescribeSecurityGroupRules per 200 groups (a filter's limit)."""
+    found = dict((group_id, []) for group_id in group_ids)
+    for ids in chunks(list(group_ids), 200):
+        for rule in owner.paginate("ec2", "describe_security_group_rules", "SecurityGroupRules",
+                                   "describe the rules of %s" % ", ".join(ids),
+                                   Filters=[{"Name": "group-id", "Values": ids}]):
+            found.setdefault(rule["GroupId"], []).append(rule)
+    return found
+
+
 class SecurityGroupRules(Service):
     """The rules of one direction of one security group that this owner manages."""
 
     SERVICES = ("ec2",)
 
+    @staticmethod
+    def read_all(batch, items):
+        for item in items:  # every group's rules checked before the one read
+            check_rules(item["rules"], "%s: " % item["group_id"])
+        return read_rules(batch, sorted(set(item["group_id"] for item in items)))
+
     def run(self):
         params = self.params
         group_id, egress, rules = params["group_id"], params["egress"], params["rules"]
         check_rules(rules)
-        current = self.paginate("ec2", "describe_security_group_rules", "SecurityGroupRules",
-                                "describe the rules of %s" % group_id,
-                                Filters=[{"Name": "group-id", "Values": [group_id]}])
+        current = self.read_or_batch_read(lambda: read_rules(self, [group_id])[group_id])
         plan = plan_rules(current, rules, egress=egress, owner_marker=params.get("owner_marker"), state=params["state"])
         before, _revoked, after = rule_views(current, plan, egress)
         changed = bool(plan["authorize"] or plan["revoke"])

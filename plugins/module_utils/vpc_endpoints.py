@@ -202,14 +202,17 @@ class VpcEndpoints(tagging.StackTagged, Service):
                              IpPermissions=[_strip(p) for p in group["IpPermissionsEgress"]])
         return group_id
 
+    def vpc_cidr(self, vpc_id):
+        vpcs = self.paginate("ec2", "describe_vpcs", "Vpcs", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+        if not vpcs:
+            raise EndpointError("vpc_id %s: no such VPC" % vpc_id)
+        return vpcs[0]["CidrBlock"]
+
     # -- present -------------------------------------------------------------------------------------------
     def present(self):
         p = self.params
         vpc_id = p["vpc_id"]
-        vpcs = self.paginate("ec2", "describe_vpcs", "Vpcs", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
-        if not vpcs:
-            raise EndpointError("vpc_id %s: no such VPC" % vpc_id)
-        vpc_cidr = p.get("vpc_cidr") or vpcs[0]["CidrBlock"]
+        vpc_cidr = p.get("vpc_cidr") or self.vpc_cidr(vpc_id)  # given by the network role's result
         prefix, offered = self.services()
         wanted_services = list(p["interface_services"]) + list(p["gateway_services"])
         unknown = unknown_services(wanted_services, offered, prefix, self.region)

@@ -43,7 +43,10 @@ options:
     description: The VPC. Required with I(state=present); with I(state=absent) limits the removal to this VPC.
     type: str
   vpc_cidr:
-    description: CIDR allowed to reach the endpoints on 443; defaults to the VPC primary CIDR.
+    description:
+      - CIDR allowed to reach the endpoints on 443; defaults to the VPC primary CIDR, read with the VPC.
+      - When given, the VPC is not read (the endpoints role passes the network role's result, which the pre-flight
+        checked or the network role just converged).
     type: str
   service_prefix:
     description: Endpoint service name prefix; read from DescribeVpcEndpointServices when omitted.

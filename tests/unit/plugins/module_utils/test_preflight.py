@@ -158,3 +158,52 @@ def test_the_instances_security_group_must_exist_and_keep_ssh_closed():
     # every protocol from another group (the ALB's, the instances' own) is not SSH from anywhere
     peer = {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": "sg-1"}]}
     assert preflight.security_group_problems(spec, {"GroupId": spec["id"], "IpPermissions": [peer]}) == []
+
+
+def stubbed_ec2():
+    import boto3
+    from botocore.stub import Stubber
+    from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+    from ansible_collections.cloudops.ecs.plugins.module_utils import aws
+    raw = boto3.client("ec2", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    stubber = Stubber(raw)
+    stubber.activate()
+    return RetryingBotoClientWrapper(raw, aws.retry()), stubber
+
+
+def offers(*pairs):
+    return {"InstanceTypeOfferings": [{"InstanceType": t, "LocationType": "availability-zone", "Location": az}
+                                      for t, az in pairs]}
+
+
+def test_instance_types_offered_in_the_azs_take_two_reads_and_only_the_others_are_asked_of_the_region():
+    azs = ["us-east-1a", "us-east-1b"]
+    ec2, stubber = stubbed_ec2()
+    stubber.add_response("describe_instance_type_offerings", offers(("m6i.large", "us-east-1a"), ("m6i.large", "us-east-1b")),
+                         {"LocationType": "availability-zone", "Filters": [
+                             {"Name": "instance-type", "Values": ["m6i.large"]}, {"Name": "location", "Values": azs}]})
+    stubber.add_response("describe_instance_types", {"InstanceTypes": [dict(TYPES["m6i.large"], InstanceType="m6i.large")]},
+                         {"InstanceTypes": ["m6i.large"]})
+    checks = preflight.PreflightChecks({"ec2": ec2}, {}, region="us-east-1")
+    checks.instance_groups([group()], azs)
+    stubber.assert_no_pending_responses()
+    assert checks.problems == [] and checks.api_calls == 2
+
+    ec2, stubber = stubbed_ec2()
+    types = ["m6i.large", "m7g.large", "m9z.mega"]
+    stubber.add_response("describe_instance_type_offerings", offers(("m6i.large", "us-east-1a"), ("m6i.large", "us-east-1b")),
+                         {"LocationType": "availability-zone", "Filters": [
+                             {"Name": "instance-type", "Values": types}, {"Name": "location", "Values": azs}]})
+    stubber.add_response("describe_instance_type_offerings", {"InstanceTypeOfferings": [
+        {"InstanceType": "m7g.large", "LocationType": "region", "Location": "us-east-1"}]},
+        {"LocationType": "region", "Filters": [{"Name": "instance-type", "Values": ["m7g.large", "m9z.mega"]}]})
+    stubber.add_response("describe_instance_types", {"InstanceTypes": [dict(TYPES[t], InstanceType=t) for t in types[:2]]},
+                         {"InstanceTypes": types[:2]})
+    checks = preflight.PreflightChecks({"ec2": ec2}, {}, region="us-east-1")
+    checks.instance_groups([group(instance_types=["m7g.large"], architecture="arm64"),
+                            group(variable="ecs_instances_groups[h]", instance_types=["m6i.large", "m9z.mega"])], azs)
+    stubber.assert_no_pending_responses()
+    assert [(p.variable, p.value) for p in checks.problems] == [
+        ("ecs_instances_groups[g].instance_type", "m7g.large"), ("ecs_instances_groups[h].instance_type", "m9z.mega")]
+    assert "not offered in us-east-1a, us-east-1b" in checks.problems[0].fix
+    assert "no such EC2 instance type" in checks.problems[1].fix

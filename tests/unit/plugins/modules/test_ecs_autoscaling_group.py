@@ -71,3 +71,13 @@ def test_aws_error(stubs, run_module):
     stubs["autoscaling"].add_client_error("describe_auto_scaling_groups", "AccessDenied", "denied")
     result, failed = run_module(ecs_autoscaling_group, ARGS)
     assert failed and result["msg"].startswith("Failed to describe Auto Scaling group shop-ondemand")
+
+
+def test_several_groups_are_read_in_one_request(stubs, run_module):
+    spot = dict(group(), AutoScalingGroupName="shop-spot")
+    stubs["autoscaling"].add_response("describe_auto_scaling_groups", {"AutoScalingGroups": [spot, group()]},
+                                      {"AutoScalingGroupNames": ["shop-ondemand", "shop-spot"]})
+    result, failed = run_module(ecs_autoscaling_group, {"auto_scaling_groups": [
+        dict(ARGS, name="shop-spot"), ARGS]})
+    assert not failed, result
+    assert [g["changed"] for g in result["auto_scaling_groups"]] == [False, False] and result["api_calls"] == 1

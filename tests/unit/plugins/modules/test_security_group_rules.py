@@ -53,10 +53,9 @@ def test_aws_error_names_the_group(stubs, run_module):
     assert failed and result["msg"].startswith("Failed to describe the rules of %s" % GROUP)
 
 
-def test_several_groups_in_one_process(stubs, run_module):
-    describe(stubs, [existing()])
-    stubs["ec2"].add_response("describe_security_group_rules", {"SecurityGroupRules": []},
-                              {"Filters": [{"Name": "group-id", "Values": [PEER]}]})
+def test_several_groups_in_one_process_read_in_one_request(stubs, run_module):
+    stubs["ec2"].add_response("describe_security_group_rules", {"SecurityGroupRules": [existing()]},
+                              {"Filters": [{"Name": "group-id", "Values": [GROUP, PEER]}]})
     stubs["ec2"].add_response("authorize_security_group_ingress", {"Return": True}, {
         "GroupId": PEER, "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
                                             "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "lb: https"}]}]})
@@ -67,3 +66,10 @@ def test_several_groups_in_one_process(stubs, run_module):
     assert not failed, result
     assert [r["changed"] for r in result["security_groups"]] == [False, True] and result["changed"] is True
     assert set(result["diff"]["after"]) == {GROUP, PEER}
+    assert result["api_calls"] == 2  # the one read and the one authorize
+
+
+def test_a_bad_rule_of_any_group_fails_before_the_read(stubs, run_module):
+    result, failed = run_module(security_group_rules, {"security_groups": [
+        {"group_id": GROUP, "rules": [RULE]}, {"group_id": PEER, "rules": [{"from_port": 80}]}]})
+    assert failed and result["msg"].startswith("%s: each rule needs exactly one of cidr_ip or source_group_id" % PEER)

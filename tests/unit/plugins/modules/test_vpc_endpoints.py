@@ -16,9 +16,10 @@ def endpoint(state="available"):
             "PrivateDnsEnabled": True, "Tags": TAGS + [{"Key": "Name", "Value": "shop-ecr.api"}]}
 
 
-def reads(stubs, endpoints):
+def reads(stubs, endpoints, vpc=True):
     ec2 = stubs["ec2"]
-    ec2.add_response("describe_vpcs", {"Vpcs": [{"VpcId": VPC, "CidrBlock": "10.0.0.0/16"}]})
+    if vpc:
+        ec2.add_response("describe_vpcs", {"Vpcs": [{"VpcId": VPC, "CidrBlock": "10.0.0.0/16"}]})
     ec2.add_response("describe_vpc_endpoint_services", {"ServiceNames": [
         "com.amazonaws.us-east-1.s3", "com.amazonaws.us-east-1.ecr.api"]})
     ec2.add_response("describe_vpc_endpoints", {"VpcEndpoints": endpoints})
@@ -30,6 +31,18 @@ def test_no_change(stubs, run_module):
     assert not failed and result["changed"] is False and result["endpoints"] == {"ecr.api": ENDPOINT}
     assert result["service_prefix"] == "com.amazonaws"
     assert result["ready"] is True  # available and unchanged: a later wait call has nothing to wait for
+
+
+def test_a_given_vpc_cidr_spares_the_vpc_read(stubs, run_module):
+    reads(stubs, [endpoint()], vpc=False)
+    result, failed = run_module(vpc_endpoints, dict(ARGS, vpc_cidr="10.0.0.0/16"))
+    assert not failed and result["changed"] is False and result["api_calls"] == 2
+
+
+def test_an_unknown_vpc_is_named(stubs, run_module):
+    stubs["ec2"].add_response("describe_vpcs", {"Vpcs": []})
+    result, failed = run_module(vpc_endpoints, ARGS)
+    assert failed and "vpc_id %s: no such VPC" % VPC in result["msg"]
 
 
 def test_an_endpoint_still_pending_is_not_ready(stubs, run_module):
