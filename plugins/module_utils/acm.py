@@ -75,12 +75,15 @@ class DemoCertificate(Service):
         found = []
         for summary in self.paginate("acm", "list_certificates", "CertificateSummaryList",
                                      "list ACM certificates", CertificateStatuses=STATUSES):
+            if summary.get("Type", "IMPORTED") != "IMPORTED":
+                continue  # ACM-issued: not ours, its tags are not read
             arn = summary["CertificateArn"]
             current = tagging.to_dict(self.call("acm", "list_tags_for_certificate", "list ACM certificates",
                                                 CertificateArn=arn).get("Tags"))
             if all(current.get(k) == v for k, v in self.tags.items()):
-                detail = self.call("acm", "describe_certificate", "list ACM certificates", CertificateArn=arn)["Certificate"]
-                found.append((arn, detail.get("NotAfter")))
+                not_after = summary.get("NotAfter") or self.call(
+                    "acm", "describe_certificate", "list ACM certificates", CertificateArn=arn)["Certificate"].get("NotAfter")
+                found.append((arn, not_after))
         return found
 
     def absent(self, found):
@@ -185,6 +188,8 @@ class DnsValidatedCertificate(Route53):
         found = []
         for summary in self.paginate("acm", "list_certificates", "CertificateSummaryList", "list ACM certificates",
                                      CertificateStatuses=STATUSES):
+            if summary.get("Type", "AMAZON_ISSUED") != "AMAZON_ISSUED":
+                continue  # imported: not a certificate this module requests, its tags are not read
             arn = summary["CertificateArn"]
             current = tagging.to_dict(self.call("acm", "list_tags_for_certificate", "list ACM certificates",
                                                 CertificateArn=arn).get("Tags"))

@@ -8,18 +8,33 @@ ARN = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-12
 TAGS = {"cloudops:stack": "demo"}
 
 
-def listed(stubs, not_after):
+ISSUED_BY_ACM = ARN.replace("12345678-1234", "87654321-1234")
+
+
+def listed(stubs, not_after, in_summary=True):
+    """The account lists an ACM-issued certificate (its tags are not read) and the imported one."""
     acm = stubs["acm"]
-    acm.add_response("list_certificates", {"CertificateSummaryList": [{"CertificateArn": ARN, "DomainName": "demo.test"}]},
-                     {"CertificateStatuses": ANY})
+    imported = dict({"CertificateArn": ARN, "DomainName": "demo.test", "Type": "IMPORTED"},
+                    **({"NotAfter": not_after} if in_summary else {}))
+    acm.add_response("list_certificates", {"CertificateSummaryList": [
+        {"CertificateArn": ISSUED_BY_ACM, "DomainName": "app.example.com", "Type": "AMAZON_ISSUED"}, imported]},
+        {"CertificateStatuses": ANY})
     acm.add_response("list_tags_for_certificate", {"Tags": [{"Key": "cloudops:stack", "Value": "demo"}]}, {"CertificateArn": ARN})
-    acm.add_response("describe_certificate", {"Certificate": {"CertificateArn": ARN, "NotAfter": not_after}}, {"CertificateArn": ARN})
+    if not in_summary:
+        acm.add_response("describe_certificate", {"Certificate": {"CertificateArn": ARN, "NotAfter": not_after}},
+                         {"CertificateArn": ARN})
 
 
 def test_valid_certificate_is_no_change(stubs, run_module):
     listed(stubs, datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=200))
     result, failed = run_module(acm_demo_certificate, {"domain_name": "demo.test", "tags": TAGS})
     assert not failed and result["changed"] is False and result["certificate_arn"] == ARN
+
+
+def test_expiry_is_read_from_the_certificate_when_the_listing_lacks_it(stubs, run_module):
+    listed(stubs, datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=200), in_summary=False)
+    result, failed = run_module(acm_demo_certificate, {"domain_name": "demo.test", "tags": TAGS})
+    assert not failed and result["changed"] is False  # the stubs answer exactly the three reads
 
 
 def test_expiring_certificate_in_check_mode_reports_a_renewal(stubs, run_module):
