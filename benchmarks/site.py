@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -160,9 +161,11 @@ class Tree:
                "-e", json.dumps({"cloudops_aws_endpoint_url": self.endpoint}), *extra_args]
         print(f"benchmark: {self.label}: {kind} run {index}: ansible-playbook {playbook} {' '.join(extra_args)}",
               flush=True)
-        started = time.monotonic()
+        started, used = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.run(cmd, cwd=self.root, env=env, capture_output=True, text=True, check=False)
         wall = time.monotonic() - started
+        now = resource.getrusage(resource.RUSAGE_CHILDREN)  # the playbook's whole process tree, once it has ended
+        cpu = (now.ru_utime - used.ru_utime) + (now.ru_stime - used.ru_stime)
         output = proc.stdout + proc.stderr
         with open(f"{stem}.log", "w", encoding="utf-8") as handle:
             handle.write(output)
@@ -171,6 +174,7 @@ class Tree:
         result = {
             "rc": proc.returncode,
             "wall_seconds": round(wall, 1),
+            "cpu_seconds": round(cpu, 1),
             "changed": counts.get("changed", 0),
             "ok": counts.get("ok", 0),
             "failed": counts.get("failed", 0) + counts.get("unreachable", 0),
@@ -227,6 +231,8 @@ def table(trees, top):
     row("wall time (s), median", [f"{r['wall_seconds']:.1f}" for r in medians])
     row("wall time (s), all runs", ["/".join(f"{x['wall_seconds']:.0f}" for x in tree.runs[kind])
                                     for tree, kind in columns])
+    # CPU moves less than wall time with the machine's load: the figure to compare two refs by on a busy machine.
+    row("controller CPU (s), median run", [f"{r['cpu_seconds']:.1f}" for r in medians])
     row("exit code", [r["rc"] for r in medians])
     row("tasks ok", [r["ok"] for r in medians])
     row("changed", [r["changed"] for r in medians])
