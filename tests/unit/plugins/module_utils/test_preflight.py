@@ -160,25 +160,14 @@ def test_the_instances_security_group_must_exist_and_keep_ssh_closed():
     assert preflight.security_group_problems(spec, {"GroupId": spec["id"], "IpPermissions": [peer]}) == []
 
 
-def stubbed_ec2():
-    import boto3
-    from botocore.stub import Stubber
-    from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
-    from ansible_collections.cloudops.ecs.plugins.module_utils import aws
-    raw = boto3.client("ec2", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-    stubber = Stubber(raw)
-    stubber.activate()
-    return RetryingBotoClientWrapper(raw, aws.retry()), stubber
-
-
 def offers(*pairs):
     return {"InstanceTypeOfferings": [{"InstanceType": t, "LocationType": "availability-zone", "Location": az}
                                       for t, az in pairs]}
 
 
-def test_instance_types_offered_in_the_azs_take_two_reads_and_only_the_others_are_asked_of_the_region():
+def test_instance_types_offered_in_the_azs_take_two_reads_and_only_the_others_are_asked_of_the_region(stubs):
     azs = ["us-east-1a", "us-east-1b"]
-    ec2, stubber = stubbed_ec2()
+    ec2, stubber = stubs.client(None, "ec2"), stubs["ec2"]
     stubber.add_response("describe_instance_type_offerings", offers(("m6i.large", "us-east-1a"), ("m6i.large", "us-east-1b")),
                          {"LocationType": "availability-zone", "Filters": [
                              {"Name": "instance-type", "Values": ["m6i.large"]}, {"Name": "location", "Values": azs}]})
@@ -189,7 +178,6 @@ def test_instance_types_offered_in_the_azs_take_two_reads_and_only_the_others_ar
     stubber.assert_no_pending_responses()
     assert checks.problems == [] and checks.api_calls == 2
 
-    ec2, stubber = stubbed_ec2()
     types = ["m6i.large", "m7g.large", "m9z.mega"]
     stubber.add_response("describe_instance_type_offerings", offers(("m6i.large", "us-east-1a"), ("m6i.large", "us-east-1b")),
                          {"LocationType": "availability-zone", "Filters": [

@@ -1,14 +1,9 @@
-"""Run a module's main() on botocore-stubbed clients: every request and response is checked against
-the service's API shapes, an unexpected call fails the test, and `module.exit_json`/`fail_json`
-end the run with the result instead of exiting."""
-import boto3
+"""Run a module's main() on botocore-stubbed clients (the `stubs` fixture of tests/unit/plugins/conftest.py): every
+request and response is checked against the service's API shapes, an unexpected call fails the test, and
+`module.exit_json`/`fail_json` end the run with the result instead of exiting."""
 import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
-from botocore.stub import Stubber
-
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
-from ansible_collections.cloudops.ecs.plugins.module_utils import aws
 
 
 class ModuleExit(Exception):
@@ -16,37 +11,6 @@ class ModuleExit(Exception):
         super().__init__(result)
         self.result = result
         self.failed = failed
-
-
-class Stubs:
-    """One stubbed client per service; `stubs["ecs"]` is the Stubber to queue responses on."""
-
-    def __init__(self):
-        self.raw = {}
-        self.stubbers = {}
-
-    def __getitem__(self, service):
-        if service not in self.stubbers:
-            self.raw[service] = boto3.client(service, region_name="us-east-1", aws_access_key_id="testing",
-                                             aws_secret_access_key="testing")
-            self.stubbers[service] = Stubber(self.raw[service])
-            self.stubbers[service].activate()
-        return self.stubbers[service]
-
-    def client(self, module, service, extra_retry_codes=None):
-        self[service]
-        return RetryingBotoClientWrapper(self.raw[service], aws.retry(extra_retry_codes))
-
-    def assert_all_used(self):
-        for stubber in self.stubbers.values():
-            stubber.assert_no_pending_responses()
-
-
-@pytest.fixture
-def stubs(monkeypatch):
-    stubs = Stubs()
-    monkeypatch.setattr(aws, "client", stubs.client)
-    return stubs
 
 
 @pytest.fixture
