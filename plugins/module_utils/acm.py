@@ -54,6 +54,21 @@ def generate(domain_name, days):
     return cert.public_bytes(serialization.Encoding.PEM), key_pem
 
 
+def certificates_tagged(owner, certificate_type, tags):
+    """The ListCertificates summaries of the certificates of `certificate_type` (IMPORTED, AMAZON_ISSUED) carrying every
+    tag: only their tags are read, one request per certificate of that type."""
+    found = []
+    for summary in owner.paginate("acm", "list_certificates", "CertificateSummaryList", "list ACM certificates",
+                                  CertificateStatuses=STATUSES):
+        if summary.get("Type", certificate_type) != certificate_type:
+            continue
+        current = tagging.to_dict(owner.call("acm", "list_tags_for_certificate", "list ACM certificates",
+                                             CertificateArn=summary["CertificateArn"]).get("Tags"))
+        if all(current.get(k) == v for k, v in tags.items()):
+            found.append(summary)
+    return found
+
+
 def as_utc(value):
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=datetime.timezone.utc)
@@ -73,17 +88,11 @@ class DemoCertificate(Service):
     def matching(self):
         """(arn, NotAfter) of the imported certificates carrying every tag."""
         found = []
-        for summary in self.paginate("acm", "list_certificates", "CertificateSummaryList",
-                                     "list ACM certificates", CertificateStatuses=STATUSES):
-            if summary.get("Type", "IMPORTED") != "IMPORTED":
-                continue  # ACM-issued: not ours, its tags are not read
+        for summary in certificates_tagged(self, "IMPORTED", self.tags):
             arn = summary["CertificateArn"]
-            current = tagging.to_dict(self.call("acm", "list_tags_for_certificate", "list ACM certificates",
-                                                CertificateArn=arn).get("Tags"))
-            if all(current.get(k) == v for k, v in self.tags.items()):
-                not_after = summary.get("NotAfter") or self.call(
-                    "acm", "describe_certificate", "list ACM certificates", CertificateArn=arn)["Certificate"].get("NotAfter")
-                found.append((arn, not_after))
+            not_after = summary.get("NotAfter") or self.call(
+                "acm", "describe_certificate", "list ACM certificates", CertificateArn=arn)["Certificate"].get("NotAfter")
+            found.append((arn, not_after))
         return found
 
     def absent(self, found):
@@ -185,17 +194,8 @@ class DnsValidatedCertificate(Route53):
 
     def tagged(self):
         """The described certificates carrying every tag of the stack's certificate for these names."""
-        found = []
-        for summary in self.paginate("acm", "list_certificates", "CertificateSummaryList", "list ACM certificates",
-                                     CertificateStatuses=STATUSES):
-            if summary.get("Type", "AMAZON_ISSUED") != "AMAZON_ISSUED":
-                continue  # imported: not a certificate this module requests, its tags are not read
-            arn = summary["CertificateArn"]
-            current = tagging.to_dict(self.call("acm", "list_tags_for_certificate", "list ACM certificates",
-                                                CertificateArn=arn).get("Tags"))
-            if all(current.get(k) == v for k, v in self.tags.items()):
-                found.append(self.call("acm", "describe_certificate", "read certificate %s" % arn, CertificateArn=arn)["Certificate"])
-        return found
+        return [self.describe(summary["CertificateArn"])
+                for summary in certificates_tagged(self, "AMAZON_ISSUED", self.tags)]
 
     def describe(self, arn):
         return self.call("acm", "describe_certificate", "read certificate %s" % arn, CertificateArn=arn)["Certificate"]

@@ -27,6 +27,11 @@ TemplateErrors = error_handler(missing_codes=["InvalidLaunchTemplateName.NotFoun
                                               "InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateId.Malformed"])
 
 
+def live(groups):
+    """The groups that are not being deleted (a group being deleted is gone for every purpose here)."""
+    return [g for g in groups if g.get("Status") != "Delete in progress"]
+
+
 def result_group(group):
     if not group:
         return {}
@@ -66,10 +71,9 @@ class AutoScalingGroup(Service):
         """{name: group} of every group of the batch, 50 names per request (the API's limit)."""
         found = {}
         for names in chunks(sorted(set(item["name"] for item in items)), 50):
-            for group in batch.paginate("autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
-                                        "describe Auto Scaling groups %s" % ", ".join(names), AutoScalingGroupNames=names):
-                if group.get("Status") != "Delete in progress":
-                    found[group["AutoScalingGroupName"]] = group
+            found.update((g["AutoScalingGroupName"], g) for g in live(batch.paginate(
+                "autoscaling", "describe_auto_scaling_groups", "AutoScalingGroups",
+                "describe Auto Scaling groups %s" % ", ".join(names), AutoScalingGroupNames=names)))
         return found
 
     def groups(self):
@@ -78,8 +82,7 @@ class AutoScalingGroup(Service):
 
     def describe(self):
         """The group (None when it does not exist or is being deleted); the Batch's read the first time."""
-        return self.read_or_batch_read(lambda: next(
-            (g for g in self.groups() if g.get("Status") != "Delete in progress"), None))
+        return self.read_or_batch_read(lambda: next(iter(live(self.groups())), None))
 
     def set_metrics(self, enabled, description):
         if enabled is True:

@@ -307,12 +307,12 @@ class PreflightChecks(Service):
                                                 Filters=[{"Name": "instance-type", "Values": types},
                                                          {"Name": "location", "Values": list(azs)}]):
                     offerings.setdefault(offer["InstanceType"], set()).add(offer["Location"])
-            elsewhere = [t for t in types if t not in offerings]
-            if elsewhere:
-                offered = self.request_pages("ec2", "describe_instance_type_offerings", "InstanceTypeOfferings",
-                                             LocationType="region", Filters=[{"Name": "instance-type", "Values": elsewhere}])
-                elsewhere = [t for t in elsewhere if t in set(o["InstanceType"] for o in offered)]
-            existing = sorted(set(offerings) | set(elsewhere))
+            not_in_azs, in_region = [t for t in types if t not in offerings], set()
+            if not_in_azs:
+                in_region = set(o["InstanceType"] for o in self.request_pages(
+                    "ec2", "describe_instance_type_offerings", "InstanceTypeOfferings", LocationType="region",
+                    Filters=[{"Name": "instance-type", "Values": not_in_azs}]))
+            existing = sorted(set(offerings) | in_region)
             if existing:
                 for item in self.request_pages("ec2", "describe_instance_types", "InstanceTypes", InstanceTypes=existing):
                     described[item["InstanceType"]] = item
