@@ -17,6 +17,7 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_autoscaling impor
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_autoscaling import group_tags
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_autoscaling import group_view
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_autoscaling import launch_template_spec
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_autoscaling import live
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_autoscaling import tag_changes
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_autoscaling import tag_requests
 from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_autoscaling import validate_group
@@ -25,11 +26,6 @@ from ansible_collections.cloudops.ecs.plugins.module_utils.errors import error_h
 
 TemplateErrors = error_handler(missing_codes=["InvalidLaunchTemplateName.NotFoundException",
                                               "InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateId.Malformed"])
-
-
-def live(groups):
-    """The groups that are not being deleted (a group being deleted is gone for every purpose here)."""
-    return [g for g in groups if g.get("Status") != "Delete in progress"]
 
 
 def result_group(group):

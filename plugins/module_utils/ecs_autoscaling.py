@@ -49,6 +49,11 @@ def desired_group(params):
     return dict((k, v) for k, v in group.items() if v is not None)
 
 
+def live(groups):
+    """The groups that are not being deleted (a group being deleted is gone for every purpose of the collection)."""
+    return [g for g in groups if g.get("Status") != "Delete in progress"]
+
+
 def launch_template_spec(option):
     if not option:
         return None

@@ -25,6 +25,7 @@ import time
 
 from ansible_collections.cloudops.ecs.plugins.module_utils import waiter
 from ansible_collections.cloudops.ecs.plugins.module_utils.aws import paginate_by_token
+from ansible_collections.cloudops.ecs.plugins.module_utils.ecs_autoscaling import live
 from ansible_collections.cloudops.ecs.plugins.module_utils.errors import CloudopsError
 from ansible_collections.cloudops.ecs.plugins.module_utils.tags import STACK_TAG
 
@@ -309,9 +310,7 @@ def _discover_autoscaling(autoscaling, stack_name, environment):
     found = []
     groups = _pages(autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups",
                     Filters=[{"Name": "tag:" + STACK_TAG, "Values": [stack_name]}])
-    for group in groups:
-        if group.get("Status") == "Delete in progress":
-            continue
+    for group in live(groups):
         if in_scope(tag_dict(group.get("Tags")), stack_name, environment):
             found.append(stack_resource("autoscaling_group", group["AutoScalingGroupName"],
                                         instance_ids=[i["InstanceId"] for i in group.get("Instances") or []]))

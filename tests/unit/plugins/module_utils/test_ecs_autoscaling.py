@@ -95,3 +95,9 @@ def test_validation_names_options():
     assert any("subnet_ids is required" in e for e in errors)
     assert any("launch_template is required" in e for e in errors)
     assert au.validate_group(au.desired_group(params()), True) == []
+
+
+def test_live_groups_leave_out_those_being_deleted():
+    groups = [{"AutoScalingGroupName": "a"}, {"AutoScalingGroupName": "b", "Status": "Delete in progress"},
+              {"AutoScalingGroupName": "c", "Status": "InService"}]
+    assert [g["AutoScalingGroupName"] for g in au.live(groups)] == ["a", "c"]

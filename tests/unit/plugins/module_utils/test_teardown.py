@@ -336,3 +336,14 @@ def test_alarms_notifying_a_stack_topic_or_watching_its_database_or_nat_gateways
         "demo-alarm-db-cpu", "demo-alarm-nat-nat-1-port-allocation", "demo-alarm-custom", "demo-alarm-alb-5xx-rate"]
     only_topic = teardown._discover_alarms(cloudwatch, found[:1])
     assert [r["name"] for r in only_topic] == ["demo-alarm-custom"]
+
+
+def test_auto_scaling_groups_being_deleted_are_not_found_again():
+    tags = [{"Key": "cloudops:stack", "Value": "demo"}]
+    autoscaling = Recorder(describe_auto_scaling_groups={"AutoScalingGroups": [
+        {"AutoScalingGroupName": "demo-general", "Tags": tags, "Instances": [{"InstanceId": "i-1"}]},
+        {"AutoScalingGroupName": "demo-spot", "Tags": tags, "Status": "Delete in progress"}]})
+
+    found = teardown._discover_autoscaling(autoscaling, "demo", "local")
+
+    assert [(item["id"], item["instance_ids"]) for item in found] == [("demo-general", ["i-1"])]
